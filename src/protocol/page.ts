@@ -1,0 +1,285 @@
+/**
+ * The page boundary: messages between the MAIN-world probe and the ISOLATED-world relay,
+ * carried by `window.postMessage` inside a tagged, versioned envelope.
+ *
+ * The page is hostile: any script on it can post anything on this channel. Every message is
+ * parsed with these schemas on receipt (the relay parses observations, the probe parses
+ * commands), every string and array is bounded, and nothing in a message chooses a URL, a
+ * storage key or an endpoint on the extension side.
+ *
+ * Times (`at`) are epoch milliseconds from the page's `Date.now()`; durations are ms.
+ */
+import { z } from 'zod';
+
+/** Channel tag of every envelope; messages without it are ignored without parsing. */
+export const PAGE_CHANNEL = 'softphone-guard';
+/** Protocol version; bumped on any incompatible change to the schemas below. */
+export const PAGE_PROTOCOL_VERSION = 1;
+/** Largest serialized observation the relay forwards, in bytes (UTF-16 code units, approximated). */
+export const MAX_PAGE_MESSAGE_BYTES = 8 * 1024;
+
+const MAX_URL = 2048;
+const MAX_TEXT = 256;
+
+const at = z.number().finite().nonnegative();
+const id = z.string().min(1).max(64);
+const url = z.string().max(MAX_URL);
+const text = z.string().max(MAX_TEXT);
+const ms = z.number().finite().nonnegative().max(86_400_000);
+/** A measurement that the browser may not have (null when absent). */
+const metric = z.number().finite().nullable();
+
+/** RTCIceConnectionState (W3C WebRTC §4.3.2). */
+export const IceConnectionStateSchema = z.enum([
+  'new',
+  'checking',
+  'connected',
+  'completed',
+  'failed',
+  'disconnected',
+  'closed',
+]);
+/** RTCPeerConnectionState (W3C WebRTC §4.3.3). */
+export const PeerConnectionStateSchema = z.enum([
+  'new',
+  'connecting',
+  'connected',
+  'disconnected',
+  'failed',
+  'closed',
+]);
+/** RTCSignalingState (W3C WebRTC §4.3.1). */
+export const SignalingStateSchema = z.enum([
+  'stable',
+  'have-local-offer',
+  'have-remote-offer',
+  'have-local-pranswer',
+  'have-remote-pranswer',
+  'closed',
+]);
+/** PermissionState of the `microphone` permission (W3C Permissions). */
+export const PermissionStateSchema = z.enum(['granted', 'denied', 'prompt']);
+
+/** The probe started in a document. */
+export const HelloObservation = z.strictObject({
+  type: z.literal('hello'),
+  at,
+  href: url,
+  probeVersion: z.string().max(32),
+});
+
+/** The agent's identity, read from the configured identity response (default `/api/v2/users/me`). */
+export const IdentityObservation = z.strictObject({
+  type: z.literal('identity'),
+  at,
+  userId: z.string().min(1).max(MAX_TEXT),
+  name: text.optional(),
+  orgId: text.optional(),
+});
+
+/** A WebSocket reached OPEN. `url` may carry `access_token`: it is redacted on the extension side. */
+export const WsOpenObservation = z.strictObject({
+  type: z.literal('ws-open'),
+  at,
+  socketId: id,
+  url,
+  protocol: text,
+});
+
+/**
+ * A WebSocket closed. Code 1006 (RFC 6455 §7.4.1) means the connection was lost without a
+ * Close frame; `wasClean` is false for every abnormal close.
+ */
+export const WsCloseObservation = z.strictObject({
+  type: z.literal('ws-close'),
+  at,
+  socketId: id,
+  url,
+  code: z.number().int().min(0).max(4999),
+  reason: text,
+  wasClean: z.boolean(),
+});
+
+/** Incoming-message summary for an open socket, sent at most once per second per socket. */
+export const WsActivityObservation = z.strictObject({
+  type: z.literal('ws-activity'),
+  at,
+  socketId: id,
+  messagesIn: z.number().int().nonnegative(),
+  lastMessageAt: at,
+});
+
+/**
+ * An HTTP exchange the probe saw complete (fetch or XHR). Sent for every failure
+ * (status 0 = network error, or >= 400) and for every exchange on a protected or identity
+ * request; successes elsewhere are not reported, to keep the channel quiet.
+ */
+export const HttpObservation = z.strictObject({
+  type: z.literal('http'),
+  at,
+  requestId: id,
+  transport: z.enum(['fetch', 'xhr']),
+  method: z.string().min(1).max(16),
+  url,
+  status: z.number().int().min(0).max(599),
+  durationMs: ms,
+  protected: z.boolean(),
+  /** `Retry-After` response header verbatim (RFC 9110 §10.2.3), when present. */
+  retryAfter: text.optional(),
+  /** Set when the page never saw this response because the probe replaced it by a retry. */
+  hiddenFromPage: z.boolean().optional(),
+  error: text.optional(),
+});
+
+/** The probe transparently retried a request; `outcome` tells whether the page got a success. */
+export const HttpRetryObservation = z.strictObject({
+  type: z.literal('http-retry'),
+  at,
+  requestId: id,
+  transport: z.enum(['fetch', 'xhr']),
+  method: z.string().min(1).max(16),
+  url,
+  reason: z.enum(['unauthorized']),
+  status: z.number().int().min(0).max(599),
+  outcome: z.enum(['recovered', 'failed']),
+  durationMs: ms,
+});
+
+/**
+ * A protected request got 401: the probe asks for a fresh bearer token (RFC 6750 §3.1
+ * `invalid_token`). `tokenHash` is the first 16 hex digits of SHA-256 of the rejected token,
+ * so the worker can tell "a token it already replaced" from "its latest token was rejected"
+ * without ever receiving a token from the page.
+ */
+export const TokenNeededObservation = z.strictObject({
+  type: z.literal('token-needed'),
+  at,
+  requestId: id,
+  url,
+  tokenHash: z.string().regex(/^[0-9a-f]{16}$/),
+});
+
+/** An RTCPeerConnection state change (any of the three states). */
+export const PcStateObservation = z.strictObject({
+  type: z.literal('pc-state'),
+  at,
+  pcId: id,
+  iceConnectionState: IceConnectionStateSchema,
+  connectionState: PeerConnectionStateSchema,
+  signalingState: SignalingStateSchema,
+});
+
+/**
+ * A compact `getStats()` summary of one peer connection, sent every poll interval while it
+ * is connected. RTT from the nominated candidate pair or remote-inbound-rtp (ms), jitter from
+ * inbound-rtp audio (ms), packet loss as a percentage of expected packets over the interval,
+ * MOS from the simplified E-model (see src/quality/mos.ts).
+ */
+export const PcStatsObservation = z.strictObject({
+  type: z.literal('pc-stats'),
+  at,
+  pcId: id,
+  rttMs: metric,
+  jitterMs: metric,
+  packetLossPct: metric,
+  mos: metric,
+  inboundAudioBytes: z.number().nonnegative(),
+  outboundAudioBytes: z.number().nonnegative(),
+});
+
+/** The microphone permission state, on start and on every change. */
+export const MediaPermissionObservation = z.strictObject({
+  type: z.literal('media-permission'),
+  at,
+  state: PermissionStateSchema,
+});
+
+/** A `getUserMedia` call finished; `errorName` is the DOMException name on failure. */
+export const GetUserMediaObservation = z.strictObject({
+  type: z.literal('gum'),
+  at,
+  ok: z.boolean(),
+  audio: z.boolean(),
+  video: z.boolean(),
+  errorName: text.optional(),
+});
+
+/** A local capture track ended (device removed, permission revoked). */
+export const TrackEndedObservation = z.strictObject({
+  type: z.literal('track-ended'),
+  at,
+  kind: z.enum(['audio', 'video']),
+});
+
+/** Every observation the probe may send; the relay forwards nothing else. */
+export const PageObservationSchema = z.discriminatedUnion('type', [
+  HelloObservation,
+  IdentityObservation,
+  WsOpenObservation,
+  WsCloseObservation,
+  WsActivityObservation,
+  HttpObservation,
+  HttpRetryObservation,
+  TokenNeededObservation,
+  PcStateObservation,
+  PcStatsObservation,
+  MediaPermissionObservation,
+  GetUserMediaObservation,
+  TrackEndedObservation,
+]);
+export type PageObservation = z.infer<typeof PageObservationSchema>;
+export type PageObservationType = PageObservation['type'];
+
+/**
+ * Probe configuration pushed by the worker when the relay connects and on every change.
+ * Patterns are URL globs where `*` matches any run of characters (see src/match/url-glob.ts).
+ */
+export const ConfigCommand = z.strictObject({
+  type: z.literal('config'),
+  protectedRequestPatterns: z.array(z.string().max(MAX_URL)).max(64),
+  identityRequestPattern: z.string().max(MAX_URL),
+  identityFields: z.strictObject({ id: text, name: text, org: text }),
+  statsIntervalMs: z.number().int().min(250).max(60_000),
+  /** False when `tokenRefresh.strategy` is `off` or `reload-when-idle`: 401s are reported only. */
+  tokenRefresh: z.boolean(),
+  /** How long a 401'd request waits for a fresh token before the page gets the 401, ms. */
+  tokenWaitMs: z.number().int().min(100).max(60_000),
+});
+
+/**
+ * A fresh bearer token for this tab's identity. The probe substitutes it for every token it
+ * saw rejected (Authorization header and `access_token` query parameter, RFC 6750 §2.1/§2.3).
+ * `requestId` answers a `token-needed`; absent when pushed to every tab of the identity.
+ */
+export const TokenCommand = z.strictObject({
+  type: z.literal('token'),
+  requestId: id.optional(),
+  accessToken: z.string().min(1).max(8192),
+  /** Epoch ms when the token expires, when the token endpoint said (`expires_in`). */
+  expiresAt: at.optional(),
+});
+
+/** No fresh token could be had; the probe hands the original 401 to the page. */
+export const TokenFailedCommand = z.strictObject({
+  type: z.literal('token-failed'),
+  requestId: id,
+  reason: text,
+});
+
+/** Every command the extension may send to the probe. */
+export const PageCommandSchema = z.discriminatedUnion('type', [
+  ConfigCommand,
+  TokenCommand,
+  TokenFailedCommand,
+]);
+export type PageCommand = z.infer<typeof PageCommandSchema>;
+export type ProbeConfig = z.infer<typeof ConfigCommand>;
+
+/** The envelope on `window.postMessage`. `dir` keeps each side from reading its own posts. */
+export const PageEnvelopeSchema = z.strictObject({
+  channel: z.literal(PAGE_CHANNEL),
+  v: z.literal(PAGE_PROTOCOL_VERSION),
+  dir: z.enum(['to-ext', 'to-page']),
+  msg: z.unknown(),
+});
+export type PageEnvelope = z.infer<typeof PageEnvelopeSchema>;

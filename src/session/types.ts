@@ -1,0 +1,142 @@
+/**
+ * The state of one monitored softphone tab, as the health reducer keeps it and the popup
+ * shows it. Plain data (structured-clone safe, JSON safe): it is persisted to IndexedDB and
+ * sent to the popup as is. All times are epoch ms; every URL in here is already redacted.
+ */
+
+/** Worst-first ordering is given by {@link HEALTH_ORDER}. */
+export type Health = 'healthy' | 'degraded' | 'recovering' | 'down';
+
+/** Health from best to worst; the toolbar badge shows the worst across sessions. */
+export const HEALTH_ORDER: readonly Health[] = ['healthy', 'degraded', 'recovering', 'down'];
+
+/** The agent the session belongs to, from the identity response. */
+export interface AgentIdentity {
+  userId: string;
+  name?: string;
+  orgId?: string;
+}
+
+/** Signalling (notification WebSocket) as last observed. */
+export interface SignallingView {
+  /** `none` before any socket was seen. */
+  state: 'none' | 'open' | 'closed';
+  /** Sockets currently open in the tab. */
+  openSockets: number;
+  /** Redacted URL of the most recent socket. */
+  url?: string;
+  lastOpenAt?: number;
+  lastClose?: { at: number; code: number; reason: string; wasClean: boolean };
+  /** Last incoming message on any open socket (heartbeat age = now − this). */
+  lastMessageAt?: number;
+}
+
+/** Media (peer connection and microphone) as last observed. */
+export interface MediaView {
+  pcId?: string;
+  iceConnectionState?: string;
+  connectionState?: string;
+  signalingState?: string;
+  rttMs?: number | null;
+  jitterMs?: number | null;
+  packetLossPct?: number | null;
+  mos?: number | null;
+  inboundAudioBytes?: number;
+  /** When `inboundAudioBytes` last grew (a call is active while this is recent). */
+  inboundGrewAt?: number;
+  statsAt?: number;
+  micPermission?: 'granted' | 'denied' | 'prompt';
+  lastGumError?: string;
+}
+
+/** Authentication as last observed. Never holds a token. */
+export interface AuthView {
+  last401At?: number;
+  /** Redacted URL of the last request that got 401. */
+  last401Url?: string;
+  lastRefreshAt?: number;
+  lastRefreshOutcome?: 'ok' | 'failed';
+  lastRefreshError?: string;
+  /** Epoch ms when the current token expires, when known. */
+  tokenExpiresAt?: number;
+  refreshCount: number;
+  /** Requests the probe retried transparently, and how many the page saw succeed. */
+  retries: number;
+  retriesRecovered: number;
+}
+
+/** What a detected problem was. */
+export type IncidentKind =
+  | 'abnormal-close'
+  | 'unauthorized'
+  | 'rate-limited'
+  | 'request-timeout'
+  | 'server-error'
+  | 'ice-failed'
+  | 'permission-lost'
+  | 'track-ended';
+
+/** One thing the extension did about an incident. */
+export interface RecoveryStep {
+  at: number;
+  action: 'token-refresh' | 'request-retry' | 'app-reconnected' | 'none';
+  outcome: 'pending' | 'ok' | 'failed';
+  detail?: string;
+}
+
+/** A detected problem and what was done about it. */
+export interface Incident {
+  /** Unique across sessions: `${tabId}:${seq}`. */
+  id: string;
+  tabId: number;
+  kind: IncidentKind;
+  openedAt: number;
+  /** Set when health for this cause came back. */
+  resolvedAt?: number;
+  /** One plain sentence for the popup, e.g. "WebSocket closed abnormally (1006)". */
+  summary: string;
+  detail: {
+    code?: number;
+    status?: number;
+    url?: string;
+    reason?: string;
+    retryAfter?: string;
+    /** How many observations were folded into this incident while it was open. */
+    count?: number;
+  };
+  steps: RecoveryStep[];
+}
+
+/** Everything the reducer keeps for one tab. */
+export interface SessionState {
+  tabId: number;
+  /** Redacted page URL. */
+  href?: string;
+  agent?: AgentIdentity;
+  health: Health;
+  /** One sentence: what is wrong and what is being done, or that all is well. */
+  healthReason: string;
+  signalling: SignallingView;
+  media: MediaView;
+  auth: AuthView;
+  /** Most recent first, at most {@link MAX_INCIDENTS_IN_STATE}. */
+  incidents: Incident[];
+  /** Open sockets by id, with their redacted URL, to count and to attribute closes. */
+  sockets: Record<string, { url: string; openedAt: number }>;
+  /** Token refreshes in flight for this tab's identity. */
+  refreshInFlight: boolean;
+  /** Sequence for incident ids. */
+  nextIncidentSeq: number;
+  startedAt: number;
+  updatedAt: number;
+}
+
+/** Incidents kept inline in the state; older ones live only in the event store. */
+export const MAX_INCIDENTS_IN_STATE = 20;
+
+/** Events the worker itself feeds to the reducer, alongside page observations. */
+export type WorkerEvent =
+  | { type: 'refresh-started'; at: number }
+  | { type: 'refresh-succeeded'; at: number; expiresAt?: number }
+  | { type: 'refresh-failed'; at: number; error: string }
+  | { type: 'tick'; at: number };

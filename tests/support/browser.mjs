@@ -1,0 +1,63 @@
+/**
+ * Starts Chromium for tests and the demo, with or without the built extension (dist/).
+ * Flags per DESIGN.md §7: Playwright's default `--disable-extensions` is removed, fake media
+ * devices stand in for the microphone, background networking is off (the machine has no
+ * network beyond loopback). Profiles live under `.tmp/` inside the project.
+ */
+import { chromium } from '@playwright/test';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findChromium } from './find-chromium.mjs';
+
+export const PROJECT_ROOT = resolve(new URL('../..', import.meta.url).pathname);
+export const DIST = join(PROJECT_ROOT, 'dist');
+/** Fixed by the manifest `key` (SHA-256 of the key's DER, first 32 hex digits mapped 0–f → a–p). */
+export const EXTENSION_ID = 'ijcnbdifibmimlhaigaciaelkihpcehh';
+
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/**
+ * @param {{ withExtension?: boolean, headless?: boolean, args?: string[] }} [opts]
+ * @returns {Promise<{ context: import('@playwright/test').BrowserContext, userDataDir: string }>}
+ */
+export async function launchBrowser(opts = {}) {
+  const withExtension = opts.withExtension ?? true;
+  const tmpRoot = join(PROJECT_ROOT, '.tmp');
+  mkdirSync(tmpRoot, { recursive: true });
+  const userDataDir = mkdtempSync(join(tmpRoot, 'profile-'));
+  const args = [...BASE_ARGS, ...(opts.args ?? [])];
+  if (withExtension) args.push(`--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`);
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: findChromium(),
+    headless: opts.headless ?? !process.env.HEADED,
+    args,
+    ignoreDefaultArgs: withExtension ? ['--disable-extensions'] : [],
+    permissions: ['microphone', 'camera'],
+    viewport: { width: 1100, height: 800 },
+  });
+  return { context, userDataDir };
+}
+
+/**
+ * The extension's service worker, waiting for it to start when needed.
+ * @param {import('@playwright/test').BrowserContext} context
+ * @returns {Promise<import('@playwright/test').Worker>}
+ */
+export async function extensionWorker(context) {
+  const match = (w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`);
+  const existing = context.serviceWorkers().find(match);
+  if (existing) return existing;
+  return context.waitForEvent('serviceworker', { predicate: match, timeout: 15_000 });
+}

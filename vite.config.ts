@@ -1,0 +1,20 @@
+import { defineConfig } from 'vite';
+import { crx } from '@crxjs/vite-plugin';
+import preact from '@preact/preset-vite';
+import manifest from './manifest.json' with { type: 'json' };
+
+/**
+ * Builds the unpacked extension into `dist/`.
+ * The probe and relay are `*.iife.ts` so crxjs emits them as standalone classic scripts:
+ * the default async `import()` loader would run too late for `document_start` (DESIGN.md §7).
+ */
+export default defineConfig({
+  plugins: [preact(), crx({ manifest: manifest as never })],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    target: 'chrome111',
+  },
+  server: { strictPort: true, port: 5173, hmr: { port: 5173 } },
+});
