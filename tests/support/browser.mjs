@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { findChromium } from './find-chromium.mjs';
 
 export const PROJECT_ROOT = resolve(new URL('../..', import.meta.url).pathname);
-export const DIST = join(PROJECT_ROOT, 'dist');
+/** The built extension; `SG_DIST` points elsewhere (parallel builds). */
+export const DIST = process.env.SG_DIST ? resolve(PROJECT_ROOT, process.env.SG_DIST) : join(PROJECT_ROOT, 'dist');
 /** Fixed by the manifest `key` (SHA-256 of the key's DER, first 32 hex digits mapped 0–f → a–p). */
 export const EXTENSION_ID = 'ijcnbdifibmimlhaigaciaelkihpcehh';
 
