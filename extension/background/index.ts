@@ -1,2 +1,21 @@
+/**
+ * Service worker entry: registrations only (listeners are registered synchronously at top
+ * level so Chrome can wake the worker for them); the modules hold the implementations.
+ */
 import browser from 'webextension-polyfill';
-browser.runtime.onInstalled.addListener(() => {});
+import { handleConnect, broadcastConfig } from './relay-ports';
+import { handleUiMessage } from './ui-requests';
+import { handleStorageChange, onConfigChange, reloadConfig } from './config-source';
+import { endSession, tickAll } from './session-hub';
+import { startMaintenance, handleAlarm, reconcileTabs } from './maintenance';
+
+browser.runtime.onConnect.addListener(handleConnect);
+browser.runtime.onMessage.addListener(handleUiMessage);
+browser.storage.onChanged.addListener(handleStorageChange);
+browser.tabs.onRemoved.addListener((tabId) => void endSession(tabId, Date.now()));
+browser.alarms.onAlarm.addListener(handleAlarm);
+
+onConfigChange(broadcastConfig);
+void reloadConfig();
+void reconcileTabs();
+startMaintenance(tickAll);

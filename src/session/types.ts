@@ -91,6 +91,8 @@ export interface Incident {
   tabId: number;
   kind: IncidentKind;
   openedAt: number;
+  /** When the latest observation was folded into this incident (recurrence timeouts count from here). */
+  lastSeenAt?: number;
   /** Set when health for this cause came back. */
   resolvedAt?: number;
   /** One plain sentence for the popup, e.g. "WebSocket closed abnormally (1006)". */
@@ -129,6 +131,8 @@ export interface SessionState {
   nextIncidentSeq: number;
   startedAt: number;
   updatedAt: number;
+  /** Set by the worker when the tab closed; the reducer leaves it alone. */
+  endedAt?: number;
 }
 
 /** Incidents kept inline in the state; older ones live only in the event store. */

@@ -1,0 +1,106 @@
+/**
+ * The worker's side of the relay ports: one port per monitored top-level document.
+ * The tab comes from `port.sender`, never from a message. On connect the worker pushes the
+ * probe configuration (and the latest fresh token for that origin, if any); observations go
+ * to the session hub; `token-needed` goes to the token broker and its answer back to the tab.
+ */
+import type { Runtime } from 'webextension-polyfill';
+import { RELAY_PORT_NAME, RelayToWorkerSchema } from '../../src/protocol/port';
+import type { WorkerToRelay } from '../../src/protocol/port';
+import type { PageCommand, PageObservation } from '../../src/protocol/page';
+import { toProbeConfig } from '../../src/policy/probe-config';
+import { currentConfig } from './config-source';
+import { ingest } from './session-hub';
+import { latestToken, obtainFreshToken } from './token-broker';
+
+interface Link {
+  port: Runtime.Port;
+  tabId: number;
+  origin: string;
+}
+
+const links = new Map<number, Link>();
+
+function send(link: Link, cmd: PageCommand): void {
+  try {
+    link.port.postMessage({ type: 'cmd', cmd } satisfies WorkerToRelay);
+  } catch {
+    // The document went away; its port's onDisconnect cleans up.
+  }
+}
+
+/** Pushes the current probe configuration to every connected tab. */
+export function broadcastConfig(): void {
+  const cmd = toProbeConfig(currentConfig());
+  for (const link of links.values()) send(link, cmd);
+}
+
+async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: 'token-needed' }>): Promise<void> {
+  const config = currentConfig();
+  let waited = false;
+  const outcome = await obtainFreshToken(config, link.origin, obs.tokenHash, () => {
+    waited = true;
+    void ingest(link.tabId, { type: 'refresh-started', at: Date.now() });
+  });
+  if (!outcome.ok) {
+    void ingest(link.tabId, { type: 'refresh-failed', at: Date.now(), error: outcome.error });
+    send(link, { type: 'token-failed', requestId: obs.requestId, reason: outcome.error.slice(0, 256) });
+    return;
+  }
+  const { token } = outcome;
+  if (waited) {
+    void ingest(link.tabId, {
+      type: 'refresh-succeeded',
+      at: Date.now(),
+      ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}),
+    });
+  }
+  const expiresAt = token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {};
+  send(link, { type: 'token', requestId: obs.requestId, accessToken: token.accessToken, ...expiresAt });
+  if (outcome.refreshed) {
+    // Other tabs of the same softphone learn the token before their own requests fail.
+    for (const other of links.values()) {
+      if (other !== link && other.origin === link.origin) send(other, { type: 'token', accessToken: token.accessToken, ...expiresAt });
+    }
+  }
+}
+
+/** runtime.onConnect listener. */
+export function handleConnect(port: Runtime.Port): void {
+  if (port.name !== RELAY_PORT_NAME) return;
+  const tab = port.sender?.tab;
+  const url = port.sender?.url ?? tab?.url;
+  if (tab?.id === undefined || !url || (port.sender?.frameId ?? 0) !== 0) {
+    port.disconnect();
+    return;
+  }
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    port.disconnect();
+    return;
+  }
+  const link: Link = { port, tabId: tab.id, origin };
+  links.set(tab.id, link);
+  port.onDisconnect.addListener(() => {
+    if (links.get(link.tabId) === link) links.delete(link.tabId);
+  });
+  port.onMessage.addListener((raw: unknown) => {
+    const parsed = RelayToWorkerSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    if (message.type === 'relay-hello') return;
+    const obs = message.obs;
+    void ingest(link.tabId, obs);
+    if (obs.type === 'token-needed') void onTokenNeeded(link, obs);
+  });
+  send(link, toProbeConfig(currentConfig()));
+  const token = latestToken(currentConfig(), origin);
+  if (token) send(link, { type: 'token', accessToken: token.accessToken, ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}) });
+}
+
+/** Tabs with a connected relay now. */
+export function connectedTabs(): number[] {
+  return [...links.keys()];
+}

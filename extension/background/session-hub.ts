@@ -1,0 +1,123 @@
+/**
+ * Sessions, one per monitored tab: feeds every event through the redaction choke point and
+ * the pure reducer, then carries out what the reducer decided (persist, badge).
+ *
+ * Events are applied strictly in arrival order through one promise chain, after the
+ * snapshots of a previous worker life have been loaded, so a restarted worker continues
+ * each session where the last one left it.
+ */
+import type { PageObservation } from '../../src/protocol/page';
+import type { SessionState, WorkerEvent } from '../../src/session/types';
+import type { SessionView, StateResponse } from '../../src/protocol/ui';
+import { createSession, reduceSession, worstHealth } from '../../src/session/reducer';
+import { redactValue } from '../../src/redact/redact';
+import { appendEvent, countEvents, loadSessions, putIncident, putSession } from './event-store';
+import { showWorstHealth } from './badge';
+import { currentConfig } from './config-source';
+
+/** Ended sessions kept for the popup after their tab closed. */
+export const MAX_ENDED_SESSIONS = 10;
+/** Every n-th `pc-stats` sample of a connection is stored (the state keeps all). */
+export const STATS_STORE_EVERY = 5;
+
+const sessions = new Map<number, SessionState>();
+const statsSeen = new Map<string, number>();
+let chain: Promise<void> = loadSessions()
+  .then((saved) => {
+    for (const s of saved) if (!sessions.has(s.tabId)) sessions.set(s.tabId, s);
+  })
+  .catch((error: unknown) => {
+    console.warn('[softphone-guard] could not load sessions:', error instanceof Error ? error.name : 'unknown');
+  });
+
+/** Resolves once everything queued so far has been applied. */
+export function settled(): Promise<void> {
+  return chain;
+}
+
+function shouldStore(event: PageObservation | WorkerEvent): boolean {
+  if (event.type === 'tick' || event.type === 'ws-activity') return false;
+  if (event.type === 'pc-stats') {
+    const n = (statsSeen.get(event.pcId) ?? 0) + 1;
+    statsSeen.set(event.pcId, n);
+    return n % STATS_STORE_EVERY === 1;
+  }
+  return true;
+}
+
+function apply(tabId: number, raw: PageObservation | WorkerEvent): void {
+  const event = redactValue(raw) as PageObservation | WorkerEvent;
+  const before = sessions.get(tabId) ?? createSession(tabId, event.at);
+  const { watchdog } = currentConfig();
+  const { state, effects } = reduceSession(before, event, {
+    reconnectGraceMs: watchdog.reconnectGraceMs,
+    heartbeatTimeoutMs: watchdog.heartbeatTimeoutMs,
+  });
+  const next: SessionState = before.endedAt !== undefined && event.type !== 'tick' ? { ...state, endedAt: undefined } : state;
+  sessions.set(tabId, next);
+  if (shouldStore(event)) {
+    const { type, at, ...data } = event as { type: string; at: number } & Record<string, unknown>;
+    appendEvent({ tabId, at, type, data });
+  }
+  for (const effect of effects) {
+    if (effect.type === 'incident-opened' || effect.type === 'incident-updated') putIncident(effect.incident);
+  }
+  if (next !== before) putSession(next);
+  void showWorstHealth(currentWorst());
+}
+
+/** Queues an event for a tab. Never throws; a failing event is logged (by type) and skipped. */
+export function ingest(tabId: number, event: PageObservation | WorkerEvent): Promise<void> {
+  chain = chain.then(() => {
+    try {
+      apply(tabId, event);
+    } catch (error) {
+      console.warn('[softphone-guard] event skipped:', event.type, error instanceof Error ? error.message.slice(0, 120) : '');
+    }
+  });
+  return chain;
+}
+
+/** Marks a tab's session ended (tab closed) and drops the oldest ended sessions. */
+export function endSession(tabId: number, at: number): Promise<void> {
+  chain = chain.then(() => {
+    const s = sessions.get(tabId);
+    if (!s) return;
+    const ended = { ...s, endedAt: at };
+    sessions.set(tabId, ended);
+    putSession(ended);
+    const endedOnes = [...sessions.values()].filter((x) => x.endedAt !== undefined).sort((a, b) => b.updatedAt - a.updatedAt);
+    for (const old of endedOnes.slice(MAX_ENDED_SESSIONS)) sessions.delete(old.tabId);
+    void showWorstHealth(currentWorst());
+  });
+  return chain;
+}
+
+/** Sends a `tick` to every live session so time-based health (grace, heartbeat) advances. */
+export function tickAll(at: number): void {
+  for (const s of sessions.values()) if (s.endedAt === undefined) void ingest(s.tabId, { type: 'tick', at });
+}
+
+/** The current session of a tab, if any. */
+export function sessionOf(tabId: number): SessionState | undefined {
+  return sessions.get(tabId);
+}
+
+function currentWorst(): SessionState['health'] | null {
+  const live = [...sessions.values()].filter((s) => s.endedAt === undefined).map((s) => s.health);
+  return worstHealth(live);
+}
+
+/** Snapshot for the popup: live sessions first (worst first), then ended ones. */
+export async function stateForUi(): Promise<StateResponse> {
+  await chain;
+  const views: SessionView[] = [...sessions.values()].map((s) => ({ ...s, alive: s.endedAt === undefined }));
+  views.sort((a, b) => Number(b.alive) - Number(a.alive) || b.updatedAt - a.updatedAt);
+  let storedEvents = 0;
+  try {
+    storedEvents = await countEvents();
+  } catch {
+    storedEvents = 0;
+  }
+  return { type: 'state', sessions: views, worst: currentWorst(), storedEvents, now: Date.now() };
+}

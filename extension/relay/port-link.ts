@@ -1,0 +1,95 @@
+/**
+ * The relay's runtime port to the service worker, kept alive across worker restarts.
+ *
+ * MV3 stops the worker when idle (DESIGN.md §6) and the port disconnects; the link reconnects
+ * with backoff (100 ms doubling to 5 s), says `relay-hello` on every connect so the worker
+ * re-pushes configuration and tokens, and queues observations while disconnected (at most
+ * {@link MAX_QUEUED}; oldest dropped first) so a restart loses nothing that fits the queue.
+ */
+import browser from 'webextension-polyfill';
+import type { Runtime } from 'webextension-polyfill';
+import { RELAY_PORT_NAME, WorkerToRelaySchema } from '../../src/protocol/port';
+import type { RelayToWorker } from '../../src/protocol/port';
+import type { PageCommand } from '../../src/protocol/page';
+
+/** Observations kept while the worker is away. */
+export const MAX_QUEUED = 1000;
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5000;
+
+export interface PortLink {
+  /** Sends now, or queues until the port is back. */
+  send(message: RelayToWorker): void;
+}
+
+/**
+ * @param opts.onCommand called with each command the worker sends (already schema-checked)
+ * @param opts.href current document URL, for `relay-hello`
+ */
+export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; href: () => string }): PortLink {
+  let port: Runtime.Port | null = null;
+  let reconnects = 0;
+  let delay = RECONNECT_MIN_MS;
+  let dead = false;
+  const queue: RelayToWorker[] = [];
+
+  const flush = (): void => {
+    while (port && queue.length > 0) {
+      const next = queue[0]!;
+      try {
+        port.postMessage(next);
+        queue.shift();
+      } catch {
+        port = null;
+        scheduleReconnect();
+      }
+    }
+  };
+
+  const scheduleReconnect = (): void => {
+    if (dead) return;
+    setTimeout(connect, delay);
+    delay = Math.min(RECONNECT_MAX_MS, delay * 2);
+  };
+
+  function connect(): void {
+    if (dead || port) return;
+    let p: Runtime.Port;
+    try {
+      p = browser.runtime.connect({ name: RELAY_PORT_NAME });
+    } catch {
+      // "Extension context invalidated": the extension was updated or removed; stop quietly.
+      dead = true;
+      return;
+    }
+    port = p;
+    p.onMessage.addListener((raw: unknown) => {
+      const parsed = WorkerToRelaySchema.safeParse(raw);
+      if (parsed.success) opts.onCommand(parsed.data.cmd);
+    });
+    p.onDisconnect.addListener(() => {
+      if (port === p) port = null;
+      reconnects += 1;
+      scheduleReconnect();
+    });
+    try {
+      p.postMessage({ type: 'relay-hello', href: opts.href().slice(0, 2048), reconnects } satisfies RelayToWorker);
+      delay = RECONNECT_MIN_MS;
+    } catch {
+      port = null;
+      scheduleReconnect();
+      return;
+    }
+    flush();
+  }
+
+  connect();
+  return {
+    send(message) {
+      if (dead) return;
+      queue.push(message);
+      if (queue.length > MAX_QUEUED) queue.shift();
+      flush();
+    },
+  };
+}

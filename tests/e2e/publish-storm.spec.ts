@@ -1,0 +1,78 @@
+/**
+ * Seeds 000 and 001 in real Chromium with the built extension against the softphone lab:
+ * the publish storm kills every WebSocket (1006) and revokes every token.
+ */
+import { expect, test } from '@playwright/test';
+import type { BrowserContext } from '@playwright/test';
+import type { StateResponse } from '../../src/protocol/ui';
+import {
+  appStatus,
+  callReady,
+  extensionWorker,
+  labPost,
+  labStats,
+  launchBrowser,
+  openAgent,
+  openPopup,
+  startLab,
+} from './support/softphone';
+import type { Lab } from './support/softphone';
+
+const MEDIA_TOKEN = 'GET /api/v2/communications/webRTC';
+
+let lab: Lab;
+let context: BrowserContext;
+
+test.beforeEach(async () => {
+  lab = await startLab({ port: 0 });
+  ({ context } = await launchBrowser({ withExtension: true }));
+  await extensionWorker(context);
+});
+
+test.afterEach(async () => {
+  await context?.close();
+  await lab?.close();
+});
+
+test('an abnormal close (1006) is detected and shown in the popup with its code', async () => {
+  const agent = await openAgent(context, lab, 'agent-1');
+  await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
+  await expect.poll(async () => (await appStatus(agent)).failures.wsAbnormalCloses).toBeGreaterThan(0);
+
+  const popup = await openPopup(context);
+  const state = (): Promise<StateResponse> => popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+  await expect
+    .poll(async () => (await state()).sessions.find((s) => s.agent?.userId === 'agent-1')?.signalling.lastClose?.code)
+    .toBe(1006);
+  const session = (await state()).sessions.find((s) => s.agent?.userId === 'agent-1')!;
+  const close = session.incidents.find((i) => i.kind === 'abnormal-close');
+  expect(close?.detail.code).toBe(1006);
+  await expect(popup.getByText(/1006/).first()).toBeVisible();
+});
+
+test('the 401 is recovered silently: several requests fail at once, one refresh call, the app never sees a 401', async () => {
+  const tabs = [
+    await openAgent(context, lab, 'agent-1'),
+    await openAgent(context, lab, 'agent-1'),
+    await openAgent(context, lab, 'agent-1'),
+  ];
+  const before = await labStats(lab);
+  await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
+
+  for (const tab of tabs) await expect.poll(async () => callReady(await appStatus(tab)), { timeout: 30_000 }).toBe(true);
+  const after = await labStats(lab);
+
+  // Every tab's media-token request was refused by the server at once…
+  const refused = (after.requests[`${MEDIA_TOKEN} 401`] ?? 0) - (before.requests[`${MEDIA_TOKEN} 401`] ?? 0);
+  expect(refused).toBeGreaterThanOrEqual(tabs.length);
+  // …one refresh served them all…
+  expect(after.refreshCalls - before.refreshCalls).toBe(1);
+  for (const tab of tabs) {
+    const s = await appStatus(tab);
+    // …and no tab saw a 401, greyed out its controls, or reloaded.
+    expect(s.failures.byRequest[`${MEDIA_TOKEN} 401`] ?? 0).toBe(0);
+    expect(s.failures.http401).toBe(0);
+    expect(s.micEnabled && s.speakerEnabled).toBe(true);
+    expect(s.loadCount).toBe(1);
+  }
+});

@@ -1,0 +1,78 @@
+/**
+ * Shared e2e plumbing: a lab per test file, a browser with the built extension, agents
+ * logged in, the popup, and the service worker stopped over CDP.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { startLab } from '../../lab/server.mjs';
+import { EXTENSION_ID, extensionWorker, launchBrowser } from '../../support/browser.mjs';
+
+export type Lab = Awaited<ReturnType<typeof startLab>>;
+export { startLab, launchBrowser, extensionWorker, EXTENSION_ID };
+
+/** What the lab app's `window.labSoftphone.status()` returns (subset used here). */
+export interface AppStatus {
+  presence: string;
+  signalling: string;
+  mediaReady: boolean;
+  micEnabled: boolean;
+  speakerEnabled: boolean;
+  loadCount: number;
+  agent: { id: string; name: string; orgId: string } | null;
+  call: { state: string; inboundAudioBytes: number };
+  failures: Record<string, number> & { byRequest: Record<string, number> };
+}
+
+export const appStatus = (page: Page): Promise<AppStatus> =>
+  page.evaluate(() => (window as unknown as { labSoftphone: { status(): AppStatus } }).labSoftphone.status());
+
+/** Opens the lab app as `user` and waits until it is ready for calls. */
+export async function openAgent(context: BrowserContext, lab: Lab, user: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${lab.url}/login?user=${user}&return=/`);
+  await expect.poll(async () => callReady(await appStatus(page)), { timeout: 20_000 }).toBe(true);
+  return page;
+}
+
+export const callReady = (s: AppStatus | null): boolean =>
+  Boolean(s && s.presence === 'Available' && s.mediaReady && s.signalling === 'open');
+
+/** POSTs to the lab's control API. */
+export async function labPost(lab: Lab, path: string, body: unknown = {}): Promise<unknown> {
+  const res = await fetch(`${lab.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path} → ${res.status}`);
+  return res.json();
+}
+
+/** The lab's counters. */
+export async function labStats(lab: Lab): Promise<{
+  refreshCalls: number;
+  refreshCallsByUser: Record<string, number>;
+  requests: Record<string, number>;
+}> {
+  return (await fetch(`${lab.url}/lab/stats`)).json();
+}
+
+/** Opens the popup page in a tab. */
+export async function openPopup(context: BrowserContext): Promise<Page> {
+  const popup = await context.newPage();
+  await popup.setViewportSize({ width: 420, height: 760 });
+  await popup.goto(`chrome-extension://${EXTENSION_ID}/extension/popup/index.html`);
+  return popup;
+}
+
+/**
+ * Stops the extension's service worker over CDP (DESIGN.md §7) and waits until it is gone.
+ * Playwright does not notice a stopped worker; callers get a fresh handle afterwards via
+ * `extensionWorker`, which waits for the restart.
+ */
+export async function stopServiceWorker(context: BrowserContext, viaPage: Page): Promise<void> {
+  const cdp = await context.newCDPSession(viaPage);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+}
