@@ -1,0 +1,334 @@
+/**
+ * The lab softphone: signs in, fetches the agent and a media token, registers the webphone
+ * endpoint, opens the notification socket, sets presence, and takes calls over a loopback
+ * WebRTC call. It recovers from nothing beyond what the seeds' softphone does:
+ * - a failed media-token fetch greys mic and speaker out until the page is reloaded;
+ * - the socket reconnects forever with the token it already has;
+ * - presence is "Available" only while the socket is open and the last presence PUT succeeded.
+ *
+ * Test hook: `window.labSoftphone` — `status()`, `answer()`, `hangup()` (see README.md).
+ * The access token lives in a module variable only and is never exposed.
+ */
+import { beginLogin, completeLogin } from './auth.js';
+import { createApi } from './api.js';
+import { createFailureLog } from './failures.js';
+import { createSignalling } from './signalling.js';
+import { startLoopbackCall } from './call.js';
+import { render } from './ui.js';
+
+const LOAD_COUNT_KEY = 'lab.loadCount';
+/** How long `labSoftphone.answer()` waits for a connected call (ms). */
+const ANSWER_TIMEOUT_MS = 20_000;
+const ALERTING_TOPIC = /^v2\.users\.[^.]+\.conversations$/;
+
+const startedAt = Date.now();
+/** @type {string | null} memory only: a reload is what gets a new one */
+let accessToken = null;
+
+const s = {
+  loggedIn: false,
+  /** @type {{ id: string, name: string, orgId: string, orgName: string } | null} */
+  agent: null,
+  /** @type {'connecting' | 'open' | 'closed'} */
+  signalling: 'connecting',
+  presenceConfirmed: false,
+  presenceSettled: false,
+  presenceInFlight: false,
+  mediaReady: false,
+  mediaFailed: false,
+  mediaInFlight: false,
+  micMuted: false,
+  speakerMuted: false,
+  /** @type {{ id: string | null, from: string | null, state: 'idle' | 'ringing' | 'connecting' | 'connected' | 'ended', inboundAudioBytes: number, endReason: string | null }} */
+  call: { id: null, from: null, state: 'idle', inboundAudioBytes: 0, endReason: null },
+  loadCount: 0,
+  /** @type {string | null} */
+  signinProblem: null,
+  /** @type {number | null} */
+  lastHeartbeatAt: null,
+};
+/** @type {{ mic: MediaStreamTrack, hangup: () => void } | null} */
+let callHandle = null;
+/** @type {{ resolve: (v: unknown) => void, reject: (e: Error) => void, timer: ReturnType<typeof setTimeout> } | null} */
+let pendingAnswer = null;
+
+const failures = createFailureLog(() => update());
+const api = createApi({ token: () => accessToken, failures });
+const audio = /** @type {HTMLAudioElement} */ (document.getElementById('remote-audio'));
+
+/** @returns {'Connecting' | 'Available' | 'Unreachable'} */
+function presence() {
+  if (s.signalling === 'open' && s.presenceConfirmed) return 'Available';
+  return s.presenceSettled ? 'Unreachable' : 'Connecting';
+}
+
+/** @returns {string | null} why Answer is unavailable, or null */
+function answerBlocker() {
+  if (s.call.state !== 'ringing') return 'no call is ringing';
+  if (!s.mediaReady) return 'media is unavailable';
+  if (s.signalling !== 'open') return 'signalling is not open';
+  return null;
+}
+
+/** The state as the UI draws it. */
+export function snapshotForUi() {
+  return {
+    ...s,
+    presence: presence(),
+    micEnabled: s.mediaReady,
+    speakerEnabled: s.mediaReady,
+    canAnswer: answerBlocker() === null,
+    log: failures.entries,
+    startedAt,
+  };
+}
+
+function update() {
+  render(snapshotForUi());
+}
+
+/** @param {Error | null} error null = the call connected */
+function settleAnswer(error) {
+  const p = pendingAnswer;
+  if (!p) return;
+  pendingAnswer = null;
+  clearTimeout(p.timer);
+  if (error) p.reject(error);
+  else p.resolve(structuredClone(s.call));
+}
+
+async function fetchMediaToken() {
+  if (s.mediaFailed || s.mediaInFlight) return;
+  s.mediaInFlight = true;
+  const r = await api.mediaToken();
+  s.mediaInFlight = false;
+  // The loopback call needs no media token; having one is what "media ready" means.
+  if (r.ok && r.body && typeof r.body.mediaToken === 'string') {
+    s.mediaReady = true;
+  } else {
+    s.mediaReady = false;
+    s.mediaFailed = true;
+    failures.note('Media token unavailable: microphone and speaker are disabled until the page is reloaded.');
+  }
+  update();
+}
+
+async function putPresence() {
+  if (!s.agent || s.presenceInFlight) return;
+  s.presenceInFlight = true;
+  const r = await api.setAvailable(s.agent.id);
+  s.presenceInFlight = false;
+  s.presenceSettled = true;
+  s.presenceConfirmed = r.ok && s.signalling === 'open';
+  update();
+}
+
+const signalling = createSignalling({
+  url: () => {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    return `${scheme}://${location.host}/api/v2/notifications?access_token=${encodeURIComponent(accessToken ?? '')}`;
+  },
+  onState: (state) => {
+    s.signalling = state;
+    if (state !== 'open') s.presenceConfirmed = false;
+    update();
+  },
+  onOpen: () => { putPresence(); },
+  onClose: (code, reason, wasClean, wasOpen) => {
+    failures.socketClosed(code, reason);
+    if (wasOpen) s.presenceSettled = true;
+    // Seed 001: the softphone asks for a new media token the moment signalling drops.
+    if (wasOpen && (!wasClean || code !== 1000)) fetchMediaToken();
+    update();
+  },
+  onMessage: (msg) => {
+    if (!msg || typeof msg.topicName !== 'string') return;
+    if (msg.topicName === 'channel.metadata' && msg.eventBody?.message === 'WebSocket Heartbeat') {
+      s.lastHeartbeatAt = Date.now();
+      if (!s.presenceConfirmed) putPresence();
+      update();
+      return;
+    }
+    if (ALERTING_TOPIC.test(msg.topicName) && msg.eventBody?.state === 'alerting') incomingCall(msg.eventBody);
+  },
+});
+
+/** @param {{ id?: unknown, from?: unknown }} body */
+function incomingCall(body) {
+  if (typeof body.id !== 'string') return;
+  if (['ringing', 'connecting', 'connected'].includes(s.call.state)) {
+    failures.note(`Missed call from ${String(body.from ?? 'unknown')}: already on a call.`);
+    return;
+  }
+  s.call = { id: body.id, from: typeof body.from === 'string' ? body.from : 'Unknown caller', state: 'ringing', inboundAudioBytes: 0, endReason: null };
+  update();
+}
+
+/** @param {string} reason */
+function endCall(reason) {
+  callHandle?.hangup();
+  callHandle = null;
+  if (s.call.state !== 'idle') {
+    s.call.state = 'ended';
+    s.call.endReason = reason;
+  }
+  settleAnswer(new Error(`call ended: ${reason}`));
+  update();
+}
+
+async function answerCall() {
+  if (answerBlocker()) return;
+  const call = s.call;
+  const current = () => s.call === call && call.state === 'connecting';
+  call.state = 'connecting';
+  update();
+  const r = await api.answer(/** @type {string} */ (call.id));
+  if (!current()) return;
+  if (!r.ok) return endCall(`answer failed (${r.status})`);
+  // Codec renegotiation goes through the webphone endpoint (seed 002's 408 lands here).
+  const reneg = await api.registerEndpoint(['opus', 'PCMU']);
+  if (!current()) return;
+  if (!reneg.ok) return endCall(`renegotiation failed (${reneg.status})`);
+  let handle;
+  try {
+    handle = await startLoopbackCall({
+      audioElement: audio,
+      onInboundBytes: (bytes, growing, connectionState) => {
+        if (s.call !== call) return;
+        call.inboundAudioBytes = bytes;
+        if (call.state === 'connecting' && growing && connectionState === 'connected') {
+          call.state = 'connected';
+          settleAnswer(null);
+        }
+        update();
+      },
+      onFailed: (why) => { if (s.call === call) endCall(why); },
+    });
+  } catch (e) {
+    failures.note(`Call setup failed: ${/** @type {Error} */ (e).message}`);
+    if (current()) endCall('media setup failed');
+    return;
+  }
+  if (!current()) {
+    handle.hangup();
+    return;
+  }
+  callHandle = handle;
+  handle.mic.enabled = !s.micMuted;
+  audio.muted = s.speakerMuted;
+}
+
+function hangupCall() {
+  if (s.call.state !== 'connecting' && s.call.state !== 'connected') return;
+  const id = s.call.id;
+  endCall('hung up');
+  if (id) api.disconnect(id);
+}
+
+document.getElementById('answer')?.addEventListener('click', () => { answerCall(); });
+document.getElementById('hangup')?.addEventListener('click', hangupCall);
+document.getElementById('mic')?.addEventListener('click', () => {
+  s.micMuted = !s.micMuted;
+  if (callHandle) callHandle.mic.enabled = !s.micMuted;
+  update();
+});
+document.getElementById('speaker')?.addEventListener('click', () => {
+  s.speakerMuted = !s.speakerMuted;
+  audio.muted = s.speakerMuted;
+  update();
+});
+
+/**
+ * Test hook. `status()` never carries a token.
+ */
+Object.defineProperty(window, 'labSoftphone', {
+  configurable: false,
+  enumerable: false,
+  value: Object.freeze({
+    /** @returns {object} see README.md "Test hook" */
+    status() {
+      return {
+        loggedIn: s.loggedIn,
+        agent: s.agent ? { id: s.agent.id, name: s.agent.name, orgId: s.agent.orgId } : null,
+        presence: presence(),
+        signalling: s.signalling,
+        mediaReady: s.mediaReady,
+        micEnabled: s.mediaReady,
+        speakerEnabled: s.mediaReady,
+        micMuted: s.micMuted,
+        speakerMuted: s.speakerMuted,
+        call: { id: s.call.id, from: s.call.from, state: s.call.state, inboundAudioBytes: s.call.inboundAudioBytes, endReason: s.call.endReason },
+        failures: failures.snapshot(),
+        lastHeartbeatAt: s.lastHeartbeatAt,
+        signinProblem: s.signinProblem,
+        loadCount: s.loadCount,
+        startedAt,
+      };
+    },
+    /**
+     * Clicks Answer.
+     * @returns {Promise<object>} the call (`{id, from, state:'connected', inboundAudioBytes}`) once connected
+     * @throws {Error} when Answer is unavailable, the call ends first, or 20 s pass
+     */
+    answer() {
+      return new Promise((resolve, reject) => {
+        const why = answerBlocker();
+        if (why) return reject(new Error(`cannot answer: ${why}`));
+        if (pendingAnswer) return reject(new Error('an answer is already in progress'));
+        pendingAnswer = { resolve, reject, timer: setTimeout(() => settleAnswer(new Error('timed out waiting for the call to connect')), ANSWER_TIMEOUT_MS) };
+        /** @type {HTMLButtonElement} */ (document.getElementById('answer')).click();
+      });
+    },
+    /**
+     * Clicks Hang up.
+     * @returns {Promise<object>} the call (`state: 'ended'`)
+     * @throws {Error} when there is no call to hang up
+     */
+    async hangup() {
+      if (s.call.state !== 'connecting' && s.call.state !== 'connected') throw new Error('no call to hang up');
+      /** @type {HTMLButtonElement} */ (document.getElementById('hangup')).click();
+      return structuredClone(s.call);
+    },
+  }),
+});
+
+async function boot() {
+  const params = new URLSearchParams(location.search);
+  if (params.has('error')) {
+    s.signinProblem = params.get('error');
+    s.presenceSettled = true;
+    s.signalling = 'closed';
+    history.replaceState(null, '', location.pathname);
+    update();
+    return;
+  }
+  if (!params.has('code')) {
+    await beginLogin();
+    return;
+  }
+  s.loadCount = Number(sessionStorage.getItem(LOAD_COUNT_KEY) ?? '0') + 1;
+  sessionStorage.setItem(LOAD_COUNT_KEY, String(s.loadCount));
+  update();
+  try {
+    accessToken = await completeLogin(params, failures.http);
+  } catch (e) {
+    s.signinProblem = /** @type {Error} */ (e).message;
+    s.presenceSettled = true;
+    s.signalling = 'closed';
+    update();
+    return;
+  }
+  s.loggedIn = true;
+  update();
+  const me = await api.me();
+  if (me.ok && me.body) {
+    s.agent = { id: me.body.id, name: me.body.name, orgId: me.body.organization?.id, orgName: me.body.organization?.name };
+  }
+  update();
+  await fetchMediaToken();
+  await api.registerEndpoint(['opus']);
+  signalling.start();
+}
+
+update();
+boot();

@@ -1,0 +1,98 @@
+/** Types for tests/lab/server.mjs (the softphone lab). Behaviour: tests/lab/README.md. */
+
+export interface LabAgent { id: string; name: string; email: string; orgId: string }
+export interface LabOrg { id: string; name: string }
+
+export interface LabCall {
+  id: string;
+  from: string;
+  /** null = offered to every agent */
+  offeredTo: string[] | null;
+  state: 'alerting' | 'connected' | 'disconnected';
+  answeredBy: string | null;
+  /** ms since epoch */
+  createdAt: number;
+}
+
+export interface LabFaultResult {
+  fault: string;
+  /** ms since epoch */
+  since: number;
+  /** ms since epoch; null = until cleared */
+  until: number | null;
+  params: Record<string, number>;
+  /** publish-storm: access tokens that were live when revoked */
+  revokedTokens?: number;
+  /** publish-storm, server-down: sockets dropped without a close frame */
+  terminatedSockets?: number;
+}
+
+export interface LabStats {
+  /** POST /api/v2/authentication/refresh calls, whatever their outcome */
+  refreshCalls: number;
+  /** by user id; calls without a valid refresh cookie under "(none)" */
+  refreshCallsByUser: Record<string, number>;
+  /** access tokens issued (authorization code and refresh) */
+  tokensIssued: number;
+  /** notification sockets accepted */
+  wsConnectionsTotal: number;
+  /** notification sockets open now (a gauge, not reset) */
+  wsOpen: number;
+  /** notification upgrades refused (401, or 503 while server-down) */
+  wsRejected: number;
+  /** app page loads that started the app (GET / with an authorization code) */
+  pageLoads: number;
+  /** keyed "METHOD path-template status", e.g. "GET /api/v2/communications/webRTC 401" */
+  requests: Record<string, number>;
+  /** active faults by name: since/until in ms since epoch, plus their parameters */
+  faults: Record<string, { since: number; until: number | null } & Record<string, number | null>>;
+}
+
+export interface LabState {
+  readonly agents: readonly LabAgent[];
+  readonly orgs: readonly LabOrg[];
+  readonly calls: Map<string, LabCall>;
+  /**
+   * Offers a call (pushes `alerting` to that user's sockets, or to every socket).
+   * @throws Error with `status` 404 for an unknown user
+   */
+  ring(opts?: { userId?: string; from?: string }): { callId: string; delivered: number };
+  /**
+   * Injects a named fault (publish-storm, renegotiation-timeout, server-down, silent-stall).
+   * @throws Error with `status` 404 unknown, 501 not implemented, 400 bad parameter
+   */
+  injectFault(name: string, params?: Record<string, unknown>): LabFaultResult;
+  /** Same as injectFault('publish-storm', params). Defaults: retryAfterSeconds 3, rateLimitMs 8000. */
+  publishStorm(params?: { retryAfterSeconds?: number; rateLimitMs?: number }): LabFaultResult;
+  /** @returns whether the fault was active */
+  clearFault(name: string): boolean;
+  faults(): {
+    definitions: Record<string, { description: string; implemented: boolean; defaults: Record<string, number> }>;
+    active: LabStats['faults'];
+  };
+  /** Clears faults and counters; tokens, sessions and sockets stay. */
+  reset(): void;
+  stats(): LabStats;
+}
+
+export interface Lab {
+  /** the app origin, e.g. http://127.0.0.1:40123 (the app is at `${url}/`) */
+  url: string;
+  port: number;
+  state: LabState;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the lab on `host:port` (port 0 = a free port).
+ * @param opts.heartbeatMs notification heartbeat period, ms (default 5000)
+ * @param opts.tokenTtlSeconds access-token lifetime, s (default 600)
+ * @param opts.log receives one line per request ("METHOD path-template status"), never a token
+ */
+export function startLab(opts?: {
+  port?: number;
+  host?: string;
+  heartbeatMs?: number;
+  tokenTtlSeconds?: number;
+  log?: (line: string) => void;
+}): Promise<Lab>;

@@ -1,0 +1,336 @@
+/**
+ * The softphone lab: a local platform (OAuth, REST API, notification WebSocket) and the
+ * softphone web app it serves, with fault injection. Test bed for the e2e specs and what
+ * `npm run lab` runs. Endpoints, control API and token shapes: tests/lab/README.md.
+ *
+ *   node tests/lab/server.mjs [--port 8787] [--host 127.0.0.1] [--heartbeat-ms 5000]
+ *                             [--token-ttl-s 600] [--verbose]
+ */
+import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { AGENTS, ORGS, findAgent } from './lib/directory.mjs';
+import { createTokenStore } from './lib/token-store.mjs';
+import { createStats } from './lib/stats.mjs';
+import { FAULT_DEFINITIONS, createFaults } from './lib/faults.mjs';
+import { createNotificationHub } from './lib/notifications.mjs';
+import { handleApi } from './lib/api-routes.mjs';
+import { handleAuthorize, handleLogin, handleLogout, handleRefresh, handleToken } from './lib/oauth-routes.mjs';
+import { handleControl } from './lib/control-routes.mjs';
+import { pathTemplate, sendApiError, sendJson } from './lib/http-kit.mjs';
+
+const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), 'app');
+const STATIC_TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8', '.svg': 'image/svg+xml' };
+const STATIC_NAME_RE = /^[a-z0-9-]+\.(js|css|html|svg)$/;
+/** Caller numbers for rung calls, in turn (NANP fiction range 555-01xx). */
+const CALLERS = ['+1 312 555 0100', '+1 312 555 0142', '+1 773 555 0199', '+1 630 555 0123'];
+
+/**
+ * @typedef {ReturnType<typeof createLabState>} LabStateImpl
+ */
+
+/**
+ * The lab's state and the operations tests and the control API use.
+ * @param {{ tokenTtlSeconds: number, heartbeatMs: number, origin: () => string }} opts
+ */
+function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
+  const tokens = createTokenStore({ tokenTtlSeconds, issuer: origin });
+  const stats = createStats();
+  const faults = createFaults();
+  /** @type {Map<string, import('./lib/api-routes.mjs').LabCall>} */
+  const calls = new Map();
+  const presence = new Map();
+  const endpoints = new Map();
+  let callerTurn = 0;
+
+  const hub = createNotificationHub({
+    heartbeatMs,
+    authenticate: (token) => {
+      if (faults.active('server-down')) return { ok: false, status: 503, reason: 'The service is unavailable.' };
+      const check = tokens.checkAccessToken(token);
+      return check.ok ? { ok: true, userId: check.record.userId } : { ok: false, status: 401, reason: `The access token is ${check.problem}.` };
+    },
+    isStalled: () => faults.active('silent-stall') !== null,
+    onAccepted: () => stats.wsAccepted(),
+    onClosed: () => stats.wsClosed(),
+    onRejected: () => stats.wsRejected(),
+  });
+
+  const targets = {
+    revokeAllAccessTokens: () => tokens.revokeAllAccessTokens(),
+    terminateAllSockets: () => hub.terminateAll(),
+  };
+
+  return {
+    tokens, counters: stats, faultRegistry: faults, hub, calls, presence, endpoints,
+    agents: AGENTS,
+    orgs: ORGS,
+
+    /**
+     * Offers a call: pushes `alerting` to one user's sockets, or to every socket.
+     * @param {{ userId?: string, from?: string }} [opts]
+     * @returns {{ callId: string, delivered: number }} `delivered`: sockets written to
+     * @throws {Error} `status` 404 for an unknown user
+     */
+    ring({ userId, from } = {}) {
+      if (userId !== undefined && !findAgent(userId)) throw Object.assign(new Error(`unknown agent "${userId}"`), { status: 404 });
+      const id = randomUUID();
+      const caller = from ?? CALLERS[callerTurn++ % CALLERS.length] ?? CALLERS[0];
+      calls.set(id, { id, from: caller, offeredTo: userId ? [userId] : null, state: 'alerting', answeredBy: null, createdAt: Date.now() });
+      /** @param {string} uid */
+      const message = (uid) => ({ topicName: `v2.users.${uid}.conversations`, eventBody: { id, state: 'alerting', from: caller } });
+      let delivered = 0;
+      if (userId) delivered = hub.push(userId, message(userId));
+      else for (const uid of hub.connectedUsers()) delivered += hub.push(uid, message(uid));
+      return { callId: id, delivered };
+    },
+
+    /**
+     * @param {string} name fault name (see FAULT_DEFINITIONS)
+     * @param {Record<string, unknown>} [params]
+     * @returns {Record<string, unknown>} `{fault, since, until, params, ...effects}`, times in ms since epoch
+     * @throws {Error} `status` 404 unknown, 501 not implemented, 400 bad parameter
+     */
+    injectFault(name, params = {}) {
+      return faults.inject(name, params, targets);
+    },
+
+    /**
+     * @param {{ retryAfterSeconds?: number, rateLimitMs?: number }} [params]
+     * @returns {Record<string, unknown>} `{fault, since, until, params, revokedTokens, terminatedSockets}`
+     */
+    publishStorm(params = {}) {
+      return faults.inject('publish-storm', params, targets);
+    },
+
+    /** @param {string} name @returns {boolean} whether it was active */
+    clearFault(name) {
+      return faults.clear(name);
+    },
+
+    /** @returns {{ definitions: Record<string, { description: string, implemented: boolean, defaults: Record<string, number> }>, active: Record<string, unknown> }} */
+    faults() {
+      /** @type {Record<string, any>} */
+      const definitions = {};
+      for (const [name, d] of Object.entries(FAULT_DEFINITIONS)) definitions[name] = { description: d.description, implemented: d.implemented, defaults: d.defaults };
+      return { definitions, active: faults.snapshot() };
+    },
+
+    /** Clears faults and counters. Tokens, sessions and open sockets stay. */
+    reset() {
+      faults.clearAll();
+      stats.reset();
+    },
+
+    /**
+     * @returns {{ refreshCalls: number, refreshCallsByUser: Record<string, number>, tokensIssued: number,
+     *   wsConnectionsTotal: number, wsOpen: number, wsRejected: number, pageLoads: number,
+     *   requests: Record<string, number>, faults: Record<string, unknown> }}
+     */
+    stats() {
+      return { ...stats.snapshot(), faults: faults.snapshot() };
+    },
+  };
+}
+
+/**
+ * Starts the lab.
+ * @param {{ port?: number, host?: string, heartbeatMs?: number, tokenTtlSeconds?: number, log?: (line: string) => void }} [opts]
+ *   `port` 0 = a free port; `heartbeatMs` notification heartbeat period (ms);
+ *   `tokenTtlSeconds` access-token lifetime (s); `log` receives one line per request
+ *   ("METHOD path-template status", never a token).
+ * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, state: LabStateImpl }>}
+ *   `url`: the app origin, e.g. `http://127.0.0.1:40123`.
+ * @throws {Error} when the port cannot be bound
+ */
+export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 5000, tokenTtlSeconds = 600, log } = {}) {
+  let boundPort = 0;
+  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const origin = () => `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${boundPort}`;
+  const lab = createLabState({ tokenTtlSeconds, heartbeatMs, origin });
+  const oauthCtx = { tokens: lab.tokens, stats: lab.counters, port: () => boundPort };
+  /** @type {WeakMap<import('node:net').Socket, number>} requests seen per connection */
+  const requestsPerSocket = new WeakMap();
+  const apiCtx = {
+    tokens: lab.tokens, faults: lab.faultRegistry, calls: lab.calls, presence: lab.presence, endpoints: lab.endpoints,
+    /** @param {import('node:http').IncomingMessage} req */
+    connectionReused: (req) => (requestsPerSocket.get(req.socket) ?? 0) > 1,
+  };
+
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   * @param {URL} url
+   * @returns {Promise<number>}
+   */
+  async function route(req, res, url) {
+    const path = url.pathname;
+    if (lab.faultRegistry.active('server-down')) {
+      sendApiError(res, 503, 'service.unavailable', 'The service is unavailable.');
+      return 503;
+    }
+    if (path === '/' || path === '/index.html') {
+      // The app bounces through /oauth/authorize on every load; count the load that starts it.
+      if (url.searchParams.has('code')) lab.counters.pageLoad();
+      return serveStatic(res, 'index.html');
+    }
+    if (path.startsWith('/app/')) return serveStatic(res, path.slice(5));
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return 204;
+    }
+    if (path === '/login') return handleLogin(req, res, url, oauthCtx);
+    if (path === '/logout') return handleLogout(req, res, url, oauthCtx);
+    if (path === '/oauth/authorize') return handleAuthorize(req, res, url, oauthCtx);
+    if (path === '/oauth/token') return handleToken(req, res, url, oauthCtx);
+    if (path === '/api/v2/authentication/refresh') return handleRefresh(req, res, url, oauthCtx);
+    if (path.startsWith('/api/v2/')) return handleApi(req, res, url, apiCtx);
+    sendJson(res, 404, { message: 'No such resource.', code: 'not.found', status: 404 });
+    return 404;
+  }
+
+  const server = createServer((req, res) => {
+    requestsPerSocket.set(req.socket, (requestsPerSocket.get(req.socket) ?? 0) + 1);
+    const url = new URL(req.url ?? '/', origin());
+    const isControl = url.pathname.startsWith('/lab/');
+    const handled = isControl ? handleControl(req, res, url, lab) : route(req, res, url);
+    Promise.resolve(handled).then((status) => {
+      if (isControl) return;
+      const template = pathTemplate(url.pathname);
+      lab.counters.request(req.method ?? 'GET', template, status);
+      log?.(`${req.method} ${template} ${status}`);
+    }).catch((e) => {
+      const err = /** @type {Error & { status?: number }} */ (e);
+      if (!res.headersSent) sendJson(res, err.status ?? 500, { message: err.message, code: 'server.error', status: err.status ?? 500 });
+      else res.destroy();
+      if (!isControl) lab.counters.request(req.method ?? 'GET', pathTemplate(url.pathname), err.status ?? 500);
+    });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', origin());
+    socket.on('error', () => { /* the peer went away */ });
+    if (url.pathname !== '/api/v2/notifications') {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      lab.counters.request('GET', pathTemplate(url.pathname), 404);
+      return;
+    }
+    const status = lab.hub.handleUpgrade(req, socket, head, url);
+    lab.counters.request('GET', '/api/v2/notifications', status);
+    log?.(`GET /api/v2/notifications ${status}`);
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
+  });
+  const address = server.address();
+  boundPort = typeof address === 'object' && address ? address.port : port;
+
+  return {
+    url: origin(),
+    port: boundPort,
+    state: lab,
+    close: () => new Promise((resolve) => {
+      lab.hub.close();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {string} name file name inside tests/lab/app
+ * @returns {Promise<number>}
+ */
+async function serveStatic(res, name) {
+  const m = STATIC_NAME_RE.exec(name);
+  if (!m) {
+    sendJson(res, 404, { message: 'No such file.', code: 'not.found', status: 404 });
+    return 404;
+  }
+  let body;
+  try {
+    body = await readFile(join(APP_DIR, name));
+  } catch {
+    sendJson(res, 404, { message: 'No such file.', code: 'not.found', status: 404 });
+    return 404;
+  }
+  res.writeHead(200, {
+    'Content-Type': STATIC_TYPES[/** @type {keyof typeof STATIC_TYPES} */ (`.${m[1]}`)],
+    'Content-Length': body.length,
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+  return 200;
+}
+
+/**
+ * @param {string[]} argv
+ * @returns {{ port: number, host: string, heartbeatMs: number, tokenTtlSeconds: number, verbose: boolean }}
+ * @throws {Error} on an unknown flag or a bad number
+ */
+function parseArgs(argv) {
+  const out = { port: 8787, host: '127.0.0.1', heartbeatMs: 5000, tokenTtlSeconds: 600, verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const num = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`${flag} needs a number`);
+      return v;
+    };
+    if (flag === '--port') out.port = num();
+    else if (flag === '--host') out.host = argv[++i] ?? out.host;
+    else if (flag === '--heartbeat-ms') out.heartbeatMs = num();
+    else if (flag === '--token-ttl-s') out.tokenTtlSeconds = num();
+    else if (flag === '--verbose') out.verbose = true;
+    else throw new Error(`unknown flag ${flag}`);
+  }
+  return out;
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`lab: ${/** @type {Error} */ (e).message}`);
+    process.exit(2);
+  }
+  const lab = await startLab({ ...args, log: args.verbose ? (line) => console.log(line) : undefined });
+  console.log(`Softphone lab running.
+
+  App:        ${lab.url}/
+  Sign in:    ${lab.url}/login   (${AGENTS.map((a) => `${a.id} ${a.name}, ${a.orgId}`).join('; ')})
+  Heartbeat:  every ${args.heartbeatMs} ms; access tokens live ${args.tokenTtlSeconds} s
+
+  Control API (loopback, JSON):
+    POST ${lab.url}/lab/fault/publish-storm  {"retryAfterSeconds":3,"rateLimitMs":8000}
+    POST ${lab.url}/lab/fault/{renegotiation-timeout|server-down|silent-stall}  (see GET /lab/faults)
+    POST ${lab.url}/lab/ring                 {"userId":"agent-1"}
+    POST ${lab.url}/lab/reset
+    GET  ${lab.url}/lab/stats
+
+  CLI (npm run lab:fault -- ...):
+    publish-storm [--retry-after S] [--rate-limit-ms N]
+    ring [--user ID]   reset   stats   faults   fault NAME [--param value ...]   clear NAME
+    (--lab ${lab.url} or LAB_URL)
+
+Ctrl+C stops the lab.`);
+  const stop = () => { lab.close().then(() => process.exit(0)); };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    console.error(`lab: ${/** @type {Error} */ (e).message}`);
+    process.exit(1);
+  });
+}
