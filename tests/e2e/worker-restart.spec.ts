@@ -20,7 +20,10 @@ test('events are still there after the worker is stopped over CDP mid-session, a
   const lab = await startLab({ port: 0 });
   const { context } = await launchBrowser({ withExtension: true });
   try {
-    await extensionWorker(context);
+    const firstWorker = await extensionWorker(context);
+    await firstWorker.evaluate(() => {
+      (globalThis as { __lifeMarker?: number }).__lifeMarker = 1;
+    });
     const agent = await openAgent(context, lab, 'agent-1');
     await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
     await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
@@ -34,6 +37,20 @@ test('events are still there after the worker is stopped over CDP mid-session, a
 
     await stopServiceWorker(context, popup);
     await popup.reload(); // wakes a fresh worker
+    await expect
+      .poll(async () => {
+        const workers = context.serviceWorkers();
+        const marks = await Promise.all(
+          workers.map((w) =>
+            Promise.race([
+              w.evaluate(() => (globalThis as { __lifeMarker?: number }).__lifeMarker ?? 0),
+              new Promise<number>((r) => setTimeout(() => r(-1), 1000)),
+            ]),
+          ),
+        );
+        return marks.includes(0);
+      })
+      .toBe(true); // a worker without the marker: a new life, not the old one
 
     const afterStop = await events();
     const seqsAfter = new Set(afterStop.events.map((e) => e.seq));

@@ -1,0 +1,173 @@
+/**
+ * The "as last observed" part of a session: signalling, media, auth, agent and page URL.
+ * Each event updates the views it speaks about and nothing else; incidents and health are
+ * derived afterwards (`incident-rules.ts`, `health.ts`). All updates are immutable.
+ */
+import type { PageObservation } from '../protocol/page';
+import type { MediaView, SessionState, SignallingView, WorkerEvent } from './types';
+
+type Sockets = SessionState['sockets'];
+
+/**
+ * Socket ids come from the page and may be `__proto__` or `constructor`: the map is only
+ * ever read with `Object.hasOwn` and built with `Object.fromEntries` (own data properties).
+ */
+function withSocket(sockets: Sockets, socketId: string, entry: { url: string; openedAt: number }): Sockets {
+  return Object.fromEntries([...Object.entries(sockets).filter(([id]) => id !== socketId), [socketId, entry]]);
+}
+
+function withoutSocket(sockets: Sockets, socketId: string): Sockets {
+  return Object.fromEntries(Object.entries(sockets).filter(([id]) => id !== socketId));
+}
+
+function signallingWith(view: SignallingView, sockets: Sockets, patch: Partial<SignallingView>): SignallingView {
+  const openSockets = Object.keys(sockets).length;
+  const state = openSockets > 0 ? 'open' : view.state === 'none' && patch.lastClose === undefined ? 'none' : 'closed';
+  return { ...view, ...patch, openSockets, state };
+}
+
+/** Fields of {@link MediaView} that describe one peer connection (cleared when another one is reported). */
+const PER_CONNECTION: readonly (keyof MediaView)[] = [
+  'pcId',
+  'iceConnectionState',
+  'connectionState',
+  'signalingState',
+  'rttMs',
+  'jitterMs',
+  'packetLossPct',
+  'mos',
+  'inboundAudioBytes',
+  'statsAt',
+];
+
+/**
+ * The media view pointed at `pcId`. The view describes the most recently reported peer
+ * connection; when another connection reports, its per-connection fields start empty so a
+ * byte counter or a state is never compared across connections. `inboundGrewAt`,
+ * `micPermission` and `lastGumError` belong to the tab and are kept.
+ */
+function mediaFor(media: MediaView, pcId: string): MediaView {
+  if (media.pcId === pcId) return media;
+  const next: MediaView = { ...media };
+  for (const key of PER_CONNECTION) delete next[key];
+  next.pcId = pcId;
+  return next;
+}
+
+/**
+ * Applies one event to the views. `ws-activity` of a socket the session does not know only
+ * moves `lastMessageAt` (sockets are added by `ws-open` alone). `hello` means a new document:
+ * the previous document's sockets and peer connections are gone without close events, so the
+ * socket map and the per-connection media fields are cleared.
+ */
+export function applyToViews(state: SessionState, event: PageObservation | WorkerEvent): SessionState {
+  switch (event.type) {
+    case 'hello': {
+      const media: MediaView = { ...state.media };
+      for (const key of PER_CONNECTION) delete media[key];
+      const signalling: SignallingView = {
+        ...state.signalling,
+        openSockets: 0,
+        state: state.signalling.state === 'none' ? 'none' : 'closed',
+      };
+      return { ...state, href: event.href, sockets: {}, signalling, media };
+    }
+    case 'identity':
+      return {
+        ...state,
+        agent: {
+          userId: event.userId,
+          ...(event.name === undefined ? {} : { name: event.name }),
+          ...(event.orgId === undefined ? {} : { orgId: event.orgId }),
+        },
+      };
+    case 'ws-open': {
+      const sockets = withSocket(state.sockets, event.socketId, { url: event.url, openedAt: event.at });
+      return {
+        ...state,
+        sockets,
+        signalling: signallingWith(state.signalling, sockets, { url: event.url, lastOpenAt: event.at }),
+      };
+    }
+    case 'ws-close': {
+      const sockets = withoutSocket(state.sockets, event.socketId);
+      const lastClose = { at: event.at, code: event.code, reason: event.reason, wasClean: event.wasClean };
+      return { ...state, sockets, signalling: signallingWith(state.signalling, sockets, { lastClose }) };
+    }
+    case 'ws-activity': {
+      const previous = state.signalling.lastMessageAt;
+      if (previous !== undefined && previous >= event.lastMessageAt) return state;
+      return { ...state, signalling: { ...state.signalling, lastMessageAt: event.lastMessageAt } };
+    }
+    case 'http': {
+      if (event.status !== 401 || !event.protected) return state;
+      return { ...state, auth: { ...state.auth, last401At: event.at, last401Url: event.url } };
+    }
+    case 'token-needed':
+      return { ...state, auth: { ...state.auth, last401At: event.at, last401Url: event.url } };
+    case 'http-retry':
+      return {
+        ...state,
+        auth: {
+          ...state.auth,
+          retries: state.auth.retries + 1,
+          retriesRecovered: state.auth.retriesRecovered + (event.outcome === 'recovered' ? 1 : 0),
+        },
+      };
+    case 'pc-state':
+      return {
+        ...state,
+        media: {
+          ...mediaFor(state.media, event.pcId),
+          iceConnectionState: event.iceConnectionState,
+          connectionState: event.connectionState,
+          signalingState: event.signalingState,
+        },
+      };
+    case 'pc-stats': {
+      const base = mediaFor(state.media, event.pcId);
+      // A connection's byte counter only grows; the first sample of a connection counts as
+      // growth when it is above zero (erring towards "a call is active", the safe side for reloads).
+      const grew = event.inboundAudioBytes > (base.inboundAudioBytes ?? 0);
+      return {
+        ...state,
+        media: {
+          ...base,
+          rttMs: event.rttMs,
+          jitterMs: event.jitterMs,
+          packetLossPct: event.packetLossPct,
+          mos: event.mos,
+          inboundAudioBytes: event.inboundAudioBytes,
+          statsAt: event.at,
+          ...(grew ? { inboundGrewAt: event.at } : {}),
+        },
+      };
+    }
+    case 'media-permission':
+      return { ...state, media: { ...state.media, micPermission: event.state } };
+    case 'gum': {
+      const media: MediaView = { ...state.media };
+      if (event.ok) delete media.lastGumError;
+      else media.lastGumError = event.errorName ?? 'unknown error';
+      return { ...state, media };
+    }
+    case 'track-ended':
+      return state;
+    case 'refresh-started':
+      return { ...state, refreshInFlight: true, auth: { ...state.auth, refreshCount: state.auth.refreshCount + 1 } };
+    case 'refresh-succeeded': {
+      const auth = { ...state.auth, lastRefreshAt: event.at, lastRefreshOutcome: 'ok' as const };
+      delete auth.lastRefreshError;
+      if (event.expiresAt !== undefined) auth.tokenExpiresAt = event.expiresAt;
+      return { ...state, refreshInFlight: false, auth };
+    }
+    case 'refresh-failed':
+      return {
+        ...state,
+        refreshInFlight: false,
+        auth: { ...state.auth, lastRefreshAt: event.at, lastRefreshOutcome: 'failed', lastRefreshError: event.error },
+      };
+    case 'tick':
+      return state;
+  }
+}
