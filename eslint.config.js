@@ -37,6 +37,6 @@ export default tseslint.config(
   },
   {
     files: ['tests/**/*.{ts,mjs,js}', '*.config.{ts,js}', '.ci/**'],
-    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    languageOptions: { globals: { ...globals.node, ...globals.browser, ...globals.webextensions } },
   },
 );

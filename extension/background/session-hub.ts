@@ -113,11 +113,6 @@ export async function stateForUi(): Promise<StateResponse> {
   await chain;
   const views: SessionView[] = [...sessions.values()].map((s) => ({ ...s, alive: s.endedAt === undefined }));
   views.sort((a, b) => Number(b.alive) - Number(a.alive) || b.updatedAt - a.updatedAt);
-  let storedEvents = 0;
-  try {
-    storedEvents = await countEvents();
-  } catch {
-    storedEvents = 0;
-  }
+  const storedEvents = await countEvents().catch(() => 0);
   return { type: 'state', sessions: views, worst: currentWorst(), storedEvents, now: Date.now() };
 }

@@ -57,12 +57,7 @@ async function refreshWithCookie(endpoint: string): Promise<FreshToken> {
     headers: { Accept: 'application/json' },
     signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
   });
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
+  const body: unknown = await response.json().catch(() => null);
   const obtainedAt = Date.now();
   const parsed = parseTokenResponse(response.status, body, obtainedAt);
   return {

@@ -1,0 +1,117 @@
+/**
+ * Transparent wrappers for native functions.
+ *
+ * Every wrapper is a Proxy whose target is the native itself, with only `apply` and/or
+ * `construct` trapped: `name`, `length`, `prototype` (the identical object), statics
+ * (`WebSocket.OPEN`, `RTCPeerConnection.generateCertificate`), own keys, descriptors and
+ * `instanceof` all answer from the native, and a `new`-only constructor called without `new`
+ * throws the native's own TypeError.
+ *
+ * V8 prints a Proxy as `function () { [native code] }`, losing the name, so
+ * `Function.prototype.toString` is itself wrapped: for a wrapper it stringifies the wrapped
+ * native, for anything else it is the native call, errors included. The toString wrapper is
+ * one of the wrappers, so `Function.prototype.toString.toString()` is native too.
+ *
+ * Wrappers are installed with the descriptor attributes (writable, enumerable, configurable)
+ * of the property they replace, and a prototype's `constructor` is pointed at the wrapper so
+ * `WebSocket.prototype.constructor === WebSocket` still holds.
+ */
+import { call } from './natives';
+
+// Function types are as wide as the natives they stand for.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Fn = Function;
+
+/** The traps a wrapper may define; the rest is the native's. */
+export interface WrapTraps<F extends Fn> {
+  apply?: (native: F, thisArg: unknown, args: unknown[]) => unknown;
+  construct?: (native: F, args: unknown[], newTarget: Fn) => object;
+}
+
+/** Creates wrappers and installs them on objects. */
+export interface Disguise {
+  /** A Proxy of `native` with the given traps, printed by `toString` as the native. */
+  wrap<F extends Fn>(native: F, traps: WrapTraps<F>): F;
+  /**
+   * Replaces the function-valued data property `obj[key]` by a wrapper built from its
+   * current value, keeping the descriptor's attributes.
+   * @returns the wrapper, or null when the property is missing, not a function, or locked
+   */
+  replaceMethod<F extends Fn>(obj: object, key: PropertyKey, traps: WrapTraps<F>): F | null;
+  /** Same for the getter of an accessor property. */
+  replaceGetter(obj: object, key: PropertyKey, traps: WrapTraps<Fn>): Fn | null;
+  /** Replaces a constructor-valued property and points `prototype.constructor` at the wrapper. */
+  replaceConstructor<F extends Fn>(obj: object, key: PropertyKey, traps: WrapTraps<F>): F | null;
+}
+
+/**
+ * Creates the wrapper registry and installs the `Function.prototype.toString` wrapper. Call
+ * at document_start, while `Function.prototype.toString` is still the native.
+ * @throws never
+ */
+export function createDisguise(): Disguise {
+  const nativeOf = new WeakMap<object, Fn>();
+
+  const wrap = <F extends Fn>(native: F, traps: WrapTraps<F>): F => {
+    const handler: ProxyHandler<F> = {};
+    if (traps.apply) {
+      const apply = traps.apply;
+      handler.apply = (target, thisArg, args) => apply(target, thisArg, args);
+    }
+    if (traps.construct) {
+      const construct = traps.construct;
+      handler.construct = (target, args, newTarget) => construct(target, args, newTarget);
+    }
+    const proxy = new Proxy(native, handler);
+    nativeOf.set(proxy, native);
+    return proxy;
+  };
+
+  const writable = (d: PropertyDescriptor | undefined): d is PropertyDescriptor =>
+    d !== undefined && (d.configurable === true || d.writable === true);
+
+  const replaceMethod = <F extends Fn>(obj: object, key: PropertyKey, traps: WrapTraps<F>): F | null => {
+    const d = Object.getOwnPropertyDescriptor(obj, key);
+    if (!writable(d) || typeof d.value !== 'function') return null;
+    const wrapper = wrap(d.value as F, traps);
+    if (d.configurable) Object.defineProperty(obj, key, { ...d, value: wrapper });
+    else (obj as Record<PropertyKey, unknown>)[key] = wrapper;
+    return wrapper;
+  };
+
+  const replaceGetter = (obj: object, key: PropertyKey, traps: WrapTraps<Fn>): Fn | null => {
+    const d = Object.getOwnPropertyDescriptor(obj, key);
+    if (!d?.configurable || typeof d.get !== 'function') return null;
+    const wrapper = wrap(d.get, traps);
+    Object.defineProperty(obj, key, { ...d, get: wrapper as () => unknown });
+    return wrapper;
+  };
+
+  const replaceConstructor = <F extends Fn>(obj: object, key: PropertyKey, traps: WrapTraps<F>): F | null => {
+    const d = Object.getOwnPropertyDescriptor(obj, key);
+    const native = d?.value as F | undefined;
+    const wrapper = replaceMethod<F>(obj, key, traps);
+    if (wrapper === null || native === undefined) return wrapper;
+    const proto: unknown = (native as unknown as { prototype?: unknown }).prototype;
+    if (typeof proto === 'object' && proto !== null) {
+      const c = Object.getOwnPropertyDescriptor(proto, 'constructor');
+      if (c?.configurable && c.value === native) Object.defineProperty(proto, 'constructor', { ...c, value: wrapper });
+    }
+    return wrapper;
+  };
+
+  replaceMethod<Fn>(Function.prototype, 'toString', {
+    apply(target, thisArg, args) {
+      let subject = thisArg;
+      try {
+        const n = nativeOf.get(thisArg as object);
+        if (n !== undefined) subject = n;
+      } catch {
+        // not ours: stringify as given
+      }
+      return call(target, subject, ...args);
+    },
+  });
+
+  return { wrap, replaceMethod, replaceGetter, replaceConstructor };
+}

@@ -1,0 +1,140 @@
+/**
+ * Reading and rewriting `fetch(input, init)` arguments without disturbing them: the page's
+ * objects are never mutated; a rewrite builds new `Headers`, a new init or a new `Request`.
+ * Header names are matched case-insensitively (RFC 9110 §5.1).
+ */
+import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
+import type { TokenLedger } from '../../src/recovery/token-substitution';
+import type { Natives } from './natives';
+
+/** One call's arguments, read once. */
+export interface FetchCall {
+  /** The arguments as the page passed them. */
+  args: unknown[];
+  /** The input when it is a `Request`, else null. */
+  request: Request | null;
+  /** The URL as written (`Request.url` for a Request, else the input as a string). */
+  rawUrl: string;
+  /** The init when it is a plain object (the only kind that can be copied faithfully), else null. */
+  plainInit: Record<string, unknown> | null;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/** Reads the arguments of one call. @throws what the input's `toString` throws */
+export function readFetchCall(natives: Natives, args: unknown[]): FetchCall {
+  const input = args[0];
+  const request = natives.Request && input instanceof natives.Request ? input : null;
+  const rawUrl = request ? request.url : typeof input === 'string' ? input : String(input);
+  return { args, request, rawUrl, plainInit: isPlainObject(args[1]) ? args[1] : null };
+}
+
+/** The method, upper-cased, at most 16 characters; GET by default. */
+export function methodOf(c: FetchCall): string {
+  const m: unknown = c.plainInit?.method ?? c.request?.method ?? 'GET';
+  const s = String(m).toUpperCase().slice(0, 16);
+  return s.length > 0 ? s : 'GET';
+}
+
+const initHeaders = (c: FetchCall): unknown => {
+  const init = c.args[1];
+  if (typeof init !== 'object' || init === null) return undefined;
+  return (init as { headers?: unknown }).headers;
+};
+
+/** The header value `name` (lower case) of a HeadersInit-like source, or null. */
+function readHeader(natives: Natives, source: unknown, name: string): string | null {
+  if (source === undefined || source === null) return null;
+  if (natives.Headers && source instanceof natives.Headers) return source.get(name);
+  if (Array.isArray(source)) {
+    for (const pair of source as unknown[]) {
+      if (Array.isArray(pair) && pair.length === 2 && String(pair[0]).toLowerCase() === name) return String(pair[1]);
+    }
+    return null;
+  }
+  if (typeof source === 'object') {
+    for (const key of Object.keys(source)) {
+      if (key.toLowerCase() === name) return String((source as Record<string, unknown>)[key]);
+    }
+  }
+  return null;
+}
+
+/** The `Authorization` value that will be sent (init headers win over the Request's), or null. */
+export function authorizationOf(natives: Natives, c: FetchCall): string | null {
+  const fromInit = initHeaders(c);
+  if (fromInit !== undefined) return readHeader(natives, fromInit, 'authorization');
+  return c.request ? c.request.headers.get('authorization') : null;
+}
+
+/** The bearer token the call carries: Authorization header first, then `access_token` (RFC 6750 §2). */
+export function bearerOf(natives: Natives, c: FetchCall): string | null {
+  const auth = authorizationOf(natives, c);
+  return (auth === null ? null : parseBearer(auth)) ?? readAccessToken(c.rawUrl);
+}
+
+function withAuthorization(natives: Natives, source: unknown, value: string): Headers {
+  if (!natives.Headers) throw new TypeError('no Headers');
+  const h = new natives.Headers(source as HeadersInit | undefined);
+  h.set('Authorization', value);
+  return h;
+}
+
+/** Init for a body-less copy of `r` at another URL (every readable RequestInit member). */
+function bodylessInit(r: Request, headers: HeadersInit): RequestInit {
+  return {
+    method: r.method,
+    headers,
+    mode: r.mode === 'navigate' ? 'same-origin' : r.mode,
+    credentials: r.credentials,
+    cache: r.cache,
+    redirect: r.redirect,
+    referrer: r.referrer,
+    referrerPolicy: r.referrerPolicy,
+    integrity: r.integrity,
+    keepalive: r.keepalive,
+    signal: r.signal,
+  };
+}
+
+/**
+ * The call's arguments with stale tokens replaced (header and `access_token`), or null when
+ * nothing changes or the rewrite cannot be faithful: an init that is not a plain object, or a
+ * Request with a body whose URL would change (it cannot be rebuilt synchronously).
+ * A Request input is consumed when its headers are rewritten: clone it first to keep a copy.
+ * @throws TypeError from the Headers/Request constructors on invalid input (the page's own
+ *   fetch would throw the same)
+ */
+export function substituteFetchArgs(natives: Natives, c: FetchCall, ledger: TokenLedger): unknown[] | null {
+  if (!ledger.active || !natives.Request) return null;
+  const auth = authorizationOf(natives, c);
+  const newAuth = auth === null ? null : substituteBearer(auth, ledger);
+  let newUrl = substituteAccessToken(c.rawUrl, ledger);
+  if (newAuth === null && newUrl === null) return null;
+
+  const init = c.args[1];
+  const headersInInit = initHeaders(c) !== undefined;
+  if (newAuth !== null && headersInInit && c.plainInit === null) return null;
+  let newInit: unknown = init;
+  if (newAuth !== null && headersInInit && c.plainInit) {
+    newInit = { ...c.plainInit, headers: withAuthorization(natives, c.plainInit.headers, newAuth) };
+  }
+
+  const rest = c.args.length > 1 ? [newInit, ...c.args.slice(2)] : [];
+  const r = c.request;
+  // Without a Request, the header can only have come from the init.
+  if (r === null) return [newUrl ?? c.rawUrl, ...rest];
+
+  if (newUrl !== null && r.method !== 'GET' && r.method !== 'HEAD') newUrl = null;
+  const requestHeaders: HeadersInit =
+    newAuth !== null && !headersInInit ? withAuthorization(natives, r.headers, newAuth) : r.headers;
+  let input: Request = r;
+  if (newUrl !== null) input = new natives.Request(newUrl, bodylessInit(r, requestHeaders));
+  else if (newAuth !== null && !headersInInit) input = new natives.Request(r, { headers: requestHeaders });
+  if (input === r && newInit === init) return null;
+  return [input, ...rest];
+}

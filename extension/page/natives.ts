@@ -1,0 +1,86 @@
+/**
+ * The browser functions the probe relies on, captured before any page script runs
+ * (bitwarden's fido2-page-script pattern): later page patches of `fetch`, `postMessage`,
+ * `setTimeout` or `addEventListener` change neither what the probe calls nor what it sees.
+ * Every entry may be undefined where the API does not exist (insecure context, old engine);
+ * each hook checks the ones it needs.
+ */
+
+type AnyFn = (...args: never[]) => unknown;
+
+const own = (obj: object | undefined, key: PropertyKey): PropertyDescriptor | undefined =>
+  obj ? Object.getOwnPropertyDescriptor(obj, key) : undefined;
+const method = (obj: object | undefined, key: PropertyKey): AnyFn | undefined => {
+  const v: unknown = own(obj, key)?.value;
+  return typeof v === 'function' ? (v as AnyFn) : undefined;
+};
+const getter = (obj: object | undefined, key: PropertyKey): AnyFn | undefined => own(obj, key)?.get as AnyFn | undefined;
+
+/** What {@link captureNatives} returns; see the module comment. */
+export type Natives = ReturnType<typeof captureNatives>;
+
+/**
+ * Snapshot of the natives in `win`. Call once, first thing at document_start.
+ * @throws never (missing APIs are left undefined)
+ */
+export function captureNatives(win: Window & typeof globalThis) {
+  const xhrProto = win.XMLHttpRequest?.prototype;
+  const pcProto = win.RTCPeerConnection?.prototype;
+  const eventTarget = win.EventTarget?.prototype;
+  const crypto = win.crypto;
+  return {
+    win,
+    origin: win.location.origin,
+    dateNow: Date.now,
+    random: Math.random,
+    setTimeout: win.setTimeout,
+    clearTimeout: win.clearTimeout,
+    postMessage: win.postMessage,
+    addEventListener: eventTarget?.addEventListener,
+    dispatchEvent: eventTarget?.dispatchEvent,
+    stopImmediatePropagation: win.Event?.prototype.stopImmediatePropagation,
+    Event: win.Event,
+    ProgressEvent: win.ProgressEvent,
+    URL: win.URL,
+    Request: win.Request,
+    Headers: win.Headers,
+    ReadableStream: win.ReadableStream,
+    TextEncoder: win.TextEncoder,
+    subtle: crypto?.subtle as SubtleCrypto | undefined,
+    digest: method(win.SubtleCrypto?.prototype, 'digest'),
+    fetch: win.fetch,
+    WebSocket: win.WebSocket,
+    XMLHttpRequest: win.XMLHttpRequest,
+    xhr: {
+      open: method(xhrProto, 'open'),
+      send: method(xhrProto, 'send'),
+      setRequestHeader: method(xhrProto, 'setRequestHeader'),
+      abort: method(xhrProto, 'abort'),
+      getAllResponseHeaders: method(xhrProto, 'getAllResponseHeaders'),
+      readyState: getter(xhrProto, 'readyState'),
+      status: getter(xhrProto, 'status'),
+      responseType: getter(xhrProto, 'responseType'),
+      responseText: getter(xhrProto, 'responseText'),
+      response: getter(xhrProto, 'response'),
+      withCredentials: getter(xhrProto, 'withCredentials'),
+      timeout: getter(xhrProto, 'timeout'),
+    },
+    RTCPeerConnection: win.RTCPeerConnection,
+    pc: {
+      getStats: method(pcProto, 'getStats'),
+      connectionState: getter(pcProto, 'connectionState'),
+      iceConnectionState: getter(pcProto, 'iceConnectionState'),
+      signalingState: getter(pcProto, 'signalingState'),
+    },
+    permissions: win.navigator.permissions as Permissions | undefined,
+    permissionsQuery: method(win.Permissions?.prototype, 'query'),
+    mediaDevices: win.MediaDevices,
+  };
+}
+
+/** `fn.apply(thisArg, args)` without trusting the page's `Function.prototype.apply`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export function call<T = unknown>(fn: AnyFn | Function | undefined, thisArg: unknown, ...args: unknown[]): T {
+  if (fn === undefined) throw new TypeError('native missing');
+  return Reflect.apply(fn, thisArg, args) as T;
+}

@@ -1,0 +1,130 @@
+/**
+ * `RTCPeerConnection` (and its alias `webkitRTCPeerConnection`): the constructor and
+ * `close()` are wrapped. Every connection posts `pc-state` when created, on each ICE,
+ * connection or signalling state change (its own listeners: the page's handlers are
+ * untouched) and when closed (`close()` fires no state event, W3C WebRTC §4.4.1.5). While
+ * `connectionState` is `connected`, the native `getStats()` is polled every
+ * `statsIntervalMs` and summarized into `pc-stats` (src/quality/stats-summary.ts).
+ */
+import { summarizeStats } from '../../src/quality/stats-summary';
+import type { StatsEntry, StatsSample } from '../../src/quality/stats-summary';
+import type { PageObservation } from '../../src/protocol/page';
+import type { ProbeContext } from './context';
+import { call } from './natives';
+
+type PcState = Extract<PageObservation, { type: 'pc-state' }>;
+
+interface Watch {
+  closed: boolean;
+  onClose(): void;
+}
+
+/** Wraps the constructor and `close`. @throws never */
+export function hookPeerConnection(ctx: ProbeContext): void {
+  const { natives } = ctx;
+  const Native = natives.RTCPeerConnection;
+  if (!Native) return;
+  const pcn = natives.pc;
+  const watches = new WeakMap<RTCPeerConnection, Watch>();
+
+  const states = (pc: RTCPeerConnection): Pick<PcState, 'iceConnectionState' | 'connectionState' | 'signalingState'> => ({
+    iceConnectionState: call(pcn.iceConnectionState, pc),
+    connectionState: call(pcn.connectionState, pc),
+    signalingState: call(pcn.signalingState, pc),
+  });
+
+  const watch = (pc: RTCPeerConnection): void => {
+    const pcId = ctx.nextId('pc');
+    let timer: number | null = null;
+    let previous: StatsSample | null = null;
+    const w: Watch = { closed: false, onClose: () => undefined };
+
+    const postState = (): void => {
+      const s = states(pc);
+      if (s.connectionState === 'closed' || s.signalingState === 'closed') {
+        if (w.closed) return;
+        w.closed = true;
+      }
+      ctx.post({ type: 'pc-state', at: ctx.now(), pcId, ...s });
+      if (s.connectionState === 'connected') schedule();
+    };
+
+    const poll = (): void => {
+      timer = null;
+      try {
+        if (w.closed || call(pcn.connectionState, pc) !== 'connected') return;
+        call<Promise<RTCStatsReport>>(pcn.getStats, pc)
+          .then((report) => {
+            if (w.closed) return;
+            const entries: StatsEntry[] = [];
+            report.forEach((v: StatsEntry) => entries.push(v));
+            const { summary, sample } = summarizeStats(entries, previous);
+            previous = sample;
+            ctx.post({ type: 'pc-stats', at: ctx.now(), pcId, ...summary });
+          })
+          .catch(() => undefined)
+          .finally(schedule);
+      } catch {
+        // the connection is unusable: stop polling
+      }
+    };
+
+    function schedule(): void {
+      try {
+        if (timer !== null || w.closed || call(pcn.connectionState, pc) !== 'connected') return;
+        timer = ctx.later(poll, ctx.config().statsIntervalMs);
+      } catch {
+        // stop polling
+      }
+    }
+
+    w.onClose = () => {
+      if (timer !== null) ctx.cancel(timer);
+      timer = null;
+      postState();
+    };
+    watches.set(pc, w);
+
+    for (const type of ['iceconnectionstatechange', 'connectionstatechange', 'signalingstatechange']) {
+      call(natives.addEventListener, pc, type, () => {
+        try {
+          postState();
+        } catch {
+          // best effort
+        }
+      });
+    }
+    postState();
+  };
+
+  const wrapper = ctx.disguise.replaceConstructor<typeof RTCPeerConnection>(natives.win, 'RTCPeerConnection', {
+    construct(native, args, newTarget) {
+      const pc = Reflect.construct(native, args, newTarget) as RTCPeerConnection;
+      try {
+        watch(pc);
+      } catch {
+        // observation only
+      }
+      return pc;
+    },
+  });
+  if (wrapper === null) return;
+
+  // The legacy alias is the same function object in Chromium; keep it the same.
+  const alias = Object.getOwnPropertyDescriptor(natives.win, 'webkitRTCPeerConnection');
+  if (alias?.configurable && alias.value === Native) {
+    Object.defineProperty(natives.win, 'webkitRTCPeerConnection', { ...alias, value: wrapper });
+  }
+
+  ctx.disguise.replaceMethod(Native.prototype, 'close', {
+    apply(native, thisArg, args) {
+      const result = Reflect.apply(native, thisArg, args);
+      try {
+        watches.get(thisArg as RTCPeerConnection)?.onClose();
+      } catch {
+        // observation only
+      }
+      return result;
+    },
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * Wires the probe: capture natives, install the `toString` disguise, open the channel, wrap
+ * fetch, XHR, WebSocket, RTCPeerConnection and getUserMedia, say hello, then watch the
+ * microphone permission.
+ */
+import type { PageCommand, ProbeConfig } from '../../src/protocol/page';
+import { version } from '../../manifest.json';
+import { openChannel } from './channel';
+import { MAX_URL, clip, createContext } from './context';
+import { DEFAULT_PROBE_CONFIG } from './default-config';
+import { createDisguise } from './disguise';
+import { hookFetch } from './fetch-hook';
+import { hookGetUserMedia, watchMicrophonePermission } from './media-hook';
+import { call, captureNatives } from './natives';
+import { hookPeerConnection } from './peer-connection-hook';
+import { createTokenBroker } from './token-broker';
+import { hookWebSocket } from './websocket-hook';
+import { hookXhr } from './xhr-hook';
+
+/** Reported in `hello`: the extension version the probe was built with. */
+export const PROBE_VERSION: string = version;
+
+/**
+ * Marks a window the probe is installed in, so a second injection (the manifest's content
+ * script and a policy-registered one on the same origin) does not wrap the wrappers.
+ * Non-enumerable, read-only.
+ */
+export const INSTALLED_MARK = Symbol.for('softphone-guard.probe');
+
+/**
+ * Installs the probe in `win`, once per window. Each hook is installed on its own: one that
+ * fails leaves the others, and the page, as they were.
+ * @throws never
+ */
+export function startProbe(win: Window & typeof globalThis): void {
+  if (Object.prototype.hasOwnProperty.call(win, INSTALLED_MARK)) return;
+  Object.defineProperty(win, INSTALLED_MARK, { value: PROBE_VERSION });
+  const natives = captureNatives(win);
+  const disguise = createDisguise();
+  let config: ProbeConfig = DEFAULT_PROBE_CONFIG;
+
+  const onCommand = (cmd: PageCommand): void => {
+    if (cmd.type === 'config') config = cmd;
+    else if (cmd.type === 'token') broker.onToken(cmd.accessToken, cmd.expiresAt);
+    else broker.onTokenFailed(cmd.requestId);
+  };
+  const channel = openChannel(natives, onCommand);
+  const now = (): number => call<number>(natives.dateNow, Date);
+  const broker = createTokenBroker({
+    natives,
+    post: channel.post,
+    now,
+    waitMs: () => config.tokenWaitMs,
+    truncateUrl: (url) => clip(url, MAX_URL),
+  });
+  const ctx = createContext({ natives, disguise, broker, post: channel.post, config: () => config });
+
+  for (const hook of [hookFetch, hookXhr, hookWebSocket, hookPeerConnection, hookGetUserMedia]) {
+    try {
+      hook(ctx);
+    } catch {
+      // leave this API native
+    }
+  }
+  channel.post({ type: 'hello', at: ctx.now(), href: clip(win.location.href, MAX_URL), probeVersion: PROBE_VERSION });
+  // Nothing to wrap here, and the query's synchronous part is the costliest step: off the
+  // document_start path.
+  ctx.later(() => watchMicrophonePermission(ctx), 0);
+}

@@ -1,0 +1,116 @@
+/**
+ * Fresh bearer tokens for 401 recovery (DESIGN.md §3 rung 2), inside the page.
+ *
+ * A protected request rejected with 401 asks {@link TokenBroker.obtainFresh} for a token to
+ * retry with. The first request per rejected token posts `token-needed` (with the token's
+ * SHA-256 fingerprint, never the token) and waits; concurrent rejections of the same token
+ * share that wait (single flight). A `token` command answers every waiter — the fresh token
+ * belongs to the tab's identity, whichever request asked — and becomes the ledger's fresh
+ * token, so later requests and sockets are substituted before they are sent. A
+ * `token-failed` for the flight's request, or `tokenWaitMs` without an answer, ends the wait
+ * with null.
+ */
+import { createTokenLedger } from '../../src/recovery/token-substitution';
+import type { TokenLedger } from '../../src/recovery/token-substitution';
+import type { PageObservation } from '../../src/protocol/page';
+import { call } from './natives';
+import type { Natives } from './natives';
+
+/** See the module comment. */
+export interface TokenBroker {
+  readonly ledger: TokenLedger;
+  /**
+   * Marks `rejected` stale and resolves with a token to retry with, or null (no token within
+   * `tokenWaitMs`, `token-failed`, or no SHA-256 in this context). Never rejects.
+   * @param url the rejected request's URL (reported in `token-needed`)
+   * @param requestId the rejected request's id (the `token-needed` request id when it asks)
+   */
+  obtainFresh(rejected: string, url: string, requestId: string): Promise<string | null>;
+  /** Handles a `token` command; `expiresAt` (epoch ms) when the token endpoint said. */
+  onToken(accessToken: string, expiresAt?: number): void;
+  /** Handles a `token-failed` command. */
+  onTokenFailed(requestId: string): void;
+}
+
+interface Flight {
+  requestId: string;
+  rejected: string;
+  timer: number | undefined;
+  resolve(token: string | null): void;
+}
+
+/** Hooks the broker needs from the probe. */
+export interface TokenBrokerDeps {
+  natives: Natives;
+  post(obs: PageObservation): void;
+  now(): number;
+  waitMs(): number;
+  truncateUrl(url: string): string;
+}
+
+/**
+ * Creates the broker with an empty ledger.
+ * @throws never
+ */
+export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
+  const { natives } = deps;
+  const ledger = createTokenLedger();
+  const flights = new Map<string, Flight>();
+  let freshExpiresAt = Infinity;
+  const encoder = natives.TextEncoder ? new natives.TextEncoder() : null;
+
+  const settle = (flight: Flight, token: string | null): void => {
+    if (flights.get(flight.rejected) !== flight) return;
+    flights.delete(flight.rejected);
+    if (flight.timer !== undefined) call(natives.clearTimeout, natives.win, flight.timer);
+    flight.resolve(token);
+  };
+
+  const fingerprint = async (token: string): Promise<string> => {
+    if (!encoder || !natives.subtle || !natives.digest) throw new Error('no SHA-256 here');
+    const digest = await call<Promise<ArrayBuffer>>(natives.digest, natives.subtle, 'SHA-256', encoder.encode(token));
+    let hex = '';
+    for (const b of new Uint8Array(digest, 0, 8)) hex += (b < 16 ? '0' : '') + b.toString(16);
+    return hex;
+  };
+
+  return {
+    ledger,
+    obtainFresh(rejected, url, requestId) {
+      ledger.markStale(rejected);
+      // A token received earlier answers at once, unless it is known to have expired since.
+      const known = ledger.replacementFor(rejected);
+      if (known !== null && deps.now() < freshExpiresAt) return Promise.resolve(known);
+      const existing = flights.get(rejected);
+      if (existing) {
+        return new Promise((resolve) => {
+          const prev = existing.resolve;
+          existing.resolve = (t) => {
+            prev(t);
+            resolve(t);
+          };
+        });
+      }
+      return new Promise<string | null>((resolve) => {
+        const flight: Flight = { requestId, rejected, timer: undefined, resolve };
+        flights.set(rejected, flight);
+        flight.timer = call<number>(natives.setTimeout, natives.win, () => settle(flight, null), deps.waitMs());
+        fingerprint(rejected).then(
+          (tokenHash) => {
+            if (flights.get(rejected) !== flight) return;
+            deps.post({ type: 'token-needed', at: deps.now(), requestId, url: deps.truncateUrl(url), tokenHash });
+          },
+          () => settle(flight, null),
+        );
+      });
+    },
+    onToken(accessToken, expiresAt) {
+      ledger.setFresh(accessToken);
+      freshExpiresAt = expiresAt ?? Infinity;
+      for (const flight of [...flights.values()]) settle(flight, flight.rejected === accessToken ? null : accessToken);
+    },
+    onTokenFailed(requestId) {
+      for (const flight of [...flights.values()]) if (flight.requestId === requestId) settle(flight, null);
+    },
+  };
+}

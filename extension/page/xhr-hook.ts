@@ -1,0 +1,229 @@
+/**
+ * `XMLHttpRequest`: stale-token substitution, `http` / `identity` observations, and the
+ * transparent 401 retry of DESIGN.md §3 rung 2 — the same as fetch, for SDKs that use axios
+ * or superagent.
+ *
+ * Wrapped (transparently): the constructor, and on the prototype `open`, `setRequestHeader`,
+ * `send` and `abort`; the response getters are in xhr-view.ts, the retry in
+ * xhr-recovery.ts, the observations in xhr-report.ts.
+ *
+ * How the 401 is hidden: the probe's listeners are registered in the constructor, so they
+ * are the first on every object. Chromium calls an XHR's listeners in registration order (a
+ * capture flag gives no priority on a target without a path), so being first is what lets
+ * the probe, when `readystatechange` reports HEADERS_RECEIVED with status 401 on a
+ * recoverable request (async, protected, bearer token, token refresh on), stop that event
+ * and every later one of the exchange before the page's handlers run
+ * (`stopImmediatePropagation`), and record them. From then on the getters show the page an
+ * exchange still in flight (readyState 1, status 0) until the retry answers or the original
+ * is given back. Synchronous requests are observed and substituted, never retried.
+ */
+import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
+import type { ProbeContext } from './context';
+import { call } from './natives';
+import { IN_FLIGHT, XHR_EVENTS, createXhrKit } from './xhr-kit';
+import type { XhrKit, XhrState } from './xhr-kit';
+import { createXhrRecovery } from './xhr-recovery';
+import type { XhrRecovery } from './xhr-recovery';
+import { reportXhr } from './xhr-report';
+import { installXhrViews } from './xhr-view';
+
+function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState {
+  const openUrl = String(openArgs[1]);
+  const url = ctx.absoluteUrl(openUrl);
+  return {
+    gen,
+    openArgs,
+    openUrl,
+    url,
+    method: String(openArgs[0]).toUpperCase().slice(0, 16) || 'GET',
+    // open(method, url) is async; with a third argument, its truthiness decides (XHR §3.5.1).
+    async: openArgs.length < 3 || Boolean(openArgs[2]),
+    protected: ctx.isProtected(url),
+    identity: ctx.isIdentity(url),
+    headers: [],
+    auth: null,
+    body: undefined,
+    requestId: '',
+    startedAt: 0,
+    bearer: null,
+    eligible: false,
+    errorKind: null,
+    hiding: false,
+    recorded: [],
+    originalEnded: false,
+    retry: null,
+    retryStartedAt: 0,
+  };
+}
+
+/** The probe's listener on every page XHR: hides a recoverable 401, reports the rest. */
+function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest, ev: Event) => void {
+  const { natives } = kit.ctx;
+  return function guard(this: XMLHttpRequest, ev: Event): void {
+    try {
+      if (!ev.isTrusted) return; // the probe's own re-dispatched events
+      const st = kit.states.get(this);
+      if (!st) return;
+      const type = ev.type;
+      if (st.hiding) {
+        call(natives.stopImmediatePropagation, ev);
+        st.recorded.push(recovery.record(this, ev));
+        if (type === 'loadend') st.originalEnded = true;
+        return;
+      }
+      if (type === 'readystatechange') {
+        if (st.eligible && kit.readyState(this) === 2 && kit.status(this) === 401) {
+          call(natives.stopImmediatePropagation, ev);
+          st.hiding = true;
+          st.recorded.push(recovery.record(this, ev));
+          kit.views.set(this, IN_FLIGHT);
+          recovery.recover(this, st);
+        }
+        return;
+      }
+      if (type === 'error' || type === 'timeout' || type === 'abort') st.errorKind = type;
+      else if (type === 'loadend') reportXhr(kit, st, this);
+    } catch {
+      // never break the page's own listeners
+    }
+  };
+}
+
+/** Wraps XMLHttpRequest. @throws never */
+export function hookXhr(ctx: ProbeContext): void {
+  const kit = createXhrKit(ctx);
+  if (kit === null) return;
+  const { natives, ledger } = ctx;
+  const { states, views } = kit;
+  const proto = kit.NativeXhr.prototype;
+  const recovery = createXhrRecovery(kit);
+  const guard = createGuard(kit, recovery);
+  const listened = new WeakSet<XMLHttpRequest>();
+
+  const listen = (xhr: XMLHttpRequest): void => {
+    if (listened.has(xhr)) return;
+    listened.add(xhr);
+    for (const type of XHR_EVENTS) call(natives.addEventListener, xhr, type, guard);
+  };
+
+  ctx.disguise.replaceConstructor<typeof XMLHttpRequest>(natives.win, 'XMLHttpRequest', {
+    construct(native, args, newTarget) {
+      const xhr = Reflect.construct(native, args, newTarget) as XMLHttpRequest;
+      try {
+        listen(xhr);
+      } catch {
+        // observation only
+      }
+      return xhr;
+    },
+  });
+
+  // open(method, url[, async[, user[, password]]])
+  ctx.disguise.replaceMethod(proto, 'open', {
+    apply(native, thisArg, args) {
+      let callArgs = args;
+      try {
+        if (ledger.active && args.length >= 2) {
+          const s = substituteAccessToken(String(args[1]), ledger);
+          if (s !== null) callArgs = [args[0], s, ...args.slice(2)];
+        }
+      } catch {
+        callArgs = args;
+      }
+      const result = Reflect.apply(native, thisArg, callArgs);
+      try {
+        const xhr = thisArg as XMLHttpRequest;
+        const prev = states.get(xhr);
+        if (prev) {
+          prev.gen += 1;
+          recovery.dropRetry(prev);
+        }
+        views.delete(xhr);
+        states.set(xhr, newState(ctx, callArgs, (prev?.gen ?? 0) + 1));
+      } catch {
+        // observation only
+      }
+      return result;
+    },
+  });
+
+  ctx.disguise.replaceMethod(proto, 'setRequestHeader', {
+    apply(native, thisArg, args) {
+      let callArgs = args;
+      try {
+        if (ledger.active && args.length >= 2 && String(args[0]).toLowerCase() === 'authorization') {
+          const s = substituteBearer(String(args[1]), ledger);
+          if (s !== null) callArgs = [args[0], s, ...args.slice(2)];
+        }
+      } catch {
+        callArgs = args;
+      }
+      const result = Reflect.apply(native, thisArg, callArgs);
+      try {
+        const st = states.get(thisArg as XMLHttpRequest);
+        if (st?.protected) {
+          const name = String(callArgs[0]);
+          const value = String(callArgs[1]);
+          st.headers.push([name, value]);
+          if (name.toLowerCase() === 'authorization') st.auth = value;
+        }
+      } catch {
+        // observation only
+      }
+      return result;
+    },
+  });
+
+  ctx.disguise.replaceMethod(proto, 'send', {
+    apply(native, thisArg, args) {
+      const xhr = thisArg as XMLHttpRequest;
+      let st: XhrState | undefined;
+      let before: XhrState | undefined;
+      try {
+        st = states.get(xhr);
+        if (st) {
+          before = { ...st };
+          st.requestId = '';
+          st.startedAt = ctx.now();
+          st.errorKind = null;
+          st.hiding = false;
+          st.recorded = [];
+          st.originalEnded = false;
+          st.body = st.protected ? args[0] : undefined;
+          st.bearer = st.protected ? ((st.auth === null ? null : parseBearer(st.auth)) ?? readAccessToken(st.openUrl)) : null;
+          st.eligible = st.async && st.protected && st.bearer !== null && ctx.config().tokenRefresh;
+          listen(xhr);
+        }
+      } catch {
+        // observation only
+      }
+      try {
+        return Reflect.apply(native, thisArg, args);
+      } catch (err) {
+        // send() refused (not opened, already sent): keep the state of the exchange in flight.
+        if (st && before) Object.assign(st, before);
+        throw err;
+      }
+    },
+  });
+
+  ctx.disguise.replaceMethod(proto, 'abort', {
+    apply(native, thisArg, args) {
+      let st: XhrState | undefined;
+      try {
+        st = states.get(thisArg as XMLHttpRequest);
+      } catch {
+        st = undefined;
+      }
+      if (!st?.hiding) return Reflect.apply(native, thisArg, args);
+      try {
+        recovery.abortHidden(thisArg as XMLHttpRequest, st, () => Reflect.apply(native, thisArg, args));
+      } catch {
+        // the native abort ran, or the object is unusable
+      }
+      return undefined;
+    },
+  });
+
+  installXhrViews(kit);
+}

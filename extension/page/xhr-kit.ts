@@ -1,0 +1,119 @@
+/**
+ * What the XMLHttpRequest modules share: the per-object state of the current exchange, the
+ * view the response getters show, and typed access to the captured natives.
+ */
+import type { ProbeContext } from './context';
+import { call } from './natives';
+import type { Natives } from './natives';
+
+/** Events of an exchange the probe listens to on the page's object (XHR §3.6.x). */
+export const XHR_EVENTS = ['readystatechange', 'progress', 'load', 'error', 'abort', 'timeout', 'loadend'] as const;
+
+/** An event the probe kept from the page, to re-dispatch if it gives the original back. */
+export interface RecordedEvent {
+  type: string;
+  /** readyState when the event fired. */
+  readyState: number;
+  lengthComputable: boolean;
+  loaded: number;
+  total: number;
+}
+
+/** The current exchange of one XMLHttpRequest object (reset by each `open`). */
+export interface XhrState {
+  /** Bumped by `open` and by the page's `abort`: continuations of an older exchange stop. */
+  gen: number;
+  /** Arguments of the native `open` (after substitution). */
+  openArgs: unknown[];
+  /** URL as passed to the native `open`. */
+  openUrl: string;
+  /** `openUrl` resolved against the document. */
+  url: string;
+  /** Upper case, ≤ 16 characters. */
+  method: string;
+  async: boolean;
+  protected: boolean;
+  identity: boolean;
+  /** `setRequestHeader` calls, in order (recorded for protected requests only, for a retry). */
+  headers: Array<[string, string]>;
+  /** The Authorization value sent (protected requests only). */
+  auth: string | null;
+  /** The `send` body (protected requests only, for a retry). */
+  body: unknown;
+  requestId: string;
+  /** Epoch ms at `send`. */
+  startedAt: number;
+  bearer: string | null;
+  /** A 401 on this exchange is to be hidden and retried. */
+  eligible: boolean;
+  /** `error`, `timeout` or `abort` when one fired. */
+  errorKind: string | null;
+  /** The page must not see this exchange's events (a 401 is being recovered). */
+  hiding: boolean;
+  recorded: RecordedEvent[];
+  originalEnded: boolean;
+  /** The native XHR sending the retry, while there is one. */
+  retry: XMLHttpRequest | null;
+  retryStartedAt: number;
+}
+
+/** What the page sees through the response getters while the probe is in the way. */
+export interface XhrView {
+  /** Object the getters read from; null: an exchange in flight with nothing received. */
+  subject: XMLHttpRequest | null;
+  /** readyState shown, or null to read the subject's. */
+  readyState: number | null;
+}
+
+/** An exchange sent, nothing received yet (OPENED with the send() flag). */
+export const IN_FLIGHT: XhrView = { subject: null, readyState: 1 };
+
+type XhrNatives = Natives['xhr'];
+type Present<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
+
+/** Shared by xhr-hook.ts, xhr-recovery.ts, xhr-report.ts and xhr-view.ts. */
+export interface XhrKit {
+  readonly ctx: ProbeContext;
+  readonly NativeXhr: typeof XMLHttpRequest;
+  readonly x: Present<Omit<XhrNatives, 'withCredentials' | 'timeout'>> & Pick<XhrNatives, 'withCredentials' | 'timeout'>;
+  readonly states: WeakMap<XMLHttpRequest, XhrState>;
+  readonly views: WeakMap<XMLHttpRequest, XhrView>;
+  /** Native readyState, whatever the view shows. */
+  readyState(o: XMLHttpRequest): number;
+  /** Native status, whatever the view shows. */
+  status(o: XMLHttpRequest): number;
+  responseType(o: XMLHttpRequest): string;
+}
+
+/** The kit, or null when an XHR native the probe needs is missing (then XHR stays native). */
+export function createXhrKit(ctx: ProbeContext): XhrKit | null {
+  const NativeXhr = ctx.natives.XMLHttpRequest;
+  const n = ctx.natives.xhr;
+  const { open, send, setRequestHeader, abort, readyState, status, responseType, getAllResponseHeaders, response, responseText } = n;
+  if (!NativeXhr || !open || !send || !setRequestHeader || !abort || !readyState || !status || !responseType) return null;
+  if (!getAllResponseHeaders || !response || !responseText) return null;
+  const x = {
+    open,
+    send,
+    setRequestHeader,
+    abort,
+    readyState,
+    status,
+    responseType,
+    getAllResponseHeaders,
+    response,
+    responseText,
+    withCredentials: n.withCredentials,
+    timeout: n.timeout,
+  };
+  return {
+    ctx,
+    NativeXhr,
+    x,
+    states: new WeakMap(),
+    views: new WeakMap(),
+    readyState: (o) => call<number>(readyState, o),
+    status: (o) => call<number>(status, o),
+    responseType: (o) => call<string>(responseType, o),
+  };
+}

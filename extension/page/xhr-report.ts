@@ -1,0 +1,75 @@
+/**
+ * `http` and `identity` observations of XMLHttpRequest exchanges, read with the native
+ * getters (never through the page's view).
+ */
+import { extractIdentity } from '../../src/identity/extract-identity';
+import { MAX_TEXT, MAX_URL, clip } from './context';
+import { call } from './natives';
+import type { XhrKit, XhrState } from './xhr-kit';
+
+/** `Retry-After` (RFC 9110 §10.2.3) of a response, or null. */
+function retryAfterOf(kit: XhrKit, o: XMLHttpRequest): string | null {
+  // Not getResponseHeader: on a cross-origin response it logs "Refused to get unsafe header".
+  const all = call<string>(kit.x.getAllResponseHeaders, o);
+  for (const line of all.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0 && line.slice(0, i).trim().toLowerCase() === 'retry-after') return line.slice(i + 1).trim();
+  }
+  return null;
+}
+
+function readIdentity(kit: XhrKit, o: XMLHttpRequest): void {
+  const { ctx } = kit;
+  const rt = kit.responseType(o);
+  let json: unknown;
+  if (rt === 'json') json = call(kit.x.response, o);
+  else if (rt === '' || rt === 'text') json = JSON.parse(call<string>(kit.x.responseText, o));
+  else return;
+  const id = extractIdentity(json, ctx.config().identityFields);
+  if (id) ctx.post({ type: 'identity', at: ctx.now(), ...id });
+}
+
+/** Overrides for one report; by default the state's own exchange. */
+export interface XhrReportOptions {
+  /** The page never saw this response (replaced by a retry). */
+  hidden?: boolean;
+  requestId?: string;
+  /** Epoch ms the exchange started. */
+  startedAt?: number;
+  /** Overrides `st.errorKind`. */
+  errorKind?: string | null;
+}
+
+/**
+ * Posts `http` for the finished exchange of `subject` (the page's object or the retry's) when
+ * it failed (status 0 or ≥ 400) or is protected or an identity request, and `identity` for a
+ * 200 identity response the page sees. Exchanges the page aborted are not reported.
+ * @throws never
+ */
+export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, opts: XhrReportOptions = {}): void {
+  const { ctx } = kit;
+  try {
+    const errorKind = opts.errorKind === undefined ? st.errorKind : opts.errorKind;
+    if (errorKind === 'abort') return;
+    const status = kit.status(subject);
+    if (!(status === 0 || status >= 400 || st.protected || st.identity)) return;
+    const retryAfter = status >= 400 ? retryAfterOf(kit, subject) : null;
+    ctx.post({
+      type: 'http',
+      at: ctx.now(),
+      requestId: opts.requestId ?? (st.requestId ||= ctx.nextId('x')),
+      transport: 'xhr',
+      method: st.method,
+      url: clip(st.url, MAX_URL),
+      status,
+      durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - (opts.startedAt ?? st.startedAt))),
+      protected: st.protected,
+      ...(retryAfter !== null ? { retryAfter: clip(retryAfter, MAX_TEXT) } : {}),
+      ...(opts.hidden ? { hiddenFromPage: true } : {}),
+      ...(status === 0 ? { error: errorKind ?? 'error' } : {}),
+    });
+    if (st.identity && status === 200 && !opts.hidden) readIdentity(kit, subject);
+  } catch {
+    // best effort
+  }
+}
