@@ -2,7 +2,7 @@
  * What every hook of the probe shares: the captured natives, the wrapper factory, the
  * channel, the current configuration, the token broker and a few helpers.
  */
-import { compileUrlGlob, matchesAnyUrlGlob } from '../../src/match/url-glob';
+import { matchesAnyUrlGlob } from '../../src/match/url-glob';
 import type { PageObservation, ProbeConfig } from '../../src/protocol/page';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
 import type { Disguise } from './disguise';
@@ -67,15 +67,7 @@ export function createContext(parts: {
       }
     },
     isProtected: (url) => matchesAnyUrlGlob(parts.config().protectedRequestPatterns, url),
-    isIdentity(url) {
-      const pattern = parts.config().identityRequestPattern;
-      if (pattern.length === 0) return false;
-      try {
-        return compileUrlGlob(pattern).test(url);
-      } catch {
-        return false;
-      }
-    },
+    isIdentity: (url) => matchesAnyUrlGlob([parts.config().identityRequestPattern], url),
     later: (fn, ms) => call<number>(natives.setTimeout, natives.win, fn, ms),
     cancel: (handle) => call(natives.clearTimeout, natives.win, handle),
   };

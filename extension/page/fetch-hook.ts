@@ -183,9 +183,10 @@ async function recover(
     if (isAbort(err)) throw err;
     return res;
   }
+  // The retry's outcome goes first, so the incident records "retried" before "later request succeeded".
   report(ctx, plan, res, { hidden: true });
-  report(ctx, retry, res2, { requestId: retry.requestId });
   postRetry(ctx, plan, res2.status, retryStarted);
+  report(ctx, retry, res2, { requestId: retry.requestId });
   return res2;
 }
 

@@ -104,7 +104,6 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
       if (type === 'loadend') {
         const status = kit.status(this);
         reportXhr(kit, st, xhr, { hidden: true, errorKind: null });
-        reportXhr(kit, st, this, { requestId: clip(`${st.requestId}-r`, 64), startedAt: st.retryStartedAt, errorKind: null });
         ctx.post({
           type: 'http-retry',
           at: ctx.now(),
@@ -117,6 +116,7 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
           outcome: status > 0 && status < 400 ? 'recovered' : 'failed',
           durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - st.retryStartedAt)),
         });
+        reportXhr(kit, st, this, { requestId: clip(`${st.requestId}-r`, 64), startedAt: st.retryStartedAt, errorKind: null });
       }
       fire(xhr, type, ev as ProgressEvent);
     } catch {

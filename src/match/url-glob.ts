@@ -6,46 +6,26 @@
  * A pattern without `?` is matched against the URL with its query string and fragment
  * removed, so `*\/api/v2/users/me` matches `https://x/api/v2/users/me?expand=org`. A pattern
  * with `?` is matched against the URL without its fragment.
+ *
+ * Matching runs in O(pattern × URL) whatever the pattern (see ./wildcard.ts): patterns come
+ * from policy and are tested on every request the page makes, so no backtracking regex.
  */
+import { wildcardMatch } from './wildcard';
 
-/** A compiled glob: call {@link UrlGlob.test} per URL. */
-export interface UrlGlob {
-  readonly source: string;
-  test(url: string): boolean;
-}
-
-const cache = new Map<string, UrlGlob>();
+/** Longest accepted glob, in characters. */
+export const MAX_URL_GLOB_LENGTH = 2048;
 
 /**
- * Compiles a glob. Compilation is cached per pattern string.
- * @param pattern the glob, at most 2,048 characters
- * @throws {RangeError} when the pattern is empty or longer than 2,048 characters
+ * True when `pattern` matches `url`.
+ * @throws {RangeError} when the pattern is empty or longer than {@link MAX_URL_GLOB_LENGTH}
  */
-export function compileUrlGlob(pattern: string): UrlGlob {
-  const hit = cache.get(pattern);
-  if (hit) return hit;
-  if (pattern.length === 0 || pattern.length > 2048) {
-    throw new RangeError(`URL glob must be 1–2048 characters, got ${pattern.length}`);
+export function testUrlGlob(pattern: string, url: string): boolean {
+  if (pattern.length === 0 || pattern.length > MAX_URL_GLOB_LENGTH) {
+    throw new RangeError(`URL glob must be 1–${MAX_URL_GLOB_LENGTH} characters, got ${pattern.length}`);
   }
-  const withQuery = pattern.includes('?');
-  // Collapse runs of `*` so the regex stays linear-time on hostile input.
-  const body = pattern
-    .replace(/\*+/g, '*')
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
-    .join('.*');
-  const re = new RegExp(`^${body}$`, 's');
-  const glob: UrlGlob = {
-    source: pattern,
-    test(url: string): boolean {
-      const noFragment = url.split('#', 1)[0] ?? '';
-      const subject = withQuery ? noFragment : (noFragment.split('?', 1)[0] ?? '');
-      return re.test(subject);
-    },
-  };
-  if (cache.size > 256) cache.clear();
-  cache.set(pattern, glob);
-  return glob;
+  const noFragment = url.split('#', 1)[0] ?? '';
+  const subject = pattern.includes('?') ? noFragment : (noFragment.split('?', 1)[0] ?? '');
+  return wildcardMatch(pattern, subject);
 }
 
 /**
@@ -54,11 +34,7 @@ export function compileUrlGlob(pattern: string): UrlGlob {
  */
 export function matchesAnyUrlGlob(patterns: readonly string[], url: string): boolean {
   for (const p of patterns) {
-    try {
-      if (compileUrlGlob(p).test(url)) return true;
-    } catch {
-      // skipped: reported by policy validation
-    }
+    if (p.length > 0 && p.length <= MAX_URL_GLOB_LENGTH && testUrlGlob(p, url)) return true;
   }
   return false;
 }

@@ -1,0 +1,472 @@
+/**
+ * Resolution of the effective configuration (DESIGN.md §4): enterprise policy (managed
+ * storage) over the user's settings over {@link DEFAULT_CONFIG}, decided per leaf key.
+ *
+ * Leaf keys are the top-level scalars and lists (`softphoneUrlPatterns`, `riskWindows`, …)
+ * and the fields of the object-valued keys, dotted (`tokenRefresh.strategy`,
+ * `telemetry.headers`). A list is one leaf: it is taken whole from one source.
+ *
+ * For each leaf the first source whose value is valid wins. A value that fails the schema
+ * (src/policy/schema.ts) or a sense check (unknown IANA time zone, invalid match pattern or
+ * URL glob, a delay beyond what a timer can wait, a relative URL where an absolute one is
+ * needed, …) is reported as a {@link ConfigProblem} and the next source stays in force.
+ * `null` counts as "not set".
+ *
+ * Then the checks that span several leaves (`retry.maxDelayMs` ≥ `retry.baseDelayMs`, a
+ * strategy's required settings) run on the result. When one fails, the leaf from the
+ * lowest-priority source among those involved falls back to its next source (on a tie, the
+ * dependent setting: `maxDelayMs`, `refreshUrl`, …) and is reported; this repeats until all
+ * hold. Defaults satisfy every check, so it ends.
+ *
+ * Unknown keys are reported and ignored. {@link resolveConfig} never throws.
+ */
+import { z } from 'zod';
+import { ConfigSchema, DEFAULT_CONFIG } from './schema';
+import type { Config } from './schema';
+import { parseMatchPattern } from '../match/match-pattern';
+import { MAX_URL_GLOB_LENGTH } from '../match/url-glob';
+import { redactString, redactValue } from '../redact/redact';
+
+/** Where a leaf's effective value came from. */
+export type ConfigSource = 'policy' | 'user' | 'default';
+
+/** Top-level keys whose value is an object of leaves. */
+type GroupKey = {
+  [K in keyof Config]: Config[K] extends readonly unknown[] ? never : Config[K] extends object ? K : never;
+}[keyof Config];
+
+/** Every leaf key, dotted: `'retry.baseDelayMs'`, `'softphoneUrlPatterns'`, … */
+export type ConfigKey =
+  | Exclude<keyof Config, GroupKey>
+  | { [G in GroupKey]: `${G}.${keyof Config[G] & string}` }[GroupKey];
+
+/** A value that was not used, and why. */
+export interface ConfigProblem {
+  /** The leaf key (`'retry.maxDelayMs'`), a group (`'retry'`), an unknown key, or `'(root)'`. */
+  key: string;
+  source: Exclude<ConfigSource, 'default'>;
+  /** One sentence for the options page; holds no secret. */
+  message: string;
+  /** The rejected value, redacted and size-bounded (headers: values replaced). */
+  value: unknown;
+}
+
+/** The outcome of {@link resolveConfig}. */
+export interface ResolvedConfig {
+  config: Config;
+  /** For every {@link ConfigKey}: the source of its effective value. */
+  sources: Record<ConfigKey, ConfigSource>;
+  problems: ConfigProblem[];
+}
+
+/** The two inputs, as read from `storage.managed` and the user's settings: anything at all. */
+export interface ConfigInputs {
+  managed: unknown;
+  user: unknown;
+}
+
+/** Longest time `setTimeout` can wait: larger delays fire at once (HTML timers, int32 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The page protocol carries at most this many protected patterns (src/protocol/page.ts). */
+export const MAX_PROTECTED_PATTERNS = 64;
+/** Problems kept per resolution; one more says how many were left out. */
+export const MAX_PROBLEMS = 100;
+
+const MAX_LIST = 256;
+const MAX_HEADERS = 32;
+const WEEK_MINUTES = 7 * 24 * 60;
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Header values may not break the header block (RFC 9110 §5.5: no CR, LF or NUL). */
+const HEADER_VALUE_BAD_RE = /[\r\n\0]/;
+const DOTTED_PATH_RE = /^[^.\s]+(?:\.[^.\s]+)*$/;
+
+/** One leaf: its key, where it lives, its schema. */
+interface Leaf {
+  key: ConfigKey;
+  group?: GroupKey;
+  field: string;
+  schema: z.ZodType;
+}
+
+const GROUPS: readonly GroupKey[] = Object.entries(ConfigSchema.shape)
+  .filter(([, s]) => s instanceof z.ZodObject)
+  .map(([k]) => k as GroupKey);
+
+/** All leaves, in schema order. */
+const LEAVES: readonly Leaf[] = Object.entries(ConfigSchema.shape).flatMap(([top, schema]): Leaf[] => {
+  if (schema instanceof z.ZodObject) {
+    return Object.entries(schema.shape as Record<string, z.ZodType>).map(([field, s]) => ({
+      key: `${top}.${field}` as ConfigKey,
+      group: top as GroupKey,
+      field,
+      schema: s,
+    }));
+  }
+  return [{ key: top as ConfigKey, field: top, schema: schema as z.ZodType }];
+});
+
+/** Every leaf key, in schema order (for the options page). */
+export const CONFIG_KEYS: readonly ConfigKey[] = LEAVES.map((l) => l.key);
+
+// --- sense checks per leaf --------------------------------------------------------------------
+
+type Check = (value: never) => string | undefined;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function absoluteUrl(u: string, schemes: readonly string[]): boolean {
+  try {
+    const url = new URL(u);
+    return schemes.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** https anywhere; http only for a loopback host (the local softphone lab). */
+function secureUrl(u: string): boolean {
+  if (absoluteUrl(u, ['https:'])) return true;
+  if (!absoluteUrl(u, ['http:'])) return false;
+  const host = new URL(u).hostname;
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+}
+
+function firstError(items: readonly string[], test: (item: string) => string | undefined): string | undefined {
+  for (const [i, item] of items.entries()) {
+    const e = test(item);
+    if (e) return `item ${i + 1}: ${e}`;
+  }
+  return undefined;
+}
+
+function globError(p: string): string | undefined {
+  if (p.length === 0 || p.length > MAX_URL_GLOB_LENGTH) return `URL glob must be 1–${MAX_URL_GLOB_LENGTH} characters, got ${p.length}`;
+  return undefined;
+}
+
+function timerCheck(v: number): string | undefined {
+  return v > MAX_TIMER_MS ? `must be at most ${MAX_TIMER_MS} ms (about 24.8 days)` : undefined;
+}
+
+const CHECKS: Partial<Record<ConfigKey, Check>> = {
+  softphoneUrlPatterns: (v: string[]) =>
+    firstError(v, (p) => {
+      try {
+        parseMatchPattern(p);
+        return undefined;
+      } catch (e) {
+        return e instanceof Error ? e.message : 'invalid match pattern';
+      }
+    }),
+  protectedRequestPatterns: (v: string[]) =>
+    v.length > MAX_PROTECTED_PATTERNS ? `at most ${MAX_PROTECTED_PATTERNS} patterns` : firstError(v, globError),
+  'agentIdentity.requestPattern': (v: string) => globError(v),
+  'agentIdentity.idField': (v: string) => (DOTTED_PATH_RE.test(v) ? undefined : 'must be a dotted path such as "id"'),
+  'agentIdentity.nameField': (v: string) =>
+    v === '' || DOTTED_PATH_RE.test(v) ? undefined : 'must be empty or a dotted path such as "name"',
+  'agentIdentity.orgField': (v: string) =>
+    v === '' || DOTTED_PATH_RE.test(v) ? undefined : 'must be empty or a dotted path such as "organization.id"',
+  'tokenRefresh.refreshUrl': (v: string) =>
+    v === '' || (v.startsWith('/') && !v.startsWith('//')) || absoluteUrl(v, ['https:', 'http:'])
+      ? undefined
+      : 'must be empty, a path starting with "/", or an absolute http(s) URL',
+  'tokenRefresh.authorizeUrl': (v: string) =>
+    v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL',
+  'tokenRefresh.tokenUrl': (v: string) => (v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL'),
+  'retry.baseDelayMs': timerCheck,
+  'retry.maxDelayMs': timerCheck,
+  'retry.statuses': (v: number[]) =>
+    v.length > 64 ? 'at most 64 statuses' : firstError(v.map(String), (s) => (Number(s) >= 400 ? undefined : `${s} is not an error status (400–599)`)),
+  'watchdog.reconnectGraceMs': timerCheck,
+  'watchdog.heartbeatTimeoutMs': timerCheck,
+  'safeReload.quietMs': timerCheck,
+  riskWindows: (v: Config['riskWindows']) => {
+    if (v.length > 64) return 'at most 64 risk windows';
+    for (const [i, w] of v.entries()) {
+      const at = `window ${i + 1}`;
+      if (!isTimeZone(w.timeZone)) return `${at}: unknown IANA time zone "${w.timeZone}"`;
+      if (w.days.length === 0) return `${at}: no days given, it would never occur`;
+      if (w.durationMinutes > WEEK_MINUTES) return `${at}: durationMinutes must be at most one week (${WEEK_MINUTES})`;
+      if (w.refreshAheadMinutes > WEEK_MINUTES) return `${at}: refreshAheadMinutes must be at most one week (${WEEK_MINUTES})`;
+    }
+    return undefined;
+  },
+  'telemetry.otlpEndpoint': (v: string) =>
+    v === '' || absoluteUrl(v, ['https:', 'http:']) ? undefined : 'must be empty or an absolute http(s) URL',
+  'telemetry.headers': (v: Record<string, string>) => {
+    const entries = Object.entries(v);
+    if (entries.length > MAX_HEADERS) return `at most ${MAX_HEADERS} headers`;
+    for (const [name, value] of entries) {
+      if (!HEADER_NAME_RE.test(name)) return `"${name.slice(0, 64)}" is not a valid header name`;
+      if (HEADER_VALUE_BAD_RE.test(value)) return `the value of "${name}" contains a line break or NUL`;
+    }
+    return undefined;
+  },
+};
+
+// --- checks across leaves ---------------------------------------------------------------------
+
+interface CrossCheck {
+  keys: readonly ConfigKey[];
+  /** Tie-break: which key gives way first when the sources are equal. */
+  dependents: readonly ConfigKey[];
+  test(c: Config): string | undefined;
+}
+
+const CROSS_CHECKS: readonly CrossCheck[] = [
+  {
+    keys: ['retry.baseDelayMs', 'retry.maxDelayMs'],
+    dependents: ['retry.maxDelayMs', 'retry.baseDelayMs'],
+    test: (c) =>
+      c.retry.maxDelayMs < c.retry.baseDelayMs
+        ? `retry.maxDelayMs (${c.retry.maxDelayMs}) is below retry.baseDelayMs (${c.retry.baseDelayMs})`
+        : undefined,
+  },
+  {
+    keys: ['tokenRefresh.strategy', 'tokenRefresh.refreshUrl'],
+    dependents: ['tokenRefresh.refreshUrl', 'tokenRefresh.strategy'],
+    test: (c) =>
+      c.tokenRefresh.strategy === 'cookie-endpoint' && c.tokenRefresh.refreshUrl === ''
+        ? 'strategy cookie-endpoint needs tokenRefresh.refreshUrl'
+        : undefined,
+  },
+  ...(['authorizeUrl', 'tokenUrl', 'clientId'] as const).map(
+    (field): CrossCheck => ({
+      keys: ['tokenRefresh.strategy', `tokenRefresh.${field}`],
+      dependents: [`tokenRefresh.${field}`, 'tokenRefresh.strategy'],
+      test: (c) =>
+        c.tokenRefresh.strategy === 'oauth-silent' && c.tokenRefresh[field] === ''
+          ? `strategy oauth-silent needs tokenRefresh.${field}`
+          : undefined,
+    }),
+  ),
+];
+
+// --- resolution -------------------------------------------------------------------------------
+
+const PRIORITY: Record<ConfigSource, number> = { policy: 0, user: 1, default: 2 };
+
+interface Candidate {
+  source: ConfigSource;
+  value: unknown;
+}
+
+/**
+ * Resolves the effective configuration.
+ * @param inputs `managed`: what `storage.managed.get()` returned; `user`: the user's settings
+ *   object. Either may be anything (undefined, null, a string, a huge or hostile object).
+ * @returns the configuration (a fresh object, sharing nothing with the inputs or the defaults),
+ *   the source of every leaf, and every value that was not used. Never throws.
+ */
+export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
+  const problems = new ProblemList();
+  try {
+    return resolve(inputs, problems);
+  } catch {
+    problems.add({ key: '(root)', source: 'policy', message: 'configuration could not be read; defaults in force', value: null });
+    return {
+      config: structuredClone(DEFAULT_CONFIG),
+      sources: Object.fromEntries(CONFIG_KEYS.map((k) => [k, 'default'])) as Record<ConfigKey, ConfigSource>,
+      problems: problems.list(),
+    };
+  }
+}
+
+function resolve(inputs: ConfigInputs, problems: ProblemList): ResolvedConfig {
+  const sources: { source: Exclude<ConfigSource, 'default'>; root: Record<string, unknown> | undefined }[] = [
+    { source: 'policy', root: rootObject(read(inputs, 'managed'), 'policy', problems) },
+    { source: 'user', root: rootObject(read(inputs, 'user'), 'user', problems) },
+  ];
+
+  // Every valid candidate per leaf, best first; the default closes each list.
+  const candidates = new Map<ConfigKey, Candidate[]>();
+  for (const leaf of LEAVES) candidates.set(leaf.key, []);
+  for (const { source, root } of sources) {
+    if (!root) continue;
+    reportUnknownKeys(root, source, problems);
+    const groups = new Map(GROUPS.map((g) => [g, groupObject(root, g, source, problems)]));
+    for (const leaf of LEAVES) {
+      const container = leaf.group ? groups.get(leaf.group) : root;
+      if (!container) continue;
+      const raw = read(container, leaf.field);
+      if (raw === undefined || raw === null) continue;
+      const checked = validate(leaf, raw);
+      if (checked.ok) candidates.get(leaf.key)?.push({ source, value: checked.value });
+      else problems.add({ key: leaf.key, source, message: checked.message, value: shownValue(leaf.key, raw) });
+    }
+  }
+  for (const leaf of LEAVES) {
+    candidates.get(leaf.key)?.push({ source: 'default', value: defaultValue(leaf) });
+  }
+
+  const chosen = new Map<ConfigKey, number>(LEAVES.map((l) => [l.key, 0]));
+  const pick = (key: ConfigKey): Candidate => (candidates.get(key) as Candidate[])[chosen.get(key) as number] as Candidate;
+  const build = (): Config => {
+    const config: Record<string, unknown> = {};
+    for (const g of GROUPS) config[g] = {};
+    for (const leaf of LEAVES) {
+      const value = pick(leaf.key).value;
+      if (leaf.group) (config[leaf.group] as Record<string, unknown>)[leaf.field] = value;
+      else config[leaf.field] = value;
+    }
+    return config as Config;
+  };
+
+  let config = build();
+  // Each round moves one leaf one step toward its default, so this ends.
+  for (let round = 0; round < LEAVES.length * 3; round += 1) {
+    const failing = CROSS_CHECKS.map((check) => ({ check, message: check.test(config) })).find((f) => f.message);
+    if (!failing) break;
+    const { check, message } = failing;
+    const movable = check.keys.filter((k) => pick(k).source !== 'default');
+    if (movable.length === 0) break;
+    movable.sort(
+      (a, b) => PRIORITY[pick(b).source] - PRIORITY[pick(a).source] || check.dependents.indexOf(a) - check.dependents.indexOf(b),
+    );
+    const key = movable[0] as ConfigKey;
+    const dropped = pick(key);
+    problems.add({
+      key,
+      source: dropped.source as Exclude<ConfigSource, 'default'>,
+      message: `${message}; this value is ignored`,
+      value: shownValue(key, dropped.value),
+    });
+    chosen.set(key, (chosen.get(key) as number) + 1);
+    config = build();
+  }
+
+  const resolvedSources = Object.fromEntries(LEAVES.map((l) => [l.key, pick(l.key).source])) as Record<
+    ConfigKey,
+    ConfigSource
+  >;
+  return { config, sources: resolvedSources, problems: problems.list() };
+}
+
+type Validated = { ok: true; value: unknown } | { ok: false; message: string };
+
+function validate(leaf: Leaf, raw: unknown): Validated {
+  if (Array.isArray(raw) && raw.length > MAX_LIST) return { ok: false, message: `at most ${MAX_LIST} items` };
+  const parsed = leaf.schema.safeParse(raw);
+  if (!parsed.success) return { ok: false, message: describeIssue(parsed.error) };
+  const check = CHECKS[leaf.key] as ((v: unknown) => string | undefined) | undefined;
+  const error = check?.(parsed.data);
+  if (error) return { ok: false, message: redactString(error) };
+  // zod returns fresh arrays and objects, but not for every schema: copy to share nothing.
+  return { ok: true, value: structuredClone(parsed.data) };
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid value';
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const where = path ? `at ${path}: ` : '';
+  return redactString(`${where}${issue.message}`).slice(0, 300);
+}
+
+function defaultValue(leaf: Leaf): unknown {
+  const top = DEFAULT_CONFIG[(leaf.group ?? leaf.field) as keyof Config];
+  const value = leaf.group ? (top as unknown as Record<string, unknown>)[leaf.field] : top;
+  return structuredClone(value);
+}
+
+/** Problem values are shown to people: redacted, small, and header values never. */
+function shownValue(key: string, value: unknown): unknown {
+  if (key === 'telemetry.headers' && value && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = safeKeys(value).slice(0, 32);
+    return Object.fromEntries(keys.map((k) => [redactString(k).slice(0, 64), '[redacted]']));
+  }
+  return redactValue(value, { maxDepth: 4, maxStringLength: 256, maxArrayLength: 20, maxKeys: 20, maxNodes: 200 });
+}
+
+function rootObject(
+  v: unknown,
+  source: Exclude<ConfigSource, 'default'>,
+  problems: ProblemList,
+): Record<string, unknown> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  problems.add({ key: '(root)', source, message: 'settings must be an object; ignored', value: shownValue('', v) });
+  return undefined;
+}
+
+function groupObject(
+  root: Record<string, unknown>,
+  group: GroupKey,
+  source: Exclude<ConfigSource, 'default'>,
+  problems: ProblemList,
+): Record<string, unknown> | undefined {
+  const v = read(root, group);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  problems.add({ key: group, source, message: 'must be an object; ignored', value: shownValue(group, v) });
+  return undefined;
+}
+
+const KNOWN_TOP = new Set<string>(Object.keys(ConfigSchema.shape));
+const KNOWN_FIELDS = new Map<string, Set<string>>(
+  GROUPS.map((g) => [g, new Set(LEAVES.filter((l) => l.group === g).map((l) => l.field))]),
+);
+const MAX_UNKNOWN_REPORTED = 20;
+
+function reportUnknownKeys(root: Record<string, unknown>, source: Exclude<ConfigSource, 'default'>, problems: ProblemList): void {
+  const unknown: string[] = [];
+  for (const k of safeKeys(root)) {
+    if (!KNOWN_TOP.has(k)) unknown.push(k);
+    else if (KNOWN_FIELDS.has(k)) {
+      const group = read(root, k);
+      if (group && typeof group === 'object' && !Array.isArray(group)) {
+        for (const f of safeKeys(group)) if (!KNOWN_FIELDS.get(k)?.has(f)) unknown.push(`${k}.${f}`);
+      }
+    }
+    if (unknown.length > MAX_UNKNOWN_REPORTED) break;
+  }
+  for (const k of unknown.slice(0, MAX_UNKNOWN_REPORTED)) {
+    problems.add({ key: redactString(k).slice(0, 128), source, message: 'unknown setting; ignored', value: undefined });
+  }
+  if (unknown.length > MAX_UNKNOWN_REPORTED) {
+    problems.add({ key: '(root)', source, message: 'more unknown settings; ignored', value: undefined });
+  }
+}
+
+/** Own enumerable keys, or none when the object refuses (a revoked proxy). */
+function safeKeys(o: object): string[] {
+  try {
+    return Object.keys(o);
+  } catch {
+    return [];
+  }
+}
+
+/** An own property, or undefined when absent or unreadable (a throwing getter). */
+function read(o: object, key: string): unknown {
+  try {
+    return Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+class ProblemList {
+  private readonly items: ConfigProblem[] = [];
+  private dropped = 0;
+
+  add(p: ConfigProblem): void {
+    if (this.items.length < MAX_PROBLEMS) this.items.push(p);
+    else this.dropped += 1;
+  }
+
+  list(): ConfigProblem[] {
+    if (this.dropped === 0) return this.items;
+    return [
+      ...this.items,
+      { key: '(root)', source: 'policy', message: `${this.dropped} more problems not listed`, value: undefined },
+    ];
+  }
+}

@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PROBE_STATS_INTERVAL_MS, PROBE_TOKEN_WAIT_MS, toProbeConfig } from '../../../src/policy/probe-config';
+import { redactConfig } from '../../../src/policy/redact-config';
+import { resolveConfig } from '../../../src/policy/resolve';
+import { DEFAULT_CONFIG } from '../../../src/policy/schema';
+import { ConfigCommand, PageCommandSchema } from '../../../src/protocol/page';
+
+describe('toProbeConfig', () => {
+  it('maps the defaults to a valid config command', () => {
+    const cmd = toProbeConfig(DEFAULT_CONFIG);
+    expect(cmd).toEqual({
+      type: 'config',
+      protectedRequestPatterns: ['*/api/v2/*'],
+      identityRequestPattern: '*/api/v2/users/me',
+      identityFields: { id: 'id', name: 'name', org: 'organization.id' },
+      statsIntervalMs: PROBE_STATS_INTERVAL_MS,
+      tokenRefresh: true,
+      tokenWaitMs: PROBE_TOKEN_WAIT_MS,
+    });
+    expect(PageCommandSchema.parse(cmd)).toEqual(cmd);
+    expect(PROBE_STATS_INTERVAL_MS).toBe(1000);
+    expect(PROBE_TOKEN_WAIT_MS).toBe(10_000);
+  });
+
+  it.each([
+    ['cookie-endpoint', true],
+    ['oauth-silent', true],
+    ['reload-when-idle', false],
+    ['off', false],
+  ] as const)('strategy %s → tokenRefresh %s', (strategy, expected) => {
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.tokenRefresh.strategy = strategy;
+    expect(toProbeConfig(config).tokenRefresh).toBe(expected);
+  });
+
+  it('does not share arrays with the config', () => {
+    const config = structuredClone(DEFAULT_CONFIG);
+    const cmd = toProbeConfig(config);
+    cmd.protectedRequestPatterns.push('x');
+    expect(config.protectedRequestPatterns).toEqual(['*/api/v2/*']);
+  });
+
+  it('always passes ConfigCommand, even for a config built by hand with too many patterns', () => {
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.protectedRequestPatterns = Array.from({ length: 100 }, (_, i) => `*/p${i}`);
+    expect(ConfigCommand.safeParse(toProbeConfig(config)).success).toBe(true);
+    fc.assert(
+      fc.property(
+        fc.record({
+          protectedRequestPatterns: fc.array(fc.string({ maxLength: 80 }), { maxLength: 80 }),
+          agentIdentity: fc.record({ requestPattern: fc.string(), idField: fc.string(), nameField: fc.string(), orgField: fc.string() }),
+        }),
+        (user) => {
+          const { config: resolved } = resolveConfig({ managed: {}, user });
+          expect(ConfigCommand.safeParse(toProbeConfig(resolved)).success).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe('redactConfig', () => {
+  it('hides header values and credentials in URLs, leaving the input alone', () => {
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.telemetry.headers = { 'x-api-key': 'k', 'x-team': 'abc' };
+    config.telemetry.otlpEndpoint = 'https://otel.example.com/v1?api_key=k2';
+    config.tokenRefresh.tokenUrl = 'https://u:p@idp.example.com/token';
+    const shown = redactConfig(config);
+    expect(shown.telemetry.headers).toEqual({ 'x-api-key': '[redacted]', 'x-team': '[redacted]' });
+    expect(shown.telemetry.otlpEndpoint).toBe('https://otel.example.com/v1?api_key=[redacted]');
+    expect(shown.tokenRefresh.tokenUrl).toBe('https://[redacted]@idp.example.com/token');
+    expect(shown.tokenRefresh.refreshUrl).toBe('/api/v2/authentication/refresh');
+    expect(config.telemetry.headers['x-api-key']).toBe('k');
+  });
+});
