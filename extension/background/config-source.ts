@@ -16,7 +16,6 @@ export const USER_CONFIG_KEY = 'userConfig';
 
 let current: ResolvedConfig = resolveConfig({ managed: {}, user: {} });
 const listeners = new Set<(config: Config) => void>();
-let loading: Promise<void> | null = null;
 
 /** The configuration in force now (defaults until storage has been read). */
 export function currentConfig(): Config {
@@ -33,32 +32,46 @@ export function onConfigChange(fn: (config: Config) => void): void {
   listeners.add(fn);
 }
 
-async function readManaged(): Promise<unknown> {
-  try {
-    return await browser.storage.managed.get(null);
-  } catch {
-    // No policy, or managed storage unavailable on this platform: defaults and user settings apply.
-    return {};
-  }
+let managed: unknown = {};
+let user: unknown = {};
+/** Read generations per area: a slower, older read never overwrites a newer one. */
+const generation = { managed: 0, user: 0 };
+
+function resolveAndNotify(): void {
+  current = resolveConfig({ managed, user });
+  for (const fn of listeners) fn(current.config);
 }
 
-/** (Re)reads both storage areas and notifies listeners. Concurrent calls share one read. */
+async function readArea(area: 'managed' | 'user'): Promise<void> {
+  const mine = ++generation[area];
+  let value: unknown;
+  try {
+    value =
+      area === 'managed'
+        ? await browser.storage.managed.get(null)
+        : ((await browser.storage.local.get(USER_CONFIG_KEY))[USER_CONFIG_KEY] ?? {});
+  } catch {
+    // No policy (or managed storage unavailable on this platform): defaults and user settings apply.
+    value = {};
+  }
+  if (mine !== generation[area]) return;
+  if (area === 'managed') managed = value;
+  else user = value;
+  resolveAndNotify();
+}
+
+/**
+ * (Re)reads both storage areas, each on its own: the user settings apply at once even while
+ * the first managed-storage read is still blocked.
+ */
 export function reloadConfig(): Promise<void> {
-  loading ??= (async () => {
-    try {
-      const [managed, local] = await Promise.all([readManaged(), browser.storage.local.get(USER_CONFIG_KEY)]);
-      current = resolveConfig({ managed, user: local[USER_CONFIG_KEY] ?? {} });
-      for (const fn of listeners) fn(current.config);
-    } finally {
-      loading = null;
-    }
-  })();
-  return loading;
+  return Promise.all([readArea('managed'), readArea('user')]).then(() => undefined);
 }
 
 /** For storage.onChanged: re-resolve when policy or user settings changed. */
 export function handleStorageChange(changes: Record<string, unknown>, area: string): void {
-  if (area === 'managed' || (area === 'local' && USER_CONFIG_KEY in changes)) void reloadConfig();
+  if (area === 'managed') void readArea('managed');
+  else if (area === 'local' && USER_CONFIG_KEY in changes) void readArea('user');
 }
 
 export { DEFAULT_CONFIG };
