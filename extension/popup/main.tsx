@@ -1,2 +1,5 @@
+/** Popup entry: renders at once (no message is awaited before the first paint). */
 import { render } from 'preact';
-render(<p>hi</p>, document.getElementById('app')!);
+import { PopupRoot } from './components/popup-root';
+
+render(<PopupRoot />, document.getElementById('app')!);

@@ -1,0 +1,128 @@
+/**
+ * The shape of every piece of text the formatters produce. The formatters hold no English of
+ * their own: the caller passes a table (the popup's is `extension/popup/strings.ts`), so moving
+ * the text to `_locales` later changes one module and no logic.
+ *
+ * Functions take already formatted pieces (`"4 s"`, `"/api/v2/x"`) and return a sentence;
+ * numbers inside them are formatted by the caller with {@link FormatStrings.locale}.
+ */
+import type { Health, IncidentKind, RecoveryStep } from '../session/types';
+
+/** Text table for `src/format`. */
+export interface FormatStrings {
+  /** BCP 47 tag for number formatting (`Intl.NumberFormat`). */
+  locale: string;
+  /** Shown where a value was never measured or is unknown. */
+  notAvailable: string;
+  units: {
+    ms: string;
+    s: string;
+    min: string;
+    h: string;
+    d: string;
+    percent: string;
+    bytes: string;
+    kB: string;
+    MB: string;
+    GB: string;
+  };
+  /** A time less than a second away from now. */
+  justNow: string;
+  /** `"4 s"` → `"4 s ago"`. */
+  ago: (duration: string) => string;
+  /** `"8 min"` → `"in 8 min"`. */
+  inFuture: (duration: string) => string;
+
+  health: Record<Health, string>;
+  /** Pill text of a session whose tab is gone. */
+  ended: string;
+
+  /** Card title when the agent is known only by user id. */
+  agentById: (userId: string) => string;
+  /** Card title when the agent is not known yet. */
+  unknownAgent: (tabId: number) => string;
+  /** Card subtitle part naming the organisation. */
+  org: (orgId: string) => string;
+
+  signalling: {
+    socket: string;
+    socketState: Record<'none' | 'open' | 'closed', string>;
+    openSockets: string;
+    lastClose: string;
+    /** `(code, "clean" | "abnormal")` → `"1006, abnormal"`. */
+    closeCode: (code: number, kind: string) => string;
+    clean: string;
+    abnormal: string;
+    closeReason: string;
+    none: string;
+    heartbeatAge: string;
+    noMessageYet: string;
+    /** Warning for a silent socket: `"30 s"` → `"No message for over 30 s"`. */
+    heartbeatLate: (limit: string) => string;
+    abnormalWarning: string;
+  };
+  media: {
+    ice: string;
+    connection: string;
+    noPeerConnection: string;
+    rtt: string;
+    jitter: string;
+    loss: string;
+    mos: string;
+    audioReceived: string;
+    mic: string;
+    micState: Record<'granted' | 'denied' | 'prompt', string>;
+    micError: string;
+    /** `"400 ms"` → `"Above 400 ms"`. */
+    above: (limit: string) => string;
+    /** `"3.0"` → `"Below 3.0"`. */
+    below: (limit: string) => string;
+    badState: string;
+    micDenied: string;
+  };
+  auth: {
+    last401: string;
+    /** Label of the path of the request that got the last 401. */
+    endpoint: string;
+    lastRefresh: string;
+    /** `("2 min ago", "ok")` → `"2 min ago — ok"`. */
+    refreshOutcome: (when: string, outcome: string) => string;
+    outcome: Record<'ok' | 'failed', string>;
+    tokenExpiry: string;
+    /** `"2 min ago"` → `"Expired 2 min ago"`. */
+    expired: (when: string) => string;
+    unknown: string;
+    refreshCount: string;
+    retries: string;
+    /** `(recovered, total)` → `"4 of 5 recovered"`. */
+    retriesRecovered: (recovered: string, total: string) => string;
+    none: string;
+    refreshFailedWarning: string;
+  };
+  incident: {
+    open: string;
+    resolved: string;
+    /** `"12 s"` → `"Open for 12 s"`. */
+    openFor: (duration: string) => string;
+    /** `"4 s"` → `"Resolved after 4 s"`. */
+    resolvedAfter: (duration: string) => string;
+    /** `"3"` → `"Seen 3 times"`. */
+    repeated: (count: string) => string;
+    kind: Record<IncidentKind, string>;
+  };
+  step: {
+    action: Record<RecoveryStep['action'], string>;
+    /** Outcome wording per action: a retry "ok" means the page saw success. */
+    outcome: Record<RecoveryStep['action'], Record<RecoveryStep['outcome'], string>>;
+    /** `("Fetched a fresh token", "ok")` → `"Fetched a fresh token — ok"`. */
+    sentence: (action: string, outcome: string) => string;
+    /** `"1 s"` → `"after 1 s"`: time from the incident opening to the step. */
+    after: (duration: string) => string;
+  };
+  summary: {
+    /** `(n, worst)` → `"Watching 2 softphone tabs. Worst: Degraded."` */
+    watching: (count: number, countText: string, worst: string) => string;
+    /** `"1,234"` → `"1,234 events stored"`. */
+    storedEvents: (count: number, countText: string) => string;
+  };
+}
