@@ -43,7 +43,7 @@ async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: '
     void ingest(link.tabId, { type: 'refresh-started', at: Date.now() });
   });
   if (!outcome.ok) {
-    void ingest(link.tabId, { type: 'refresh-failed', at: Date.now(), error: outcome.error });
+    void ingest(link.tabId, { type: 'refresh-failed', at: Date.now(), error: outcome.error, signInRequired: outcome.signInRequired });
     send(link, { type: 'token-failed', requestId: obs.requestId, reason: outcome.error.slice(0, 256) });
     return;
   }

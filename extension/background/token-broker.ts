@@ -7,12 +7,16 @@
  * only in this worker's memory and in the pages that already use it; it is never persisted
  * nor logged (only its 16-hex SHA-256 prefix is compared).
  *
- * Strategy `cookie-endpoint`: POST to `tokenRefresh.refreshUrl` with the softphone origin's
- * cookies and no body; the answer is an RFC 6749 §5.1 token response.
+ * Strategies: `cookie-endpoint` POSTs to `tokenRefresh.refreshUrl` with the softphone origin's
+ * cookies and no body (the answer is an RFC 6749 §5.1 token response); `oauth-silent` runs a
+ * `prompt=none` authorization code + PKCE flow (./oauth-silent.ts). When both are configured
+ * the other one is tried after the chosen one fails.
  */
 import type { Config } from '../../src/policy/schema';
 import { createSingleFlight, decideTokenUse } from '../../src/recovery/single-flight';
-import { parseTokenResponse } from '../../src/recovery/token-response';
+import { TokenResponseError, parseTokenResponse } from '../../src/recovery/token-response';
+import { SignInRequiredError } from '../../src/recovery/oauth-silent';
+import { obtainTokenSilently } from './oauth-silent';
 import { tokenHash } from './token-hash';
 
 /** A token obtained by the broker. */
@@ -28,7 +32,8 @@ export interface FreshToken {
 export type TokenOutcome =
   /** `refreshed`: this call started the refresh (false when it reused a token or joined a flight). */
   | { ok: true; token: FreshToken; refreshed: boolean }
-  | { ok: false; error: string };
+  /** `signInRequired`: every configured strategy failed and only an interactive sign-in can help. */
+  | { ok: false; error: string; signInRequired: boolean };
 
 /** Refresh endpoint answers slower than this count as failures, ms. */
 export const REFRESH_TIMEOUT_MS = 10_000;
@@ -37,16 +42,45 @@ const cache = new Map<string, FreshToken>();
 const flights = createSingleFlight<string, FreshToken>();
 
 /**
- * The absolute refresh URL for a page, or null when the strategy has none.
+ * The absolute cookie-endpoint refresh URL for a page, or null when none is configured.
  * `refreshUrl` may be relative to the softphone origin (the default is a path).
  */
 export function refreshEndpoint(config: Config, pageOrigin: string): string | null {
-  if (config.tokenRefresh.strategy !== 'cookie-endpoint' || !config.tokenRefresh.refreshUrl) return null;
+  if (!config.tokenRefresh.refreshUrl) return null;
   try {
     return new URL(config.tokenRefresh.refreshUrl, pageOrigin).href;
   } catch {
     return null;
   }
+}
+
+const oauthConfigured = (config: Config): boolean =>
+  Boolean(config.tokenRefresh.authorizeUrl && config.tokenRefresh.tokenUrl && config.tokenRefresh.clientId);
+
+/**
+ * The strategies to try, in order: the configured one, then the other one when it is
+ * configured too (so "sign-in needed" is said only when both failed).
+ */
+export function strategyChain(config: Config): Array<'cookie-endpoint' | 'oauth-silent'> {
+  const { strategy } = config.tokenRefresh;
+  if (strategy === 'cookie-endpoint') return oauthConfigured(config) ? ['cookie-endpoint', 'oauth-silent'] : ['cookie-endpoint'];
+  if (strategy === 'oauth-silent') return oauthConfigured(config) ? ['oauth-silent', 'cookie-endpoint'] : ['cookie-endpoint'];
+  return [];
+}
+
+/**
+ * The identity a refresh is single-flighted and cached under: the primary strategy's
+ * endpoint (the cookie jar or the OAuth client), or null when refreshing is off.
+ */
+export function refreshKey(config: Config, pageOrigin: string): string | null {
+  const [primary] = strategyChain(config);
+  if (primary === 'oauth-silent') return `oauth:${config.tokenRefresh.tokenUrl}#${config.tokenRefresh.clientId}`;
+  if (primary === 'cookie-endpoint') return refreshEndpoint(config, pageOrigin);
+  return null;
+}
+
+async function toFresh(accessToken: string, expiresAt: number | undefined, obtainedAt: number): Promise<FreshToken> {
+  return { accessToken, hash: await tokenHash(accessToken), obtainedAt, ...(expiresAt !== undefined ? { expiresAt } : {}) };
 }
 
 async function refreshWithCookie(endpoint: string): Promise<FreshToken> {
@@ -60,12 +94,35 @@ async function refreshWithCookie(endpoint: string): Promise<FreshToken> {
   const body: unknown = await response.json().catch(() => null);
   const obtainedAt = Date.now();
   const parsed = parseTokenResponse(response.status, body, obtainedAt);
-  return {
-    accessToken: parsed.accessToken,
-    hash: await tokenHash(parsed.accessToken),
-    obtainedAt,
-    ...(parsed.expiresAt !== undefined ? { expiresAt: parsed.expiresAt } : {}),
-  };
+  return toFresh(parsed.accessToken, parsed.expiresAt, obtainedAt);
+}
+
+/**
+ * Runs the strategy chain once.
+ * @throws {SignInRequiredError} when every strategy failed and the last word was "sign in"
+ * @throws {Error} the last strategy's error otherwise
+ */
+async function fetchFresh(config: Config, pageOrigin: string): Promise<FreshToken> {
+  let lastError: unknown = new Error(`token refresh strategy "${config.tokenRefresh.strategy}" is not configured`);
+  let signIn = false;
+  for (const strategy of strategyChain(config)) {
+    try {
+      if (strategy === 'oauth-silent') {
+        const obtainedAt = Date.now();
+        const r = await obtainTokenSilently(config);
+        return await toFresh(r.accessToken, r.expiresAt, obtainedAt);
+      }
+      const endpoint = refreshEndpoint(config, pageOrigin);
+      if (!endpoint) throw new Error('cookie-endpoint has no refreshUrl');
+      return await refreshWithCookie(endpoint);
+    } catch (error) {
+      lastError = error;
+      if (error instanceof SignInRequiredError) signIn = true;
+      if (error instanceof TokenResponseError && (error.status === 400 || error.status === 401)) signIn = true;
+    }
+  }
+  if (signIn) throw new SignInRequiredError(lastError instanceof Error ? lastError.message.slice(0, 80) : 'login_required');
+  throw lastError;
 }
 
 /**
@@ -79,8 +136,8 @@ export async function obtainFreshToken(
   rejectedHash: string,
   onRefreshStart: () => void,
 ): Promise<TokenOutcome> {
-  const endpoint = refreshEndpoint(config, pageOrigin);
-  if (!endpoint) return { ok: false, error: `token refresh strategy "${config.tokenRefresh.strategy}" has no refresh endpoint` };
+  const endpoint = refreshKey(config, pageOrigin);
+  if (!endpoint) return { ok: false, error: `token refresh strategy "${config.tokenRefresh.strategy}" obtains no token`, signInRequired: false };
   const cached = cache.get(endpoint);
   const decision = decideTokenUse({
     current: cached ? { hash: cached.hash, obtainedAt: cached.obtainedAt, ...(cached.expiresAt !== undefined ? { expiresAt: cached.expiresAt } : {}) } : null,
@@ -93,18 +150,22 @@ export async function obtainFreshToken(
   try {
     const token = await flights.run(endpoint, () => {
       started = true;
-      return refreshWithCookie(endpoint);
+      return fetchFresh(config, pageOrigin);
     });
     cache.set(endpoint, token);
     return { ok: true, token, refreshed: started };
   } catch (error) {
     cache.delete(endpoint);
-    return { ok: false, error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'refresh failed' };
+    return {
+      ok: false,
+      error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'refresh failed',
+      signInRequired: error instanceof SignInRequiredError,
+    };
   }
 }
 
 /** The latest token for a page origin, if one was obtained (to push to tabs that reconnect). */
 export function latestToken(config: Config, pageOrigin: string): FreshToken | undefined {
-  const endpoint = refreshEndpoint(config, pageOrigin);
-  return endpoint ? cache.get(endpoint) : undefined;
+  const key = refreshKey(config, pageOrigin);
+  return key ? cache.get(key) : undefined;
 }

@@ -53,6 +53,9 @@ function down(state: SessionState, at: number, t: HealthThresholds): string | un
   const unauthorized = newestOpen(state, 'unauthorized');
   const last = unauthorized && lastStep(unauthorized);
   if (last?.outcome === 'failed') {
+    if (state.auth.signInRequired) {
+      return 'Sign-in needed: the softphone session expired and could not be renewed silently. Sign in again in the softphone tab.';
+    }
     if (last.action === 'token-refresh') return 'Token rejected and getting a fresh one failed; escalating recovery.';
     if (last.action === 'request-retry') return 'Token rejected again after a retry; escalating recovery.';
     return 'Token rejected and no fresh token arrived; escalating recovery.';

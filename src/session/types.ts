@@ -57,6 +57,8 @@ export interface AuthView {
   lastRefreshAt?: number;
   lastRefreshOutcome?: 'ok' | 'failed';
   lastRefreshError?: string;
+  /** The last refresh failed in a way only an interactive sign-in can fix. */
+  signInRequired?: boolean;
   /** Epoch ms when the current token expires, when known. */
   tokenExpiresAt?: number;
   refreshCount: number;
@@ -142,5 +144,6 @@ export const MAX_INCIDENTS_IN_STATE = 20;
 export type WorkerEvent =
   | { type: 'refresh-started'; at: number }
   | { type: 'refresh-succeeded'; at: number; expiresAt?: number }
-  | { type: 'refresh-failed'; at: number; error: string }
+  /** `signInRequired`: every configured token strategy failed; only an interactive sign-in helps. */
+  | { type: 'refresh-failed'; at: number; error: string; signInRequired?: boolean }
   | { type: 'tick'; at: number };

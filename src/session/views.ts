@@ -158,6 +158,7 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
     case 'refresh-succeeded': {
       const auth = { ...state.auth, lastRefreshAt: event.at, lastRefreshOutcome: 'ok' as const };
       delete auth.lastRefreshError;
+      delete auth.signInRequired;
       if (event.expiresAt !== undefined) auth.tokenExpiresAt = event.expiresAt;
       return { ...state, refreshInFlight: false, auth };
     }
@@ -165,7 +166,13 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
       return {
         ...state,
         refreshInFlight: false,
-        auth: { ...state.auth, lastRefreshAt: event.at, lastRefreshOutcome: 'failed', lastRefreshError: event.error },
+        auth: {
+          ...state.auth,
+          lastRefreshAt: event.at,
+          lastRefreshOutcome: 'failed',
+          lastRefreshError: event.error,
+          ...(event.signInRequired ? { signInRequired: true } : {}),
+        },
       };
     case 'tick':
       return state;

@@ -1,0 +1,68 @@
+/**
+ * The `oauth-silent` token strategy in real Chromium: `chrome.identity.launchWebAuthFlow`
+ * non-interactive, `prompt=none`, authorization code + PKCE against the lab's /oauth endpoints.
+ */
+import { expect, test } from '@playwright/test';
+import type { BrowserContext } from '@playwright/test';
+import type { StateResponse } from '../../src/protocol/ui';
+import { appStatus, callReady, extensionWorker, labPost, labStats, launchBrowser, openAgent, openPopup, startLab } from './support/softphone';
+import type { Lab } from './support/softphone';
+
+let lab: Lab;
+let context: BrowserContext;
+
+test.beforeEach(async () => {
+  lab = await startLab({ port: 0 });
+  ({ context } = await launchBrowser({ withExtension: true }));
+  const worker = await extensionWorker(context);
+  await worker.evaluate(
+    (base) =>
+      chrome.storage.local.set({
+        userConfig: {
+          tokenRefresh: {
+            strategy: 'oauth-silent',
+            authorizeUrl: `${base}/oauth/authorize`,
+            tokenUrl: `${base}/oauth/token`,
+            clientId: 'softphone-guard',
+          },
+        },
+      }),
+    lab.url,
+  );
+});
+
+test.afterEach(async () => {
+  await context?.close();
+  await lab?.close();
+});
+
+const tokenExchanges = (s: Awaited<ReturnType<typeof labStats>>): number => s.requests['POST /oauth/token 200'] ?? 0;
+
+test('a revoked token is replaced through a silent authorization, without the cookie refresh endpoint', async () => {
+  const agent = await openAgent(context, lab, 'agent-1');
+  const before = await labStats(lab);
+  await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
+  await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
+  const after = await labStats(lab);
+  expect(tokenExchanges(after) - tokenExchanges(before)).toBe(1);
+  expect(after.refreshCalls - before.refreshCalls).toBe(0);
+  const s = await appStatus(agent);
+  expect(s.failures.http401).toBe(0);
+  expect(s.loadCount).toBe(1);
+});
+
+test('when the sign-in session is gone too, the popup says plainly that sign-in is needed', async () => {
+  const agent = await openAgent(context, lab, 'agent-1');
+  await context.clearCookies(); // the identity provider's session and the refresh cookie are gone
+  await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
+  await expect.poll(async () => (await appStatus(agent)).failures.http401, { timeout: 30_000 }).toBeGreaterThan(0);
+
+  const popup = await openPopup(context);
+  await expect
+    .poll(async () => {
+      const state: StateResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+      return state.sessions.find((x) => x.agent?.userId === 'agent-1')?.healthReason ?? '';
+    }, { timeout: 30_000 })
+    .toMatch(/^Sign-in needed/);
+  await expect(popup.getByText(/Sign-in needed/).first()).toBeVisible();
+});
