@@ -6,7 +6,8 @@ import browser from 'webextension-polyfill';
 import { handleConnect, broadcastConfig } from './relay-ports';
 import { handleUiMessage } from './ui-requests';
 import { handleStorageChange, onConfigChange, reloadConfig } from './config-source';
-import { endSession, tickAll } from './session-hub';
+import { endSession, onSessionUpdate, tickAll } from './session-hub';
+import { considerSafeReload } from './safe-reload';
 import { startMaintenance, handleAlarm, reconcileTabs } from './maintenance';
 
 browser.runtime.onConnect.addListener(handleConnect);
@@ -16,6 +17,7 @@ browser.tabs.onRemoved.addListener((tabId) => void endSession(tabId, Date.now())
 browser.alarms.onAlarm.addListener(handleAlarm);
 
 onConfigChange(broadcastConfig);
+onSessionUpdate((session, at) => void considerSafeReload(session, at));
 void reloadConfig();
 void reconcileTabs();
 startMaintenance(tickAll);

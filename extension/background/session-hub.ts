@@ -21,6 +21,12 @@ export const MAX_ENDED_SESSIONS = 10;
 export const STATS_STORE_EVERY = 5;
 
 const sessions = new Map<number, SessionState>();
+const updateListeners = new Set<(session: SessionState, at: number) => void>();
+
+/** Calls `fn` after every applied event (ticks included) with the session's new state. */
+export function onSessionUpdate(fn: (session: SessionState, at: number) => void): void {
+  updateListeners.add(fn);
+}
 const statsSeen = new Map<string, number>();
 let chain: Promise<void> = loadSessions()
   .then((saved) => {
@@ -64,6 +70,7 @@ function apply(tabId: number, raw: PageObservation | WorkerEvent): void {
   }
   if (next !== before) putSession(next);
   void showWorstHealth(currentWorst());
+  for (const fn of updateListeners) fn(next, event.at);
 }
 
 /** Queues an event for a tab. Never throws; a failing event is logged (by type) and skipped. */

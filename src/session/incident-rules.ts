@@ -17,6 +17,7 @@
  * Normal closes are 1000 and 1001 (RFC 6455 §7.4.1); 1006 is reserved for a connection lost
  * without a Close frame.
  */
+import { RELOADING_DETAIL_PREFIX } from '../recovery/safe-reload';
 import type { PageObservation } from '../protocol/page';
 import type { Incident, IncidentKind, RecoveryStep, SessionState, WorkerEvent } from './types';
 import {
@@ -269,14 +270,54 @@ export function applyIncidentRules(
       return raiseIncident(state, { kind: 'track-ended', summary: 'Microphone track ended', detail: {} }, at);
     case 'hello': {
       const step = passive(at, 'ok', 'The page was reloaded; its connections and tracks are gone.');
-      return resolveOpen(resolveOpen(state, 'ice-failed', at, step), 'track-ended', at, step);
+      const reloaded = settleReloads(state, at);
+      return resolveOpen(resolveOpen(reloaded, 'ice-failed', at, step), 'track-ended', at, step);
     }
+    case 'safe-reload':
+      return forReloadCause(state, event.cause, (i) =>
+        withStep(i, { at, action: 'safe-reload', outcome: 'pending', detail: `${RELOADING_DETAIL_PREFIX} the tab: no call is active.` }),
+      );
+    case 'reload-deferred':
+      return forReloadCause(state, event.cause, (i) => {
+        const last = lastStep(i);
+        const detail = RELOAD_DEFERRED[event.reason];
+        if (last?.action === 'safe-reload' && last.outcome === 'pending' && last.detail === detail) return i;
+        return withStep(i, { at, action: 'safe-reload', outcome: 'pending', detail });
+      });
     case 'identity':
     case 'ws-activity':
     case 'pc-stats':
     case 'tick':
       return state;
   }
+}
+
+/** Why a due reload waits; shown as the pending step's detail. */
+const RELOAD_DEFERRED: Record<'call-active' | 'hourly-limit' | 'disabled', string> = {
+  'call-active': 'Not reloading: a call is active. The tab is never reloaded during a call.',
+  'hourly-limit': 'Not reloading: the hourly reload limit is reached.',
+  disabled: 'Not reloading: safe reload is turned off by configuration.',
+};
+
+/** Applies `update` to the open incident behind a reload cause. */
+function forReloadCause(
+  state: SessionState,
+  cause: 'signalling-not-recovered' | 'token-not-recovered',
+  update: (incident: Incident) => Incident,
+): SessionState {
+  return updateOpen(state, cause === 'signalling-not-recovered' ? 'abnormal-close' : 'unauthorized', update);
+}
+
+/** A new document after a safe reload: the reload step is done. */
+function settleReloads(state: SessionState, at: number): SessionState {
+  let next = state;
+  for (const incident of state.incidents) {
+    const last = lastStep(incident);
+    if (incident.resolvedAt === undefined && last?.action === 'safe-reload' && last.outcome === 'pending' && last.at <= at && last.detail?.startsWith(RELOADING_DETAIL_PREFIX)) {
+      next = replaceIncident(next, withSettledStep(incident, 'safe-reload', 'ok', at, 'The tab reloaded.'));
+    }
+  }
+  return next;
 }
 
 /**

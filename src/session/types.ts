@@ -81,7 +81,7 @@ export type IncidentKind =
 /** One thing the extension did about an incident. */
 export interface RecoveryStep {
   at: number;
-  action: 'token-refresh' | 'request-retry' | 'app-reconnected' | 'none';
+  action: 'token-refresh' | 'request-retry' | 'app-reconnected' | 'safe-reload' | 'none';
   outcome: 'pending' | 'ok' | 'failed';
   detail?: string;
 }
@@ -146,4 +146,8 @@ export type WorkerEvent =
   | { type: 'refresh-succeeded'; at: number; expiresAt?: number }
   /** `signInRequired`: every configured token strategy failed; only an interactive sign-in helps. */
   | { type: 'refresh-failed'; at: number; error: string; signInRequired?: boolean }
+  /** Rung 5: the worker reloaded the tab (no call was active). */
+  | { type: 'safe-reload'; at: number; cause: 'signalling-not-recovered' | 'token-not-recovered' }
+  /** Rung 5 was due but not allowed: a call is active, the hourly limit is reached, or reloads are disabled. */
+  | { type: 'reload-deferred'; at: number; reason: 'call-active' | 'hourly-limit' | 'disabled'; cause: 'signalling-not-recovered' | 'token-not-recovered' }
   | { type: 'tick'; at: number };

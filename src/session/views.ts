@@ -174,6 +174,8 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
           ...(event.signInRequired ? { signInRequired: true } : {}),
         },
       };
+    case 'safe-reload':
+    case 'reload-deferred':
     case 'tick':
       return state;
   }
