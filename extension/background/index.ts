@@ -8,6 +8,7 @@ import { handleUiMessage } from './ui-requests';
 import { handleStorageChange, onConfigChange, reloadConfig } from './config-source';
 import { endSession, onSessionUpdate, tickAll } from './session-hub';
 import { considerSafeReload } from './safe-reload';
+import { observeWebRequests } from './web-request-observer';
 import { startMaintenance, handleAlarm, reconcileTabs } from './maintenance';
 
 browser.runtime.onConnect.addListener(handleConnect);
@@ -15,6 +16,7 @@ browser.runtime.onMessage.addListener(handleUiMessage);
 browser.storage.onChanged.addListener(handleStorageChange);
 browser.tabs.onRemoved.addListener((tabId) => void endSession(tabId, Date.now()));
 browser.alarms.onAlarm.addListener(handleAlarm);
+observeWebRequests();
 
 onConfigChange(broadcastConfig);
 onSessionUpdate((session, at) => void considerSafeReload(session, at));

@@ -11,6 +11,7 @@ import type { PageCommand, PageObservation } from '../../src/protocol/page';
 import { toProbeConfig } from '../../src/policy/probe-config';
 import { currentConfig } from './config-source';
 import { ingest } from './session-hub';
+import { notePageHttp } from './web-request-observer';
 import { latestToken, obtainFreshToken } from './token-broker';
 
 interface Link {
@@ -92,6 +93,7 @@ export function handleConnect(port: Runtime.Port): void {
     const message = parsed.data;
     if (message.type === 'relay-hello') return;
     const obs = message.obs;
+    if (obs.type === 'http') notePageHttp(link.tabId, obs);
     void ingest(link.tabId, obs);
     if (obs.type === 'token-needed') void onTokenNeeded(link, obs);
   });

@@ -105,6 +105,25 @@ export function tickAll(at: number): void {
   for (const s of sessions.values()) if (s.endedAt === undefined) void ingest(s.tabId, { type: 'tick', at });
 }
 
+/**
+ * The live session of a page origin most recently updated (for requests from workers, which
+ * belong to no tab), or undefined.
+ */
+export function liveSessionForOrigin(origin: string): number | undefined {
+  let best: SessionState | undefined;
+  for (const s of sessions.values()) {
+    if (s.endedAt !== undefined || !s.href) continue;
+    let o: string;
+    try {
+      o = new URL(s.href).origin;
+    } catch {
+      continue;
+    }
+    if (o === origin && (!best || s.updatedAt > best.updatedAt)) best = s;
+  }
+  return best?.tabId;
+}
+
 /** The current session of a tab, if any. */
 export function sessionOf(tabId: number): SessionState | undefined {
   return sessions.get(tabId);

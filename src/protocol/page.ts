@@ -118,7 +118,8 @@ export const HttpObservation = z.strictObject({
   type: z.literal('http'),
   at,
   requestId: id,
-  transport: z.enum(['fetch', 'xhr']),
+  /** `webrequest`: seen by the worker's `chrome.webRequest` observer, not by the probe (e.g. from a Worker). */
+  transport: z.enum(['fetch', 'xhr', 'webrequest']),
   method: z.string().min(1).max(16),
   url,
   status: z.number().int().min(0).max(599),
@@ -129,9 +130,21 @@ export const HttpObservation = z.strictObject({
   /** Set when the page never saw this response because the probe replaced it by a retry. */
   hiddenFromPage: z.boolean().optional(),
   error: text.optional(),
+  /**
+   * Set when the status was worth a retry but the probe gave the page this answer instead:
+   * `wait-too-long` = the wait the server asked for (`Retry-After`) would take the request's
+   * backoff past 120 s (DESIGN.md §3 rung 1, src/recovery/backoff.ts).
+   */
+  retryGivenUp: z.enum(['wait-too-long']).optional(),
 });
 
-/** The probe transparently retried a request; `outcome` tells whether the page got a success. */
+/**
+ * The probe transparently retried a request and the retry was answered; `status` and
+ * `outcome` are the retry's. `reason`: `unauthorized` = sent again with a fresh token after a
+ * 401 (rung 2); `backoff` = sent again after a retryable status (408/429/503 by default) and
+ * its backoff wait (rung 1). A page request can be retried several times: one observation
+ * per retry, all with the page request's `requestId`.
+ */
 export const HttpRetryObservation = z.strictObject({
   type: z.literal('http-retry'),
   at,
@@ -139,7 +152,7 @@ export const HttpRetryObservation = z.strictObject({
   transport: z.enum(['fetch', 'xhr']),
   method: z.string().min(1).max(16),
   url,
-  reason: z.enum(['unauthorized']),
+  reason: z.enum(['unauthorized', 'backoff']),
   status: z.number().int().min(0).max(599),
   outcome: z.enum(['recovered', 'failed']),
   durationMs: ms,
@@ -230,6 +243,19 @@ export const PageObservationSchema = z.discriminatedUnion('type', [
 export type PageObservation = z.infer<typeof PageObservationSchema>;
 export type PageObservationType = PageObservation['type'];
 
+/** The retry settings the probe applies; bounds as in src/policy/probe-config.ts. */
+export const ProbeRetrySchema = z.strictObject({
+  /** Backoff base, ms. */
+  baseDelayMs: z.number().int().min(0).max(120_000),
+  /** Backoff cap, ms (at most the 120 s bound of a request's total wait). */
+  maxDelayMs: z.number().int().min(0).max(120_000),
+  /** Retries per page request at most. */
+  maxAttempts: z.number().int().min(0).max(10),
+  /** Statuses worth a retry. */
+  statuses: z.array(z.number().int().min(100).max(599)).max(32),
+});
+export type ProbeRetry = z.infer<typeof ProbeRetrySchema>;
+
 /**
  * Probe configuration pushed by the worker when the relay connects and on every change.
  * Patterns are URL globs where `*` matches any run of characters (see src/match/url-glob.ts).
@@ -244,6 +270,12 @@ export const ConfigCommand = z.strictObject({
   tokenRefresh: z.boolean(),
   /** How long a 401'd request waits for a fresh token before the page gets the 401, ms. */
   tokenWaitMs: z.number().int().min(100).max(60_000),
+  /**
+   * Transparent retry with backoff (`config.retry`, DESIGN.md §3 rung 1) of protected,
+   * idempotent requests. Absent: the probe's built-in defaults (base 1 s, cap 30 s,
+   * 4 retries, on 408/429/503). `maxAttempts` 0 turns it off.
+   */
+  retry: ProbeRetrySchema.optional(),
 });
 
 /**

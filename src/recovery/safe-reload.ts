@@ -40,8 +40,8 @@ const open = (i: Incident): boolean => i.resolvedAt === undefined;
  * - signalling: an abnormal close not followed by a reconnect within twice
  *   `reconnectGraceMs` (the grace, then one grace for the escalation: a token refresh
  *   pushed to the page, which the app's own reconnect then uses);
- * - auth: an open 401 incident whose last recovery step failed, or that got no step at all
- *   within `reconnectGraceMs` (strategy `reload-when-idle` or `off`).
+ * - auth: an open 401 incident whose last recovery step failed or stayed pending past twice
+ *   the grace, or, with strategy `reload-when-idle`, that got no step within the grace.
  * @returns the cause, or null when a reload is not (yet) called for
  */
 export function reloadCause(session: SessionState, now: number, config: Config): ReloadCause | null {
@@ -57,7 +57,10 @@ export function reloadCause(session: SessionState, now: number, config: Config):
       const last = [...incident.steps].reverse().find((s) => s.action !== 'safe-reload' && s.at >= since);
       const pendingTooLong = last?.outcome === 'pending' && now - last.at > 2 * grace;
       const failed = last?.outcome === 'failed' && last.action !== 'none';
-      const untended = (!last || last.action === 'none') && now - since > grace;
+      // No step at all: the extension had no token to offer (strategy reload-when-idle). With a
+      // token strategy, a 401 it did not act on (no bearer token to replace) is not its to fix.
+      const untended =
+        config.tokenRefresh.strategy === 'reload-when-idle' && (!last || last.action === 'none') && now - since > grace;
       if (failed || pendingTooLong || untended) return 'token-not-recovered';
     }
   }

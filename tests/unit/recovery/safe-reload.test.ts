@@ -85,3 +85,11 @@ describe('safe reload (rung 5)', () => {
     );
   });
 });
+
+describe('safe reload with a token strategy', () => {
+  it('does not reload for a 401 the extension had no token to act on', () => {
+    const cookie: Config = DEFAULT_CONFIG;
+    const s = run([ev.hello(T0), ev.wsOpen(T0 + 1), ev.http(T0 + 11, 401, '/api/v2/users/me', { protected: true })]);
+    expect(reloadCause(s, T0 + 10 * 60_000, cookie)).toBeNull();
+  });
+});
