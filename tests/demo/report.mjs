@@ -51,7 +51,7 @@ export function formatTable(rows) {
   const lines = [
     ['', ...rows.map((r) => r.label)],
     ['agent can take a call again', ...rows.map((r) => (r.canTakeCall ? 'yes' : 'NO (stuck)'))],
-    ['time from storm to call-ready', ...rows.map((r) => (r.readyAfterMs === null ? `not within ${r.deadlineMs / 1000} s` : `${(r.readyAfterMs / 1000).toFixed(1)} s`))],
+    ['time from fault to ready for calls', ...rows.map((r) => (r.readyAfterMs === null ? `not within ${r.deadlineMs / 1000} s` : `${(r.readyAfterMs / 1000).toFixed(1)} s`))],
     ['failures the app saw', ...rows.map((r) => String(r.appFailures))],
     ['401 on media-token request', ...rows.map((r) => yesNo(r.sawMediaToken401))],
     ['presence at the end', ...rows.map((r) => r.presence)],
