@@ -5,6 +5,9 @@
  * with backoff (100 ms doubling to 5 s), says `relay-hello` on every connect so the worker
  * re-pushes configuration and tokens, and queues observations while disconnected (at most
  * {@link MAX_QUEUED}; oldest dropped first) so a restart loses nothing that fits the queue.
+ * A `token-needed` stays outstanding until the worker answers it; a worker stopped in the
+ * middle of a refresh never will, so outstanding requests are sent again to the next worker
+ * (for at most {@link OUTSTANDING_TTL_MS}, the probe's longest wait).
  */
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
@@ -15,6 +18,9 @@ import type { PageCommand } from '../../src/protocol/page';
 /** Observations kept while the worker is away. */
 export const MAX_QUEUED = 1000;
 const RECONNECT_MIN_MS = 100;
+/** How long an unanswered `token-needed` is worth sending again, ms. */
+export const OUTSTANDING_TTL_MS = 15_000;
+const MAX_OUTSTANDING = 64;
 const RECONNECT_MAX_MS = 5000;
 
 export interface PortLink {
@@ -32,6 +38,20 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
   let delay = RECONNECT_MIN_MS;
   let dead = false;
   const queue: RelayToWorker[] = [];
+  const outstanding = new Map<string, { message: RelayToWorker; at: number }>();
+
+  const noteAnswer = (cmd: PageCommand): void => {
+    if (cmd.type === 'token' && cmd.requestId === undefined) outstanding.clear();
+    else if (cmd.type === 'token' || cmd.type === 'token-failed') outstanding.delete(cmd.requestId ?? '');
+  };
+
+  const resendOutstanding = (): void => {
+    const now = Date.now();
+    for (const [id, entry] of outstanding) {
+      if (now - entry.at > OUTSTANDING_TTL_MS) outstanding.delete(id);
+      else if (!queue.includes(entry.message)) queue.push(entry.message);
+    }
+  };
 
   const flush = (): void => {
     while (port && queue.length > 0) {
@@ -65,7 +85,9 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
     port = p;
     p.onMessage.addListener((raw: unknown) => {
       const parsed = WorkerToRelaySchema.safeParse(raw);
-      if (parsed.success) opts.onCommand(parsed.data.cmd);
+      if (!parsed.success) return;
+      noteAnswer(parsed.data.cmd);
+      opts.onCommand(parsed.data.cmd);
     });
     p.onDisconnect.addListener(() => {
       if (port === p) port = null;
@@ -75,6 +97,7 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
     try {
       p.postMessage({ type: 'relay-hello', href: opts.href().slice(0, 2048), reconnects } satisfies RelayToWorker);
       delay = RECONNECT_MIN_MS;
+      if (reconnects > 0) resendOutstanding();
     } catch {
       port = null;
       scheduleReconnect();
@@ -87,6 +110,10 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
   return {
     send(message) {
       if (dead) return;
+      if (message.type === 'obs' && message.obs.type === 'token-needed') {
+        if (outstanding.size >= MAX_OUTSTANDING) outstanding.delete(outstanding.keys().next().value ?? '');
+        outstanding.set(message.obs.requestId, { message, at: Date.now() });
+      }
       queue.push(message);
       if (queue.length > MAX_QUEUED) queue.shift();
       flush();
