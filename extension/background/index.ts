@@ -3,23 +3,29 @@
  * level so Chrome can wake the worker for them); the modules hold the implementations.
  */
 import browser from 'webextension-polyfill';
-import { handleConnect, broadcastConfig } from './relay-ports';
+import { handleConnect, broadcastConfig, connectedOrigins, pushToken } from './relay-ports';
 import { handleUiMessage } from './ui-requests';
 import { handleStorageChange, onConfigChange, reloadConfig } from './config-source';
 import { endSession, onSessionUpdate, tickAll } from './session-hub';
 import { considerSafeReload } from './safe-reload';
+import { considerMediaRecovery } from './media-recovery';
 import { observeWebRequests } from './web-request-observer';
 import { startMaintenance, handleAlarm, reconcileTabs } from './maintenance';
+import { handlePreventionAlarm, schedulePrevention, startPrevention } from './prevention';
 
 browser.runtime.onConnect.addListener(handleConnect);
 browser.runtime.onMessage.addListener(handleUiMessage);
 browser.storage.onChanged.addListener(handleStorageChange);
 browser.tabs.onRemoved.addListener((tabId) => void endSession(tabId, Date.now()));
 browser.alarms.onAlarm.addListener(handleAlarm);
+browser.alarms.onAlarm.addListener(handlePreventionAlarm);
 observeWebRequests();
 
 onConfigChange(broadcastConfig);
+onConfigChange(() => void schedulePrevention());
 onSessionUpdate((session, at) => void considerSafeReload(session, at));
-void reloadConfig();
+onSessionUpdate((session, at) => void considerMediaRecovery(session, at));
+const configLoaded = reloadConfig();
+startPrevention({ configLoaded, connectedOrigins, pushToken });
 void reconcileTabs();
 startMaintenance(tickAll);

@@ -1,8 +1,9 @@
 /**
  * The worker's side of the relay ports: one port per monitored top-level document.
  * The tab comes from `port.sender`, never from a message. On connect the worker pushes the
- * probe configuration (and the latest fresh token for that origin, if any); observations go
- * to the session hub; `token-needed` goes to the token broker and its answer back to the tab.
+ * probe configuration (and the latest fresh token for that origin, if any) and marks the tab
+ * not auto-discardable (./prevention.ts); observations go to the session hub; `token-needed`
+ * goes to the token broker and its answer back to the tab.
  */
 import type { Runtime } from 'webextension-polyfill';
 import { RELAY_PORT_NAME, RelayToWorkerSchema } from '../../src/protocol/port';
@@ -13,11 +14,16 @@ import { currentConfig } from './config-source';
 import { ingest } from './session-hub';
 import { notePageHttp } from './web-request-observer';
 import { latestToken, obtainFreshToken } from './token-broker';
+import type { FreshToken } from './token-broker';
+import { keepTabLoaded } from './prevention';
 
 interface Link {
   port: Runtime.Port;
   tabId: number;
   origin: string;
+  /** The document's URL from `port.sender` (never from a message). */
+  url: string;
+  incognito: boolean;
 }
 
 const links = new Map<number, Link>();
@@ -82,8 +88,9 @@ export function handleConnect(port: Runtime.Port): void {
     port.disconnect();
     return;
   }
-  const link: Link = { port, tabId: tab.id, origin };
+  const link: Link = { port, tabId: tab.id, origin, url, incognito: tab.incognito };
   links.set(tab.id, link);
+  keepTabLoaded(tab.id);
   port.onDisconnect.addListener(() => {
     if (links.get(link.tabId) === link) links.delete(link.tabId);
   });
@@ -100,6 +107,48 @@ export function handleConnect(port: Runtime.Port): void {
   send(link, toProbeConfig(currentConfig()));
   const token = latestToken(currentConfig(), origin);
   if (token) send(link, { type: 'token', accessToken: token.accessToken, ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}) });
+}
+
+/** Page origins with a connected relay now, each with its tabs. */
+export function connectedOrigins(): Map<string, number[]> {
+  const byOrigin = new Map<string, number[]>();
+  for (const link of links.values()) byOrigin.set(link.origin, [...(byOrigin.get(link.origin) ?? []), link.tabId]);
+  return byOrigin;
+}
+
+/**
+ * Pushes a token to every connected tab of `origin` as a `token` command without requestId.
+ * @returns the tabs it was sent to
+ */
+export function pushToken(origin: string, token: FreshToken): number[] {
+  const cmd: PageCommand = { type: 'token', accessToken: token.accessToken, ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}) };
+  const tabs: number[] = [];
+  for (const link of links.values()) {
+    if (link.origin !== origin) continue;
+    send(link, cmd);
+    tabs.push(link.tabId);
+  }
+  return tabs;
+}
+
+/**
+ * The connected document of a tab as its port's sender named it (never a message): origin,
+ * URL and whether the tab is incognito; undefined when no relay of the tab is connected.
+ */
+export function relayLink(tabId: number): { origin: string; url: string; incognito: boolean } | undefined {
+  const link = links.get(tabId);
+  return link && { origin: link.origin, url: link.url, incognito: link.incognito };
+}
+
+/**
+ * Sends a command to the probe of a tab.
+ * @returns false when no relay of the tab is connected
+ */
+export function commandTab(tabId: number, cmd: PageCommand): boolean {
+  const link = links.get(tabId);
+  if (!link) return false;
+  send(link, cmd);
+  return true;
 }
 
 /** Tabs with a connected relay now. */

@@ -41,6 +41,28 @@ export const REFRESH_TIMEOUT_MS = 10_000;
 const cache = new Map<string, FreshToken>();
 const flights = createSingleFlight<string, FreshToken>();
 
+/** When a token was obtained and when it expires (epoch ms): all a listener learns of it. */
+export interface TokenTimes {
+  obtainedAt: number;
+  expiresAt?: number;
+}
+const obtainedListeners = new Set<(key: string, times: TokenTimes) => void>();
+
+/**
+ * Calls `fn` whenever a refresh (401-driven or ahead of time) produced a new token, with the
+ * identity's {@link refreshKey} and the token's times — never the token itself.
+ */
+export function onTokenObtained(fn: (key: string, times: TokenTimes) => void): void {
+  obtainedListeners.add(fn);
+}
+
+function remember(key: string, token: FreshToken): void {
+  if (cache.get(key) === token) return;
+  cache.set(key, token);
+  const times: TokenTimes = { obtainedAt: token.obtainedAt, ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}) };
+  for (const fn of obtainedListeners) fn(key, times);
+}
+
 /**
  * The absolute cookie-endpoint refresh URL for a page, or null when none is configured.
  * `refreshUrl` may be relative to the softphone origin (the default is a path).
@@ -152,10 +174,38 @@ export async function obtainFreshToken(
       started = true;
       return fetchFresh(config, pageOrigin);
     });
-    cache.set(endpoint, token);
+    remember(endpoint, token);
     return { ok: true, token, refreshed: started };
   } catch (error) {
     cache.delete(endpoint);
+    return {
+      ok: false,
+      error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'refresh failed',
+      signInRequired: error instanceof SignInRequiredError,
+    };
+  }
+}
+
+/**
+ * Prevention (DESIGN.md §3): a fresh token for the page origin's identity although none was
+ * rejected — ahead of a risk window or of a known expiry. Single-flight with the 401 path: a
+ * refresh already in the air for the same identity is joined, not doubled. A failure leaves
+ * the token held so far in place (it was not refused, only not renewed).
+ * @returns never rejects; `refreshed` is false when it joined a flight; failures come back as
+ *   `{ok:false}` with a message free of secrets
+ */
+export async function refreshAhead(config: Config, pageOrigin: string): Promise<TokenOutcome> {
+  const key = refreshKey(config, pageOrigin);
+  if (!key) return { ok: false, error: `token refresh strategy "${config.tokenRefresh.strategy}" obtains no token`, signInRequired: false };
+  let started = false;
+  try {
+    const token = await flights.run(key, () => {
+      started = true;
+      return fetchFresh(config, pageOrigin);
+    });
+    remember(key, token);
+    return { ok: true, token, refreshed: started };
+  } catch (error) {
     return {
       ok: false,
       error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'refresh failed',

@@ -3,9 +3,10 @@
  * channel, the current configuration, the token broker and a few helpers.
  */
 import { matchesAnyUrlGlob } from '../../src/match/url-glob';
-import type { PageObservation, ProbeConfig } from '../../src/protocol/page';
+import type { PageObservation, ProbeConfig, ProbeRetry } from '../../src/protocol/page';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
 import type { Disguise } from './disguise';
+import { DEFAULT_PROBE_RETRY } from './default-config';
 import { call } from './natives';
 import type { Natives } from './natives';
 import type { TokenBroker } from './token-broker';
@@ -24,8 +25,12 @@ export interface ProbeContext {
   /** The configuration in force (default until the first `config` command). */
   config(): ProbeConfig;
   post(obs: PageObservation): void;
+  /** The retry settings in force: the config's, or the defaults when it carries none. */
+  retryPolicy(): ProbeRetry;
   /** Epoch ms, from the captured `Date.now`. */
   now(): number;
+  /** Uniform in [0, 1), from the captured `Math.random` (backoff jitter). */
+  random(): number;
   /** A new id, unique in this document: `prefix` + a per-document tag + a counter. */
   nextId(prefix: string): string;
   /** `raw` resolved against the document base URL; `raw` itself when it does not parse. */
@@ -56,7 +61,9 @@ export function createContext(parts: {
   return {
     ...parts,
     ledger: parts.broker.ledger,
+    retryPolicy: () => parts.config().retry ?? DEFAULT_PROBE_RETRY,
     now: () => call<number>(natives.dateNow, Date),
+    random: () => call<number>(natives.random, Math),
     nextId: (prefix) => `${prefix}-${tag}-${(++counter).toString(36)}`,
     absoluteUrl(raw) {
       if (/^(?:https?|wss?):\/\//i.test(raw) || !natives.URL) return raw;

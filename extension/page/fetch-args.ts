@@ -19,7 +19,8 @@ export interface FetchCall {
   plainInit: Record<string, unknown> | null;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+/** An object literal (or a null-prototype object): the only kind of init that can be copied faithfully. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   if (typeof v !== 'object' || v === null) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
@@ -64,11 +65,27 @@ function readHeader(natives: Natives, source: unknown, name: string): string | n
   return null;
 }
 
+/**
+ * The value of header `name` (lower case) that will be sent (init headers win over the
+ * Request's), or null.
+ */
+export function headerOf(natives: Natives, c: FetchCall, name: string): string | null {
+  const fromInit = initHeaders(c);
+  if (fromInit !== undefined) return readHeader(natives, fromInit, name);
+  return c.request ? c.request.headers.get(name) : null;
+}
+
 /** The `Authorization` value that will be sent (init headers win over the Request's), or null. */
 export function authorizationOf(natives: Natives, c: FetchCall): string | null {
-  const fromInit = initHeaders(c);
-  if (fromInit !== undefined) return readHeader(natives, fromInit, 'authorization');
-  return c.request ? c.request.headers.get('authorization') : null;
+  return headerOf(natives, c, 'authorization');
+}
+
+/** The AbortSignal the call carries (init's wins over the Request's), or null. */
+export function signalOf(natives: Natives, c: FetchCall): AbortSignal | null {
+  const init = c.args[1];
+  const fromInit = typeof init === 'object' && init !== null ? (init as { signal?: unknown }).signal : undefined;
+  if (fromInit !== undefined && fromInit !== null) return natives.AbortSignal && fromInit instanceof natives.AbortSignal ? fromInit : null;
+  return c.request ? c.request.signal : null;
 }
 
 /** The bearer token the call carries: Authorization header first, then `access_token` (RFC 6750 §2). */

@@ -1,19 +1,32 @@
 /**
  * `window.fetch`: stale-token substitution before sending, `http` / `identity` observations
- * after, and the transparent 401 retry of DESIGN.md §3 rung 2.
+ * after, and the transparent retries of DESIGN.md §3: with backoff on a retryable status
+ * (rung 1, src/recovery/backoff.ts) and with a fresh token on a 401 (rung 2).
  *
  * The hot path (an unprotected request, no stale token known) is: read the URL, two glob
  * tests, call the native, attach one reaction that posts only on failure. The native promise
- * itself is returned. Only a protected request carrying a bearer token, with token refresh
- * on, gets a replayable copy (its Request cloned before sending, or its init kept; never a
- * ReadableStream body) and a promise of the probe's own, which resolves with the retry's
- * response when a fresh token came and the retry was sent, else with the original response.
+ * itself is returned. Only a protected request that may be recovered — it carries a bearer
+ * token and token refresh is on, or it is idempotent and retries are on — gets a replayable
+ * copy (its Request cloned before sending, or its init kept; never a ReadableStream body)
+ * and a promise of the probe's own.
+ *
+ * One retry loop per page request, so the two rungs never nest: each answer is either
+ * retried once more or handed to the page. A 401 is retried at most once (with a fresh
+ * token), a retryable status at most `retry.maxAttempts` times in all (after its backoff
+ * wait); a retry that gets the other kind of failure continues the same loop, so a page
+ * request is sent at most `maxAttempts + 2` times. A retry's outcome, whatever it is
+ * (network error included), is what the page gets; an answer replaced by a retry is reported
+ * with `hiddenFromPage` when the retry is decided, before any wait. The page's AbortSignal
+ * ends a backoff wait at once, with the signal's reason, as the native fetch would.
  */
 import { extractIdentity } from '../../src/identity/extract-identity';
-import { bearerOf, methodOf, readFetchCall, substituteFetchArgs } from './fetch-args';
+import type { PageObservation } from '../../src/protocol/page';
+import { isRetryableMethod, planRetry } from '../../src/recovery/backoff';
+import { bearerOf, headerOf, isPlainObject, methodOf, readFetchCall, signalOf, substituteFetchArgs } from './fetch-args';
 import type { FetchCall } from './fetch-args';
 import { MAX_TEXT, MAX_URL, clip } from './context';
 import type { ProbeContext } from './context';
+import { call } from './natives';
 
 type NativeFetch = typeof fetch;
 
@@ -29,11 +42,24 @@ interface Exchange {
 interface Plan extends Exchange {
   /** What goes to the native fetch. */
   args: unknown[];
-  /** The bearer token sent, when the request may be recovered. */
+  /** The bearer token sent, when a 401 may be recovered with a fresh one. */
   bearer: string | null;
-  /** Builds the retry's arguments (stale tokens substituted), null when it would not change. */
-  replay: (() => unknown[] | null) | null;
+  /** A retryable status may be retried with backoff (protected, idempotent, retries on). */
+  backoff: boolean;
+  hasIdempotencyKey: boolean;
+  signal: AbortSignal | null;
+  /** Builds the next send's arguments from the spare copy, stale tokens substituted. */
+  replay: (() => Replay) | null;
 }
+
+interface Replay {
+  args: unknown[];
+  /** A stale token was replaced (a 401 retry without a change would be refused again). */
+  substituted: boolean;
+}
+
+type GivenUp = NonNullable<Extract<PageObservation, { type: 'http' }>['retryGivenUp']>;
+type RetryReason = 'unauthorized' | 'backoff';
 
 const isAbort = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
@@ -52,17 +78,40 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
     startedAt: ctx.now(),
     args,
     bearer: null,
+    backoff: false,
+    hasIdempotencyKey: false,
+    signal: null,
     replay: null,
   };
-  const recoverable = isProtected && ctx.config().tokenRefresh && bearerOf(natives, call) !== null;
+  let tokenRetry = false;
+  if (isProtected) {
+    const policy = ctx.retryPolicy();
+    tokenRetry = ctx.config().tokenRefresh && bearerOf(natives, call) !== null;
+    plan.hasIdempotencyKey = (headerOf(natives, call, 'idempotency-key') ?? '') !== '';
+    plan.backoff = policy.maxAttempts > 0 && policy.statuses.length > 0 && isRetryableMethod(plan.method, plan.hasIdempotencyKey);
+  }
   // The copy must exist before the first send: sending (or rewriting) consumes a Request's body.
-  const spare = recoverable ? replayable(ctx, call) : null;
+  const spare = tokenRetry || plan.backoff ? replayable(ctx, call) : null;
   if (ledger.active) plan.args = substituteFetchArgs(natives, call, ledger) ?? args;
   if (spare) {
-    plan.bearer = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args));
-    plan.replay = () => substituteFetchArgs(natives, readFetchCall(natives, spare), ledger);
+    if (tokenRetry) plan.bearer = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args));
+    plan.signal = signalOf(natives, call);
+    plan.replay = () => {
+      const copy = copyOf(ctx, spare);
+      const substituted = ledger.active ? substituteFetchArgs(natives, readFetchCall(natives, copy), ledger) : null;
+      return { args: substituted ?? copy, substituted: substituted !== null };
+    };
   }
   return plan;
+}
+
+/** A fresh copy of the spare arguments for one send (a Request body can be sent only once). */
+function copyOf(ctx: ProbeContext, spare: unknown[]): unknown[] {
+  const { natives } = ctx;
+  const [input, init, ...rest] = spare;
+  if (natives.Request && input instanceof natives.Request) return [input.clone(), ...spare.slice(1)];
+  if (spare.length < 2) return [input];
+  return [input, isPlainObject(init) ? { ...init } : init, ...rest];
 }
 
 /** Arguments that can be sent once more, or null (streamed or already used bodies). */
@@ -81,7 +130,7 @@ function replayable(ctx: ProbeContext, call: FetchCall): unknown[] | null {
   }
 }
 
-function report(ctx: ProbeContext, ex: Exchange, res: Response, extra: { hidden?: boolean; requestId?: string }): void {
+function report(ctx: ProbeContext, ex: Exchange, res: Response, extra: { hidden?: boolean; givenUp?: GivenUp | null }): void {
   try {
     if (res.type === 'opaque' || res.type === 'opaqueredirect') return; // status 0 by design, not a failure
     const status = res.status;
@@ -90,7 +139,7 @@ function report(ctx: ProbeContext, ex: Exchange, res: Response, extra: { hidden?
       ctx.post({
         type: 'http',
         at: ctx.now(),
-        requestId: extra.requestId ?? (ex.requestId ||= ctx.nextId('f')),
+        requestId: (ex.requestId ||= ctx.nextId('f')),
         transport: 'fetch',
         method: ex.method,
         url: clip(ex.url, MAX_URL),
@@ -99,6 +148,7 @@ function report(ctx: ProbeContext, ex: Exchange, res: Response, extra: { hidden?
         protected: ex.protected,
         ...(retryAfter !== null ? { retryAfter: clip(retryAfter, MAX_TEXT) } : {}),
         ...(extra.hidden ? { hiddenFromPage: true } : {}),
+        ...(extra.givenUp && !extra.hidden ? { retryGivenUp: extra.givenUp } : {}),
       });
     }
     if (ex.identity && status === 200 && !extra.hidden) readIdentity(ctx, res);
@@ -141,6 +191,94 @@ function reportError(ctx: ProbeContext, ex: Exchange, err: unknown): void {
   }
 }
 
+/** The retry loop's bookkeeping for one page request. */
+interface Loop {
+  tokenRetried: boolean;
+  /** Retries sent because of a retryable status. */
+  backoffRetries: number;
+  /** Time spent in backoff waits, ms. */
+  waitedMs: number;
+  /** Retries sent in all. */
+  retries: number;
+  /** The bearer token of the latest send (what a 401 rejected). */
+  bearer: string | null;
+  givenUp: GivenUp | null;
+}
+
+/** What to send next, or null: the page gets `res`. */
+type Next = { reason: RetryReason; args: unknown[] } | null;
+
+async function nextSend(ctx: ProbeContext, plan: Plan, loop: Loop, current: Exchange, res: Response): Promise<Next> {
+  const replay = plan.replay;
+  if (replay === null) return null;
+  if (res.status === 401) {
+    if (loop.tokenRetried || loop.bearer === null) return null;
+    loop.tokenRetried = true;
+    plan.requestId ||= ctx.nextId('f');
+    const fresh = await ctx.broker.obtainFresh(loop.bearer, plan.url, plan.requestId);
+    let built: Replay | null;
+    try {
+      built = fresh === null ? null : replay();
+    } catch {
+      built = null;
+    }
+    if (built === null || !built.substituted) return null;
+    report(ctx, current, res, { hidden: true });
+    return { reason: 'unauthorized', args: built.args };
+  }
+  if (!plan.backoff || res.type === 'opaque' || res.type === 'opaqueredirect') return null;
+  const decision = planRetry({
+    status: res.status,
+    method: plan.method,
+    hasIdempotencyKey: plan.hasIdempotencyKey,
+    retryAfter: res.status >= 400 ? res.headers.get('retry-after') : null,
+    retriesDone: loop.backoffRetries,
+    waitedMs: loop.waitedMs,
+    now: ctx.now(),
+    random: ctx.random,
+    policy: ctx.retryPolicy(),
+  });
+  if (!decision.retry) {
+    if (decision.reason === 'wait-too-long') loop.givenUp = 'wait-too-long';
+    return null;
+  }
+  loop.backoffRetries += 1;
+  loop.waitedMs += decision.delayMs;
+  plan.requestId ||= ctx.nextId('f');
+  // Reported before the wait, so the incident opens when the failure happened.
+  report(ctx, current, res, { hidden: true });
+  await pause(ctx, decision.delayMs, plan.signal);
+  // Built after the wait: a token refreshed meanwhile is substituted.
+  return { reason: 'backoff', args: replay().args };
+}
+
+/** The page aborted during a backoff wait; `reason` is what its fetch rejects with. */
+class PageAbort {
+  constructor(readonly reason: unknown) {}
+}
+
+/** Resolves after `ms`; rejects with a {@link PageAbort} as soon as the page aborts. */
+function pause(ctx: ProbeContext, ms: number, signal: AbortSignal | null): Promise<void> {
+  const { natives } = ctx;
+  return new Promise<void>((resolve, reject) => {
+    const abort = (): PageAbort => {
+      const reason: unknown = natives.abortSignal.reason ? call(natives.abortSignal.reason, signal) : undefined;
+      return new PageAbort(reason ?? (natives.DOMException ? new natives.DOMException('signal is aborted without reason', 'AbortError') : new Error('AbortError')));
+    };
+    if (signal !== null && natives.abortSignal.aborted && call<boolean>(natives.abortSignal.aborted, signal)) {
+      reject(abort());
+      return;
+    }
+    const handle = ctx.later(resolve, ms);
+    if (signal !== null && natives.addEventListener) {
+      call(natives.addEventListener, signal, 'abort', () => {
+        ctx.cancel(handle);
+        reject(abort());
+      }, { once: true });
+    }
+  });
+}
+
 async function recover(
   ctx: ProbeContext,
   nativeFetch: NativeFetch,
@@ -155,42 +293,46 @@ async function recover(
     reportError(ctx, plan, err);
     throw err;
   }
-  if (res.status !== 401 || plan.bearer === null || plan.replay === null) {
-    report(ctx, plan, res, {});
-    return res;
+  const loop: Loop = { tokenRetried: false, backoffRetries: 0, waitedMs: 0, retries: 0, bearer: plan.bearer, givenUp: null };
+  let current: Exchange = plan;
+  for (;;) {
+    let next: Next;
+    try {
+      next = await nextSend(ctx, plan, loop, current, res);
+    } catch (err) {
+      if (err instanceof PageAbort) throw err.reason;
+      next = null; // the copy could not be made: the page gets the answer it has
+    }
+    if (next === null) {
+      report(ctx, current, res, { givenUp: loop.givenUp });
+      return res;
+    }
+    loop.retries += 1;
+    const startedAt = ctx.now();
+    const retry: Exchange = { ...plan, requestId: clip(`${plan.requestId}-r${loop.retries > 1 ? loop.retries : ''}`, 64), startedAt };
+    if (plan.bearer !== null) {
+      try {
+        loop.bearer = bearerOf(ctx.natives, readFetchCall(ctx.natives, next.args));
+      } catch {
+        loop.bearer = null;
+      }
+    }
+    let res2: Response;
+    try {
+      res2 = await (Reflect.apply(nativeFetch, thisArg, next.args) as Promise<Response>);
+    } catch (err) {
+      postRetry(ctx, plan, next.reason, 0, startedAt);
+      reportError(ctx, retry, err);
+      throw err;
+    }
+    // The retry's outcome goes first, so the incident records "retried" before "later request succeeded".
+    postRetry(ctx, plan, next.reason, res2.status, startedAt);
+    current = retry;
+    res = res2;
   }
-  plan.requestId ||= ctx.nextId('f');
-  const fresh = await ctx.broker.obtainFresh(plan.bearer, plan.url, plan.requestId);
-  let retryArgs: unknown[] | null;
-  try {
-    retryArgs = fresh === null ? null : plan.replay();
-  } catch {
-    retryArgs = null;
-  }
-  if (retryArgs === null) {
-    report(ctx, plan, res, {});
-    return res;
-  }
-
-  const retryStarted = ctx.now();
-  const retry: Exchange = { ...plan, requestId: clip(`${plan.requestId}-r`, 64), startedAt: retryStarted };
-  let res2: Response;
-  try {
-    res2 = await (Reflect.apply(nativeFetch, thisArg, retryArgs) as Promise<Response>);
-  } catch (err) {
-    report(ctx, plan, res, {});
-    postRetry(ctx, plan, 0, retryStarted);
-    if (isAbort(err)) throw err;
-    return res;
-  }
-  // The retry's outcome goes first, so the incident records "retried" before "later request succeeded".
-  report(ctx, plan, res, { hidden: true });
-  postRetry(ctx, plan, res2.status, retryStarted);
-  report(ctx, retry, res2, { requestId: retry.requestId });
-  return res2;
 }
 
-function postRetry(ctx: ProbeContext, plan: Plan, status: number, startedAt: number): void {
+function postRetry(ctx: ProbeContext, plan: Plan, reason: RetryReason, status: number, startedAt: number): void {
   ctx.post({
     type: 'http-retry',
     at: ctx.now(),
@@ -198,7 +340,7 @@ function postRetry(ctx: ProbeContext, plan: Plan, status: number, startedAt: num
     transport: 'fetch',
     method: plan.method,
     url: clip(plan.url, MAX_URL),
-    reason: 'unauthorized',
+    reason,
     status,
     outcome: status > 0 && status < 400 ? 'recovered' : 'failed',
     durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - startedAt)),

@@ -45,6 +45,12 @@ export function captureNatives(win: Window & typeof globalThis) {
     Request: win.Request,
     Headers: win.Headers,
     ReadableStream: win.ReadableStream,
+    AbortSignal: win.AbortSignal,
+    abortSignal: {
+      aborted: getter(win.AbortSignal?.prototype, 'aborted'),
+      reason: getter(win.AbortSignal?.prototype, 'reason'),
+    },
+    DOMException: win.DOMException,
     TextEncoder: win.TextEncoder,
     subtle: crypto?.subtle as SubtleCrypto | undefined,
     digest: method(win.SubtleCrypto?.prototype, 'digest'),
@@ -75,6 +81,14 @@ export function captureNatives(win: Window & typeof globalThis) {
     permissions: win.navigator.permissions as Permissions | undefined,
     permissionsQuery: method(win.Permissions?.prototype, 'query'),
     mediaDevices: win.MediaDevices,
+    /** `navigator.mediaDevices` (absent outside secure contexts) and its natives, for rung 4's re-prime. */
+    mediaDevicesObject: win.navigator.mediaDevices as MediaDevices | undefined,
+    getUserMedia: method(win.MediaDevices?.prototype, 'getUserMedia'),
+    enumerateDevices: method(win.MediaDevices?.prototype, 'enumerateDevices'),
+    deviceKind: getter(win.MediaDeviceInfo?.prototype, 'kind'),
+    streamGetTracks: method(win.MediaStream?.prototype, 'getTracks'),
+    trackStop: method(win.MediaStreamTrack?.prototype, 'stop'),
+    permissionState: getter(win.PermissionStatus?.prototype, 'state'),
   };
 }
 

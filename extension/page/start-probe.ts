@@ -11,6 +11,7 @@ import { DEFAULT_PROBE_CONFIG } from './default-config';
 import { createDisguise } from './disguise';
 import { hookFetch } from './fetch-hook';
 import { hookGetUserMedia, watchMicrophonePermission } from './media-hook';
+import { reacquireMedia } from './media-recovery';
 import { call, captureNatives } from './natives';
 import { hookPeerConnection } from './peer-connection-hook';
 import { createTokenBroker } from './token-broker';
@@ -42,7 +43,8 @@ export function startProbe(win: Window & typeof globalThis): void {
   const onCommand = (cmd: PageCommand): void => {
     if (cmd.type === 'config') config = cmd;
     else if (cmd.type === 'token') broker.onToken(cmd.accessToken, cmd.expiresAt);
-    else broker.onTokenFailed(cmd.requestId);
+    else if (cmd.type === 'token-failed') broker.onTokenFailed(cmd.requestId);
+    else reacquireMedia(ctx);
   };
   const channel = openChannel(natives, onCommand);
   const now = (): number => call<number>(natives.dateNow, Date);

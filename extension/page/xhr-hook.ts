@@ -1,22 +1,24 @@
 /**
  * `XMLHttpRequest`: stale-token substitution, `http` / `identity` observations, and the
- * transparent 401 retry of DESIGN.md §3 rung 2 — the same as fetch, for SDKs that use axios
- * or superagent.
+ * transparent retries of DESIGN.md §3 — with backoff on a retryable status (rung 1) and with
+ * a fresh token on a 401 (rung 2) — the same as fetch, for SDKs that use axios or superagent.
  *
  * Wrapped (transparently): the constructor, and on the prototype `open`, `setRequestHeader`,
- * `send` and `abort`; the response getters are in xhr-view.ts, the retry in
+ * `send` and `abort`; the response getters are in xhr-view.ts, the retries in
  * xhr-recovery.ts, the observations in xhr-report.ts.
  *
- * How the 401 is hidden: the probe's listeners are registered in the constructor, so they
+ * How a failure is hidden: the probe's listeners are registered in the constructor, so they
  * are the first on every object. Chromium calls an XHR's listeners in registration order (a
  * capture flag gives no priority on a target without a path), so being first is what lets
- * the probe, when `readystatechange` reports HEADERS_RECEIVED with status 401 on a
- * recoverable request (async, protected, bearer token, token refresh on), stop that event
+ * the probe, when `readystatechange` reports HEADERS_RECEIVED with a status it will retry —
+ * 401 on a request that may get a fresh token (async, protected, bearer token, token refresh
+ * on), or a retryable status on an async, protected, idempotent request — stop that event
  * and every later one of the exchange before the page's handlers run
  * (`stopImmediatePropagation`), and record them. From then on the getters show the page an
- * exchange still in flight (readyState 1, status 0) until the retry answers or the original
+ * exchange still in flight (readyState 1, status 0) until a retry answers or the original
  * is given back. Synchronous requests are observed and substituted, never retried.
  */
+import { isRetryableMethod } from '../../src/recovery/backoff';
 import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
 import type { ProbeContext } from './context';
 import { call } from './natives';
@@ -47,16 +49,27 @@ function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState
     startedAt: 0,
     bearer: null,
     eligible: false,
+    backoff: false,
+    hasIdempotencyKey: false,
     errorKind: null,
     hiding: false,
     recorded: [],
     originalEnded: false,
     retry: null,
     retryStartedAt: 0,
+    held: false,
+    retryReason: 'backoff',
+    retryAnswered: false,
+    retries: 0,
+    tokenRetried: false,
+    backoffRetries: 0,
+    waitedMs: 0,
+    timer: undefined,
+    givenUp: null,
   };
 }
 
-/** The probe's listener on every page XHR: hides a recoverable 401, reports the rest. */
+/** The probe's listener on every page XHR: hides a failure it retries, reports the rest. */
 function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest, ev: Event) => void {
   const { natives } = kit.ctx;
   return function guard(this: XMLHttpRequest, ev: Event): void {
@@ -67,17 +80,23 @@ function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest,
       const type = ev.type;
       if (st.hiding) {
         call(natives.stopImmediatePropagation, ev);
-        st.recorded.push(recovery.record(this, ev));
-        if (type === 'loadend') st.originalEnded = true;
+        // Once a retry is sent, the original is replaced for good: nothing to keep.
+        if (st.retry === null) {
+          st.recorded.push(recovery.record(this, ev));
+          if (type === 'loadend') st.originalEnded = true;
+        }
         return;
       }
       if (type === 'readystatechange') {
-        if (st.eligible && kit.readyState(this) === 2 && kit.status(this) === 401) {
-          call(natives.stopImmediatePropagation, ev);
-          st.hiding = true;
-          st.recorded.push(recovery.record(this, ev));
-          kit.views.set(this, IN_FLIGHT);
-          recovery.recover(this, st);
+        if ((st.eligible || st.backoff) && kit.readyState(this) === 2) {
+          const step = recovery.decide(st, this);
+          if (step !== null) {
+            call(natives.stopImmediatePropagation, ev);
+            st.hiding = true;
+            st.recorded.push(recovery.record(this, ev));
+            kit.views.set(this, IN_FLIGHT);
+            recovery.begin(this, st, step);
+          }
         }
         return;
       }
@@ -189,9 +208,18 @@ export function hookXhr(ctx: ProbeContext): void {
           st.hiding = false;
           st.recorded = [];
           st.originalEnded = false;
+          st.retries = 0;
+          st.tokenRetried = false;
+          st.backoffRetries = 0;
+          st.waitedMs = 0;
+          st.givenUp = null;
           st.body = st.protected ? args[0] : undefined;
           st.bearer = st.protected ? ((st.auth === null ? null : parseBearer(st.auth)) ?? readAccessToken(st.openUrl)) : null;
           st.eligible = st.async && st.protected && st.bearer !== null && ctx.config().tokenRefresh;
+          const policy = ctx.retryPolicy();
+          st.hasIdempotencyKey = st.headers.some(([name, value]) => name.toLowerCase() === 'idempotency-key' && value !== '');
+          st.backoff =
+            st.async && st.protected && policy.maxAttempts > 0 && policy.statuses.length > 0 && isRetryableMethod(st.method, st.hasIdempotencyKey);
           listen(xhr);
         }
       } catch {

@@ -43,18 +43,45 @@ export interface XhrState {
   requestId: string;
   /** Epoch ms at `send`. */
   startedAt: number;
+  /** The bearer token of the latest send (what a 401 rejected). */
   bearer: string | null;
-  /** A 401 on this exchange is to be hidden and retried. */
+  /** A 401 on this exchange is to be hidden and retried with a fresh token. */
   eligible: boolean;
+  /** A retryable status on this exchange is to be hidden and retried with backoff. */
+  backoff: boolean;
+  /** An `Idempotency-Key` header was set (protected requests only). */
+  hasIdempotencyKey: boolean;
   /** `error`, `timeout` or `abort` when one fired. */
   errorKind: string | null;
-  /** The page must not see this exchange's events (a 401 is being recovered). */
+  /** The page must not see the native events of its own object (a retry is under way). */
   hiding: boolean;
+  /**
+   * Events of the current subject (the page's object before the first retry, then the latest
+   * retry) kept from the page while the probe decides or waits; replayed if it gives up.
+   */
   recorded: RecordedEvent[];
+  /** The current subject's `loadend` is among `recorded`. */
   originalEnded: boolean;
-  /** The native XHR sending the retry, while there is one. */
+  /** The native XHR sending the latest retry, while there is one. */
   retry: XMLHttpRequest | null;
   retryStartedAt: number;
+  /** The latest retry's events are held (recorded), not forwarded: it is being retried in turn. */
+  held: boolean;
+  /** Why the latest retry was sent. */
+  retryReason: 'unauthorized' | 'backoff';
+  /** Its `http-retry` was posted. */
+  retryAnswered: boolean;
+  /** Retries sent for this exchange, in all. */
+  retries: number;
+  tokenRetried: boolean;
+  /** Retries sent because of a retryable status. */
+  backoffRetries: number;
+  /** Time spent in backoff waits, ms. */
+  waitedMs: number;
+  /** The pending backoff wait, from `ctx.later`. */
+  timer: number | undefined;
+  /** Set when a retryable status was handed to the page because the wait would pass 120 s. */
+  givenUp: 'wait-too-long' | null;
 }
 
 /** What the page sees through the response getters while the probe is in the way. */

@@ -1,27 +1,42 @@
 /**
- * The transparent 401 retry for XMLHttpRequest (DESIGN.md §3 rung 2), once xhr-hook.ts has
- * stopped the HEADERS_RECEIVED event of a recoverable 401 and set the object's view to
+ * The transparent retries for XMLHttpRequest (DESIGN.md §3 rungs 1 and 2), once xhr-hook.ts
+ * has stopped the HEADERS_RECEIVED event of an answer it retries and set the object's view to
  * "in flight".
  *
- * With a fresh token: a native XHR sends the same method, URL, headers (in order), body,
- * `responseType`, `withCredentials` and `timeout` with the stale token substituted; the
- * page's getters read from it and its events are re-dispatched on the page's object
- * (readyState 2, 3, 4, progress, load / error / timeout, loadend). Without one: the recorded
- * events are re-dispatched, each with the readyState it had, and the page sees the original
- * 401. One retry at most; its outcome, whatever it is, is what the page gets.
+ * A retry is a native XHR sending the same method, URL, headers (in order), body,
+ * `responseType`, `withCredentials` and `timeout`, stale tokens substituted; the page's
+ * getters read from it and its events are re-dispatched on the page's object (readyState 2,
+ * 3, 4, progress, load / error / timeout, loadend). Two kinds, in one loop per page request
+ * (the rungs never nest): after a 401, once, with a fresh token; after a retryable status,
+ * at most `retry.maxAttempts` times, each after its backoff wait (src/recovery/backoff.ts).
+ * A retry whose own answer is retried in turn is held the same way as the original: its
+ * events recorded, the page's view back to "in flight".
+ *
+ * Giving up (no fresh token, the retry could not be sent): the current subject's recorded
+ * events are re-dispatched, each with the readyState it had, and the page sees that answer.
+ * Otherwise the last retry's outcome, whatever it is, is what the page gets.
  */
-import { substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
+import { planRetry } from '../../src/recovery/backoff';
+import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
 import { MAX_URL, clip } from './context';
 import { call } from './natives';
 import { IN_FLIGHT, XHR_EVENTS } from './xhr-kit';
 import type { RecordedEvent, XhrKit, XhrState } from './xhr-kit';
-import { reportXhr } from './xhr-report';
+import { reportXhr, retryAfterOf } from './xhr-report';
+
+/** What to do about an answer: get a fresh token, or wait `delayMs` and send again. */
+export type XhrStep = { kind: 'token' } | { kind: 'backoff'; delayMs: number };
 
 /** The recovery steps xhr-hook.ts calls. */
 export interface XhrRecovery {
-  /** Starts obtaining a token for the hidden exchange of `xhr`, then retries or gives up. */
-  recover(xhr: XMLHttpRequest, st: XhrState): void;
-  /** Cancels the retry in flight, if any, without a trace on the page's object. */
+  /**
+   * Whether the answer `subject` has received (HEADERS_RECEIVED) is to be retried, and how;
+   * null: the page gets it. Records a give-up for the report. Touches nothing else.
+   */
+  decide(st: XhrState, subject: XMLHttpRequest): XhrStep | null;
+  /** Starts `step` for the hidden exchange of `xhr`: then retries, or gives the answer back. */
+  begin(xhr: XMLHttpRequest, st: XhrState, step: XhrStep): void;
+  /** Cancels the retry in flight or the wait, if any, without a trace on the page's object. */
   dropRetry(st: XhrState): void;
   /**
    * The page called `abort()` on an exchange the probe is hiding: runs the native abort
@@ -63,10 +78,32 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     };
   };
 
-  const dropRetry = (st: XhrState): void => {
-    const r = st.retry;
-    st.retry = null;
-    if (r === null) return;
+  /** Request id of the latest retry's own `http` report. */
+  const retryRequestId = (st: XhrState): string => clip(`${st.requestId}-r${st.retries > 1 ? st.retries : ''}`, 64);
+
+  /** Reports the current subject (original or latest retry) as replaced by a retry. */
+  const reportReplaced = (xhr: XMLHttpRequest, st: XhrState): void => {
+    if (st.retry === null) reportXhr(kit, st, xhr, { hidden: true, errorKind: null });
+    else reportXhr(kit, st, st.retry, { hidden: true, requestId: retryRequestId(st), startedAt: st.retryStartedAt, errorKind: null });
+  };
+
+  const postRetry = (st: XhrState, status: number): void => {
+    st.retryAnswered = true;
+    ctx.post({
+      type: 'http-retry',
+      at: ctx.now(),
+      requestId: st.requestId,
+      transport: 'xhr',
+      method: st.method,
+      url: clip(st.url, MAX_URL),
+      reason: st.retryReason,
+      status,
+      outcome: status > 0 && status < 400 ? 'recovered' : 'failed',
+      durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - st.retryStartedAt)),
+    });
+  };
+
+  const abortNative = (r: XMLHttpRequest): void => {
     owners.delete(r);
     try {
       call(x.abort, r);
@@ -75,20 +112,44 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     }
   };
 
-  /** No fresh token, or no retry possible: the page sees the original exchange after all. */
+  const dropRetry = (st: XhrState): void => {
+    if (st.timer !== undefined) ctx.cancel(st.timer);
+    st.timer = undefined;
+    const r = st.retry;
+    st.retry = null;
+    st.held = false;
+    if (r !== null) abortNative(r);
+  };
+
+  /** No retry after all: the page sees the current subject's answer. */
   const giveUp = (xhr: XMLHttpRequest, st: XhrState): void => {
     const gen = st.gen;
-    st.hiding = false;
+    const subject = st.retry ?? xhr;
+    if (subject === xhr) st.hiding = false;
+    else st.held = false;
     const list = st.recorded;
     st.recorded = [];
     for (const rec of list) {
       if (st.gen !== gen) return; // a handler re-opened the object
-      views.set(xhr, { subject: xhr, readyState: rec.readyState });
+      views.set(xhr, { subject, readyState: rec.readyState });
       fire(xhr, rec.type, rec);
     }
     if (st.gen !== gen) return;
-    views.delete(xhr);
-    if (st.originalEnded) reportXhr(kit, st, xhr);
+    if (subject === xhr) {
+      views.delete(xhr);
+      if (st.originalEnded) reportXhr(kit, st, xhr);
+    } else {
+      views.set(xhr, { subject, readyState: null });
+      if (st.originalEnded) reportXhr(kit, st, subject, { requestId: retryRequestId(st), startedAt: st.retryStartedAt, errorKind: null });
+    }
+  };
+
+  /** Holds the latest retry's answer: `ev` (its HEADERS_RECEIVED) and what follows are recorded. */
+  const hold = (xhr: XMLHttpRequest, st: XhrState, r: XMLHttpRequest, ev: Event): void => {
+    st.held = true;
+    st.recorded = [record(r, ev)];
+    st.originalEnded = false;
+    views.set(xhr, IN_FLIGHT);
   };
 
   const onRetryEvent = function (this: XMLHttpRequest, ev: Event): void {
@@ -97,26 +158,29 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
       const st = xhr ? states.get(xhr) : undefined;
       if (!xhr || !st || st.retry !== this) return;
       const type = ev.type;
+      if (st.held) {
+        st.recorded.push(record(this, ev));
+        if (type === 'loadend') st.originalEnded = true;
+        return;
+      }
       if (type === 'readystatechange') {
-        if (kit.readyState(this) >= 2) fire(xhr, type); // the page saw OPENED already
+        const rs = kit.readyState(this);
+        if (rs < 2) return; // the page saw OPENED already
+        if (!st.retryAnswered) {
+          postRetry(st, kit.status(this));
+          const step = rs === 2 ? decide(st, this) : null;
+          if (step !== null) {
+            hold(xhr, st, this, ev);
+            begin(xhr, st, step);
+            return;
+          }
+        }
+        fire(xhr, type);
         return;
       }
       if (type === 'loadend') {
-        const status = kit.status(this);
-        reportXhr(kit, st, xhr, { hidden: true, errorKind: null });
-        ctx.post({
-          type: 'http-retry',
-          at: ctx.now(),
-          requestId: st.requestId,
-          transport: 'xhr',
-          method: st.method,
-          url: clip(st.url, MAX_URL),
-          reason: 'unauthorized',
-          status,
-          outcome: status > 0 && status < 400 ? 'recovered' : 'failed',
-          durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - st.retryStartedAt)),
-        });
-        reportXhr(kit, st, this, { requestId: clip(`${st.requestId}-r`, 64), startedAt: st.retryStartedAt, errorKind: null });
+        if (!st.retryAnswered) postRetry(st, kit.status(this)); // no answer at all (network error)
+        reportXhr(kit, st, this, { requestId: retryRequestId(st), startedAt: st.retryStartedAt, errorKind: null });
       }
       fire(xhr, type, ev as ProgressEvent);
     } catch {
@@ -124,16 +188,24 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     }
   };
 
-  /** Sends the retry; false when it would carry the same token or could not be sent. */
-  const retry = (xhr: XMLHttpRequest, st: XhrState): boolean => {
+  /**
+   * Sends the next retry; false when it could not be sent, or (after a 401) when it would carry
+   * the same token. The answer it replaces is reported now for a 401 (before a backoff wait
+   * for the others, in `begin`).
+   */
+  const retry = (xhr: XMLHttpRequest, st: XhrState, reason: XhrState['retryReason']): boolean => {
     const url = substituteAccessToken(st.openUrl, ledger) ?? st.openUrl;
     let changed = url !== st.openUrl;
-    const headers = st.headers.map(([name, value]): [string, string] => {
-      const s = name.toLowerCase() === 'authorization' ? substituteBearer(value, ledger) : null;
+    let auth: string | null = null;
+    const headers: Array<[string, string]> = [];
+    for (const [name, value] of st.headers) {
+      const isAuth = name.toLowerCase() === 'authorization';
+      const s = isAuth ? substituteBearer(value, ledger) : null;
       if (s !== null) changed = true;
-      return [name, s ?? value];
-    });
-    if (!changed) return false;
+      if (isAuth) auth = s ?? value;
+      headers.push([name, s ?? value]);
+    }
+    if (reason === 'unauthorized' && !changed) return false;
     const r = Reflect.construct(kit.NativeXhr, []) as XMLHttpRequest;
     const openArgs = st.openArgs.length >= 3 ? [st.openArgs[0], url, true, ...st.openArgs.slice(3)] : [st.openArgs[0], url];
     call(x.open, r, ...openArgs);
@@ -143,37 +215,89 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     if (x.timeout) r.timeout = call<number>(x.timeout, xhr);
     for (const type of XHR_EVENTS) call(natives.addEventListener, r, type, onRetryEvent);
     owners.set(r, xhr);
-    st.retry = r;
-    st.retryStartedAt = ctx.now();
-    views.set(xhr, { subject: r, readyState: null });
+    const startedAt = ctx.now();
     try {
       call(x.send, r, st.body);
     } catch {
       owners.delete(r);
-      st.retry = null;
-      views.set(xhr, IN_FLIGHT);
       return false;
     }
+    if (reason === 'unauthorized') reportReplaced(xhr, st);
+    const previous = st.retry;
+    if (previous !== null) abortNative(previous);
+    st.retry = r;
+    st.held = false;
+    st.recorded = [];
+    st.originalEnded = false;
+    st.retryReason = reason;
+    st.retryAnswered = false;
+    st.retries += 1;
+    st.retryStartedAt = startedAt;
+    if (st.eligible) st.bearer = (auth === null ? null : parseBearer(auth)) ?? readAccessToken(url);
+    views.set(xhr, { subject: r, readyState: null });
     return true;
+  };
+
+  const decide = (st: XhrState, subject: XMLHttpRequest): XhrStep | null => {
+    const status = kit.status(subject);
+    if (status === 401) return st.eligible && !st.tokenRetried && st.bearer !== null ? { kind: 'token' } : null;
+    if (!st.backoff) return null;
+    const plan = planRetry({
+      status,
+      method: st.method,
+      hasIdempotencyKey: st.hasIdempotencyKey,
+      retryAfter: status >= 400 ? retryAfterOf(kit, subject) : null,
+      retriesDone: st.backoffRetries,
+      waitedMs: st.waitedMs,
+      now: ctx.now(),
+      random: ctx.random,
+      policy: ctx.retryPolicy(),
+    });
+    if (plan.retry) return { kind: 'backoff', delayMs: plan.delayMs };
+    if (plan.reason === 'wait-too-long') st.givenUp = 'wait-too-long';
+    return null;
+  };
+
+  const begin = (xhr: XMLHttpRequest, st: XhrState, step: XhrStep): void => {
+    const gen = st.gen;
+    st.requestId ||= ctx.nextId('x');
+    const current = (): boolean => st.gen === gen && states.get(xhr) === st;
+    const sendOrGiveUp = (reason: XhrState['retryReason']): void => {
+      let sent: boolean;
+      try {
+        sent = retry(xhr, st, reason);
+      } catch {
+        sent = false;
+      }
+      if (!sent) giveUp(xhr, st);
+    };
+    if (step.kind === 'token') {
+      st.tokenRetried = true;
+      void ctx.broker
+        .obtainFresh(st.bearer ?? '', st.url, st.requestId)
+        .then((fresh) => {
+          if (!current()) return;
+          if (fresh === null) giveUp(xhr, st);
+          else sendOrGiveUp('unauthorized');
+        })
+        .catch(() => undefined);
+      return;
+    }
+    st.backoffRetries += 1;
+    st.waitedMs += step.delayMs;
+    // Reported before the wait, so the incident opens when the failure happened.
+    reportReplaced(xhr, st);
+    st.timer = ctx.later(() => {
+      st.timer = undefined;
+      if (current()) sendOrGiveUp('backoff');
+    }, step.delayMs);
   };
 
   return {
     record,
+    decide,
+    begin,
     dropRetry,
-    recover(xhr, st) {
-      const gen = st.gen;
-      st.requestId ||= ctx.nextId('x');
-      void ctx.broker.obtainFresh(st.bearer ?? '', st.url, st.requestId).then((fresh) => {
-        if (st.gen !== gen || states.get(xhr) !== st) return;
-        let retried: boolean;
-        try {
-          retried = fresh !== null && retry(xhr, st);
-        } catch {
-          retried = false;
-        }
-        if (!retried) giveUp(xhr, st);
-      }).catch(() => undefined);
-    },
     abortHidden(xhr, st, abort) {
       const view = views.get(xhr);
       const shown = view?.readyState ?? (view?.subject ? kit.readyState(view.subject) : kit.readyState(xhr));

@@ -8,7 +8,7 @@ import { call } from './natives';
 import type { XhrKit, XhrState } from './xhr-kit';
 
 /** `Retry-After` (RFC 9110 §10.2.3) of a response, or null. */
-function retryAfterOf(kit: XhrKit, o: XMLHttpRequest): string | null {
+export function retryAfterOf(kit: XhrKit, o: XMLHttpRequest): string | null {
   // Not getResponseHeader: on a cross-origin response it logs "Refused to get unsafe header".
   const all = call<string>(kit.x.getAllResponseHeaders, o);
   for (const line of all.split('\r\n')) {
@@ -41,9 +41,10 @@ export interface XhrReportOptions {
 }
 
 /**
- * Posts `http` for the finished exchange of `subject` (the page's object or the retry's) when
- * it failed (status 0 or ≥ 400) or is protected or an identity request, and `identity` for a
- * 200 identity response the page sees. Exchanges the page aborted are not reported.
+ * Posts `http` for the exchange of `subject` (the page's object or a retry) when it failed
+ * (status 0 or ≥ 400) or is protected or an identity request, and `identity` for a 200
+ * identity response the page sees. Called when the exchange ended, or, for an answer replaced
+ * by a retry (`hidden`), once its status is known. Exchanges the page aborted are not reported.
  * @throws never
  */
 export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, opts: XhrReportOptions = {}): void {
@@ -67,6 +68,7 @@ export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, op
       ...(retryAfter !== null ? { retryAfter: clip(retryAfter, MAX_TEXT) } : {}),
       ...(opts.hidden ? { hiddenFromPage: true } : {}),
       ...(status === 0 ? { error: errorKind ?? 'error' } : {}),
+      ...(st.givenUp !== null && !opts.hidden ? { retryGivenUp: st.givenUp } : {}),
     });
     if (st.identity && status === 200 && !opts.hidden) readIdentity(kit, subject);
   } catch {

@@ -88,6 +88,8 @@ export const FORMAT_STRINGS: FormatStrings = {
       'request-retry': 'Retried the request',
       'app-reconnected': 'The softphone reconnected by itself',
       'safe-reload': 'Safe reload',
+      'mic-grant': 'Allowed the microphone for the softphone again',
+      'media-reacquire': 'Re-acquired the microphone',
       none: 'No action needed',
     },
     outcome: {
@@ -95,6 +97,8 @@ export const FORMAT_STRINGS: FormatStrings = {
       'request-retry': { pending: 'in progress', ok: 'page saw success', failed: 'still failing' },
       'app-reconnected': { pending: 'waiting', ok: 'ok', failed: 'did not happen in time' },
       'safe-reload': { pending: 'waiting', ok: 'done', failed: 'not done' },
+      'mic-grant': { pending: 'in progress', ok: 'done', failed: 'not done' },
+      'media-reacquire': { pending: 'in progress', ok: 'microphone works', failed: 'failed' },
       none: { pending: 'watching', ok: 'cleared on its own', failed: 'still failing' },
     },
     sentence: (action, outcome) => `${action} — ${outcome}`,

@@ -157,6 +157,7 @@ export function authRows(a: AuthView, now: number, t: FormatStrings): Row[] {
     const when = formatRelative(a.lastRefreshAt, now, t);
     const outcome = a.lastRefreshOutcome ? ta.outcome[a.lastRefreshOutcome] : undefined;
     let value = outcome ? ta.refreshOutcome(when, outcome) : when;
+    if (a.lastRefreshNote) value = `${value} · ${a.lastRefreshNote}`;
     if (a.lastRefreshOutcome === 'failed' && a.lastRefreshError) value = `${value} · ${a.lastRefreshError}`;
     const row: Row = { key: 'refresh', label: ta.lastRefresh, value };
     if (a.lastRefreshOutcome === 'failed') row.warn = ta.refreshFailedWarning;

@@ -2,7 +2,8 @@
  * The slice of the configuration the MAIN-world probe needs, as the `config` command of the
  * page protocol (src/protocol/page.ts `ConfigCommand`). Nothing secret goes to the page.
  */
-import type { ProbeConfig } from '../protocol/page';
+import type { ProbeConfig, ProbeRetry } from '../protocol/page';
+import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
 import type { Config } from './schema';
 
 /** `getStats()` poll interval of connected peer connections, ms (DESIGN.md §2: 1 s). */
@@ -11,12 +12,31 @@ export const PROBE_STATS_INTERVAL_MS = 1000;
 export const PROBE_TOKEN_WAIT_MS = 10_000;
 /** The page protocol's cap on protected patterns (`ConfigCommand`). */
 const MAX_PATTERNS = 64;
+/** The page protocol's bounds on `retry` (`ProbeRetrySchema`): attempts, statuses listed. */
+export const PROBE_MAX_RETRY_ATTEMPTS = 10;
+const MAX_RETRY_STATUSES = 32;
+
+/**
+ * `config.retry` as the probe takes it, within the page protocol's bounds: delays at most
+ * 120 s (no wait may pass {@link MAX_RETRY_WAIT_MS} anyway, src/recovery/backoff.ts), at most
+ * {@link PROBE_MAX_RETRY_ATTEMPTS} retries, statuses deduplicated (first 32 kept).
+ */
+export function toProbeRetry(retry: Config['retry']): ProbeRetry {
+  const ms = (v: number): number => Math.min(Math.max(0, Math.floor(v)), MAX_RETRY_WAIT_MS);
+  return {
+    baseDelayMs: ms(retry.baseDelayMs),
+    maxDelayMs: ms(retry.maxDelayMs),
+    maxAttempts: Math.min(Math.max(0, Math.floor(retry.maxAttempts)), PROBE_MAX_RETRY_ATTEMPTS),
+    statuses: [...new Set(retry.statuses)].filter((s) => Number.isInteger(s) && s >= 100 && s <= 599).slice(0, MAX_RETRY_STATUSES),
+  };
+}
 
 /**
  * Maps a resolved configuration to the probe's `config` command. The result always passes
  * `ConfigCommand` (patterns beyond 64 are dropped; `resolveConfig` already reports them).
  * `tokenRefresh` is true only for the strategies that produce a token of their own
  * (`cookie-endpoint`, `oauth-silent`): with `reload-when-idle` and `off`, 401s are reported only.
+ * `retry` is `config.retry` within the protocol's bounds ({@link toProbeRetry}).
  */
 export function toProbeConfig(config: Config): ProbeConfig {
   const { strategy } = config.tokenRefresh;
@@ -32,5 +52,6 @@ export function toProbeConfig(config: Config): ProbeConfig {
     statsIntervalMs: PROBE_STATS_INTERVAL_MS,
     tokenRefresh: strategy === 'cookie-endpoint' || strategy === 'oauth-silent',
     tokenWaitMs: PROBE_TOKEN_WAIT_MS,
+    retry: toProbeRetry(config.retry),
   };
 }

@@ -224,6 +224,22 @@ export const TrackEndedObservation = z.strictObject({
   kind: z.enum(['audio', 'video']),
 });
 
+/**
+ * The answer to `reacquire-media` (DESIGN.md §3 rung 4). The probe called the native
+ * `getUserMedia({audio: true})` — only while the microphone permission is `granted`, so the
+ * agent is never prompted — stopped the tracks at once, and re-enumerated the devices.
+ * `errorName`: the DOMException name when it failed (`NotAllowedError` also when the
+ * permission was not granted and no capture was tried). `audioInputs`: how many `audioinput`
+ * devices `enumerateDevices()` listed afterwards.
+ */
+export const MediaReacquiredObservation = z.strictObject({
+  type: z.literal('media-reacquired'),
+  at,
+  ok: z.boolean(),
+  errorName: text.optional(),
+  audioInputs: z.number().int().min(0).max(1000),
+});
+
 /** Every observation the probe may send; the relay forwards nothing else. */
 export const PageObservationSchema = z.discriminatedUnion('type', [
   HelloObservation,
@@ -239,6 +255,7 @@ export const PageObservationSchema = z.discriminatedUnion('type', [
   MediaPermissionObservation,
   GetUserMediaObservation,
   TrackEndedObservation,
+  MediaReacquiredObservation,
 ]);
 export type PageObservation = z.infer<typeof PageObservationSchema>;
 export type PageObservationType = PageObservation['type'];
@@ -298,11 +315,22 @@ export const TokenFailedCommand = z.strictObject({
   reason: text,
 });
 
+/**
+ * Rung 4 (DESIGN.md §3): the microphone was lost and its permission is granted (again). The
+ * probe re-primes the native `getUserMedia` (audio only, tracks stopped at once), re-enumerates
+ * the devices, dispatches `devicechange` so the app re-reads them, and answers with
+ * `media-reacquired`.
+ */
+export const ReacquireMediaCommand = z.strictObject({
+  type: z.literal('reacquire-media'),
+});
+
 /** Every command the extension may send to the probe. */
 export const PageCommandSchema = z.discriminatedUnion('type', [
   ConfigCommand,
   TokenCommand,
   TokenFailedCommand,
+  ReacquireMediaCommand,
 ]);
 export type PageCommand = z.infer<typeof PageCommandSchema>;
 export type ProbeConfig = z.infer<typeof ConfigCommand>;

@@ -45,6 +45,9 @@ const open = (i: Incident): boolean => i.resolvedAt === undefined;
  * @returns the cause, or null when a reload is not (yet) called for
  */
 export function reloadCause(session: SessionState, now: number, config: Config): ReloadCause | null {
+  // Sign-in needed: a reload would only land the agent on a login page mid-task (and the
+  // signalling cannot come back without a token either); the popup asks for the sign-in.
+  if (session.auth.signInRequired) return null;
   const grace = config.watchdog.reconnectGraceMs;
   for (const incident of session.incidents) {
     if (!open(incident)) continue;

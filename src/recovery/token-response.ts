@@ -124,7 +124,8 @@ export function parseTokenResponse(status: number, body: unknown, now: number): 
   const result: TokenResponse = { accessToken, tokenType: 'Bearer' };
   if (expiresIn !== undefined && Number.isFinite(expiresIn) && expiresIn > 0) {
     result.expiresInSeconds = expiresIn;
-    result.expiresAt = now + Math.round(expiresIn * 1000);
+    // At least 1 ms: a sub-millisecond `expires_in` still means "expires after now".
+    result.expiresAt = now + Math.max(1, Math.round(expiresIn * 1000));
   }
   if (ok.data.refresh_token) result.refreshToken = ok.data.refresh_token;
   if (ok.data.scope !== undefined) result.scope = ok.data.scope;

@@ -6,8 +6,8 @@
  *
  * | health     | when |
  * |------------|------|
- * | down       | abnormal close not reopened for longer than `reconnectGraceMs`; open unauthorized incident whose last step failed (refresh failed, retry failed, or no refresh within the grace); open ice-failed; open permission-lost |
- * | recovering | abnormal close within its grace; any other open unauthorized incident (refresh pending, token obtained and awaiting confirmation, or just seen); a token refresh in flight |
+ * | down       | abnormal close not reopened for longer than `reconnectGraceMs`; open unauthorized incident whose last step failed (refresh failed, retry failed, or no refresh within the grace); open ice-failed; open permission-lost while the permission is not granted |
+ * | recovering | abnormal close within its grace; any other open unauthorized incident (refresh pending, token obtained and awaiting confirmation, or just seen); a token refresh in flight; open permission-lost once the permission is granted again (a capture must confirm) |
  * | degraded   | heartbeat stale (sockets open, nothing received for longer than `heartbeatTimeoutMs`); ICE or connection `disconnected`; open rate-limited / request-timeout / server-error; open track-ended; poor call quality (`call-quality.ts`) |
  * | healthy    | none of the above |
  */
@@ -16,6 +16,7 @@ import { HEALTH_ORDER } from './types';
 import { isOpen, lastStep } from './incidents';
 import { poorQuality } from './call-quality';
 import { shownPath } from './request-path';
+import { microphoneHealth } from '../recovery/media-incidents';
 
 /** Health with the sentence that explains it. */
 export interface HealthAssessment {
@@ -63,9 +64,8 @@ function down(state: SessionState, at: number, t: HealthThresholds): string | un
   if (newestOpen(state, 'ice-failed')) {
     return 'Call audio connection failed; waiting for the softphone to reconnect it.';
   }
-  if (newestOpen(state, 'permission-lost')) {
-    return 'Microphone access is blocked; trying to restore it.';
-  }
+  const mic = microphoneHealth(state);
+  if (mic?.level === 'down') return mic.reason;
   return undefined;
 }
 
@@ -81,6 +81,8 @@ function recovering(state: SessionState, at: number): string | undefined {
     return 'Token rejected; fetching a fresh one.';
   }
   if (state.refreshInFlight) return 'Refreshing the sign-in token.';
+  const mic = microphoneHealth(state);
+  if (mic?.level === 'recovering') return mic.reason;
   return undefined;
 }
 
@@ -118,9 +120,8 @@ function degraded(state: SessionState, at: number, t: HealthThresholds): string 
     (i) => isOpen(i) && (i.kind === 'rate-limited' || i.kind === 'request-timeout' || i.kind === 'server-error'),
   );
   if (http) return httpReason(http);
-  if (newestOpen(state, 'track-ended')) {
-    return 'Microphone track ended; waiting for the softphone to capture it again.';
-  }
+  const mic = microphoneHealth(state);
+  if (mic?.level === 'degraded') return mic.reason;
   const poor = poorQuality(state.media);
   if (poor.length > 0) return `Poor call quality (${poor.join(', ')}); the network path is the cause, monitoring.`;
   return undefined;

@@ -7,18 +7,27 @@
  * |-----------------|--------------------------------------------------------|-------------|
  * | abnormal-close  | `ws-close` with `wasClean` false or code ∉ {1000, 1001} | next `ws-open` |
  * | unauthorized    | protected `http` 401, `token-needed`, failed `http-retry` | recovered `http-retry`, protected `http` 2xx/3xx |
- * | rate-limited    | `http` 429 (per request key)                           | success on the same key, or 60 s without recurrence |
+ * | rate-limited    | `http` 429 (per request key)                           | success on the same key, recovered backoff `http-retry`, or 60 s without recurrence (not while a retry is pending) |
  * | request-timeout | `http` 408 (per request key)                           | same |
  * | server-error    | `http` 5xx or 0 (per request key)                      | same |
  * | ice-failed      | `pc-state` with ICE or connection state `failed`       | ICE `connected`/`completed` or connection `connected`; the failed connection closing; `hello` |
- * | permission-lost | `media-permission` denied, `gum` NotAllowedError       | `media-permission` granted, `gum` ok with audio |
- * | track-ended     | `track-ended` of an audio track                        | `gum` ok with audio; `hello` |
+ * | permission-lost | `media-permission` denied (or reset to prompt), `gum` NotAllowedError | `gum` or rung 4's `media-reacquired` ok while not denied |
+ * | track-ended     | `track-ended` of an audio track (none while permission-lost is open) | same; `hello` |
  *
  * Normal closes are 1000 and 1001 (RFC 6455 §7.4.1); 1006 is reserved for a connection lost
  * without a Close frame.
+ *
+ * The probe's backoff retries (DESIGN.md §3 rung 1) are `request-retry` steps of the HTTP
+ * incident: a failure reported `hiddenFromPage` adds a pending step (the probe is waiting to
+ * send it again), the backoff `http-retry` settles it (`ok` resolves the incident), and a
+ * failure reported with `retryGivenUp` adds a failed step saying why it was not retried.
+ *
+ * The microphone rules, with rung 4's steps, are in src/recovery/media-incidents.ts.
  */
 import { RELOADING_DETAIL_PREFIX } from '../recovery/safe-reload';
+import { applyMediaRules } from '../recovery/media-incidents';
 import type { PageObservation } from '../protocol/page';
+import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
 import type { Incident, IncidentKind, RecoveryStep, SessionState, WorkerEvent } from './types';
 import {
   KEYED_BY_REQUEST,
@@ -42,9 +51,6 @@ export const NORMAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001]);
  * keeps its incident open.
  */
 export const HTTP_QUIET_RESOLVE_MS = 60_000;
-
-/** DOMException names of a refused `getUserMedia` (W3C Media Capture; the second is Chrome's pre-2017 name). */
-const PERMISSION_ERRORS: ReadonlySet<string> = new Set(['NotAllowedError', 'PermissionDeniedError']);
 
 const MAX_STEP_DETAIL = 120;
 
@@ -92,7 +98,51 @@ function raiseUnauthorized(state: SessionState, url: string, at: number, extra: 
   );
 }
 
+/** The open HTTP incident of a request key with a pending retry step, else any open one of the key. */
+function openForRequest(state: SessionState, key: string): Incident | undefined {
+  const open = state.incidents.filter((i) => isOpen(i) && KEYED_BY_REQUEST.has(i.kind) && i.detail.url === key);
+  return open.find((i) => i.steps.some((s) => s.action === 'request-retry' && s.outcome === 'pending')) ?? open[0];
+}
+
+/**
+ * After an HTTP failure was folded into its incident: the probe's backoff retry as a step
+ * (pending while the probe waits to send it again; failed when it gave up on the wait).
+ */
+function withRetryNote(
+  state: SessionState,
+  kind: IncidentKind,
+  key: string,
+  event: Extract<PageObservation, { type: 'http' }>,
+): SessionState {
+  const { at } = event;
+  let step: RecoveryStep | null = null;
+  if (event.hiddenFromPage && event.transport !== 'webrequest') {
+    const wait = event.retryAfter === undefined ? 'with backoff' : `after the server's Retry-After (${clip(event.retryAfter)})`;
+    step = { at, action: 'request-retry', outcome: 'pending', detail: `Sending ${event.method} ${shownPath(event.url)} again ${wait}.` };
+  } else if (event.retryGivenUp === 'wait-too-long') {
+    const asked = event.retryAfter === undefined ? '' : ` (Retry-After: ${clip(event.retryAfter)})`;
+    step = {
+      at,
+      action: 'request-retry',
+      outcome: 'failed',
+      detail: `Not retried: the server asked to wait${asked} longer than ${seconds(MAX_RETRY_WAIT_MS)}.`,
+    };
+  }
+  if (step === null) return state;
+  const open = findOpen(state.incidents, kind, key);
+  return open ? replaceIncident(state, withStep(open, step)) : state;
+}
+
 function onHttp(state: SessionState, event: Extract<PageObservation, { type: 'http' }>): SessionState {
+  const raised = raiseHttp(state, event);
+  if (raised === state) return raised;
+  const { status } = event;
+  const kind: IncidentKind | null =
+    status === 429 ? 'rate-limited' : status === 408 ? 'request-timeout' : status === 0 || status >= 500 ? 'server-error' : null;
+  return kind === null ? raised : withRetryNote(raised, kind, requestKey(event.url), event);
+}
+
+function raiseHttp(state: SessionState, event: Extract<PageObservation, { type: 'http' }>): SessionState {
   const { status, at } = event;
   const key = requestKey(event.url);
   const path = shownPath(event.url);
@@ -142,6 +192,16 @@ function onHttp(state: SessionState, event: Extract<PageObservation, { type: 'ht
 function onHttpRetry(state: SessionState, event: Extract<PageObservation, { type: 'http-retry' }>): SessionState {
   const { at } = event;
   const detail = `Retried ${event.method} ${shownPath(event.url)}: ${event.status}.`;
+  if (event.reason === 'backoff') {
+    const target = openForRequest(state, requestKey(event.url));
+    if (!target) return state;
+    const answer = event.status === 0 ? 'network error' : String(event.status);
+    const said = `Retried ${event.method} ${shownPath(event.url)}: ${answer}.`;
+    if (event.outcome === 'recovered') {
+      return replaceIncident(state, { ...withSettledStep(target, 'request-retry', 'ok', at, said), resolvedAt: at });
+    }
+    return replaceIncident(state, withSettledStep(target, 'request-retry', 'failed', at, said));
+  }
   if (event.outcome === 'recovered') {
     return updateOpen(state, 'unauthorized', (i) => ({
       ...withSettledStep(i, 'request-retry', 'ok', at, detail),
@@ -179,25 +239,6 @@ function onPcState(
     return resolveOpen(state, 'ice-failed', at, passive(at, 'ok', 'The failed connection was closed.'));
   }
   return state;
-}
-
-function onGum(state: SessionState, event: Extract<PageObservation, { type: 'gum' }>): SessionState {
-  const { at } = event;
-  if (!event.ok) {
-    if (event.errorName === undefined || !PERMISSION_ERRORS.has(event.errorName)) return state;
-    return raiseIncident(
-      state,
-      {
-        kind: 'permission-lost',
-        summary: `Microphone access refused (${event.errorName})`,
-        detail: { reason: event.errorName },
-      },
-      at,
-    );
-  }
-  if (!event.audio) return state;
-  const step = passive(at, 'ok', 'The microphone was captured again.');
-  return resolveOpen(resolveOpen(state, 'track-ended', at, step), 'permission-lost', at, step);
 }
 
 /**
@@ -252,22 +293,12 @@ export function applyIncidentRules(
     case 'pc-state':
       return onPcState(prev, state, event);
     case 'media-permission':
-      if (event.state === 'denied') {
-        return raiseIncident(
-          state,
-          { kind: 'permission-lost', summary: 'Microphone permission denied', detail: { reason: 'denied' } },
-          at,
-        );
-      }
-      if (event.state === 'granted') {
-        return resolveOpen(state, 'permission-lost', at, passive(at, 'ok', 'Microphone permission granted again.'));
-      }
-      return state;
     case 'gum':
-      return onGum(state, event);
     case 'track-ended':
-      if (event.kind !== 'audio') return state;
-      return raiseIncident(state, { kind: 'track-ended', summary: 'Microphone track ended', detail: {} }, at);
+    case 'mic-grant':
+    case 'media-reacquire':
+    case 'media-reacquired':
+      return applyMediaRules(prev, state, event);
     case 'hello': {
       const step = passive(at, 'ok', 'The page was reloaded; its connections and tracks are gone.');
       const reloaded = settleReloads(state, at);
@@ -287,6 +318,7 @@ export function applyIncidentRules(
     case 'identity':
     case 'ws-activity':
     case 'pc-stats':
+    case 'refresh-ahead':
     case 'tick':
       return state;
   }
@@ -327,7 +359,9 @@ function settleReloads(state: SessionState, at: number): SessionState {
  *   ("did not reconnect"): the recovery ladder's rung 3 escalates from here (DESIGN.md §3).
  * - An unauthorized incident with no step at all for longer than `reconnectGraceMs` gets the
  *   same kind of step: no refresh came, so nothing is recovering it.
- * - HTTP incidents with no recurrence for {@link HTTP_QUIET_RESOLVE_MS} are resolved.
+ * - HTTP incidents with no recurrence for {@link HTTP_QUIET_RESOLVE_MS} are resolved, except
+ *   while the probe's retry of it is pending (a backoff wait may last up to
+ *   {@link MAX_RETRY_WAIT_MS}; after that plus the quiet time the pending step is let go).
  * @param at now, epoch ms (the event's time)
  * @param reconnectGraceMs `watchdog.reconnectGraceMs`, ms
  */
@@ -344,13 +378,19 @@ export function applyTimeRules(state: SessionState, at: number, reconnectGraceMs
       changed = true;
       return withStep(i, passive(at, 'failed', `No fresh token within ${seconds(reconnectGraceMs)}.`));
     }
-    if (KEYED_BY_REQUEST.has(i.kind) && at - (i.lastSeenAt ?? i.openedAt) >= HTTP_QUIET_RESOLVE_MS) {
+    if (KEYED_BY_REQUEST.has(i.kind) && at - (i.lastSeenAt ?? i.openedAt) >= HTTP_QUIET_RESOLVE_MS && !retryPending(i, at)) {
       changed = true;
       return resolved(i, at, passive(at, 'ok', `No recurrence for ${seconds(HTTP_QUIET_RESOLVE_MS)}.`));
     }
     return i;
   });
   return changed ? { ...state, incidents } : state;
+}
+
+/** The incident's last step is a retry the probe has not reported back on yet, and may still. */
+function retryPending(incident: Incident, at: number): boolean {
+  const last = lastStep(incident);
+  return last?.action === 'request-retry' && last.outcome === 'pending' && at - last.at < MAX_RETRY_WAIT_MS + HTTP_QUIET_RESOLVE_MS;
 }
 
 function seconds(ms: number): string {

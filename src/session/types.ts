@@ -47,6 +47,14 @@ export interface MediaView {
   statsAt?: number;
   micPermission?: 'granted' | 'denied' | 'prompt';
   lastGumError?: string;
+  /**
+   * Why the microphone stays blocked although rung 4 exists: `policy` = configuration
+   * (`media.grantMicrophone: false`) forbids touching the content setting; `not-monitored` =
+   * the page is not a configured softphone page; `browser` = the setting could not be changed,
+   * or changing it did not unblock the page; `limit` = it was restored too often within the
+   * hour. Cleared when the permission is granted again.
+   */
+  micBlockedBy?: 'policy' | 'not-monitored' | 'browser' | 'limit';
 }
 
 /** Authentication as last observed. Never holds a token. */
@@ -57,6 +65,8 @@ export interface AuthView {
   lastRefreshAt?: number;
   lastRefreshOutcome?: 'ok' | 'failed';
   lastRefreshError?: string;
+  /** Why the last refresh was made ahead of time (no 401), e.g. `Refreshed ahead of Mon 06:00 America/Chicago`. */
+  lastRefreshNote?: string;
   /** The last refresh failed in a way only an interactive sign-in can fix. */
   signInRequired?: boolean;
   /** Epoch ms when the current token expires, when known. */
@@ -81,7 +91,7 @@ export type IncidentKind =
 /** One thing the extension did about an incident. */
 export interface RecoveryStep {
   at: number;
-  action: 'token-refresh' | 'request-retry' | 'app-reconnected' | 'safe-reload' | 'none';
+  action: 'token-refresh' | 'request-retry' | 'app-reconnected' | 'safe-reload' | 'mic-grant' | 'media-reacquire' | 'none';
   outcome: 'pending' | 'ok' | 'failed';
   detail?: string;
 }
@@ -150,4 +160,19 @@ export type WorkerEvent =
   | { type: 'safe-reload'; at: number; cause: 'signalling-not-recovered' | 'token-not-recovered' }
   /** Rung 5 was due but not allowed: a call is active, the hourly limit is reached, or reloads are disabled. */
   | { type: 'reload-deferred'; at: number; reason: 'call-active' | 'hourly-limit' | 'disabled'; cause: 'signalling-not-recovered' | 'token-not-recovered' }
+  /**
+   * Prevention (DESIGN.md §3): the worker refreshed the token before anything was rejected and
+   * pushed it to the tab; `note` says what it was ahead of (`Refreshed ahead of …`).
+   */
+  | { type: 'refresh-ahead'; at: number; outcome: 'ok' | 'failed'; note: string; expiresAt?: number; error?: string }
+  /**
+   * Rung 4: what became of the softphone origin's microphone content setting. `pending` = the
+   * worker is changing it (sent before it asks the browser); `ok` = set back to allow; `failed` = the browser refused, or the page stayed blocked (`detail` says how);
+   * `not-allowed` = configuration (`media.grantMicrophone: false`) forbids touching it;
+   * `not-monitored` = the page is not in `softphoneUrlPatterns`, so its setting is not the
+   * extension's to change; `limited` = restored too often within the hour, left alone.
+   */
+  | { type: 'mic-grant'; at: number; outcome: 'pending' | 'ok' | 'failed' | 'not-allowed' | 'not-monitored' | 'limited'; detail?: string }
+  /** Rung 4: the worker asked the probe to re-acquire the microphone (`reacquire-media`); the probe answers `media-reacquired`. */
+  | { type: 'media-reacquire'; at: number }
   | { type: 'tick'; at: number };

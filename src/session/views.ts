@@ -26,6 +26,9 @@ function signallingWith(view: SignallingView, sockets: Sockets, patch: Partial<S
   return { ...view, ...patch, openSockets, state };
 }
 
+/** Rung 4's outcomes that leave the microphone blocked, and what the view says about them. */
+const MIC_BLOCKED_BY = { failed: 'browser', 'not-allowed': 'policy', 'not-monitored': 'not-monitored', limited: 'limit' } as const;
+
 /** Fields of {@link MediaView} that describe one peer connection (cleared when another one is reported). */
 const PER_CONNECTION: readonly (keyof MediaView)[] = [
   'pcId',
@@ -106,6 +109,8 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
     case 'token-needed':
       return { ...state, auth: { ...state.auth, last401At: event.at, last401Url: event.url } };
     case 'http-retry':
+      // The auth counters are about fresh tokens; backoff retries are steps of HTTP incidents.
+      if (event.reason !== 'unauthorized') return state;
       return {
         ...state,
         auth: {
@@ -143,14 +148,27 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
         },
       };
     }
-    case 'media-permission':
-      return { ...state, media: { ...state.media, micPermission: event.state } };
-    case 'gum': {
+    case 'media-permission': {
+      const media: MediaView = { ...state.media, micPermission: event.state };
+      if (event.state === 'granted') delete media.micBlockedBy;
+      return { ...state, media };
+    }
+    case 'gum':
+    case 'media-reacquired': {
       const media: MediaView = { ...state.media };
       if (event.ok) delete media.lastGumError;
       else media.lastGumError = event.errorName ?? 'unknown error';
+      if (event.ok && (event.type === 'media-reacquired' || event.audio)) delete media.micBlockedBy;
       return { ...state, media };
     }
+    case 'mic-grant': {
+      const media: MediaView = { ...state.media };
+      if (event.outcome === 'ok') delete media.micBlockedBy;
+      else if (event.outcome !== 'pending') media.micBlockedBy = MIC_BLOCKED_BY[event.outcome];
+      return { ...state, media };
+    }
+    case 'media-reacquire':
+      return state;
     case 'track-ended':
       return state;
     case 'refresh-started':
@@ -159,21 +177,39 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
       const auth = { ...state.auth, lastRefreshAt: event.at, lastRefreshOutcome: 'ok' as const };
       delete auth.lastRefreshError;
       delete auth.signInRequired;
+      delete auth.lastRefreshNote;
       if (event.expiresAt !== undefined) auth.tokenExpiresAt = event.expiresAt;
       return { ...state, refreshInFlight: false, auth };
     }
-    case 'refresh-failed':
-      return {
-        ...state,
-        refreshInFlight: false,
-        auth: {
-          ...state.auth,
-          lastRefreshAt: event.at,
-          lastRefreshOutcome: 'failed',
-          lastRefreshError: event.error,
-          ...(event.signInRequired ? { signInRequired: true } : {}),
-        },
+    case 'refresh-failed': {
+      const auth = {
+        ...state.auth,
+        lastRefreshAt: event.at,
+        lastRefreshOutcome: 'failed' as const,
+        lastRefreshError: event.error,
+        ...(event.signInRequired ? { signInRequired: true } : {}),
       };
+      delete auth.lastRefreshNote;
+      return { ...state, refreshInFlight: false, auth };
+    }
+    case 'refresh-ahead': {
+      // A refresh of its own, not part of a 401's recovery: refreshInFlight stays as it is.
+      const auth = {
+        ...state.auth,
+        lastRefreshAt: event.at,
+        lastRefreshOutcome: event.outcome,
+        lastRefreshNote: event.note,
+        refreshCount: state.auth.refreshCount + 1,
+      };
+      if (event.outcome === 'ok') {
+        delete auth.lastRefreshError;
+        delete auth.signInRequired;
+        if (event.expiresAt !== undefined) auth.tokenExpiresAt = event.expiresAt;
+      } else {
+        auth.lastRefreshError = event.error ?? 'refresh failed';
+      }
+      return { ...state, auth };
+    }
     case 'safe-reload':
     case 'reload-deferred':
     case 'tick':

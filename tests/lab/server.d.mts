@@ -48,6 +48,18 @@ export interface LabStats {
   faults: Record<string, { since: number; until: number | null } & Record<string, number | null>>;
 }
 
+/** One answered request in the lab's log (control calls are not logged). */
+export interface LabLoggedRequest {
+  method: string;
+  /** route template, e.g. "/api/v2/presence/users/{id}" */
+  path: string;
+  status: number;
+  /** ms since epoch the request arrived */
+  receivedAt: number;
+  /** ms since epoch its answer was sent */
+  answeredAt: number;
+}
+
 export interface LabState {
   readonly agents: readonly LabAgent[];
   readonly orgs: readonly LabOrg[];
@@ -73,6 +85,8 @@ export interface LabState {
   /** Clears faults and counters; tokens, sessions and sockets stay. */
   reset(): void;
   stats(): LabStats;
+  /** The latest requests (at most 2000), oldest first; emptied by reset(). */
+  requestLog(): LabLoggedRequest[];
 }
 
 export interface Lab {

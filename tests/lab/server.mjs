@@ -61,6 +61,7 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
   const targets = {
     revokeAllAccessTokens: () => tokens.revokeAllAccessTokens(),
     terminateAllSockets: () => hub.terminateAll(),
+    pushToAllSockets: (message) => hub.push(null, message),
   };
 
   return {
@@ -132,6 +133,14 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
     stats() {
       return { ...stats.snapshot(), faults: faults.snapshot() };
     },
+
+    /**
+     * The latest requests (at most 2000, oldest first), control calls excluded; emptied by `reset()`.
+     * @returns {import('./lib/stats.mjs').LoggedRequest[]}
+     */
+    requestLog() {
+      return stats.requestLog();
+    },
   };
 }
 
@@ -150,7 +159,7 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const origin = () => `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${boundPort}`;
   const lab = createLabState({ tokenTtlSeconds, heartbeatMs, origin });
-  const oauthCtx = { tokens: lab.tokens, stats: lab.counters, port: () => boundPort };
+  const oauthCtx = { tokens: lab.tokens, stats: lab.counters, faults: lab.faultRegistry, port: () => boundPort };
   /** @type {WeakMap<import('node:net').Socket, number>} requests seen per connection */
   const requestsPerSocket = new WeakMap();
   const apiCtx = {
@@ -192,6 +201,7 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
   }
 
   const server = createServer((req, res) => {
+    const receivedAt = Date.now();
     requestsPerSocket.set(req.socket, (requestsPerSocket.get(req.socket) ?? 0) + 1);
     const url = new URL(req.url ?? '/', origin());
     const isControl = url.pathname.startsWith('/lab/');
@@ -199,13 +209,13 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     Promise.resolve(handled).then((status) => {
       if (isControl) return;
       const template = pathTemplate(url.pathname);
-      lab.counters.request(req.method ?? 'GET', template, status);
+      lab.counters.request(req.method ?? 'GET', template, status, receivedAt);
       log?.(`${req.method} ${template} ${status}`);
     }).catch((e) => {
       const err = /** @type {Error & { status?: number }} */ (e);
       if (!res.headersSent) sendJson(res, err.status ?? 500, { message: err.message, code: 'server.error', status: err.status ?? 500 });
       else res.destroy();
-      if (!isControl) lab.counters.request(req.method ?? 'GET', pathTemplate(url.pathname), err.status ?? 500);
+      if (!isControl) lab.counters.request(req.method ?? 'GET', pathTemplate(url.pathname), err.status ?? 500, receivedAt);
     });
   });
 

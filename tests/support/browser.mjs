@@ -30,7 +30,12 @@ const BASE_ARGS = [
 ];
 
 /**
- * @param {{ withExtension?: boolean, headless?: boolean, args?: string[] }} [opts]
+ * @param {{ withExtension?: boolean, headless?: boolean, args?: string[], sitePermissions?: boolean }} [opts]
+ *   `sitePermissions`: leave the microphone to the browser's site settings. By default the
+ *   microphone is granted over CDP (Playwright `permissions`) and prompts are auto-accepted
+ *   (`--use-fake-ui-for-media-stream`); both override the site settings, so a blocked setting
+ *   (chrome.contentSettings) would have no effect on the page. With `sitePermissions` neither
+ *   is used: allow the origin's microphone setting before the page asks, or it will prompt.
  * @returns {Promise<{ context: import('@playwright/test').BrowserContext, userDataDir: string }>}
  */
 export async function launchBrowser(opts = {}) {
@@ -38,14 +43,16 @@ export async function launchBrowser(opts = {}) {
   const tmpRoot = join(PROJECT_ROOT, '.tmp');
   mkdirSync(tmpRoot, { recursive: true });
   const userDataDir = mkdtempSync(join(tmpRoot, 'profile-'));
-  const args = [...BASE_ARGS, ...(opts.args ?? [])];
+  const base = opts.sitePermissions ? BASE_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream') : BASE_ARGS;
+  const args = [...base, ...(opts.args ?? [])];
   if (withExtension) args.push(`--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
     headless: opts.headless ?? !process.env.HEADED,
     args,
     ignoreDefaultArgs: withExtension ? ['--disable-extensions'] : [],
-    permissions: ['microphone', 'camera'],
+    // Not even an empty list: Playwright turns any list into a CDP override that denies the rest.
+    ...(opts.sitePermissions ? {} : { permissions: ['microphone', 'camera'] }),
     viewport: { width: 1100, height: 800 },
   });
   return { context, userDataDir };

@@ -30,7 +30,8 @@ export const appStatus = (page: Page): Promise<AppStatus> =>
 export async function openAgent(context: BrowserContext, lab: Lab, user: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${lab.url}/login?user=${user}&return=/`);
-  await expect.poll(async () => callReady(await appStatus(page)), { timeout: 20_000 }).toBe(true);
+  // The app redirects through sign-in first: a status read mid-navigation counts as "not yet".
+  await expect.poll(async () => callReady(await appStatus(page).catch(() => null)), { timeout: 20_000 }).toBe(true);
   return page;
 }
 

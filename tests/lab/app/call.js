@@ -60,18 +60,21 @@ function pipeCandidates(from, to) {
  *   onFailed: (reason: string) => void,
  * }} opts `onInboundBytes` every STATS_INTERVAL_MS with the agent side's inbound-rtp audio
  *   `bytesReceived` (bytes) and whether it grew since the previous sample
- * @returns {Promise<{ mic: MediaStreamTrack, hangup: () => void }>}
+ * @returns {Promise<{ mic: MediaStreamTrack, hangup: () => void, replaceMic: (track: MediaStreamTrack) => Promise<void> }>}
+ *   `replaceMic` sends another microphone track in the live call (after the first one ended)
  * @throws {Error} when the microphone cannot be opened or negotiation fails
  */
 export async function startLoopbackCall(opts) {
   const micStream = await navigator.mediaDevices.getUserMedia({ audio: true });
-  const mic = micStream.getAudioTracks()[0];
+  let mic = micStream.getAudioTracks()[0];
   if (!mic) throw new Error('no microphone track');
   /** @type {{ track: MediaStreamTrack, stop: () => void } | null} */
   let customer = null;
   const agentPc = new RTCPeerConnection({ iceServers: [] });
   const customerPc = new RTCPeerConnection({ iceServers: [] });
   let ended = false;
+  /** @type {RTCRtpSender | null} */
+  let sender = null;
   /** @type {ReturnType<typeof setInterval> | null} */
   let poll = null;
 
@@ -90,7 +93,7 @@ export async function startLoopbackCall(opts) {
     customer = await customerVoice();
     const flushToCustomer = pipeCandidates(agentPc, customerPc);
     const flushToAgent = pipeCandidates(customerPc, agentPc);
-    agentPc.addTrack(mic, micStream);
+    sender = agentPc.addTrack(mic, micStream);
     customerPc.addTrack(customer.track, new MediaStream([customer.track]));
     agentPc.ontrack = (ev) => {
       opts.audioElement.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
@@ -132,5 +135,20 @@ export async function startLoopbackCall(opts) {
     opts.onInboundBytes(bytes, growing, agentPc.connectionState);
   }, STATS_INTERVAL_MS);
 
-  return { mic, hangup };
+  const handle = {
+    mic,
+    hangup,
+    /** @param {MediaStreamTrack} track */
+    async replaceMic(track) {
+      if (ended || !sender) {
+        track.stop();
+        return;
+      }
+      await sender.replaceTrack(track);
+      mic.stop();
+      mic = track;
+      handle.mic = track;
+    },
+  };
+  return handle;
 }

@@ -4,7 +4,9 @@
  * WebRTC call. It recovers from nothing beyond what the seeds' softphone does:
  * - a failed media-token fetch greys mic and speaker out until the page is reloaded;
  * - the socket reconnects forever with the token it already has;
- * - presence is "Available" only while the socket is open and the last presence PUT succeeded.
+ * - presence is "Available" only while the socket is open and the last presence PUT succeeded;
+ * - the microphone greys out while its permission is blocked or its track ended, and comes
+ *   back only on a permission change to granted or a device appearing (mic.js).
  *
  * Test hook: `window.labSoftphone` — `status()`, `answer()`, `hangup()` (see README.md).
  * The access token lives in a module variable only and is never exposed.
@@ -14,12 +16,15 @@ import { createApi } from './api.js';
 import { createFailureLog } from './failures.js';
 import { createSignalling } from './signalling.js';
 import { startLoopbackCall } from './call.js';
+import { createMicrophone } from './mic.js';
 import { render } from './ui.js';
 
 const LOAD_COUNT_KEY = 'lab.loadCount';
 /** How long `labSoftphone.answer()` waits for a connected call (ms). */
 const ANSWER_TIMEOUT_MS = 20_000;
 const ALERTING_TOPIC = /^v2\.users\.[^.]+\.conversations$/;
+/** Lab-only push of the `mic-revoked` fault (see tests/lab/README.md). */
+const DEVICES_TOPIC = 'lab.devices';
 
 const startedAt = Date.now();
 /** @type {string | null} memory only: a reload is what gets a new one */
@@ -47,12 +52,22 @@ const s = {
   /** @type {number | null} */
   lastHeartbeatAt: null,
 };
-/** @type {{ mic: MediaStreamTrack, hangup: () => void } | null} */
+/** @type {Awaited<ReturnType<typeof startLoopbackCall>> | null} */
 let callHandle = null;
 /** @type {{ resolve: (v: unknown) => void, reject: (e: Error) => void, timer: ReturnType<typeof setTimeout> } | null} */
 let pendingAnswer = null;
 
 const failures = createFailureLog(() => update());
+const microphone = createMicrophone({
+  onChange: () => update(),
+  note: (text) => failures.note(text),
+  callNeedsTrack: () => callHandle !== null && callHandle.mic.readyState === 'ended',
+  giveTrackToCall: (track) => {
+    const handle = callHandle;
+    if (!handle) return track.stop();
+    handle.replaceMic(track).then(() => { handle.mic.enabled = !s.micMuted; }).catch(() => track.stop());
+  },
+});
 const api = createApi({ token: () => accessToken, failures });
 const audio = /** @type {HTMLAudioElement} */ (document.getElementById('remote-audio'));
 
@@ -66,6 +81,7 @@ function presence() {
 function answerBlocker() {
   if (s.call.state !== 'ringing') return 'no call is ringing';
   if (!s.mediaReady) return 'media is unavailable';
+  if (microphone.state !== 'ready') return 'the microphone is unavailable';
   if (s.signalling !== 'open') return 'signalling is not open';
   return null;
 }
@@ -75,8 +91,9 @@ export function snapshotForUi() {
   return {
     ...s,
     presence: presence(),
-    micEnabled: s.mediaReady,
+    micEnabled: s.mediaReady && microphone.state === 'ready',
     speakerEnabled: s.mediaReady,
+    mic: microphone.snapshot(),
     canAnswer: answerBlocker() === null,
     log: failures.entries,
     startedAt,
@@ -150,6 +167,7 @@ const signalling = createSignalling({
       return;
     }
     if (ALERTING_TOPIC.test(msg.topicName) && msg.eventBody?.state === 'alerting') incomingCall(msg.eventBody);
+    if (msg.topicName === DEVICES_TOPIC && msg.eventBody?.event === 'microphone-removed') microphone.simulateDeviceLoss();
   },
 });
 
@@ -214,6 +232,7 @@ async function answerCall() {
     return;
   }
   callHandle = handle;
+  microphone.watch(handle.mic);
   handle.mic.enabled = !s.micMuted;
   audio.muted = s.speakerMuted;
 }
@@ -253,8 +272,9 @@ Object.defineProperty(window, 'labSoftphone', {
         presence: presence(),
         signalling: s.signalling,
         mediaReady: s.mediaReady,
-        micEnabled: s.mediaReady,
+        micEnabled: s.mediaReady && microphone.state === 'ready',
         speakerEnabled: s.mediaReady,
+        mic: microphone.snapshot(),
         micMuted: s.micMuted,
         speakerMuted: s.speakerMuted,
         call: { id: s.call.id, from: s.call.from, state: s.call.state, inboundAudioBytes: s.call.inboundAudioBytes, endReason: s.call.endReason },
@@ -320,6 +340,7 @@ async function boot() {
   }
   s.loggedIn = true;
   update();
+  microphone.start();
   const me = await api.me();
   if (me.ok && me.body) {
     s.agent = { id: me.body.id, name: me.body.name, orgId: me.body.organization?.id, orgName: me.body.organization?.name };

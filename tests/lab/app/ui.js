@@ -7,6 +7,8 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 let lastLogSeq = 0;
 
+const MIC_WHY = { checking: 'checking', blocked: 'permission blocked', lost: 'no working microphone' };
+
 const CALL_TEXT = { idle: 'No call', ringing: 'Ringing', connecting: 'Connecting…', connected: 'Connected', ended: 'Ended' };
 
 /** @param {number} n bytes */
@@ -43,7 +45,8 @@ export function render(s) {
     b.disabled = !enabled;
     b.classList.toggle('greyed', !enabled);
     b.setAttribute('aria-pressed', String(Boolean(muted)));
-    b.title = !enabled ? `The ${name} is unavailable` : (muted ? `Unmute ${name}` : `Mute ${name}`);
+    const why = name === 'microphone' && s.mediaReady && s.mic.state !== 'ready' ? ` (${MIC_WHY[s.mic.state]})` : '';
+    b.title = !enabled ? `The ${name} is unavailable${why}` : (muted ? `Unmute ${name}` : `Mute ${name}`);
   }
 
   $('call-state').textContent = CALL_TEXT[s.call.state] + (s.call.state === 'ended' && s.call.endReason ? ` (${s.call.endReason})` : '');

@@ -9,6 +9,7 @@
  * | `POST /lab/ring` | `{userId?, from?}` | `{callId, delivered}` |
  * | `POST /lab/reset` | — | `{reset: true}` |
  * | `GET /lab/stats` | — | see `LabState.stats()` |
+ * | `GET /lab/requests` | — | `{requests: [{method, path, status, receivedAt, answeredAt}]}`: the latest 2000, oldest first |
  * | `GET /lab/issued-secrets` | — | `{secrets: string[]}`: every token and session id issued, for leak checks |
  *
  * A request with an `Origin` header other than the lab's own is refused (403), so a web page
@@ -67,6 +68,10 @@ export async function handleControl(req, res, url, lab) {
     }
     if (path === '/lab/issued-secrets' && method === 'GET') {
       sendJson(res, 200, { secrets: lab.tokens.issuedSecrets() });
+      return 200;
+    }
+    if (path === '/lab/requests' && method === 'GET') {
+      sendJson(res, 200, { requests: lab.requestLog() });
       return 200;
     }
     if (path === '/lab/stats' && method === 'GET') {

@@ -3,7 +3,8 @@
  * active until when. Route handlers ask `faults.active(name)`; the control API injects.
  *
  * Implemented: publish-storm (seeds 000/001), renegotiation-timeout (seed 002), server-down,
- * silent-stall. Registered but not yet implemented: org-switch, mic-revoked (answer 501).
+ * silent-stall, mic-revoked (as far as a server can: see its description). Registered but not
+ * yet implemented: org-switch (answers 501).
  */
 
 /**
@@ -12,6 +13,7 @@
  * @typedef {{
  *   revokeAllAccessTokens: () => number,
  *   terminateAllSockets: () => number,
+ *   pushToAllSockets: (message: unknown) => number,
  * }} FaultTargets what a fault may act on
  * @typedef {{
  *   description: string,
@@ -56,15 +58,27 @@ export const FAULT_DEFINITIONS = Object.freeze({
     defaults: { durationMs: 30_000 },
     durationParam: 'durationMs',
   },
+  'slow-refresh': {
+    description: 'The cookie refresh endpoint answers after delayMs, for durationMs: room to stop the extension\'s '
+      + 'service worker while its token refresh is in flight.',
+    implemented: true,
+    defaults: { durationMs: 30_000, delayMs: 3000 },
+    durationParam: 'durationMs',
+  },
   'org-switch': {
     description: 'Seed 002: the agent switches organisation while the old org\'s sockets and peer connections live on. Not implemented yet.',
     implemented: false,
     defaults: {},
   },
   'mic-revoked': {
-    description: 'The microphone permission is withdrawn or the input device disappears. Not implemented yet.',
-    implemented: false,
+    description: 'The agent\'s microphone goes away, as far as a server can make that happen: every notification '
+      + 'socket gets the lab-only push {"topicName":"lab.devices","eventBody":{"event":"microphone-removed"}}, and '
+      + 'the lab app ends its live microphone tracks the way the browser does when the capturing device is unplugged '
+      + '(stop, then an `ended` event). The fake capture device stays available. A permission revocation cannot come '
+      + 'from a server: block the site\'s microphone in the browser (chrome.contentSettings.microphone).',
+    implemented: true,
     defaults: {},
+    inject: (t) => ({ notifiedSockets: t.pushToAllSockets({ topicName: 'lab.devices', eventBody: { event: 'microphone-removed' } }) }),
   },
 });
 

@@ -7,6 +7,7 @@
  * - heartbeat: `{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}`
  * - pong to a client `{"message":"ping"}`: `{"topicName":"channel.metadata","eventBody":{"message":"pong"}}`
  * - incoming call: `{"topicName":"v2.users.{id}.conversations","eventBody":{"id","state":"alerting","from"}}`
+ * - lab only, the `mic-revoked` fault: `{"topicName":"lab.devices","eventBody":{"event":"microphone-removed"}}`
  */
 import { WebSocketServer } from 'ws';
 

@@ -31,6 +31,7 @@ const CLIENT_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
  * @typedef {{
  *   tokens: ReturnType<typeof import('./token-store.mjs').createTokenStore>,
  *   stats: ReturnType<typeof import('./stats.mjs').createStats>,
+ *   faults?: { active(name: string): { params: Record<string, number> } | null },
  *   port: () => number,
  * }} OAuthContext
  */
@@ -195,11 +196,24 @@ export async function handleToken(req, res, _url, ctx) {
  * @param {import('node:http').ServerResponse} res
  * @param {URL} _url
  * @param {OAuthContext} ctx
- * @returns {number}
+ * @returns {number | Promise<number>}
  */
 export function handleRefresh(req, res, _url, ctx) {
   const userId = ctx.tokens.refreshUser(parseCookies(req.headers.cookie)[REFRESH_COOKIE]);
   ctx.stats.refreshCall(userId);
+  const slow = ctx.faults?.active('slow-refresh');
+  if (slow) return new Promise((resolve) => setTimeout(() => resolve(answerRefresh(req, res, userId, ctx)), slow.params.delayMs ?? 3000));
+  return answerRefresh(req, res, userId, ctx);
+}
+
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {string | null} userId
+ * @param {OAuthContext} ctx
+ * @returns {number}
+ */
+function answerRefresh(req, res, userId, ctx) {
   if (req.method !== 'POST') {
     sendJson(res, 405, { error: 'invalid_request', error_description: 'use POST' }, { Allow: 'POST' });
     return 405;

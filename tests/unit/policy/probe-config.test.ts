@@ -1,10 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PROBE_STATS_INTERVAL_MS, PROBE_TOKEN_WAIT_MS, toProbeConfig } from '../../../src/policy/probe-config';
+import {
+  PROBE_MAX_RETRY_ATTEMPTS,
+  PROBE_STATS_INTERVAL_MS,
+  PROBE_TOKEN_WAIT_MS,
+  toProbeConfig,
+  toProbeRetry,
+} from '../../../src/policy/probe-config';
 import { redactConfig } from '../../../src/policy/redact-config';
 import { resolveConfig } from '../../../src/policy/resolve';
 import { DEFAULT_CONFIG } from '../../../src/policy/schema';
-import { ConfigCommand, PageCommandSchema } from '../../../src/protocol/page';
+import { ConfigCommand, PageCommandSchema, ProbeRetrySchema } from '../../../src/protocol/page';
 
 describe('toProbeConfig', () => {
   it('maps the defaults to a valid config command', () => {
@@ -17,6 +23,7 @@ describe('toProbeConfig', () => {
       statsIntervalMs: PROBE_STATS_INTERVAL_MS,
       tokenRefresh: true,
       tokenWaitMs: PROBE_TOKEN_WAIT_MS,
+      retry: { baseDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 4, statuses: [408, 429, 503] },
     });
     expect(PageCommandSchema.parse(cmd)).toEqual(cmd);
     expect(PROBE_STATS_INTERVAL_MS).toBe(1000);
@@ -41,6 +48,28 @@ describe('toProbeConfig', () => {
     expect(config.protectedRequestPatterns).toEqual(['*/api/v2/*']);
   });
 
+  it('carries config.retry, a copy, bounded for the page protocol', () => {
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.retry = { baseDelayMs: 250, maxDelayMs: 5000, maxAttempts: 2, statuses: [503] };
+    const cmd = toProbeConfig(config);
+    expect(cmd.retry).toEqual({ baseDelayMs: 250, maxDelayMs: 5000, maxAttempts: 2, statuses: [503] });
+    cmd.retry?.statuses.push(500);
+    expect(config.retry.statuses).toEqual([503]);
+
+    expect(toProbeRetry({ baseDelayMs: 500_000, maxDelayMs: 3_600_000, maxAttempts: 99, statuses: [429, 429, 503, ...Array.from({ length: 40 }, (_, i) => 540 + i)] })).toEqual({
+      baseDelayMs: 120_000,
+      maxDelayMs: 120_000,
+      maxAttempts: PROBE_MAX_RETRY_ATTEMPTS,
+      statuses: [429, 503, ...Array.from({ length: 30 }, (_, i) => 540 + i)],
+    });
+    expect(toProbeRetry({ baseDelayMs: 0, maxDelayMs: 0, maxAttempts: 0, statuses: [] })).toEqual({ baseDelayMs: 0, maxDelayMs: 0, maxAttempts: 0, statuses: [] });
+  });
+
+  it('a config command without retry (an older worker) is still valid', () => {
+    const { retry: _retry, ...older } = toProbeConfig(DEFAULT_CONFIG);
+    expect(ConfigCommand.safeParse(older).success).toBe(true);
+  });
+
   it('always passes ConfigCommand, even for a config built by hand with too many patterns', () => {
     const config = structuredClone(DEFAULT_CONFIG);
     config.protectedRequestPatterns = Array.from({ length: 100 }, (_, i) => `*/p${i}`);
@@ -49,11 +78,19 @@ describe('toProbeConfig', () => {
       fc.property(
         fc.record({
           protectedRequestPatterns: fc.array(fc.string({ maxLength: 80 }), { maxLength: 80 }),
+          retry: fc.record({
+            baseDelayMs: fc.nat(),
+            maxDelayMs: fc.nat(),
+            maxAttempts: fc.nat(),
+            statuses: fc.array(fc.integer({ min: 100, max: 599 }), { maxLength: 80 }),
+          }),
           agentIdentity: fc.record({ requestPattern: fc.string(), idField: fc.string(), nameField: fc.string(), orgField: fc.string() }),
         }),
         (user) => {
           const { config: resolved } = resolveConfig({ managed: {}, user });
-          expect(ConfigCommand.safeParse(toProbeConfig(resolved)).success).toBe(true);
+          const cmd = toProbeConfig(resolved);
+          expect(ConfigCommand.safeParse(cmd).success).toBe(true);
+          expect(ProbeRetrySchema.safeParse(cmd.retry).success).toBe(true);
         },
       ),
     );

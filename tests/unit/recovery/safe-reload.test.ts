@@ -93,3 +93,15 @@ describe('safe reload with a token strategy', () => {
     expect(reloadCause(s, T0 + 10 * 60_000, cookie)).toBeNull();
   });
 });
+
+describe('safe reload when sign-in is needed', () => {
+  it('does not reload into a login page; the popup asks for the sign-in instead', () => {
+    const s = run([
+      ev.hello(T0),
+      ev.tokenNeeded(T0 + 1, '/api/v2/communications/webRTC'),
+      ev.refreshStarted(T0 + 2),
+      { type: 'refresh-failed', at: T0 + 3, error: 'login_required', signInRequired: true },
+    ]);
+    expect(reloadCause(s, T0 + 10 * 60_000, DEFAULT_CONFIG)).toBeNull();
+  });
+});

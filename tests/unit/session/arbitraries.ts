@@ -83,6 +83,7 @@ const body: fc.Arbitrary<Body> = fc.oneof(
       retryAfter: text,
       hiddenFromPage: fc.boolean(),
       error: text,
+      retryGivenUp: fc.constant('wait-too-long' as const),
     },
     { requiredKeys: ['type', 'requestId', 'transport', 'method', 'url', 'status', 'durationMs', 'protected'] },
   ),
@@ -92,7 +93,7 @@ const body: fc.Arbitrary<Body> = fc.oneof(
     transport,
     method,
     url,
-    reason: fc.constant('unauthorized' as const),
+    reason: fc.constantFrom('unauthorized' as const, 'backoff' as const),
     status,
     outcome: fc.constantFrom('recovered' as const, 'failed' as const),
     durationMs: fc.integer({ min: 0, max: 86_400_000 }),
@@ -132,6 +133,19 @@ const body: fc.Arbitrary<Body> = fc.oneof(
     { requiredKeys: ['type', 'ok', 'audio', 'video'] },
   ),
   fc.record({ type: fc.constant('track-ended' as const), kind: fc.constantFrom('audio' as const, 'video' as const) }),
+  fc.record(
+    { type: fc.constant('media-reacquired' as const), ok: fc.boolean(), errorName: text, audioInputs: fc.integer({ min: 0, max: 1000 }) },
+    { requiredKeys: ['type', 'ok', 'audioInputs'] },
+  ),
+  fc.record(
+    {
+      type: fc.constant('mic-grant' as const),
+      outcome: fc.constantFrom('ok' as const, 'failed' as const, 'not-allowed' as const, 'not-monitored' as const, 'limited' as const),
+      detail: fc.string({ maxLength: 1000 }),
+    },
+    { requiredKeys: ['type', 'outcome'] },
+  ),
+  fc.record({ type: fc.constant('media-reacquire' as const) }),
   fc.record({ type: fc.constant('refresh-started' as const) }),
   fc.record(
     { type: fc.constant('refresh-succeeded' as const), expiresAt: fc.integer({ min: 0, max: 4_000_000_000_000 }) },

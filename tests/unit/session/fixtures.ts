@@ -37,13 +37,21 @@ export const ev = {
     at: number,
     status: number,
     path: string,
-    opts: { protected?: boolean; retryAfter?: string; method?: string; error?: string } = {},
+    opts: {
+      protected?: boolean;
+      retryAfter?: string;
+      method?: string;
+      error?: string;
+      hiddenFromPage?: boolean;
+      retryGivenUp?: 'wait-too-long';
+      transport?: 'fetch' | 'xhr' | 'webrequest';
+    } = {},
   ): PageObservation =>
     valid({
       type: 'http',
       at,
       requestId: nextRequestId(),
-      transport: 'fetch',
+      transport: opts.transport ?? 'fetch',
       method: opts.method ?? 'GET',
       url: `${ORIGIN}${path}`,
       status,
@@ -51,16 +59,25 @@ export const ev = {
       protected: opts.protected ?? path.startsWith('/api/v2/'),
       ...(opts.retryAfter === undefined ? {} : { retryAfter: opts.retryAfter }),
       ...(opts.error === undefined ? {} : { error: opts.error }),
+      ...(opts.hiddenFromPage === undefined ? {} : { hiddenFromPage: opts.hiddenFromPage }),
+      ...(opts.retryGivenUp === undefined ? {} : { retryGivenUp: opts.retryGivenUp }),
     }),
-  httpRetry: (at: number, outcome: 'recovered' | 'failed', path: string, status = outcome === 'recovered' ? 200 : 401): PageObservation =>
+  httpRetry: (
+    at: number,
+    outcome: 'recovered' | 'failed',
+    path: string,
+    status = outcome === 'recovered' ? 200 : 401,
+    reason: 'unauthorized' | 'backoff' = 'unauthorized',
+    method = 'GET',
+  ): PageObservation =>
     valid({
       type: 'http-retry',
       at,
       requestId: nextRequestId(),
       transport: 'xhr',
-      method: 'GET',
+      method,
       url: `${ORIGIN}${path}`,
-      reason: 'unauthorized',
+      reason,
       status,
       outcome,
       durationMs: 80,

@@ -161,15 +161,25 @@ describe('call quality', () => {
 });
 
 describe('microphone', () => {
-  it('goes down on permission denied and recovers on granted', () => {
-    const r = run([ev.permission(s(0), 'granted'), ev.permission(s(1), 'denied'), ev.permission(s(2), 'prompt'), ev.permission(s(3), 'granted')]);
-    expect(r.healths).toEqual(['healthy', 'down', 'down', 'healthy']);
+  it('goes down on permission denied, recovers on granted, and is healthy once a capture confirms', () => {
+    const r = run([
+      ev.permission(s(0), 'granted'),
+      ev.permission(s(1), 'denied'),
+      ev.permission(s(2), 'prompt'),
+      ev.permission(s(3), 'granted'),
+      ev.gum(s(4), true),
+    ]);
+    expect(r.healths).toEqual(['healthy', 'down', 'down', 'recovering', 'healthy']);
     expect(r.state.media.micPermission).toBe('granted');
+    expect(r.state.incidents).toHaveLength(1);
     expect(r.state.incidents[0]).toMatchObject({
       kind: 'permission-lost',
       summary: 'Microphone permission denied',
-      resolvedAt: s(3),
-      steps: [{ at: s(3), action: 'none', outcome: 'ok', detail: 'Microphone permission granted again.' }],
+      resolvedAt: s(4),
+      steps: [
+        { at: s(3), action: 'none', outcome: 'ok', detail: 'Microphone permission granted again; waiting for a capture to confirm.' },
+        { at: s(4), action: 'none', outcome: 'ok', detail: 'The microphone was captured again.' },
+      ],
     });
   });
 

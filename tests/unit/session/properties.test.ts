@@ -8,7 +8,7 @@ import { HEALTH_ORDER, MAX_INCIDENTS_IN_STATE } from '../../../src/session/types
 import { eventSequence, reducerContext } from './arbitraries';
 import { TAB, deepFreeze } from './fixtures';
 
-const WORKER_TYPES = new Set(['refresh-started', 'refresh-succeeded', 'refresh-failed', 'tick']);
+const WORKER_TYPES = new Set(['refresh-started', 'refresh-succeeded', 'refresh-failed', 'mic-grant', 'media-reacquire', 'tick']);
 
 function checkInvariants(state: SessionState): void {
   expect(state.incidents.length).toBeLessThanOrEqual(MAX_INCIDENTS_IN_STATE);
