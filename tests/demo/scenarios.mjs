@@ -13,7 +13,10 @@
  *   callDuringFault?: boolean,
  *   promise: string,
  *   expect: (without: any, withExt: any) => boolean,
+ *   knownGap?: string,
  * }} Scenario
+ * `knownGap`: the product does not keep this promise yet; the demo says so and still runs it,
+ * and a run that does not show it does not fail the demo.
  */
 
 /** @type {Scenario[]} */
@@ -42,6 +45,9 @@ export const SCENARIOS = [
     params: { durationMs: 4000 },
     promise: 'with the extension the agent takes calls again after the outage, without a reload',
     expect: (_w, x) => x.canTakeCall && !x.reloaded,
+    knownGap:
+      'the media-token 503 can outlast the rung-1 retries (full jitter, 4 retries); the app then greys out ' +
+      'mic/speaker for good, and the ladder does not yet escalate a given-up retry to a safe reload',
   },
 ];
 
