@@ -9,6 +9,7 @@
 import type { Incident, SessionState } from '../../src/session/types';
 import type { StoredEvent } from '../../src/protocol/ui';
 import { openGuardDb } from './db';
+import { warn } from './log';
 
 interface Pending {
   events: StoredEvent[];
@@ -41,7 +42,7 @@ export function flush(): Promise<void> {
       for (const s of work.sessions.values()) void tx.objectStore('sessions').put(s);
       await tx.done;
     } catch (error) {
-      console.warn('[softphone-guard] event store write failed:', error instanceof Error ? error.name : 'unknown');
+      warn('event store write failed', error instanceof Error ? error.name : 'unknown');
     }
   });
   return lastFlush;

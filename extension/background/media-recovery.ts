@@ -17,6 +17,7 @@ import type { SessionState, WorkerEvent } from '../../src/session/types';
 import { currentConfig } from './config-source';
 import { commandTab, relayLink } from './relay-ports';
 import { ingest } from './session-hub';
+import { warn } from './log';
 
 type GrantResult = { outcome: Exclude<Extract<WorkerEvent, { type: 'mic-grant' }>['outcome'], 'pending'>; detail?: string };
 
@@ -126,7 +127,7 @@ export async function considerMediaRecovery(session: SessionState, now: number):
         break;
     }
   } catch (error) {
-    console.warn('[softphone-guard] media recovery step failed:', message(error).slice(0, 120));
+    warn('media recovery step failed', message(error));
   } finally {
     inFlight.delete(tabId);
   }

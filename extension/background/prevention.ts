@@ -23,6 +23,7 @@ import { currentConfig } from './config-source';
 import { ingest } from './session-hub';
 import { onTokenObtained, refreshAhead, refreshKey } from './token-broker';
 import type { FreshToken, TokenTimes } from './token-broker';
+import { warn } from './log';
 
 /** Alarm names start with this; the rest is the JSON of the {@link PreventiveReason}. */
 export const PREVENTION_ALARM_PREFIX = 'sg-prevent:';
@@ -99,7 +100,7 @@ async function reschedule(): Promise<void> {
   }
   if (!next || !name) return;
   const bad = invalidWindows(config.riskWindows);
-  if (bad.length > 0) console.warn('[softphone-guard] riskWindows with an unknown timeZone are ignored:', bad.join(', '));
+  if (bad.length > 0) warn('riskWindows with an unknown timeZone are ignored', bad.join(', '));
   await browser.alarms.create(name, { when: Math.max(next.at, lastRunAt + MIN_RUN_SPACING_MS) });
 }
 
@@ -109,7 +110,7 @@ async function reschedule(): Promise<void> {
  */
 export function schedulePrevention(): Promise<void> {
   queue = queue.then(reschedule).catch((error: unknown) => {
-    console.warn('[softphone-guard] prevention not scheduled:', error instanceof Error ? error.message.slice(0, 120) : 'unknown');
+    warn('prevention not scheduled', error);
   });
   return queue;
 }
@@ -179,7 +180,7 @@ export function handlePreventionAlarm(alarm: Alarms.Alarm): void {
   const reason = parseReason(alarm.name);
   void (reason ? runPrevention(reason) : Promise.resolve())
     .catch((error: unknown) => {
-      console.warn('[softphone-guard] preventive refresh failed:', error instanceof Error ? error.message.slice(0, 120) : 'unknown');
+      warn('preventive refresh failed', error);
     })
     .then(() => schedulePrevention());
 }

@@ -9,6 +9,7 @@ import { decideSafeReload, RELOAD_WINDOW_MS } from '../../src/recovery/safe-relo
 import type { SessionState } from '../../src/session/types';
 import { currentConfig } from './config-source';
 import { ingest } from './session-hub';
+import { warn } from './log';
 
 /** storage.local key: `{ [tabId]: epochMs[] }` of safe reloads within the last hour. */
 export const RELOAD_HISTORY_KEY = 'safeReloadHistory';
@@ -68,6 +69,6 @@ export async function considerSafeReload(session: SessionState, now: number): Pr
     await ingest(tabId, { type: 'safe-reload', at: now, cause: decision.cause });
     await browser.tabs.reload(tabId);
   } catch (error) {
-    console.warn('[softphone-guard] safe reload failed:', error instanceof Error ? error.message.slice(0, 120) : 'unknown');
+    warn('safe reload failed', error);
   }
 }

@@ -14,6 +14,7 @@ import { redactValue } from '../../src/redact/redact';
 import { appendEvent, countEvents, loadSessions, putIncident, putSession } from './event-store';
 import { showWorstHealth } from './badge';
 import { currentConfig } from './config-source';
+import { warn } from './log';
 
 /** Ended sessions kept for the popup after their tab closed. */
 export const MAX_ENDED_SESSIONS = 10;
@@ -33,7 +34,7 @@ let chain: Promise<void> = loadSessions()
     for (const s of saved) if (!sessions.has(s.tabId)) sessions.set(s.tabId, s);
   })
   .catch((error: unknown) => {
-    console.warn('[softphone-guard] could not load sessions:', error instanceof Error ? error.name : 'unknown');
+    warn('could not load sessions', error instanceof Error ? error.name : 'unknown');
   });
 
 /** Resolves once everything queued so far has been applied. */
@@ -79,7 +80,7 @@ export function ingest(tabId: number, event: PageObservation | WorkerEvent): Pro
     try {
       apply(tabId, event);
     } catch (error) {
-      console.warn('[softphone-guard] event skipped:', event.type, error instanceof Error ? error.message.slice(0, 120) : '');
+      warn(`event skipped (${event.type})`, error);
     }
   });
   return chain;
