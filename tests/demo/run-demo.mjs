@@ -52,7 +52,7 @@ async function waitFor(fn, timeoutMs, everyMs = 200) {
 }
 
 const status = (page) => page.evaluate(() => window.labSoftphone?.status() ?? null);
-const callReady = (s) => s && s.presence === 'Available' && s.mediaReady && s.signalling === 'open';
+const callReady = (s) => s && s.presence === 'Available' && s.mediaReady && s.micEnabled && s.signalling === 'open';
 
 async function postJson(url, body) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });

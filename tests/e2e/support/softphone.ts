@@ -35,8 +35,9 @@ export async function openAgent(context: BrowserContext, lab: Lab, user: string)
   return page;
 }
 
+/** Ready to answer: presence Available, media token held, microphone checked and usable, signalling open. */
 export const callReady = (s: AppStatus | null): boolean =>
-  Boolean(s && s.presence === 'Available' && s.mediaReady && s.signalling === 'open');
+  Boolean(s && s.presence === 'Available' && s.mediaReady && s.micEnabled && s.signalling === 'open');
 
 /** POSTs to the lab's control API. */
 export async function labPost(lab: Lab, path: string, body: unknown = {}): Promise<unknown> {
