@@ -3,12 +3,13 @@
  * level so Chrome can wake the worker for them); the modules hold the implementations.
  */
 import browser from 'webextension-polyfill';
-import { handleConnect, broadcastConfig, connectedOrigins, pushToken } from './relay-ports';
+import { handleConnect, broadcastConfig, connectedIdentities, pushToken } from './relay-ports';
 import { handleUiMessage } from './ui-requests';
-import { handleStorageChange, onConfigChange, reloadConfig } from './config-source';
+import { currentConfig, handleStorageChange, onConfigChange, reloadConfig } from './config-source';
 import { endSession, onSessionUpdate, tickAll } from './session-hub';
 import { considerSafeReload } from './safe-reload';
 import { considerMediaRecovery } from './media-recovery';
+import { considerStalledSockets } from './signalling-watchdog';
 import { observeWebRequests } from './web-request-observer';
 import { startMaintenance, handleAlarm, reconcileTabs } from './maintenance';
 import { handlePreventionAlarm, schedulePrevention, startPrevention } from './prevention';
@@ -25,7 +26,8 @@ onConfigChange(broadcastConfig);
 onConfigChange(() => void schedulePrevention());
 onSessionUpdate((session, at) => void considerSafeReload(session, at));
 onSessionUpdate((session, at) => void considerMediaRecovery(session, at));
+onSessionUpdate((session, at) => void considerStalledSockets(session, at));
 const configLoaded = reloadConfig();
-startPrevention({ configLoaded, connectedOrigins, pushToken });
+startPrevention({ configLoaded, connectedIdentities: () => connectedIdentities(currentConfig()), pushToken });
 void reconcileTabs();
 startMaintenance(tickAll);

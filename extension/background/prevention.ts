@@ -6,9 +6,10 @@
  * packed builds clamp them to ≥ 30 s ahead, unpacked ones do not — DESIGN.md §6). Its name
  * carries the reason, so the run that wakes for it needs no other state. The pure schedule is
  * `nextPreventiveRefreshAt` (src/prevention/risk-windows.ts). When the alarm fires, each
- * identity of the connected softphone origins gets one fresh token through the token
- * broker's single flight, every tab of those origins gets it as a `token` command without
- * requestId, and each of their sessions records a `refresh-ahead` event for the popup
+ * identity of the connected softphone tabs (refresh endpoint plus agent, ./token-broker.ts
+ * `tokenKey`) gets one fresh token through the token broker's single flight, every tab of
+ * that identity gets it as a `token` command without requestId, and each of their sessions
+ * records a `refresh-ahead` event for the popup
  * ("Refreshed ahead of Mon 06:00 America/Chicago"); then the next alarm is set.
  *
  * Token expiries the broker learns (never the tokens) are kept in `storage.session` under
@@ -21,13 +22,13 @@ import type { PreventiveReason, PreventiveRefresh } from '../../src/prevention/r
 import type { Config } from '../../src/policy/schema';
 import { currentConfig } from './config-source';
 import { ingest } from './session-hub';
-import { onTokenObtained, refreshAhead, refreshKey } from './token-broker';
-import type { FreshToken, TokenTimes } from './token-broker';
+import { onTokenObtained, refreshAhead } from './token-broker';
+import type { FreshToken, TokenIdentity, TokenTimes } from './token-broker';
 import { warn } from './log';
 
 /** Alarm names start with this; the rest is the JSON of the {@link PreventiveReason}. */
 export const PREVENTION_ALARM_PREFIX = 'sg-prevent:';
-/** `storage.session` key: `{ [refreshKey]: TokenTimes }` — when tokens expire, never tokens. */
+/** `storage.session` key: `{ [tokenKey]: TokenTimes }` — when tokens expire, never tokens. */
 export const TOKEN_TIMES_KEY = 'preventionTokenTimes';
 /**
  * Preventive runs are at least this far apart, ms: the packed-build alarm minimum, so an
@@ -41,8 +42,10 @@ const RELAY_WAIT_MS = 3000;
 export interface PreventionPorts {
   /** Resolves once the stored configuration has been read. */
   configLoaded: Promise<unknown>;
-  connectedOrigins(): Map<string, number[]>;
-  pushToken(origin: string, token: FreshToken): number[];
+  /** The token identities of the connected tabs (key: ./token-broker.ts `tokenKey`), with an origin and the tabs of each. */
+  connectedIdentities(): Map<string, { origin: string; identity: TokenIdentity | undefined; tabs: number[] }>;
+  /** Pushes a token to the connected tabs of one identity; returns those tabs. */
+  pushToken(key: string, token: FreshToken): number[];
 }
 
 let ports: PreventionPorts | null = null;
@@ -128,19 +131,19 @@ function parseReason(alarmName: string): PreventiveReason | null {
   return null;
 }
 
-async function connectedSoon(p: PreventionPorts): Promise<Map<string, number[]>> {
+async function connectedSoon(p: PreventionPorts): Promise<ReturnType<PreventionPorts['connectedIdentities']>> {
   const until = Date.now() + RELAY_WAIT_MS;
-  let origins = p.connectedOrigins();
-  while (origins.size === 0 && Date.now() < until) {
+  let identities = p.connectedIdentities();
+  while (identities.size === 0 && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    origins = p.connectedOrigins();
+    identities = p.connectedIdentities();
   }
-  return origins;
+  return identities;
 }
 
 /**
- * One preventive run: a fresh token per identity of the connected softphone origins, pushed
- * to all their tabs and recorded on their sessions. Never rejects.
+ * One preventive run: a fresh token per identity of the connected softphone tabs, pushed to
+ * all the tabs of that identity and recorded on their sessions. Never rejects.
  */
 async function runPrevention(reason: PreventiveReason): Promise<void> {
   const p = ports;
@@ -149,27 +152,20 @@ async function runPrevention(reason: PreventiveReason): Promise<void> {
   const config = currentConfig();
   if (!obtainsTokens(config)) return;
   lastRunAt = Date.now();
-  const byKey = new Map<string, string[]>();
-  for (const origin of (await connectedSoon(p)).keys()) {
-    const key = refreshKey(config, origin);
-    if (key) byKey.set(key, [...(byKey.get(key) ?? []), origin]);
-  }
-  for (const [key, origins] of byKey) {
-    const outcome = await refreshAhead(config, origins[0] ?? '');
+  for (const [key, { origin, identity, tabs: known }] of await connectedSoon(p)) {
+    const outcome = await refreshAhead(config, origin, identity);
     // A failing refresh is not retried ahead of that expiry again (it would be, every
     // MIN_RUN_SPACING_MS until the token expires): the 401 path (rung 2) takes over from here.
     if (!outcome.ok) await recordTokenTimes(key, null);
     const at = Date.now();
-    for (const origin of origins) {
-      const tabs = outcome.ok ? p.pushToken(origin, outcome.token) : (p.connectedOrigins().get(origin) ?? []);
-      for (const tabId of tabs) {
-        void ingest(
-          tabId,
-          outcome.ok
-            ? { type: 'refresh-ahead', at, outcome: 'ok', note: preventiveNote(reason), ...(outcome.token.expiresAt !== undefined ? { expiresAt: outcome.token.expiresAt } : {}) }
-            : { type: 'refresh-ahead', at, outcome: 'failed', note: preventiveNote(reason, false), error: outcome.error },
-        );
-      }
+    const tabs = outcome.ok ? p.pushToken(key, outcome.token) : known;
+    for (const tabId of tabs) {
+      void ingest(
+        tabId,
+        outcome.ok
+          ? { type: 'refresh-ahead', at, outcome: 'ok', note: preventiveNote(reason), ...(outcome.token.expiresAt !== undefined ? { expiresAt: outcome.token.expiresAt } : {}) }
+          : { type: 'refresh-ahead', at, outcome: 'failed', note: preventiveNote(reason, false), error: outcome.error },
+      );
     }
   }
 }

@@ -1,9 +1,13 @@
 /**
  * The worker's side of the relay ports: one port per monitored top-level document.
  * The tab comes from `port.sender`, never from a message. On connect the worker pushes the
- * probe configuration (and the latest fresh token for that origin, if any) and marks the tab
- * not auto-discardable (./prevention.ts); observations go to the session hub; `token-needed`
- * goes to the token broker and its answer back to the tab.
+ * probe configuration and marks the tab not auto-discardable (./prevention.ts); observations
+ * go to the session hub; `token-needed` goes to the token broker and its answer back to the
+ * tab. Each document's agent (user and organisation, from its `identity` observations) is
+ * remembered with its port: tokens are obtained, shared and pushed per identity
+ * (./token-broker.ts), so a tab that switched organisation never gets the old one's token.
+ * When a document's identity becomes known or changes, the latest token of that identity, if
+ * any, is pushed to it.
  */
 import type { Runtime } from 'webextension-polyfill';
 import { RELAY_PORT_NAME, RelayToWorkerSchema } from '../../src/protocol/port';
@@ -11,10 +15,11 @@ import type { WorkerToRelay } from '../../src/protocol/port';
 import type { PageCommand, PageObservation } from '../../src/protocol/page';
 import { toProbeConfig } from '../../src/policy/probe-config';
 import { currentConfig } from './config-source';
-import { ingest } from './session-hub';
+import { ingest, sessionOf, settled } from './session-hub';
 import { notePageHttp } from './web-request-observer';
-import { latestToken, obtainFreshToken } from './token-broker';
-import type { FreshToken } from './token-broker';
+import { latestToken, obtainFreshToken, tokenKey } from './token-broker';
+import type { FreshToken, TokenIdentity } from './token-broker';
+import { sameIdentity } from '../../src/recovery/refresh-identity';
 import { keepTabLoaded } from './prevention';
 
 interface Link {
@@ -24,6 +29,18 @@ interface Link {
   /** The document's URL from `port.sender` (never from a message). */
   url: string;
   incognito: boolean;
+  /** The document's agent, from its latest `identity` observation; absent until then. */
+  identity?: TokenIdentity;
+}
+
+/** A token command without requestId, for every waiter and later request of the tab. */
+function tokenCommand(token: FreshToken): Extract<PageCommand, { type: 'token' }> {
+  return { type: 'token', accessToken: token.accessToken, ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}) };
+}
+
+/** The identity key of a link's document under `config` (null when refreshing is off). */
+function keyOf(config: ReturnType<typeof currentConfig>, link: Link): string | null {
+  return tokenKey(config, link.origin, link.identity);
 }
 
 const links = new Map<number, Link>();
@@ -44,8 +61,9 @@ export function broadcastConfig(): void {
 
 async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: 'token-needed' }>): Promise<void> {
   const config = currentConfig();
+  const identity = link.identity;
   let waited = false;
-  const outcome = await obtainFreshToken(config, link.origin, obs.tokenHash, () => {
+  const outcome = await obtainFreshToken(config, link.origin, identity, obs.tokenHash, () => {
     waited = true;
     void ingest(link.tabId, { type: 'refresh-started', at: Date.now() });
   });
@@ -62,14 +80,52 @@ async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: '
       ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}),
     });
   }
-  const expiresAt = token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {};
-  send(link, { type: 'token', requestId: obs.requestId, accessToken: token.accessToken, ...expiresAt });
+  if (!sameIdentity(identity, link.identity)) {
+    // The tab switched identity while the refresh ran: the token is the old identity's.
+    send(link, { type: 'token-failed', requestId: obs.requestId, reason: 'the tab switched identity during the refresh' });
+    return;
+  }
+  send(link, { ...tokenCommand(token), requestId: obs.requestId });
   if (outcome.refreshed) {
-    // Other tabs of the same softphone learn the token before their own requests fail.
+    // Other tabs of the same identity learn the token before their own requests fail.
+    const key = tokenKey(config, link.origin, identity);
     for (const other of links.values()) {
-      if (other !== link && other.origin === link.origin) send(other, { type: 'token', accessToken: token.accessToken, ...expiresAt });
+      if (other !== link && keyOf(config, other) === key) send(other, tokenCommand(token));
     }
   }
+}
+
+/**
+ * An `org-switch` observation: the document's organisation changed. Its `identity`
+ * observation names the new agent; should the switch come first, the tab is held as "an
+ * unknown user of the new organisation" meanwhile, never as the old identity.
+ */
+function onOrgSwitch(link: Link, obs: Extract<PageObservation, { type: 'org-switch' }>): void {
+  if (link.identity?.orgId === obs.toOrgId) return;
+  link.identity = obs.toOrgId ? { orgId: obs.toOrgId } : {};
+}
+
+/**
+ * A relay that reconnects (the worker restarted) speaks for the same document as before, whose
+ * identity observation went to the previous worker: the session's agent stands in until the
+ * next one. A new document (first connect) starts unknown, since it may belong to another
+ * organisation than the tab's previous one.
+ */
+async function assumeKnownIdentity(link: Link): Promise<void> {
+  await settled();
+  const agent = sessionOf(link.tabId)?.agent;
+  if (agent && !link.identity && links.get(link.tabId) === link) {
+    link.identity = { userId: agent.userId, ...(agent.orgId ? { orgId: agent.orgId } : {}) };
+  }
+}
+
+/** An `identity` observation: remember the document's agent; a new or changed one gets its identity's latest token. */
+function onIdentity(link: Link, obs: Extract<PageObservation, { type: 'identity' }>): void {
+  const identity: TokenIdentity = { userId: obs.userId, ...(obs.orgId ? { orgId: obs.orgId } : {}) };
+  if (link.identity && sameIdentity(link.identity, identity)) return;
+  link.identity = identity;
+  const token = latestToken(currentConfig(), link.origin, identity);
+  if (token) send(link, tokenCommand(token));
 }
 
 /** runtime.onConnect listener. */
@@ -98,33 +154,55 @@ export function handleConnect(port: Runtime.Port): void {
     const parsed = RelayToWorkerSchema.safeParse(raw);
     if (!parsed.success) return;
     const message = parsed.data;
-    if (message.type === 'relay-hello') return;
+    if (message.type === 'relay-hello') {
+      if (message.reconnects > 0) void assumeKnownIdentity(link);
+      return;
+    }
     const obs = message.obs;
     if (obs.type === 'http') notePageHttp(link.tabId, obs);
+    if (obs.type === 'identity') onIdentity(link, obs);
+    if (obs.type === 'org-switch') onOrgSwitch(link, obs);
     void ingest(link.tabId, obs);
     if (obs.type === 'token-needed') void onTokenNeeded(link, obs);
   });
   send(link, toProbeConfig(currentConfig()));
-  const token = latestToken(currentConfig(), origin);
-  if (token) send(link, { type: 'token', accessToken: token.accessToken, ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}) });
 }
 
-/** Page origins with a connected relay now, each with its tabs. */
-export function connectedOrigins(): Map<string, number[]> {
-  const byOrigin = new Map<string, number[]>();
-  for (const link of links.values()) byOrigin.set(link.origin, [...(byOrigin.get(link.origin) ?? []), link.tabId]);
-  return byOrigin;
+/** The connected tabs of one token identity. */
+export interface IdentityTabs {
+  /** A page origin of the identity (the cookie-endpoint refresh resolves against it). */
+  origin: string;
+  identity: TokenIdentity | undefined;
+  tabs: number[];
 }
 
 /**
- * Pushes a token to every connected tab of `origin` as a `token` command without requestId.
+ * The token identities of the connected tabs under `config` (./token-broker.ts `tokenKey`),
+ * each with its tabs; empty when refreshing is off.
+ */
+export function connectedIdentities(config: ReturnType<typeof currentConfig>): Map<string, IdentityTabs> {
+  const byKey = new Map<string, IdentityTabs>();
+  for (const link of links.values()) {
+    const key = keyOf(config, link);
+    if (key === null) continue;
+    const entry = byKey.get(key);
+    if (entry) entry.tabs.push(link.tabId);
+    else byKey.set(key, { origin: link.origin, identity: link.identity, tabs: [link.tabId] });
+  }
+  return byKey;
+}
+
+/**
+ * Pushes a token to every connected tab of one identity (`key`, ./token-broker.ts `tokenKey`)
+ * as a `token` command without requestId.
  * @returns the tabs it was sent to
  */
-export function pushToken(origin: string, token: FreshToken): number[] {
-  const cmd: PageCommand = { type: 'token', accessToken: token.accessToken, ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}) };
+export function pushToken(key: string, token: FreshToken): number[] {
+  const config = currentConfig();
+  const cmd = tokenCommand(token);
   const tabs: number[] = [];
   for (const link of links.values()) {
-    if (link.origin !== origin) continue;
+    if (keyOf(config, link) !== key) continue;
     send(link, cmd);
     tabs.push(link.tabId);
   }

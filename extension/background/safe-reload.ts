@@ -44,7 +44,9 @@ async function remember(tabId: number, at: number): Promise<void> {
 
 /**
  * Checks one session after it changed (and on every tick). Never reloads a tab with an
- * active call; records a deferral once per reason so the popup can say why it waits.
+ * active call; records a deferral once per reason and incident so the popup can say why it
+ * waits. Causes: `signalling-not-recovered`, `token-not-recovered`, `request-not-recovered`
+ * (src/recovery/safe-reload.ts).
  */
 export async function considerSafeReload(session: SessionState, now: number): Promise<void> {
   const tabId = session.tabId;
@@ -56,9 +58,11 @@ export async function considerSafeReload(session: SessionState, now: number): Pr
       lastDeferral.delete(tabId);
       return;
     }
-    if (lastDeferral.get(tabId) === decision.reason) return;
-    lastDeferral.set(tabId, decision.reason);
-    void ingest(tabId, { type: 'reload-deferred', at: now, reason: decision.reason, cause: decision.cause });
+    const deferral = `${decision.reason}:${decision.incidentId ?? ''}`;
+    if (lastDeferral.get(tabId) === deferral) return;
+    lastDeferral.set(tabId, deferral);
+    const incidentId = decision.incidentId === undefined ? {} : { incidentId: decision.incidentId };
+    void ingest(tabId, { type: 'reload-deferred', at: now, reason: decision.reason, cause: decision.cause, ...incidentId });
     return;
   }
   inFlight.add(tabId);
@@ -66,7 +70,7 @@ export async function considerSafeReload(session: SessionState, now: number): Pr
   setTimeout(() => inFlight.delete(tabId), RELOAD_SETTLE_MS);
   try {
     await remember(tabId, now);
-    await ingest(tabId, { type: 'safe-reload', at: now, cause: decision.cause });
+    await ingest(tabId, { type: 'safe-reload', at: now, cause: decision.cause, incidentId: decision.incidentId });
     await browser.tabs.reload(tabId);
   } catch (error) {
     warn('safe reload failed', error);

@@ -1,19 +1,34 @@
 /**
- * Rung 2 of the recovery ladder (DESIGN.md §3): fresh bearer tokens, single-flight.
+ * Rung 2 of the recovery ladder (DESIGN.md §3): fresh bearer tokens, single-flight, behind a
+ * circuit breaker.
  *
  * One refresh per identity however many tabs and requests fail at once: concurrent requests
- * for the same refresh endpoint join one flight, and a request that reports a token older
- * than the one already obtained gets that one without a new refresh. The fresh token lives
- * only in this worker's memory and in the pages that already use it; it is never persisted
- * nor logged (only its 16-hex SHA-256 prefix is compared).
+ * of the same identity join one flight, and a request that reports a token older than the
+ * one already obtained gets that one without a new refresh. The identity is the refresh
+ * endpoint (or OAuth client) together with the tab's agent, user and organisation
+ * (src/recovery/refresh-identity.ts): after a tab switches organisation (seed 002) its
+ * refreshes are its new identity's, and it is never handed a token obtained for the old one.
+ * The fresh token lives only in this worker's memory and in the pages that already use it; it
+ * is never persisted nor logged (only its 16-hex SHA-256 prefix is compared).
+ *
+ * Circuit breaker, one per identity (src/recovery/refresh-breakers.ts): after 5 consecutive
+ * failed refreshes the endpoint is left alone for 60 s ("Token refresh paused for N s after 5
+ * failures", returned at once as the refresh's error), then one refresh probes it. The
+ * breakers live in `storage.session` under {@link BREAKERS_KEY}, so a worker restart does not
+ * reset them.
  *
  * Strategies: `cookie-endpoint` POSTs to `tokenRefresh.refreshUrl` with the softphone origin's
  * cookies and no body (the answer is an RFC 6749 §5.1 token response); `oauth-silent` runs a
  * `prompt=none` authorization code + PKCE flow (./oauth-silent.ts). When both are configured
  * the other one is tried after the chosen one fails.
  */
+import browser from 'webextension-polyfill';
 import type { Config } from '../../src/policy/schema';
 import { createSingleFlight, decideTokenUse } from '../../src/recovery/single-flight';
+import { tokenIdentityKey } from '../../src/recovery/refresh-identity';
+import type { TokenIdentity } from '../../src/recovery/refresh-identity';
+import { admitRefresh, parseBreakerBook, recordRefresh } from '../../src/recovery/refresh-breakers';
+import type { BreakerBook } from '../../src/recovery/refresh-breakers';
 import { TokenResponseError, parseTokenResponse } from '../../src/recovery/token-response';
 import { SignInRequiredError } from '../../src/recovery/oauth-silent';
 import { obtainTokenSilently } from './oauth-silent';
@@ -35,11 +50,38 @@ export type TokenOutcome =
   /** `signInRequired`: every configured strategy failed and only an interactive sign-in can help. */
   | { ok: false; error: string; signInRequired: boolean };
 
+export type { TokenIdentity };
+
 /** Refresh endpoint answers slower than this count as failures, ms. */
 export const REFRESH_TIMEOUT_MS = 10_000;
+/** `storage.session` key: the {@link BreakerBook}, breaker state per identity key (never a token). */
+export const BREAKERS_KEY = 'tokenRefreshBreakers';
 
 const cache = new Map<string, FreshToken>();
 const flights = createSingleFlight<string, FreshToken>();
+
+let breakers: BreakerBook = {};
+let breakersLoaded: Promise<void> | null = null;
+let breakersSaved: Promise<void> = Promise.resolve();
+
+/** Reads the stored breakers once per worker life; a failed read starts from all closed. */
+function loadBreakers(): Promise<void> {
+  breakersLoaded ??= browser.storage.session
+    .get(BREAKERS_KEY)
+    .then((r) => {
+      // Changes made before the read finished win over the stored ones.
+      breakers = { ...parseBreakerBook(r[BREAKERS_KEY]), ...breakers };
+    })
+    .catch(() => undefined);
+  return breakersLoaded;
+}
+
+/** Replaces the breakers and stores them (writes in order; a failed write is not retried). */
+function saveBreakers(next: BreakerBook): void {
+  if (next === breakers) return;
+  breakers = next;
+  breakersSaved = breakersSaved.then(() => browser.storage.session.set({ [BREAKERS_KEY]: breakers })).catch(() => undefined);
+}
 
 /** When a token was obtained and when it expires (epoch ms): all a listener learns of it. */
 export interface TokenTimes {
@@ -50,7 +92,7 @@ const obtainedListeners = new Set<(key: string, times: TokenTimes) => void>();
 
 /**
  * Calls `fn` whenever a refresh (401-driven or ahead of time) produced a new token, with the
- * identity's {@link refreshKey} and the token's times — never the token itself.
+ * identity's {@link tokenKey} and the token's times — never the token itself.
  */
 export function onTokenObtained(fn: (key: string, times: TokenTimes) => void): void {
   obtainedListeners.add(fn);
@@ -91,14 +133,24 @@ export function strategyChain(config: Config): Array<'cookie-endpoint' | 'oauth-
 }
 
 /**
- * The identity a refresh is single-flighted and cached under: the primary strategy's
- * endpoint (the cookie jar or the OAuth client), or null when refreshing is off.
+ * The configured side of an identity: the primary strategy's endpoint (the cookie jar or the
+ * OAuth client), or null when refreshing is off.
  */
 export function refreshKey(config: Config, pageOrigin: string): string | null {
   const [primary] = strategyChain(config);
   if (primary === 'oauth-silent') return `oauth:${config.tokenRefresh.tokenUrl}#${config.tokenRefresh.clientId}`;
   if (primary === 'cookie-endpoint') return refreshEndpoint(config, pageOrigin);
   return null;
+}
+
+/**
+ * The identity a refresh is single-flighted, cached, pushed and circuit-broken under:
+ * {@link refreshKey} plus the tab's agent (user and organisation, when known), or null when
+ * refreshing is off.
+ */
+export function tokenKey(config: Config, pageOrigin: string, identity: TokenIdentity | undefined): string | null {
+  const endpoint = refreshKey(config, pageOrigin);
+  return endpoint === null ? null : tokenIdentityKey(endpoint, identity);
 }
 
 async function toFresh(accessToken: string, expiresAt: number | undefined, obtainedAt: number): Promise<FreshToken> {
@@ -147,75 +199,99 @@ async function fetchFresh(config: Config, pageOrigin: string): Promise<FreshToke
   throw lastError;
 }
 
+function failure(error: unknown): TokenOutcome {
+  return {
+    ok: false,
+    error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'refresh failed',
+    signInRequired: error instanceof SignInRequiredError,
+  };
+}
+
+function noStrategy(config: Config): TokenOutcome {
+  return { ok: false, error: `token refresh strategy "${config.tokenRefresh.strategy}" obtains no token`, signInRequired: false };
+}
+
+/**
+ * One refresh for `key`, shared: joins the flight in the air, else asks the identity's
+ * breaker and, when allowed, starts one whose outcome the breaker records.
+ * @param onStart called when this call will wait on a refresh (one it starts or one it joins)
+ * @returns never rejects; a refused breaker comes back as `{ok:false}` at once
+ */
+async function sharedRefresh(config: Config, pageOrigin: string, key: string, onStart: () => void): Promise<TokenOutcome> {
+  await loadBreakers();
+  if (!flights.has(key)) {
+    const gate = admitRefresh(breakers, key, Date.now());
+    saveBreakers(gate.book);
+    if (!gate.allowed) return { ok: false, error: gate.message, signInRequired: false };
+  }
+  let started = false;
+  onStart();
+  try {
+    const token = await flights.run(key, () => {
+      started = true;
+      return fetchFresh(config, pageOrigin).then(
+        (fresh) => {
+          saveBreakers(recordRefresh(breakers, key, 'success', Date.now()));
+          return fresh;
+        },
+        (error: unknown) => {
+          saveBreakers(recordRefresh(breakers, key, 'failure', Date.now()));
+          throw error;
+        },
+      );
+    });
+    remember(key, token);
+    return { ok: true, token, refreshed: started };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
 /**
  * A fresh token for the page whose token (fingerprint `rejectedHash`) was refused.
+ * @param identity the tab's agent as its identity response named it (absent: not known yet)
  * @param onRefreshStart called when this call will wait on a refresh (one it starts or one it joins)
  * @returns never rejects; failures come back as `{ok:false}` with a message free of secrets
+ *   (an open breaker: "Token refresh paused for N s after 5 failures", without `onRefreshStart`)
  */
 export async function obtainFreshToken(
   config: Config,
   pageOrigin: string,
+  identity: TokenIdentity | undefined,
   rejectedHash: string,
   onRefreshStart: () => void,
 ): Promise<TokenOutcome> {
-  const endpoint = refreshKey(config, pageOrigin);
-  if (!endpoint) return { ok: false, error: `token refresh strategy "${config.tokenRefresh.strategy}" obtains no token`, signInRequired: false };
-  const cached = cache.get(endpoint);
+  const key = tokenKey(config, pageOrigin, identity);
+  if (!key) return noStrategy(config);
+  const cached = cache.get(key);
   const decision = decideTokenUse({
     current: cached ? { hash: cached.hash, obtainedAt: cached.obtainedAt, ...(cached.expiresAt !== undefined ? { expiresAt: cached.expiresAt } : {}) } : null,
     rejectedHash,
     now: Date.now(),
   });
   if (decision === 'reuse' && cached) return { ok: true, token: cached, refreshed: false };
-  let started = false;
-  onRefreshStart();
-  try {
-    const token = await flights.run(endpoint, () => {
-      started = true;
-      return fetchFresh(config, pageOrigin);
-    });
-    remember(endpoint, token);
-    return { ok: true, token, refreshed: started };
-  } catch (error) {
-    cache.delete(endpoint);
-    return {
-      ok: false,
-      error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'refresh failed',
-      signInRequired: error instanceof SignInRequiredError,
-    };
-  }
+  const outcome = await sharedRefresh(config, pageOrigin, key, onRefreshStart);
+  if (!outcome.ok) cache.delete(key);
+  return outcome;
 }
 
 /**
- * Prevention (DESIGN.md §3): a fresh token for the page origin's identity although none was
- * rejected — ahead of a risk window or of a known expiry. Single-flight with the 401 path: a
- * refresh already in the air for the same identity is joined, not doubled. A failure leaves
- * the token held so far in place (it was not refused, only not renewed).
+ * Prevention (DESIGN.md §3): a fresh token for an identity although none was rejected — ahead
+ * of a risk window or of a known expiry. Single-flight with the 401 path: a refresh already in
+ * the air for the same identity is joined, not doubled; an open breaker refuses it as it
+ * refuses the 401 path. A failure leaves the token held so far in place (it was not refused,
+ * only not renewed).
  * @returns never rejects; `refreshed` is false when it joined a flight; failures come back as
  *   `{ok:false}` with a message free of secrets
  */
-export async function refreshAhead(config: Config, pageOrigin: string): Promise<TokenOutcome> {
-  const key = refreshKey(config, pageOrigin);
-  if (!key) return { ok: false, error: `token refresh strategy "${config.tokenRefresh.strategy}" obtains no token`, signInRequired: false };
-  let started = false;
-  try {
-    const token = await flights.run(key, () => {
-      started = true;
-      return fetchFresh(config, pageOrigin);
-    });
-    remember(key, token);
-    return { ok: true, token, refreshed: started };
-  } catch (error) {
-    return {
-      ok: false,
-      error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'refresh failed',
-      signInRequired: error instanceof SignInRequiredError,
-    };
-  }
+export async function refreshAhead(config: Config, pageOrigin: string, identity: TokenIdentity | undefined): Promise<TokenOutcome> {
+  const key = tokenKey(config, pageOrigin, identity);
+  if (!key) return noStrategy(config);
+  return sharedRefresh(config, pageOrigin, key, () => undefined);
 }
 
-/** The latest token for a page origin, if one was obtained (to push to tabs that reconnect). */
-export function latestToken(config: Config, pageOrigin: string): FreshToken | undefined {
-  const key = refreshKey(config, pageOrigin);
+/** The latest token of an identity, if one was obtained (to push to its tabs). */
+export function latestToken(config: Config, pageOrigin: string, identity: TokenIdentity | undefined): FreshToken | undefined {
+  const key = tokenKey(config, pageOrigin, identity);
   return key ? cache.get(key) : undefined;
 }

@@ -1,7 +1,9 @@
 /**
  * What every hook of the probe shares: the captured natives, the wrapper factory, the
- * channel, the current configuration, the token broker and a few helpers.
+ * channel, the current configuration, the token broker, the controls over the page's
+ * sessions, the identity handler and a few helpers.
  */
+import type { ExtractedIdentity } from '../../src/identity/extract-identity';
 import { matchesAnyUrlGlob } from '../../src/match/url-glob';
 import type { PageObservation, ProbeConfig, ProbeRetry } from '../../src/protocol/page';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
@@ -9,6 +11,7 @@ import type { Disguise } from './disguise';
 import { DEFAULT_PROBE_RETRY } from './default-config';
 import { call } from './natives';
 import type { Natives } from './natives';
+import { createOrgSwitch } from './org-switch';
 import type { TokenBroker } from './token-broker';
 
 /** Longest URL an observation carries (the schema's bound). */
@@ -16,12 +19,49 @@ export const MAX_URL = 2048;
 /** Longest free text an observation carries (the schema's bound). */
 export const MAX_TEXT = 256;
 
+/** What the probe can do to the page's WebSockets (websocket-hook.ts). */
+export interface SocketControl {
+  /**
+   * Closes (native `close(1000, 'Organization switched')`) every watched socket that is
+   * CONNECTING or OPEN, except those whose URL `access_token` is `keepToken` (null: keep none).
+   * Their `ws-close` carries `closedBy: 'org-switch'`.
+   * @returns how many it closed
+   */
+  closeForOrgSwitch(keepToken: string | null): number;
+  /**
+   * The `close-stalled-socket` command: closes socket `socketId` if it is OPEN (code 4000,
+   * reason `No heartbeat for <silentSeconds> s`); tells the page it closed (synthetic 1006)
+   * when the close handshake does not finish within 3 s. Unknown or not OPEN: nothing.
+   */
+  closeStalled(socketId: string, silentSeconds: number): void;
+}
+
+/** What the probe can do to the page's peer connections (peer-connection-hook.ts). */
+export interface PeerConnectionControl {
+  /** Native `close()` of every watched connection not closed yet; @returns how many. */
+  closeAll(): number;
+}
+
+/** Filled by each hook once installed; null while its API is left native. */
+export interface SessionControls {
+  sockets: SocketControl | null;
+  peerConnections: PeerConnectionControl | null;
+}
+
 /** Shared by the hooks; see the module comment. */
 export interface ProbeContext {
   readonly natives: Natives;
   readonly disguise: Disguise;
   readonly broker: TokenBroker;
   readonly ledger: TokenLedger;
+  readonly sessions: SessionControls;
+  /**
+   * An identity response the page is about to see was read: posts `identity` and, when its
+   * org differs from the document's previous identity's, tears the old org's sessions down
+   * at once (org-switch.ts). `token`: the bearer token the identity request carried.
+   * @throws never
+   */
+  onIdentity(identity: ExtractedIdentity, token: string | null): void;
   /** The configuration in force (default until the first `config` command). */
   config(): ProbeConfig;
   post(obs: PageObservation): void;
@@ -58,11 +98,16 @@ export function createContext(parts: {
   const { natives } = parts;
   const tag = Math.floor(call<number>(natives.random, Math) * 36 ** 4).toString(36);
   let counter = 0;
+  const sessions: SessionControls = { sockets: null, peerConnections: null };
+  const now = (): number => call<number>(natives.dateNow, Date);
+  const orgSwitch = createOrgSwitch({ post: parts.post, now, sessions, onSwitch: () => parts.broker.forgetTokens() });
   return {
     ...parts,
     ledger: parts.broker.ledger,
+    sessions,
+    onIdentity: orgSwitch.onIdentity,
     retryPolicy: () => parts.config().retry ?? DEFAULT_PROBE_RETRY,
-    now: () => call<number>(natives.dateNow, Date),
+    now,
     random: () => call<number>(natives.random, Math),
     nextId: (prefix) => `${prefix}-${tag}-${(++counter).toString(36)}`,
     absoluteUrl(raw) {

@@ -18,6 +18,11 @@
  * (network error included), is what the page gets; an answer replaced by a retry is reported
  * with `hiddenFromPage` when the retry is decided, before any wait. The page's AbortSignal
  * ends a backoff wait at once, with the signal's reason, as the native fetch would.
+ *
+ * An identity response (200, JSON) is read from a clone before the page gets it: the page's
+ * promise resolves only once the clone's body was parsed and handed to `ctx.onIdentity`
+ * (which tears an old org's sessions down, org-switch.ts), or after
+ * {@link IDENTITY_HOLD_MS} at most; the page's own body is untouched either way.
  */
 import { extractIdentity } from '../../src/identity/extract-identity';
 import type { PageObservation } from '../../src/protocol/page';
@@ -30,6 +35,13 @@ import { call } from './natives';
 
 type NativeFetch = typeof fetch;
 
+/**
+ * Longest the page's identity response is held while the probe reads its body, ms: an org
+ * switch should tear the old sessions down before the page sees the new identity, but a slow
+ * body must not stall the app. Past it, the page gets the response and the teardown follows.
+ */
+export const IDENTITY_HOLD_MS = 1000;
+
 interface Exchange {
   requestId: string;
   url: string;
@@ -37,6 +49,8 @@ interface Exchange {
   protected: boolean;
   identity: boolean;
   startedAt: number;
+  /** The bearer token the latest send carried (identity requests only; else null). */
+  token: string | null;
 }
 
 interface Plan extends Exchange {
@@ -76,6 +90,7 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
     protected: isProtected,
     identity: ctx.isIdentity(url),
     startedAt: ctx.now(),
+    token: null,
     args,
     bearer: null,
     backoff: false,
@@ -93,6 +108,7 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
   // The copy must exist before the first send: sending (or rewriting) consumes a Request's body.
   const spare = tokenRetry || plan.backoff ? replayable(ctx, call) : null;
   if (ledger.active) plan.args = substituteFetchArgs(natives, call, ledger) ?? args;
+  if (plan.identity) plan.token = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args));
   if (spare) {
     if (tokenRetry) plan.bearer = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args));
     plan.signal = signalOf(natives, call);
@@ -130,9 +146,19 @@ function replayable(ctx: ProbeContext, call: FetchCall): unknown[] | null {
   }
 }
 
-function report(ctx: ProbeContext, ex: Exchange, res: Response, extra: { hidden?: boolean; givenUp?: GivenUp | null }): void {
+/**
+ * Posts `http` for the answer when it is to be reported, and starts reading the identity of a
+ * 200 identity response the page is to see.
+ * @returns the identity read, settling when it is done (never rejects), or null when none
+ */
+function report(
+  ctx: ProbeContext,
+  ex: Exchange,
+  res: Response,
+  extra: { hidden?: boolean; givenUp?: GivenUp | null },
+): Promise<void> | null {
   try {
-    if (res.type === 'opaque' || res.type === 'opaqueredirect') return; // status 0 by design, not a failure
+    if (res.type === 'opaque' || res.type === 'opaqueredirect') return null; // status 0 by design, not a failure
     const status = res.status;
     if (status >= 400 || ex.protected || ex.identity) {
       const retryAfter = status >= 400 ? res.headers.get('retry-after') : null;
@@ -151,23 +177,36 @@ function report(ctx: ProbeContext, ex: Exchange, res: Response, extra: { hidden?
         ...(extra.givenUp && !extra.hidden ? { retryGivenUp: extra.givenUp } : {}),
       });
     }
-    if (ex.identity && status === 200 && !extra.hidden) readIdentity(ctx, res);
+    if (ex.identity && status === 200 && !extra.hidden) return readIdentity(ctx, res, ex.token);
   } catch {
     // observation is best effort
   }
+  return null;
 }
 
-function readIdentity(ctx: ProbeContext, res: Response): void {
-  if (!/json/i.test(res.headers.get('content-type') ?? '')) return;
+function readIdentity(ctx: ProbeContext, res: Response, token: string | null): Promise<void> | null {
+  if (!/json/i.test(res.headers.get('content-type') ?? '')) return null;
   // The clone is read by the probe only; the page's body is untouched.
-  res
+  return res
     .clone()
     .json()
     .then((json: unknown) => {
       const id = extractIdentity(json, ctx.config().identityFields);
-      if (id) ctx.post({ type: 'identity', at: ctx.now(), ...id });
+      if (id) ctx.onIdentity(id, token);
     })
     .catch(() => undefined);
+}
+
+/** Settles when `read` did, or after {@link IDENTITY_HOLD_MS}; at once for null. Never rejects. */
+function holdFor(ctx: ProbeContext, read: Promise<void> | null): Promise<void> | void {
+  if (read === null) return;
+  return new Promise<void>((resolve) => {
+    const handle = ctx.later(resolve, IDENTITY_HOLD_MS);
+    void read.then(() => {
+      ctx.cancel(handle);
+      resolve();
+    });
+  });
 }
 
 function reportError(ctx: ProbeContext, ex: Exchange, err: unknown): void {
@@ -304,10 +343,17 @@ async function recover(
       next = null; // the copy could not be made: the page gets the answer it has
     }
     if (next === null) {
-      report(ctx, current, res, { givenUp: loop.givenUp });
+      await holdFor(ctx, report(ctx, current, res, { givenUp: loop.givenUp }));
       return res;
     }
     loop.retries += 1;
+    if (plan.identity) {
+      try {
+        plan.token = bearerOf(ctx.natives, readFetchCall(ctx.natives, next.args));
+      } catch {
+        plan.token = null;
+      }
+    }
     const startedAt = ctx.now();
     const retry: Exchange = { ...plan, requestId: clip(`${plan.requestId}-r${loop.retries > 1 ? loop.retries : ''}`, 64), startedAt };
     if (plan.bearer !== null) {
@@ -364,8 +410,21 @@ export function hookFetch(ctx: ProbeContext): void {
       try {
         if (plan.replay !== null) return recover(ctx, nativeFetch, thisArg, plan, sent);
         const ex = plan;
+        if (ex.identity) {
+          // The page's promise settles with the native's outcome, once the identity was read.
+          return sent.then(
+            async (res) => {
+              await holdFor(ctx, report(ctx, ex, res, {}));
+              return res;
+            },
+            (err: unknown) => {
+              reportError(ctx, ex, err);
+              throw err;
+            },
+          );
+        }
         sent.then(
-          (res) => report(ctx, ex, res, {}),
+          (res) => void report(ctx, ex, res, {}),
           (err: unknown) => reportError(ctx, ex, err),
         );
       } catch {

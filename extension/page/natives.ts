@@ -26,6 +26,7 @@ export type Natives = ReturnType<typeof captureNatives>;
 export function captureNatives(win: Window & typeof globalThis) {
   const xhrProto = win.XMLHttpRequest?.prototype;
   const pcProto = win.RTCPeerConnection?.prototype;
+  const wsProto = win.WebSocket?.prototype;
   const eventTarget = win.EventTarget?.prototype;
   const crypto = win.crypto;
   return {
@@ -40,6 +41,7 @@ export function captureNatives(win: Window & typeof globalThis) {
     dispatchEvent: eventTarget?.dispatchEvent,
     stopImmediatePropagation: win.Event?.prototype.stopImmediatePropagation,
     Event: win.Event,
+    CloseEvent: win.CloseEvent as typeof CloseEvent | undefined,
     ProgressEvent: win.ProgressEvent,
     URL: win.URL,
     Request: win.Request,
@@ -56,6 +58,14 @@ export function captureNatives(win: Window & typeof globalThis) {
     digest: method(win.SubtleCrypto?.prototype, 'digest'),
     fetch: win.fetch,
     WebSocket: win.WebSocket,
+    ws: {
+      close: method(wsProto, 'close'),
+      readyState: getter(wsProto, 'readyState'),
+      url: getter(wsProto, 'url'),
+    },
+    /** Absent in old engines: then registries hold their objects strongly (weak-registry.ts). */
+    WeakRef: win.WeakRef as WeakRefConstructor | undefined,
+    weakRefDeref: method(win.WeakRef?.prototype, 'deref'),
     XMLHttpRequest: win.XMLHttpRequest,
     xhr: {
       open: method(xhrProto, 'open'),
@@ -74,6 +84,7 @@ export function captureNatives(win: Window & typeof globalThis) {
     RTCPeerConnection: win.RTCPeerConnection,
     pc: {
       getStats: method(pcProto, 'getStats'),
+      close: method(pcProto, 'close'),
       connectionState: getter(pcProto, 'connectionState'),
       iceConnectionState: getter(pcProto, 'iceConnectionState'),
       signalingState: getter(pcProto, 'signalingState'),

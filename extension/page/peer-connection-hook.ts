@@ -5,12 +5,17 @@
  * untouched) and when closed (`close()` fires no state event, W3C WebRTC §4.4.1.5). While
  * `connectionState` is `connected`, the native `getStats()` is polled every
  * `statsIntervalMs` and summarized into `pc-stats` (src/quality/stats-summary.ts).
+ *
+ * Connections not closed yet are kept by id in a weak registry (weak-registry.ts), so an org
+ * switch (org-switch.ts) can close them all with the captured native `close()`; the same
+ * bookkeeping as the page's own `close()` then posts their `pc-state` closed.
  */
 import { summarizeStats } from '../../src/quality/stats-summary';
 import type { StatsEntry, StatsSample } from '../../src/quality/stats-summary';
 import type { PageObservation } from '../../src/protocol/page';
-import type { ProbeContext } from './context';
+import type { PeerConnectionControl, ProbeContext } from './context';
 import { call } from './natives';
+import { createWeakRegistry } from './weak-registry';
 
 type PcState = Extract<PageObservation, { type: 'pc-state' }>;
 
@@ -26,6 +31,7 @@ export function hookPeerConnection(ctx: ProbeContext): void {
   if (!Native) return;
   const pcn = natives.pc;
   const watches = new WeakMap<RTCPeerConnection, Watch>();
+  const registry = createWeakRegistry<RTCPeerConnection>(natives);
 
   const states = (pc: RTCPeerConnection): Pick<PcState, 'iceConnectionState' | 'connectionState' | 'signalingState'> => ({
     iceConnectionState: call(pcn.iceConnectionState, pc),
@@ -44,6 +50,7 @@ export function hookPeerConnection(ctx: ProbeContext): void {
       if (s.connectionState === 'closed' || s.signalingState === 'closed') {
         if (w.closed) return;
         w.closed = true;
+        registry.delete(pcId);
       }
       ctx.post({ type: 'pc-state', at: ctx.now(), pcId, ...s });
       if (s.connectionState === 'connected') schedule();
@@ -84,6 +91,7 @@ export function hookPeerConnection(ctx: ProbeContext): void {
       postState();
     };
     watches.set(pc, w);
+    registry.add(pcId, pc);
 
     for (const type of ['iceconnectionstatechange', 'connectionstatechange', 'signalingstatechange']) {
       call(natives.addEventListener, pc, type, () => {
@@ -127,4 +135,25 @@ export function hookPeerConnection(ctx: ProbeContext): void {
       return result;
     },
   });
+
+  const nativeClose = pcn.close;
+  if (!nativeClose) return;
+  const control: PeerConnectionControl = {
+    closeAll() {
+      let closed = 0;
+      for (const [, pc] of registry.entries()) {
+        try {
+          const w = watches.get(pc);
+          if (!w || w.closed || call(pcn.signalingState, pc) === 'closed') continue;
+          call(nativeClose, pc);
+          closed += 1;
+          w.onClose();
+        } catch {
+          // this one stays as it is
+        }
+      }
+      return closed;
+    },
+  };
+  ctx.sessions.peerConnections = control;
 }

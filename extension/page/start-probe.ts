@@ -1,7 +1,7 @@
 /**
  * Wires the probe: capture natives, install the `toString` disguise, open the channel, wrap
  * fetch, XHR, WebSocket, RTCPeerConnection and getUserMedia, say hello, then watch the
- * microphone permission.
+ * microphone permission. Commands go to their handler by type (an exhaustive switch).
  */
 import type { PageCommand, ProbeConfig } from '../../src/protocol/page';
 import { version } from '../../manifest.json';
@@ -41,10 +41,28 @@ export function startProbe(win: Window & typeof globalThis): void {
   let config: ProbeConfig = DEFAULT_PROBE_CONFIG;
 
   const onCommand = (cmd: PageCommand): void => {
-    if (cmd.type === 'config') config = cmd;
-    else if (cmd.type === 'token') broker.onToken(cmd.accessToken, cmd.expiresAt);
-    else if (cmd.type === 'token-failed') broker.onTokenFailed(cmd.requestId);
-    else reacquireMedia(ctx);
+    switch (cmd.type) {
+      case 'config':
+        config = cmd;
+        return;
+      case 'token':
+        broker.onToken(cmd.accessToken, cmd.expiresAt);
+        return;
+      case 'token-failed':
+        broker.onTokenFailed(cmd.requestId);
+        return;
+      case 'reacquire-media':
+        reacquireMedia(ctx);
+        return;
+      case 'close-stalled-socket':
+        ctx.sessions.sockets?.closeStalled(cmd.socketId, cmd.silentSeconds);
+        return;
+      default: {
+        // A command added to the contract must be handled here: this fails to compile otherwise.
+        const unhandled: never = cmd;
+        return unhandled;
+      }
+    }
   };
   const channel = openChannel(natives, onCommand);
   const now = (): number => call<number>(natives.dateNow, Date);

@@ -30,6 +30,11 @@ export interface TokenBroker {
   onToken(accessToken: string, expiresAt?: number): void;
   /** Handles a `token-failed` command. */
   onTokenFailed(requestId: string): void;
+  /**
+   * The tab switched organisation: forgets every token it held (a fresh token of the old org
+   * must never answer a 401 of the new one) and ends the waits in flight with null.
+   */
+  forgetTokens(): void;
 }
 
 interface Flight {
@@ -111,6 +116,11 @@ export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
     },
     onTokenFailed(requestId) {
       for (const flight of [...flights.values()]) if (flight.requestId === requestId) settle(flight, null);
+    },
+    forgetTokens() {
+      ledger.clear();
+      freshExpiresAt = Infinity;
+      for (const flight of [...flights.values()]) settle(flight, null);
     },
   };
 }

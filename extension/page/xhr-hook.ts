@@ -17,6 +17,11 @@
  * (`stopImmediatePropagation`), and record them. From then on the getters show the page an
  * exchange still in flight (readyState 1, status 0) until a retry answers or the original
  * is given back. Synchronous requests are observed and substituted, never retried.
+ *
+ * Identity responses are read on the DONE `readystatechange` (the body is complete then),
+ * before the page's handlers of that event and its `load` run: an org switch (org-switch.ts)
+ * has torn the old org's sessions down by the time the page sees the new identity, with no
+ * delay at all. A retry's DONE is read the same way before it is re-dispatched to the page.
  */
 import { isRetryableMethod } from '../../src/recovery/backoff';
 import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
@@ -26,7 +31,7 @@ import { IN_FLIGHT, XHR_EVENTS, createXhrKit } from './xhr-kit';
 import type { XhrKit, XhrState } from './xhr-kit';
 import { createXhrRecovery } from './xhr-recovery';
 import type { XhrRecovery } from './xhr-recovery';
-import { reportXhr } from './xhr-report';
+import { readXhrIdentity, reportXhr } from './xhr-report';
 import { installXhrViews } from './xhr-view';
 
 function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState {
@@ -48,6 +53,7 @@ function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState
     requestId: '',
     startedAt: 0,
     bearer: null,
+    token: null,
     eligible: false,
     backoff: false,
     hasIdempotencyKey: false,
@@ -88,6 +94,7 @@ function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest,
         return;
       }
       if (type === 'readystatechange') {
+        if (st.identity && kit.readyState(this) === 4) readXhrIdentity(kit, st, this);
         if ((st.eligible || st.backoff) && kit.readyState(this) === 2) {
           const step = recovery.decide(st, this);
           if (step !== null) {
@@ -180,10 +187,10 @@ export function hookXhr(ctx: ProbeContext): void {
       const result = Reflect.apply(native, thisArg, callArgs);
       try {
         const st = states.get(thisArg as XMLHttpRequest);
-        if (st?.protected) {
+        if (st && (st.protected || st.identity)) {
           const name = String(callArgs[0]);
           const value = String(callArgs[1]);
-          st.headers.push([name, value]);
+          if (st.protected) st.headers.push([name, value]);
           if (name.toLowerCase() === 'authorization') st.auth = value;
         }
       } catch {
@@ -214,7 +221,8 @@ export function hookXhr(ctx: ProbeContext): void {
           st.waitedMs = 0;
           st.givenUp = null;
           st.body = st.protected ? args[0] : undefined;
-          st.bearer = st.protected ? ((st.auth === null ? null : parseBearer(st.auth)) ?? readAccessToken(st.openUrl)) : null;
+          st.token = st.protected || st.identity ? ((st.auth === null ? null : parseBearer(st.auth)) ?? readAccessToken(st.openUrl)) : null;
+          st.bearer = st.protected ? st.token : null;
           st.eligible = st.async && st.protected && st.bearer !== null && ctx.config().tokenRefresh;
           const policy = ctx.retryPolicy();
           st.hasIdempotencyKey = st.headers.some(([name, value]) => name.toLowerCase() === 'idempotency-key' && value !== '');

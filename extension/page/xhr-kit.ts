@@ -36,7 +36,7 @@ export interface XhrState {
   identity: boolean;
   /** `setRequestHeader` calls, in order (recorded for protected requests only, for a retry). */
   headers: Array<[string, string]>;
-  /** The Authorization value sent (protected requests only). */
+  /** The Authorization value sent (protected and identity requests only). */
   auth: string | null;
   /** The `send` body (protected requests only, for a retry). */
   body: unknown;
@@ -45,6 +45,11 @@ export interface XhrState {
   startedAt: number;
   /** The bearer token of the latest send (what a 401 rejected). */
   bearer: string | null;
+  /**
+   * The token the latest send carried, for protected and identity requests (Authorization
+   * Bearer, else `access_token`; RFC 6750 §2): an org switch keeps the sockets opened with it.
+   */
+  token: string | null;
   /** A 401 on this exchange is to be hidden and retried with a fresh token. */
   eligible: boolean;
   /** A retryable status on this exchange is to be hidden and retried with backoff. */

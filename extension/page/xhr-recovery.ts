@@ -22,7 +22,7 @@ import { MAX_URL, clip } from './context';
 import { call } from './natives';
 import { IN_FLIGHT, XHR_EVENTS } from './xhr-kit';
 import type { RecordedEvent, XhrKit, XhrState } from './xhr-kit';
-import { reportXhr, retryAfterOf } from './xhr-report';
+import { readXhrIdentity, reportXhr, retryAfterOf } from './xhr-report';
 
 /** What to do about an answer: get a fresh token, or wait `delayMs` and send again. */
 export type XhrStep = { kind: 'token' } | { kind: 'backoff'; delayMs: number };
@@ -175,6 +175,8 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
             return;
           }
         }
+        // Before the page's DONE handlers, as for the page's own object (xhr-hook.ts).
+        if (st.identity && rs === 4) readXhrIdentity(kit, st, this);
         fire(xhr, type);
         return;
       }
@@ -233,7 +235,8 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     st.retryAnswered = false;
     st.retries += 1;
     st.retryStartedAt = startedAt;
-    if (st.eligible) st.bearer = (auth === null ? null : parseBearer(auth)) ?? readAccessToken(url);
+    st.token = (auth === null ? null : parseBearer(auth)) ?? readAccessToken(url);
+    if (st.eligible) st.bearer = st.token;
     views.set(xhr, { subject: r, readyState: null });
     return true;
   };

@@ -18,15 +18,26 @@ export function retryAfterOf(kit: XhrKit, o: XMLHttpRequest): string | null {
   return null;
 }
 
-function readIdentity(kit: XhrKit, o: XMLHttpRequest): void {
+/**
+ * Reads the identity of a 200 identity response `subject` (the page's object or a retry)
+ * once it is DONE, and hands it to `ctx.onIdentity` with the token the request carried.
+ * Called from the probe's first DONE listener, before the page's handlers see the response.
+ * @throws never
+ */
+export function readXhrIdentity(kit: XhrKit, st: XhrState, subject: XMLHttpRequest): void {
   const { ctx } = kit;
-  const rt = kit.responseType(o);
-  let json: unknown;
-  if (rt === 'json') json = call(kit.x.response, o);
-  else if (rt === '' || rt === 'text') json = JSON.parse(call<string>(kit.x.responseText, o));
-  else return;
-  const id = extractIdentity(json, ctx.config().identityFields);
-  if (id) ctx.post({ type: 'identity', at: ctx.now(), ...id });
+  try {
+    if (kit.status(subject) !== 200) return;
+    const rt = kit.responseType(subject);
+    let json: unknown;
+    if (rt === 'json') json = call(kit.x.response, subject);
+    else if (rt === '' || rt === 'text') json = JSON.parse(call<string>(kit.x.responseText, subject));
+    else return;
+    const id = extractIdentity(json, ctx.config().identityFields);
+    if (id) ctx.onIdentity(id, st.token);
+  } catch {
+    // not JSON, or not an identity: nothing to read
+  }
 }
 
 /** Overrides for one report; by default the state's own exchange. */
@@ -42,9 +53,9 @@ export interface XhrReportOptions {
 
 /**
  * Posts `http` for the exchange of `subject` (the page's object or a retry) when it failed
- * (status 0 or ≥ 400) or is protected or an identity request, and `identity` for a 200
- * identity response the page sees. Called when the exchange ended, or, for an answer replaced
- * by a retry (`hidden`), once its status is known. Exchanges the page aborted are not reported.
+ * (status 0 or ≥ 400) or is protected or an identity request (its identity was read at DONE,
+ * {@link readXhrIdentity}). Called when the exchange ended, or, for an answer replaced by a
+ * retry (`hidden`), once its status is known. Exchanges the page aborted are not reported.
  * @throws never
  */
 export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, opts: XhrReportOptions = {}): void {
@@ -70,7 +81,6 @@ export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, op
       ...(status === 0 ? { error: errorKind ?? 'error' } : {}),
       ...(st.givenUp !== null && !opts.hidden ? { retryGivenUp: st.givenUp } : {}),
     });
-    if (st.identity && status === 200 && !opts.hidden) readIdentity(kit, subject);
   } catch {
     // best effort
   }

@@ -18,6 +18,19 @@ export const FORMAT_STRINGS: FormatStrings = {
   agentById: (id) => `Agent ${id}`,
   unknownAgent: (tabId) => `Unknown agent (tab ${tabId})`,
   org: (id) => `Org ${id}`,
+  orgSwitch: {
+    switched: (from, to, time) => `Switched organisation ${from} → ${to} at ${time}`,
+    closed: (sockets, socketsText, calls, callsText, from) => {
+      const parts: string[] = [];
+      if (sockets > 0) parts.push(`${socketsText} ${sockets === 1 ? 'socket' : 'sockets'}`);
+      if (calls > 0) parts.push(`${callsText} call ${calls === 1 ? 'connection' : 'connections'}`);
+      return parts.length === 0
+        ? `nothing of ${from} was left open`
+        : `closed ${parts.join(' and ')} of ${from} before the new sign-in`;
+    },
+    sentence: (switched, closed) => `${switched}; ${closed}.`,
+    unnamed: 'an unnamed organisation',
+  },
   signalling: {
     socket: 'WebSocket',
     socketState: { none: 'Not seen yet', open: 'Open', closed: 'Closed' },
@@ -73,6 +86,7 @@ export const FORMAT_STRINGS: FormatStrings = {
     repeated: (n) => `Seen ${n} times`,
     kind: {
       'abnormal-close': 'WebSocket closed abnormally',
+      'signalling-stalled': 'Signalling socket silent',
       unauthorized: 'Request rejected as unauthorized (401)',
       'rate-limited': 'Rate limited (429)',
       'request-timeout': 'Request timed out (408)',
@@ -87,6 +101,7 @@ export const FORMAT_STRINGS: FormatStrings = {
       'token-refresh': 'Fetched a fresh token',
       'request-retry': 'Retried the request',
       'app-reconnected': 'The softphone reconnected by itself',
+      'stall-close': 'Closed the silent socket so the softphone reconnects',
       'safe-reload': 'Safe reload',
       'mic-grant': 'Allowed the microphone for the softphone again',
       'media-reacquire': 'Re-acquired the microphone',
@@ -96,6 +111,7 @@ export const FORMAT_STRINGS: FormatStrings = {
       'token-refresh': { pending: 'in progress', ok: 'ok', failed: 'failed' },
       'request-retry': { pending: 'in progress', ok: 'page saw success', failed: 'still failing' },
       'app-reconnected': { pending: 'waiting', ok: 'ok', failed: 'did not happen in time' },
+      'stall-close': { pending: 'in progress', ok: 'done', failed: 'not done' },
       'safe-reload': { pending: 'waiting', ok: 'done', failed: 'not done' },
       'mic-grant': { pending: 'in progress', ok: 'done', failed: 'not done' },
       'media-reacquire': { pending: 'in progress', ok: 'microphone works', failed: 'failed' },

@@ -37,13 +37,14 @@ export interface PopupView {
  * Builds the popup's view model.
  * @param state the worker's answer to `get-state`
  * @param now epoch ms of the present: `state.now` advanced by the time since it arrived
+ * @param timeZone IANA time zone for clock times; absent: the runtime's own
  */
-export function popupView(state: StateResponse, now: number, t: FormatStrings): PopupView {
+export function popupView(state: StateResponse, now: number, t: FormatStrings, timeZone?: string): PopupView {
   const { live, ended } = orderSessions(state.sessions ?? []);
   const worst = state.worst ?? live[0]?.health ?? null;
   return {
-    live: live.map((s) => cardView(s, now, t)),
-    ended: ended.map((s) => cardView(s, now, t)),
+    live: live.map((s) => cardView(s, now, t, timeZone)),
+    ended: ended.map((s) => cardView(s, now, t, timeZone)),
     worst,
     summary:
       live.length > 0 && worst ? t.summary.watching(live.length, formatCount(live.length, t), healthLabel(worst, t)) : '',

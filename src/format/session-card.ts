@@ -4,13 +4,13 @@
  * text out and the wording is unit-tested here.
  */
 import type { SessionView } from '../protocol/ui';
-import type { AuthView, Health, MediaView, SignallingView } from '../session/types';
+import type { AuthView, Health, MediaView, OrgSwitchView, SignallingView } from '../session/types';
 import { healthLabel } from './health';
 import { incidentView, newestFirst, type IncidentView } from './incident';
 import { formatBytes, formatCount } from './number';
 import { displayJitter, displayLoss, displayMos, displayRtt } from './quality';
 import type { FormatStrings } from './strings';
-import { ageMs, formatDuration, formatRelative } from './time';
+import { ageMs, formatClock, formatDuration, formatRelative } from './time';
 import { hostOf, pathOf } from './url';
 
 /** Incidents shown per card before the "n more" control. */
@@ -46,6 +46,12 @@ export interface CardView {
   /** Pill text: the health label, or "Ended" for a session whose tab is gone. */
   pillLabel: string;
   reason: string;
+  /**
+   * The tab's last organisation switch in one sentence (`"Switched organisation org-a → org-b
+   * at 07:55; closed 1 socket and 1 call connection of org-a before the new sign-in."`), or
+   * absent when it never switched.
+   */
+  orgSwitch?: string;
   signalling: Row[];
   media: Row[];
   auth: Row[];
@@ -70,6 +76,25 @@ export function sessionSubtitle(session: Pick<SessionView, 'agent' | 'href'>, t:
   const host = hostOf(session.href);
   if (host) parts.push(host);
   return parts.join(' · ');
+}
+
+/**
+ * The org-switch sentence of a card (seed 002).
+ * @param now epoch ms of the present (a switch a day or more ago shows its weekday)
+ * @param timeZone IANA time zone for the clock time; absent: the runtime's own
+ */
+export function orgSwitchSentence(sw: OrgSwitchView, now: number, t: FormatStrings, timeZone?: string): string {
+  const to = t.orgSwitch;
+  const from = sw.fromOrgId || to.unnamed;
+  const switched = to.switched(from, sw.toOrgId || to.unnamed, formatClock(sw.at, now, t, timeZone));
+  const closed = to.closed(
+    sw.closedSockets,
+    formatCount(sw.closedSockets, t),
+    sw.closedPeerConnections,
+    formatCount(sw.closedPeerConnections, t),
+    from,
+  );
+  return to.sentence(switched, closed);
 }
 
 /**
@@ -183,9 +208,10 @@ export function authRows(a: AuthView, now: number, t: FormatStrings): Row[] {
 /**
  * The whole card for one session.
  * @param now epoch ms of the present (the worker's `now` advanced by the popup's own clock)
+ * @param timeZone IANA time zone for clock times; absent: the runtime's own
  */
-export function cardView(session: SessionView, now: number, t: FormatStrings): CardView {
-  return {
+export function cardView(session: SessionView, now: number, t: FormatStrings, timeZone?: string): CardView {
+  const card: CardView = {
     key: String(session.tabId),
     tabId: session.tabId,
     alive: session.alive,
@@ -199,4 +225,6 @@ export function cardView(session: SessionView, now: number, t: FormatStrings): C
     auth: authRows(session.auth, now, t),
     incidents: newestFirst(session.incidents ?? []).map((i) => incidentView(i, now, t)),
   };
+  if (session.orgSwitch) card.orgSwitch = orgSwitchSentence(session.orgSwitch, now, t, timeZone);
+  return card;
 }

@@ -44,6 +44,21 @@ export interface FormatStrings {
   /** Card subtitle part naming the organisation. */
   org: (orgId: string) => string;
 
+  /** The card's line about the tab's last organisation switch (seed 002). */
+  orgSwitch: {
+    /** `("org-a", "org-b", "07:55")` → `"Switched organisation org-a → org-b at 07:55"`. */
+    switched: (from: string, to: string, time: string) => string;
+    /**
+     * What the probe closed of the old organisation: `(1, "1", 1, "1", "org-a")` →
+     * `"closed 1 socket and 1 call connection of org-a before the new sign-in"`.
+     */
+    closed: (sockets: number, socketsText: string, calls: number, callsText: string, from: string) => string;
+    /** `(switched, closed)` → the whole sentence. */
+    sentence: (switched: string, closed: string) => string;
+    /** Stands in for an organisation id the identity response left empty. */
+    unnamed: string;
+  };
+
   signalling: {
     socket: string;
     socketState: Record<'none' | 'open' | 'closed', string>;

@@ -71,3 +71,22 @@ export function ageMs(at: number | undefined, now: number): number | null {
   if (at === undefined || !Number.isFinite(at)) return null;
   return Math.max(0, now - at);
 }
+
+/**
+ * A wall-clock time for a moment: `"07:55"` (24-hour, `t.locale`), with the short weekday in
+ * front (`"Mon 07:55"`) when the moment is a day or more before `now`.
+ * @param at epoch ms of the moment
+ * @param now epoch ms of the present
+ * @param timeZone IANA time zone; absent: the runtime's own (the agent's machine)
+ */
+export function formatClock(at: number, now: number, t: FormatStrings, timeZone?: string): string {
+  if (!Number.isFinite(at)) return t.notAvailable;
+  const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  if (timeZone !== undefined) options.timeZone = timeZone;
+  if (Number.isFinite(now) && now - at >= DAY) options.weekday = 'short';
+  try {
+    return new Intl.DateTimeFormat(t.locale, options).format(at);
+  } catch {
+    return t.notAvailable;
+  }
+}

@@ -45,6 +45,12 @@ export const RetrySchema = z.object({
 
 export const WatchdogSchema = z.object({
   reconnectGraceMs: ms,
+  /**
+   * Milliseconds an open signalling socket may go without an incoming message before it counts
+   * as stalled (rung 3 then closes it after `reconnectGraceMs`). Only a socket that received a
+   * message, or that reconnects to an endpoint that carried messages in the tab, is watched; a
+   * socket that never hears anything is left alone. 0 switches stall detection off.
+   */
   heartbeatTimeoutMs: ms,
 });
 

@@ -98,7 +98,24 @@ export const WsCloseObservation = z.strictObject({
   code: z.number().int().min(0).max(4999),
   reason: text,
   wasClean: z.boolean(),
+  /**
+   * Set when the probe itself closed the socket, on the worker's command: `stall` = no
+   * heartbeat for longer than `watchdog.heartbeatTimeoutMs` (rung 3, `close-stalled-socket`;
+   * code {@link STALL_CLOSE_CODE}); `org-switch` = the socket belonged to the organisation
+   * the tab just left (code 1000).
+   */
+  closedBy: z.enum(['stall', 'org-switch']).optional(),
 });
+
+/**
+ * Close code the probe uses on a socket it closes for a silent stall: 4000–4999 are for
+ * private use (RFC 6455 §7.4.2). The page sees a close with this code (or, when the close
+ * handshake cannot finish on the dead connection within {@link STALL_CLOSE_FALLBACK_MS}, a
+ * synthetic close with 1006), so the app's own reconnect logic runs.
+ */
+export const STALL_CLOSE_CODE = 4000;
+/** How long the probe waits for a stalled socket's close handshake before telling the page it closed, ms. */
+export const STALL_CLOSE_FALLBACK_MS = 3000;
 
 /** Incoming-message summary for an open socket, sent at most once per second per socket. */
 export const WsActivityObservation = z.strictObject({
@@ -240,6 +257,23 @@ export const MediaReacquiredObservation = z.strictObject({
   audioInputs: z.number().int().min(0).max(1000),
 });
 
+/**
+ * Seed 002: the tab started using another organisation. The identity response (configured
+ * `identityRequestPattern`) named `toOrgId` while the document's previous identity was in
+ * `fromOrgId`. Before the page saw that response, the probe closed (code 1000, `closedBy:
+ * 'org-switch'`) every WebSocket opened before it whose `access_token` was not the new
+ * identity's token, and `close()`d every peer connection created before it: the previous
+ * organisation's signalling and media sessions, so they cannot collide with the new handshake.
+ */
+export const OrgSwitchObservation = z.strictObject({
+  type: z.literal('org-switch'),
+  at,
+  fromOrgId: text,
+  toOrgId: text,
+  closedSockets: z.number().int().min(0).max(1000),
+  closedPeerConnections: z.number().int().min(0).max(1000),
+});
+
 /** Every observation the probe may send; the relay forwards nothing else. */
 export const PageObservationSchema = z.discriminatedUnion('type', [
   HelloObservation,
@@ -256,6 +290,7 @@ export const PageObservationSchema = z.discriminatedUnion('type', [
   GetUserMediaObservation,
   TrackEndedObservation,
   MediaReacquiredObservation,
+  OrgSwitchObservation,
 ]);
 export type PageObservation = z.infer<typeof PageObservationSchema>;
 export type PageObservationType = PageObservation['type'];
@@ -325,12 +360,27 @@ export const ReacquireMediaCommand = z.strictObject({
   type: z.literal('reacquire-media'),
 });
 
+/**
+ * Rung 3 (DESIGN.md §3), silent stall: the socket is OPEN but nothing arrived on it for longer
+ * than `watchdog.heartbeatTimeoutMs`, and the grace (`reconnectGraceMs`) passed without a
+ * message. The probe closes it (code {@link STALL_CLOSE_CODE}) so the app reconnects by its
+ * own logic; the `ws-close` it then posts carries `closedBy: 'stall'`. Unknown or already
+ * closed `socketId`: ignored.
+ */
+export const CloseStalledSocketCommand = z.strictObject({
+  type: z.literal('close-stalled-socket'),
+  socketId: id,
+  /** Seconds without a message, for the close reason the page sees. */
+  silentSeconds: z.number().int().min(0).max(86_400),
+});
+
 /** Every command the extension may send to the probe. */
 export const PageCommandSchema = z.discriminatedUnion('type', [
   ConfigCommand,
   TokenCommand,
   TokenFailedCommand,
   ReacquireMediaCommand,
+  CloseStalledSocketCommand,
 ]);
 export type PageCommand = z.infer<typeof PageCommandSchema>;
 export type ProbeConfig = z.infer<typeof ConfigCommand>;

@@ -10,11 +10,26 @@
  *              │yes
  *            fewer than maxAttempts retries so far? ─no──▶ give up
  *              │yes
- *            wait = max(full-jitter backoff, Retry-After)
- *            waited so far + wait ≤ 120 s? ─no──▶ give up and report ('wait-too-long')
- *              │yes
- *            sleep `wait`, then send again
+ *            Retry-After (RA) in the answer?
+ *       none ◀────┴────▶ RA ms
+ *        │                 │
+ *   wait = J(ceiling)    waited + RA ≤ 120 s? ─no──▶ give up and report ('wait-too-long')
+ *        │                 │yes
+ *   waited + wait        wait = RA + J(min(ceiling, 120 s − waited − RA))
+ *    ≤ 120 s? ─no──▶ give up and report ('wait-too-long')
+ *        │yes              │
+ *        └───────┬─────────┘
+ *          sleep `wait`, then send again
+ *
+ *  ceiling = min(cap, base · 2^attempt)      J(c) = random(0, c), uniform, whole ms
  * ```
+ *
+ * Why Retry-After plus jitter rather than `max(jitter, Retry-After)`: a rate limiter answers
+ * every client of a burst with the same `Retry-After`, and the max rule then retries them all
+ * at the same instant (whenever `Retry-After` is at least the backoff ceiling, the jitter never
+ * wins the max and disappears), which is the next burst. Adding the full-jitter term on top spreads those retries over the same
+ * range full jitter uses without Retry-After, and never retries earlier than the server asked
+ * (RFC 9110 §10.2.3).
  */
 
 /** The retry settings (`config.retry`, DESIGN.md §4). */
@@ -65,10 +80,14 @@ export function fullJitterDelay(
   policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
   random: () => number,
 ): number {
-  const ceiling = backoffCeiling(attempt, policy);
+  return uniformMs(backoffCeiling(attempt, policy), random);
+}
+
+/** `random(0, ceiling)` in whole ms; a broken random source is clamped into range. */
+function uniformMs(ceiling: number, random: () => number): number {
   const r = random();
   const unit = Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0;
-  return Math.floor(unit * ceiling);
+  return Math.floor(unit * Math.max(0, ceiling));
 }
 
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -201,9 +220,12 @@ export type GiveUpReason = 'status' | 'method' | 'attempts' | 'wait-too-long';
 export type RetryPlan =
   | {
       retry: true;
-      /** ms to wait before the retry: `max(backoffMs, retryAfterMs ?? 0)`. */
+      /** ms to wait before the retry: `(retryAfterMs ?? 0) + backoffMs`. */
       delayMs: number;
-      /** The full-jitter draw, ms. */
+      /**
+       * The full-jitter draw, ms: in `[0, min(cap, base · 2^attempt)]`, narrowed after a
+       * `Retry-After` to what the 120 s bound leaves.
+       */
       backoffMs: number;
       /** What `Retry-After` asked for, ms; null when absent or unparsable. */
       retryAfterMs: number | null;
@@ -211,7 +233,10 @@ export type RetryPlan =
   | {
       retry: false;
       reason: GiveUpReason;
-      /** ms the wait would have been (only for `wait-too-long`). */
+      /**
+       * Only for `wait-too-long`: the shortest wait allowed, ms — `Retry-After` when given
+       * (the jitter is not counted), otherwise the full-jitter draw.
+       */
       delayMs?: number;
       retryAfterMs?: number | null;
     };
@@ -221,10 +246,17 @@ export type RetryPlan =
  * - only statuses in `policy.statuses` (default 408, 429, 503) are retried;
  * - only idempotent requests ({@link isRetryableMethod});
  * - at most `policy.maxAttempts` retries per page request;
- * - the wait is `max(full jitter, Retry-After)`: never shorter than the server asked
- *   (RFC 9110 §10.2.3), never longer than the backoff cap unless `Retry-After` demands it;
- * - when `waitedMs` plus that wait would exceed {@link MAX_RETRY_WAIT_MS} (120 s) the request is
- *   not retried (`wait-too-long`): the page gets the answer and the caller reports it.
+ * - without `Retry-After` the wait is the full-jitter draw, `random(0, min(cap, base · 2^attempt))`
+ *   (AWS Architecture Blog, "Exponential Backoff and Jitter", 2015);
+ * - with `Retry-After` the wait is `Retry-After + random(0, min(cap, base · 2^attempt))`: never
+ *   shorter than the server asked (RFC 9110 §10.2.3), never longer than that plus the backoff
+ *   ceiling, and clients told the same `Retry-After` at once do not come back in lock-step;
+ * - {@link MAX_RETRY_WAIT_MS} (120 s) bounds the total wait of one page request: when `waitedMs`
+ *   plus `Retry-After` (or, without one, plus the draw) would exceed it the request is not
+ *   retried (`wait-too-long`): the page gets the answer and the caller reports it. The jitter
+ *   added to a `Retry-After` that fits is drawn from the room left under the bound (uniform in
+ *   `[0, min(ceiling, 120 s − waitedMs − Retry-After)]`), so it never turns an allowed wait
+ *   into a give-up.
  * An unparsable `Retry-After` is ignored (the backoff alone applies).
  */
 export function planRetry(q: RetryQuestion): RetryPlan {
@@ -232,10 +264,14 @@ export function planRetry(q: RetryQuestion): RetryPlan {
   if (!isRetryableMethod(q.method, q.hasIdempotencyKey)) return { retry: false, reason: 'method' };
   if (q.retriesDone >= q.policy.maxAttempts) return { retry: false, reason: 'attempts' };
   const retryAfterMs = q.retryAfter === null ? null : parseRetryAfter(q.retryAfter, q.now);
-  const backoffMs = fullJitterDelay(q.retriesDone, q.policy, q.random);
-  const delayMs = Math.max(backoffMs, retryAfterMs ?? 0);
-  if (Math.max(0, q.waitedMs) + delayMs > MAX_RETRY_WAIT_MS) {
-    return { retry: false, reason: 'wait-too-long', delayMs, retryAfterMs };
+  const room = MAX_RETRY_WAIT_MS - Math.max(0, q.waitedMs);
+  const ceiling = backoffCeiling(q.retriesDone, q.policy);
+  if (retryAfterMs === null) {
+    const backoffMs = uniformMs(ceiling, q.random);
+    if (backoffMs > room) return { retry: false, reason: 'wait-too-long', delayMs: backoffMs, retryAfterMs };
+    return { retry: true, delayMs: backoffMs, backoffMs, retryAfterMs };
   }
-  return { retry: true, delayMs, backoffMs, retryAfterMs };
+  if (retryAfterMs > room) return { retry: false, reason: 'wait-too-long', delayMs: retryAfterMs, retryAfterMs };
+  const backoffMs = uniformMs(Math.min(ceiling, room - retryAfterMs), q.random);
+  return { retry: true, delayMs: retryAfterMs + backoffMs, backoffMs, retryAfterMs };
 }

@@ -18,6 +18,11 @@ export interface TokenLedger {
   markStale(token: string): void;
   /** Sets the fresh token; a fresh token is never stale itself. */
   setFresh(token: string): void;
+  /**
+   * Forgets the fresh token and every stale one: the tab now signs in as another identity
+   * (seed 002 org switch), so none of them may be substituted any more.
+   */
+  clear(): void;
   isStale(token: string): boolean;
   /** The fresh token when `token` is stale and a different fresh token is known, else null. */
   replacementFor(token: string): string | null;
@@ -51,6 +56,10 @@ export function createTokenLedger(maxStale = 32): TokenLedger {
       if (token.length === 0) return;
       fresh = token;
       stale.delete(token);
+    },
+    clear() {
+      fresh = null;
+      stale.clear();
     },
     isStale(token) {
       return stale.has(token);

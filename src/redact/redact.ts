@@ -98,7 +98,7 @@ const CANDIDATE_RE = /candidate:[^\r\n"'\\]*/gi;
 const SDP_ADDRESS_RE = /\bIN IP[46] ([^\s"'\\]+)/dg;
 const IPV4_RE = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/g;
 /** A run of hex digits and colons with at least two colons, optionally with a zone id. */
-const IPV6_RE = /(?<![\w:.])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,39}(?:%[\w.-]+)?/g;
+const IPV6_RE = /(?<![\w:.\]])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,39}(?:%[\w.-]+)?/g;
 /** Characters that end an unquoted secret value. */
 const VALUE_END_RE = /[\s&#;,"'<>)}\]\\]/;
 

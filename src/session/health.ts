@@ -6,10 +6,14 @@
  *
  * | health     | when |
  * |------------|------|
- * | down       | abnormal close not reopened for longer than `reconnectGraceMs`; open unauthorized incident whose last step failed (refresh failed, retry failed, or no refresh within the grace); open ice-failed; open permission-lost while the permission is not granted |
- * | recovering | abnormal close within its grace; any other open unauthorized incident (refresh pending, token obtained and awaiting confirmation, or just seen); a token refresh in flight; open permission-lost once the permission is granted again (a capture must confirm) |
- * | degraded   | heartbeat stale (sockets open, nothing received for longer than `heartbeatTimeoutMs`); ICE or connection `disconnected`; open rate-limited / request-timeout / server-error; open track-ended; poor call quality (`call-quality.ts`) |
+ * | down       | abnormal close not reopened for longer than `reconnectGraceMs`; a silent socket still open more than `reconnectGraceMs` after rung 3 asked to close it; open unauthorized incident whose last step failed (refresh failed, retry failed, or no refresh within the grace); open ice-failed; open permission-lost while the permission is not granted |
+ * | recovering | abnormal close within its grace; a silent socket still open (signalling-stalled: no call can arrive, rung 3 is on it); any other open unauthorized incident (refresh pending, token obtained and awaiting confirmation, or just seen); a token refresh in flight; open permission-lost once the permission is granted again (a capture must confirm) |
+ * | degraded   | ICE or connection `disconnected`; open rate-limited / request-timeout / server-error; open track-ended; poor call quality (`call-quality.ts`) |
  * | healthy    | none of the above |
+ *
+ * A socket silent for longer than `heartbeatTimeoutMs` is no longer a mere "degraded": it
+ * opens a signalling-stalled incident (src/recovery/stall-incidents.ts), because a socket that
+ * hears nothing brings no call in.
  */
 import type { Health, Incident, IncidentKind, SessionState } from './types';
 import { HEALTH_ORDER } from './types';
@@ -17,6 +21,7 @@ import { isOpen, lastStep } from './incidents';
 import { poorQuality } from './call-quality';
 import { shownPath } from './request-path';
 import { microphoneHealth } from '../recovery/media-incidents';
+import { openSocket, silenceMs } from '../recovery/stall-incidents';
 
 /** Health with the sentence that explains it. */
 export interface HealthAssessment {
@@ -46,10 +51,33 @@ function closeCode(incident: Incident): string {
   return incident.detail.code === undefined ? '' : ` (${incident.detail.code})`;
 }
 
+/** The newest open signalling-stalled incident whose socket is still open, with that socket's silence, ms. */
+function liveStall(state: SessionState, at: number): { incident: Incident; silentMs: number } | undefined {
+  for (const incident of state.incidents) {
+    if (incident.kind !== 'signalling-stalled' || !isOpen(incident)) continue;
+    const socket = openSocket(state, incident.detail.socketId ?? '');
+    if (socket) return { incident, silentMs: silenceMs(socket, at) };
+  }
+  return undefined;
+}
+
+/** When rung 3 asked to close the stalled socket, epoch ms, if it did. */
+function closeAskedAt(incident: Incident): number | undefined {
+  return incident.steps.find((s) => s.action === 'stall-close')?.at;
+}
+
 function down(state: SessionState, at: number, t: HealthThresholds): string | undefined {
   const close = newestOpen(state, 'abnormal-close');
   if (close && at - close.openedAt > t.reconnectGraceMs) {
+    if (close.detail.closedBy === 'stall') {
+      return `Closed the silent signalling socket ${formatAge(at - close.openedAt)} ago and the softphone has not reconnected; escalating recovery.`;
+    }
     return `Signalling dropped${closeCode(close)} ${formatAge(at - close.openedAt)} ago and the softphone has not reconnected; escalating recovery.`;
+  }
+  const stall = liveStall(state, at);
+  const asked = stall && closeAskedAt(stall.incident);
+  if (stall && asked !== undefined && at - asked > t.reconnectGraceMs) {
+    return `Nothing received on the signalling socket for ${formatAge(stall.silentMs)}, and closing it did not help; calls cannot arrive.`;
   }
   const unauthorized = newestOpen(state, 'unauthorized');
   const last = unauthorized && lastStep(unauthorized);
@@ -69,10 +97,24 @@ function down(state: SessionState, at: number, t: HealthThresholds): string | un
   return undefined;
 }
 
-function recovering(state: SessionState, at: number): string | undefined {
+function recovering(state: SessionState, at: number, t: HealthThresholds): string | undefined {
   const close = newestOpen(state, 'abnormal-close');
   if (close) {
+    if (close.detail.closedBy === 'stall') {
+      return `Closed the silent signalling socket ${formatAge(at - close.openedAt)} ago; waiting for the softphone to reconnect.`;
+    }
     return `Signalling dropped${closeCode(close)} ${formatAge(at - close.openedAt)} ago; waiting for the softphone to reconnect.`;
+  }
+  const stall = liveStall(state, at);
+  if (stall) {
+    const silent = formatAge(stall.silentMs);
+    if (closeAskedAt(stall.incident) !== undefined) {
+      return `Nothing received on the signalling socket for ${silent}; closing it so the softphone reconnects.`;
+    }
+    const left = t.reconnectGraceMs - (at - stall.incident.openedAt);
+    return left > 0
+      ? `Nothing received on the signalling socket for ${silent} although it is open, so calls cannot arrive; closing it in ${formatAge(left + 999)} unless a message comes.`
+      : `Nothing received on the signalling socket for ${silent} although it is open, so calls cannot arrive; closing it so the softphone reconnects.`;
   }
   const unauthorized = newestOpen(state, 'unauthorized');
   if (unauthorized) {
@@ -86,32 +128,33 @@ function recovering(state: SessionState, at: number): string | undefined {
   return undefined;
 }
 
+/** The retries of an HTTP incident are over and the last one failed (none pending). */
+function retriesFailed(incident: Incident): boolean {
+  const steps = incident.steps.filter((s) => s.action === 'request-retry');
+  const last = steps[steps.length - 1];
+  return last?.outcome === 'failed' && !steps.some((s) => s.outcome === 'pending');
+}
+
 function httpReason(incident: Incident): string {
   const path = incident.detail.url === undefined ? 'a request' : shownPath(incident.detail.url);
+  const failed = retriesFailed(incident);
   switch (incident.kind) {
     case 'rate-limited':
-      return `The server is rate-limiting ${path} (429); requests are retried after its Retry-After.`;
+      return failed
+        ? `The server is rate-limiting ${path} (429); the retries failed too.`
+        : `The server is rate-limiting ${path} (429); requests are retried after its Retry-After.`;
     case 'request-timeout':
-      return `Requests to ${path} are timing out (408); retrying with backoff.`;
-    default:
-      return incident.detail.status === 0
-        ? `Network errors reaching ${path}; retrying with backoff.`
-        : `Server errors on ${path} (${incident.detail.status ?? '5xx'}); retrying with backoff.`;
+      return failed
+        ? `Requests to ${path} timed out (408); the retries failed too.`
+        : `Requests to ${path} are timing out (408); retrying with backoff.`;
+    default: {
+      const what = incident.detail.status === 0 ? `Network errors reaching ${path}` : `Server errors on ${path} (${incident.detail.status ?? '5xx'})`;
+      return failed ? `${what}; the retries failed too.` : `${what}; retrying with backoff.`;
+    }
   }
 }
 
-function heartbeatAge(state: SessionState, at: number): number | undefined {
-  const { lastMessageAt, lastOpenAt } = state.signalling;
-  if (lastMessageAt === undefined && lastOpenAt === undefined) return undefined;
-  // A socket that just opened has had no chance to hear anything: count from the later of the two.
-  return at - Math.max(lastMessageAt ?? -Infinity, lastOpenAt ?? -Infinity);
-}
-
-function degraded(state: SessionState, at: number, t: HealthThresholds): string | undefined {
-  const age = heartbeatAge(state, at);
-  if (state.signalling.openSockets > 0 && age !== undefined && age > t.heartbeatTimeoutMs) {
-    return `Nothing received from the signalling server for ${formatAge(age)}; watching for a reconnect.`;
-  }
+function degraded(state: SessionState): string | undefined {
   const { iceConnectionState: ice, connectionState: conn } = state.media;
   if (ice === 'disconnected' || conn === 'disconnected') {
     return 'Call audio connection interrupted; waiting for it to come back.';
@@ -147,9 +190,9 @@ function healthy(state: SessionState, at: number): string {
 export function assessHealth(state: SessionState, at: number, thresholds: HealthThresholds): HealthAssessment {
   const d = down(state, at, thresholds);
   if (d !== undefined) return { health: 'down', reason: d };
-  const r = recovering(state, at);
+  const r = recovering(state, at, thresholds);
   if (r !== undefined) return { health: 'recovering', reason: r };
-  const g = degraded(state, at, thresholds);
+  const g = degraded(state);
   if (g !== undefined) return { health: 'degraded', reason: g };
   return { health: 'healthy', reason: healthy(state, at) };
 }

@@ -5,7 +5,8 @@
  *
  * | kind            | opened by                                              | resolved by |
  * |-----------------|--------------------------------------------------------|-------------|
- * | abnormal-close  | `ws-close` with `wasClean` false or code ∉ {1000, 1001} | next `ws-open` |
+ * | abnormal-close  | `ws-close` with `wasClean` false or code ∉ {1000, 1001}, unless `closedBy` `org-switch`; always for `closedBy` `stall` (summary: the extension closed it) | next `ws-open` |
+ * | signalling-stalled | an open socket silent for longer than `heartbeatTimeoutMs` (time rule, per socket) | a message on it; the socket closing and a new one opening (src/recovery/stall-incidents.ts) |
  * | unauthorized    | protected `http` 401, `token-needed`, failed `http-retry` | recovered `http-retry`, protected `http` 2xx/3xx |
  * | rate-limited    | `http` 429 (per request key)                           | success on the same key, recovered backoff `http-retry`, or 60 s without recurrence (not while a retry is pending) |
  * | request-timeout | `http` 408 (per request key)                           | same |
@@ -20,15 +21,20 @@
  * The probe's backoff retries (DESIGN.md §3 rung 1) are `request-retry` steps of the HTTP
  * incident: a failure reported `hiddenFromPage` adds a pending step (the probe is waiting to
  * send it again), the backoff `http-retry` settles it (`ok` resolves the incident), and a
- * failure reported with `retryGivenUp` adds a failed step saying why it was not retried.
+ * failure reported with `retryGivenUp` adds a failed step saying why it was not retried. A
+ * `hello` (new document) settles a pending one as failed: the page that waited for it is gone.
  *
- * The microphone rules, with rung 4's steps, are in src/recovery/media-incidents.ts.
+ * The microphone rules, with rung 4's steps, are in src/recovery/media-incidents.ts; the
+ * silent-stall rules, with rung 3's `stall-close` steps, in src/recovery/stall-incidents.ts.
+ * Rung 5's reload steps go on the incident the worker names (`incidentId`), else on the one the
+ * cause points at.
  */
-import { RELOADING_DETAIL_PREFIX } from '../recovery/safe-reload';
+import { NOT_RETRIED_DETAIL_PREFIX, RELOADING_DETAIL_PREFIX } from '../recovery/safe-reload';
 import { applyMediaRules } from '../recovery/media-incidents';
+import { applyStallRules, openStalls, stallClosedSummary } from '../recovery/stall-incidents';
 import type { PageObservation } from '../protocol/page';
 import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
-import type { Incident, IncidentKind, RecoveryStep, SessionState, WorkerEvent } from './types';
+import type { Incident, IncidentKind, RecoveryStep, ReloadCause, SessionState, WorkerEvent } from './types';
 import {
   KEYED_BY_REQUEST,
   findOpen,
@@ -125,7 +131,7 @@ function withRetryNote(
       at,
       action: 'request-retry',
       outcome: 'failed',
-      detail: `Not retried: the server asked to wait${asked} longer than ${seconds(MAX_RETRY_WAIT_MS)}.`,
+      detail: `${NOT_RETRIED_DETAIL_PREFIX}: the server asked to wait${asked} longer than ${seconds(MAX_RETRY_WAIT_MS)}.`,
     };
   }
   if (step === null) return state;
@@ -254,9 +260,22 @@ export function applyIncidentRules(
   const { at } = event;
   switch (event.type) {
     case 'ws-close': {
-      if (event.wasClean && NORMAL_CLOSE_CODES.has(event.code)) return state;
+      const next = applyStallRules(prev, state, event);
+      if (event.closedBy === 'org-switch') return next;
+      if (event.closedBy === 'stall') {
+        return raiseIncident(
+          next,
+          {
+            kind: 'abnormal-close',
+            summary: stallClosedSummary(prev, event),
+            detail: { code: event.code, url: event.url, closedBy: 'stall', ...(event.reason ? { reason: event.reason } : {}) },
+          },
+          at,
+        );
+      }
+      if (event.wasClean && NORMAL_CLOSE_CODES.has(event.code)) return next;
       return raiseIncident(
-        state,
+        next,
         {
           kind: 'abnormal-close',
           summary: `WebSocket closed abnormally (code ${event.code})`,
@@ -265,13 +284,18 @@ export function applyIncidentRules(
         at,
       );
     }
-    case 'ws-open':
-      return resolveOpen(state, 'abnormal-close', at, {
+    case 'ws-open': {
+      const next = applyStallRules(prev, state, event);
+      return resolveOpen(next, 'abnormal-close', at, {
         at,
         action: 'app-reconnected',
         outcome: 'ok',
         detail: 'The softphone reopened its socket.',
       });
+    }
+    case 'ws-activity':
+    case 'stall-close-requested':
+      return applyStallRules(prev, state, event);
     case 'http':
       return onHttp(state, event);
     case 'token-needed':
@@ -301,28 +325,35 @@ export function applyIncidentRules(
       return applyMediaRules(prev, state, event);
     case 'hello': {
       const step = passive(at, 'ok', 'The page was reloaded; its connections and tracks are gone.');
-      const reloaded = settleReloads(state, at);
+      const reloaded = applyStallRules(prev, settleRetries(settleReloads(state, at), at), event);
       return resolveOpen(resolveOpen(reloaded, 'ice-failed', at, step), 'track-ended', at, step);
     }
     case 'safe-reload':
-      return forReloadCause(state, event.cause, (i) =>
-        withStep(i, { at, action: 'safe-reload', outcome: 'pending', detail: `${RELOADING_DETAIL_PREFIX} the tab: no call is active.` }),
+      return forReloadCause(state, event, (i) =>
+        withStep(i, { at, action: 'safe-reload', outcome: 'pending', detail: RELOADING_DETAIL[event.cause] }),
       );
     case 'reload-deferred':
-      return forReloadCause(state, event.cause, (i) => {
+      return forReloadCause(state, event, (i) => {
         const last = lastStep(i);
         const detail = RELOAD_DEFERRED[event.reason];
         if (last?.action === 'safe-reload' && last.outcome === 'pending' && last.detail === detail) return i;
         return withStep(i, { at, action: 'safe-reload', outcome: 'pending', detail });
       });
     case 'identity':
-    case 'ws-activity':
     case 'pc-stats':
+    case 'org-switch':
     case 'refresh-ahead':
     case 'tick':
       return state;
   }
 }
+
+/** What a reload step says while the tab reloads; each starts with {@link RELOADING_DETAIL_PREFIX}. */
+const RELOADING_DETAIL: Record<ReloadCause, string> = {
+  'signalling-not-recovered': `${RELOADING_DETAIL_PREFIX} the tab: no call is active.`,
+  'token-not-recovered': `${RELOADING_DETAIL_PREFIX} the tab: no call is active.`,
+  'request-not-recovered': `${RELOADING_DETAIL_PREFIX} the tab: the request still failed after its retries, and no call is active.`,
+};
 
 /** Why a due reload waits; shown as the pending step's detail. */
 const RELOAD_DEFERRED: Record<'call-active' | 'hourly-limit' | 'disabled', string> = {
@@ -331,13 +362,41 @@ const RELOAD_DEFERRED: Record<'call-active' | 'hourly-limit' | 'disabled', strin
   disabled: 'Not reloading: safe reload is turned off by configuration.',
 };
 
-/** Applies `update` to the open incident behind a reload cause. */
+/**
+ * Applies `update` to the open incident behind a reload: the one the worker named, else the
+ * newest open one of the cause's kind (for `request-not-recovered`: of an HTTP kind whose
+ * retries failed).
+ */
 function forReloadCause(
   state: SessionState,
-  cause: 'signalling-not-recovered' | 'token-not-recovered',
+  event: Extract<WorkerEvent, { type: 'safe-reload' | 'reload-deferred' }>,
   update: (incident: Incident) => Incident,
 ): SessionState {
-  return updateOpen(state, cause === 'signalling-not-recovered' ? 'abnormal-close' : 'unauthorized', update);
+  let target: Incident | undefined;
+  if (event.incidentId !== undefined) {
+    target = state.incidents.find((i) => i.id === event.incidentId && isOpen(i));
+  } else if (event.cause === 'request-not-recovered') {
+    target = state.incidents.find(
+      (i) => isOpen(i) && KEYED_BY_REQUEST.has(i.kind) && i.steps.some((st) => st.action === 'request-retry' && st.outcome === 'failed'),
+    );
+  } else {
+    target = findOpen(state.incidents, event.cause === 'signalling-not-recovered' ? 'abnormal-close' : 'unauthorized');
+  }
+  return target ? replaceIncident(state, update(target)) : state;
+}
+
+/**
+ * A new document: a backoff retry the old one was waiting to send will never be answered, so
+ * its pending step is settled as failed (the request's retries are over).
+ */
+function settleRetries(state: SessionState, at: number): SessionState {
+  let next = state;
+  for (const incident of state.incidents) {
+    if (!isOpen(incident) || !KEYED_BY_REQUEST.has(incident.kind)) continue;
+    if (!incident.steps.some((st) => st.action === 'request-retry' && st.outcome === 'pending')) continue;
+    next = replaceIncident(next, withSettledStep(incident, 'request-retry', 'failed', at, 'The page was reloaded before the retry was answered.'));
+  }
+  return next;
 }
 
 /** A new document after a safe reload: the reload step is done. */
@@ -362,10 +421,17 @@ function settleReloads(state: SessionState, at: number): SessionState {
  * - HTTP incidents with no recurrence for {@link HTTP_QUIET_RESOLVE_MS} are resolved, except
  *   while the probe's retry of it is pending (a backoff wait may last up to
  *   {@link MAX_RETRY_WAIT_MS}; after that plus the quiet time the pending step is let go).
+ * - An open socket silent for longer than `heartbeatTimeoutMs` opens a `signalling-stalled`
+ *   incident (src/recovery/stall-incidents.ts).
  * @param at now, epoch ms (the event's time)
- * @param reconnectGraceMs `watchdog.reconnectGraceMs`, ms
+ * @param ctx `watchdog.reconnectGraceMs` and `watchdog.heartbeatTimeoutMs`, ms
  */
-export function applyTimeRules(state: SessionState, at: number, reconnectGraceMs: number): SessionState {
+export function applyTimeRules(
+  state: SessionState,
+  at: number,
+  ctx: { reconnectGraceMs: number; heartbeatTimeoutMs: number },
+): SessionState {
+  const { reconnectGraceMs } = ctx;
   let changed = false;
   const incidents = state.incidents.map((i) => {
     if (!isOpen(i)) return i;
@@ -384,7 +450,7 @@ export function applyTimeRules(state: SessionState, at: number, reconnectGraceMs
     }
     return i;
   });
-  return changed ? { ...state, incidents } : state;
+  return openStalls(changed ? { ...state, incidents } : state, at, ctx.heartbeatTimeoutMs);
 }
 
 /** The incident's last step is a retry the probe has not reported back on yet, and may still. */

@@ -4,7 +4,8 @@
  * incident is decided in `incident-rules.ts`; this file only keeps the list consistent.
  *
  * One open incident per cause: the cause is the kind, plus the request key (URL without
- * query and fragment, `request-path.ts`) for the HTTP kinds in {@link KEYED_BY_REQUEST}.
+ * query and fragment, `request-path.ts`) for the HTTP kinds in {@link KEYED_BY_REQUEST}, or
+ * the socket id for the kinds in {@link KEYED_BY_SOCKET} ({@link causeKey}).
  * A repeat of an open cause increments `detail.count` and moves `lastSeenAt`.
  */
 import type { Incident, IncidentKind, RecoveryStep, SessionState } from './types';
@@ -23,12 +24,28 @@ export const KEYED_BY_REQUEST: ReadonlySet<IncidentKind> = new Set<IncidentKind>
   'server-error',
 ]);
 
+/** Kinds that are one cause per socket (`detail.socketId`) rather than one cause per tab. */
+export const KEYED_BY_SOCKET: ReadonlySet<IncidentKind> = new Set<IncidentKind>(['signalling-stalled']);
+
+/**
+ * What tells two open incidents of one kind apart: `detail.url` for {@link KEYED_BY_REQUEST},
+ * `detail.socketId` for {@link KEYED_BY_SOCKET}, nothing (undefined) for the other kinds.
+ */
+export function causeKey(kind: IncidentKind, detail: Pick<Incident['detail'], 'url' | 'socketId'>): string | undefined {
+  if (KEYED_BY_REQUEST.has(kind)) return detail.url;
+  if (KEYED_BY_SOCKET.has(kind)) return detail.socketId;
+  return undefined;
+}
+
 /** What to open (or fold into the open incident of the same cause). */
 export interface IncidentSpec {
   kind: IncidentKind;
   /** Used only when a new incident is opened. */
   summary: string;
-  /** For kinds in {@link KEYED_BY_REQUEST}, `detail.url` must be the request key. */
+  /**
+   * For kinds in {@link KEYED_BY_REQUEST}, `detail.url` must be the request key; for kinds in
+   * {@link KEYED_BY_SOCKET}, `detail.socketId` the socket.
+   */
   detail: Omit<Incident['detail'], 'count'>;
   /** Steps a new incident starts with (e.g. a refresh already in flight). */
   steps?: RecoveryStep[];
@@ -41,12 +58,11 @@ export function isOpen(incident: Incident): boolean {
 
 /**
  * The open incident of a cause, if any.
- * @param key request key; compared only for kinds in {@link KEYED_BY_REQUEST}
+ * @param key the {@link causeKey}: request key or socket id; compared only for keyed kinds
  */
 export function findOpen(incidents: readonly Incident[], kind: IncidentKind, key?: string): Incident | undefined {
-  return incidents.find(
-    (i) => i.kind === kind && isOpen(i) && (!KEYED_BY_REQUEST.has(kind) || i.detail.url === key),
-  );
+  const keyed = KEYED_BY_REQUEST.has(kind) || KEYED_BY_SOCKET.has(kind);
+  return incidents.find((i) => i.kind === kind && isOpen(i) && (!keyed || causeKey(kind, i.detail) === key));
 }
 
 /** The last step of an incident, if any. */
@@ -98,7 +114,7 @@ export function replaceIncident(state: SessionState, next: Incident): SessionSta
  * {@link capIncidents}.
  */
 export function raiseIncident(state: SessionState, spec: IncidentSpec, at: number): SessionState {
-  const open = findOpen(state.incidents, spec.kind, spec.detail.url);
+  const open = findOpen(state.incidents, spec.kind, causeKey(spec.kind, spec.detail));
   if (open) {
     const detail: Incident['detail'] = { ...open.detail, count: (open.detail.count ?? 1) + 1 };
     if (spec.detail.retryAfter !== undefined) detail.retryAfter = spec.detail.retryAfter;

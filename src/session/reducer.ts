@@ -6,22 +6,25 @@
  *
  * ```text
  *  event ─▶ applyToViews ─▶ applyIncidentRules ─▶ applyTimeRules ─▶ assessHealth ─▶ diff ─▶ effects
- *           (views.ts)      (incident-rules.ts)   (grace, 60 s)      (health.ts)
+ *           (views.ts)      (incident-rules.ts)   (grace, 60 s,      (health.ts)
+ *                                                  silent sockets)
  *
  *  Health, re-derived after every event (tick included):
  *
- *                     429 / 408 / 5xx / network error, heartbeat stale,
+ *                     429 / 408 / 5xx / network error,
  *                     ICE disconnected, poor quality, audio track ended
  *         ┌─────────┐ ───────────────────────────────────────────────▶ ┌──────────┐
  *         │ healthy │                                                  │ degraded │
  *         └─────────┘ ◀─────────────────────────────────────────────── └──────────┘
  *           │    ▲       success on the same path, 60 s without recurrence,
- *           │    │       message received, ICE connected, good sample, gum ok
+ *           │    │       ICE connected, good sample, gum ok
  *  1006,    │    │ ws-open, retry recovered,
- *  401,     │    │ protected 2xx
- *  refresh  ▼    │
- *         ┌────────────┐   grace over, refresh or retry failed,    ┌──────┐
- *         │ recovering │ ──────── no refresh within grace ───────▶ │ down │
+ *  401,     │    │ protected 2xx, a message on
+ *  refresh, │    │ the silent socket
+ *  silent   ▼    │
+ *  socket ┌────────────┐   grace over, refresh or retry failed,    ┌──────┐
+ *         │ recovering │ ──── no refresh within grace, closing ──▶ │ down │
+ *         │            │      the silent socket did not help       │      │
  *         └────────────┘ ◀────────────── refresh-started ───────── └──────┘
  *                                                                     ▲  │
  *     ICE or connection failed, microphone denied (from any state) ───┘  │ cause cleared:
@@ -46,7 +49,10 @@ export { worstHealth } from './health';
 export interface ReducerContext {
   /** How long the app may take to reopen signalling after an abnormal close, ms. */
   reconnectGraceMs: number;
-  /** Open sockets silent for longer than this are stale, ms. */
+  /**
+   * An open socket silent for longer than this is stalled (a `signalling-stalled` incident,
+   * rung 3), ms; 0 turns stall detection off.
+   */
   heartbeatTimeoutMs: number;
 }
 
@@ -121,7 +127,7 @@ export function reduceSession(
   const { at } = event;
   let next = applyToViews(state, event);
   next = applyIncidentRules(state, next, event);
-  next = applyTimeRules(next, at, ctx.reconnectGraceMs);
+  next = applyTimeRules(next, at, ctx);
   const { health, reason } = assessHealth(next, at, ctx);
 
   const effects = incidentEffects(state.incidents, next.incidents);

@@ -29,7 +29,16 @@ export interface SignallingView {
   lastClose?: { at: number; code: number; reason: string; wasClean: boolean };
   /** Last incoming message on any open socket (heartbeat age = now − this). */
   lastMessageAt?: number;
+  /**
+   * Socket endpoints (redacted URL without query, `requestKey`) that carried incoming messages
+   * in this tab, oldest first, at most {@link MAX_HEARTBEAT_ENDPOINTS}: a later socket to one
+   * of them is expected to hear a heartbeat even before its first message.
+   */
+  heartbeatEndpoints?: string[];
 }
+
+/** How many heartbeat-bearing socket endpoints a session remembers. */
+export const MAX_HEARTBEAT_ENDPOINTS = 8;
 
 /** Media (peer connection and microphone) as last observed. */
 export interface MediaView {
@@ -80,6 +89,8 @@ export interface AuthView {
 /** What a detected problem was. */
 export type IncidentKind =
   | 'abnormal-close'
+  /** An open socket received nothing for longer than `watchdog.heartbeatTimeoutMs` (one per socket). */
+  | 'signalling-stalled'
   | 'unauthorized'
   | 'rate-limited'
   | 'request-timeout'
@@ -91,7 +102,16 @@ export type IncidentKind =
 /** One thing the extension did about an incident. */
 export interface RecoveryStep {
   at: number;
-  action: 'token-refresh' | 'request-retry' | 'app-reconnected' | 'safe-reload' | 'mic-grant' | 'media-reacquire' | 'none';
+  /** `stall-close`: rung 3 asked the probe to close a silent socket so the app reconnects. */
+  action:
+    | 'token-refresh'
+    | 'request-retry'
+    | 'app-reconnected'
+    | 'stall-close'
+    | 'safe-reload'
+    | 'mic-grant'
+    | 'media-reacquire'
+    | 'none';
   outcome: 'pending' | 'ok' | 'failed';
   detail?: string;
 }
@@ -115,10 +135,39 @@ export interface Incident {
     url?: string;
     reason?: string;
     retryAfter?: string;
+    /** The page's id of the socket a `signalling-stalled` incident is about (its cause key). */
+    socketId?: string;
+    /** On an abnormal-close: `stall` = the extension closed the silent socket itself (rung 3). */
+    closedBy?: 'stall';
     /** How many observations were folded into this incident while it was open. */
     count?: number;
   };
   steps: RecoveryStep[];
+}
+
+/** One open socket of the tab. */
+export interface SocketView {
+  /** Redacted URL. */
+  url: string;
+  /** Epoch ms of `ws-open`. */
+  openedAt: number;
+  /** Epoch ms of the last incoming message (`ws-activity`); absent while it never received one. */
+  lastMessageAt?: number;
+}
+
+/**
+ * The tab's last organisation switch (seed 002, `org-switch` observation): the probe closed
+ * the previous organisation's sockets and peer connections before the new sign-in went on.
+ */
+export interface OrgSwitchView {
+  /** Epoch ms of the switch. */
+  at: number;
+  fromOrgId: string;
+  toOrgId: string;
+  /** WebSockets of `fromOrgId` the probe closed (code 1000). */
+  closedSockets: number;
+  /** Peer connections of `fromOrgId` the probe closed. */
+  closedPeerConnections: number;
 }
 
 /** Everything the reducer keeps for one tab. */
@@ -135,8 +184,10 @@ export interface SessionState {
   auth: AuthView;
   /** Most recent first, at most {@link MAX_INCIDENTS_IN_STATE}. */
   incidents: Incident[];
-  /** Open sockets by id, with their redacted URL, to count and to attribute closes. */
-  sockets: Record<string, { url: string; openedAt: number }>;
+  /** Open sockets by id: to count them, attribute closes and time each one's silence. */
+  sockets: Record<string, SocketView>;
+  /** The last organisation switch in this tab, if any. */
+  orgSwitch?: OrgSwitchView;
   /** Token refreshes in flight for this tab's identity. */
   refreshInFlight: boolean;
   /** Sequence for incident ids. */
@@ -150,16 +201,30 @@ export interface SessionState {
 /** Incidents kept inline in the state; older ones live only in the event store. */
 export const MAX_INCIDENTS_IN_STATE = 20;
 
+/**
+ * Why rung 5 reloads a tab: signalling not back within twice the grace; a 401 that fresh tokens
+ * did not fix; a protected request whose retries all failed and that nothing fixed since.
+ */
+export type ReloadCause = 'signalling-not-recovered' | 'token-not-recovered' | 'request-not-recovered';
+
 /** Events the worker itself feeds to the reducer, alongside page observations. */
 export type WorkerEvent =
   | { type: 'refresh-started'; at: number }
   | { type: 'refresh-succeeded'; at: number; expiresAt?: number }
   /** `signInRequired`: every configured token strategy failed; only an interactive sign-in helps. */
   | { type: 'refresh-failed'; at: number; error: string; signInRequired?: boolean }
-  /** Rung 5: the worker reloaded the tab (no call was active). */
-  | { type: 'safe-reload'; at: number; cause: 'signalling-not-recovered' | 'token-not-recovered' }
+  /**
+   * Rung 5: the worker reloaded the tab (no call was active). `incidentId`: the incident that
+   * called for it (absent from older stored events: the cause's kind then finds it).
+   */
+  | { type: 'safe-reload'; at: number; cause: ReloadCause; incidentId?: string }
   /** Rung 5 was due but not allowed: a call is active, the hourly limit is reached, or reloads are disabled. */
-  | { type: 'reload-deferred'; at: number; reason: 'call-active' | 'hourly-limit' | 'disabled'; cause: 'signalling-not-recovered' | 'token-not-recovered' }
+  | { type: 'reload-deferred'; at: number; reason: 'call-active' | 'hourly-limit' | 'disabled'; cause: ReloadCause; incidentId?: string }
+  /**
+   * Rung 3, silent stall: the worker sent `close-stalled-socket` for `socketId`, silent for
+   * `silentSeconds` (s); the probe's `ws-close` with `closedBy: 'stall'` follows.
+   */
+  | { type: 'stall-close-requested'; at: number; socketId: string; silentSeconds: number }
   /**
    * Prevention (DESIGN.md §3): the worker refreshed the token before anything was rejected and
    * pushed it to the tab; `note` says what it was ahead of (`Refreshed ahead of …`).

@@ -4,7 +4,9 @@
  * derived afterwards (`incident-rules.ts`, `health.ts`). All updates are immutable.
  */
 import type { PageObservation } from '../protocol/page';
-import type { MediaView, SessionState, SignallingView, WorkerEvent } from './types';
+import type { MediaView, SessionState, SignallingView, SocketView, WorkerEvent } from './types';
+import { MAX_HEARTBEAT_ENDPOINTS } from './types';
+import { requestKey } from './request-path';
 
 type Sockets = SessionState['sockets'];
 
@@ -12,7 +14,7 @@ type Sockets = SessionState['sockets'];
  * Socket ids come from the page and may be `__proto__` or `constructor`: the map is only
  * ever read with `Object.hasOwn` and built with `Object.fromEntries` (own data properties).
  */
-function withSocket(sockets: Sockets, socketId: string, entry: { url: string; openedAt: number }): Sockets {
+function withSocket(sockets: Sockets, socketId: string, entry: SocketView): Sockets {
   return Object.fromEntries([...Object.entries(sockets).filter(([id]) => id !== socketId), [socketId, entry]]);
 }
 
@@ -58,8 +60,10 @@ function mediaFor(media: MediaView, pcId: string): MediaView {
 }
 
 /**
- * Applies one event to the views. `ws-activity` of a socket the session does not know only
- * moves `lastMessageAt` (sockets are added by `ws-open` alone). `hello` means a new document:
+ * Applies one event to the views. `ws-activity` moves the tab's `lastMessageAt` and the
+ * socket's own; of a socket the session does not know, only the tab's (sockets are added by
+ * `ws-open` alone). `org-switch` is remembered as the tab's last switch; the agent follows
+ * the `identity` observation that comes with it. `hello` means a new document:
  * the previous document's sockets and peer connections are gone without close events, so the
  * socket map and the per-connection media fields are cleared.
  */
@@ -98,10 +102,34 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
       return { ...state, sockets, signalling: signallingWith(state.signalling, sockets, { lastClose }) };
     }
     case 'ws-activity': {
+      let next = state;
+      const socket = Object.hasOwn(state.sockets, event.socketId) ? state.sockets[event.socketId] : undefined;
+      if (socket && (socket.lastMessageAt === undefined || socket.lastMessageAt < event.lastMessageAt)) {
+        next = { ...next, sockets: withSocket(state.sockets, event.socketId, { ...socket, lastMessageAt: event.lastMessageAt }) };
+        const endpoint = requestKey(socket.url);
+        const known = state.signalling.heartbeatEndpoints ?? [];
+        if (!known.includes(endpoint)) {
+          const heartbeatEndpoints = [...known, endpoint].slice(-MAX_HEARTBEAT_ENDPOINTS);
+          next = { ...next, signalling: { ...next.signalling, heartbeatEndpoints } };
+        }
+      }
       const previous = state.signalling.lastMessageAt;
-      if (previous !== undefined && previous >= event.lastMessageAt) return state;
-      return { ...state, signalling: { ...state.signalling, lastMessageAt: event.lastMessageAt } };
+      if (previous === undefined || previous < event.lastMessageAt) {
+        next = { ...next, signalling: { ...next.signalling, lastMessageAt: event.lastMessageAt } };
+      }
+      return next;
     }
+    case 'org-switch':
+      return {
+        ...state,
+        orgSwitch: {
+          at: event.at,
+          fromOrgId: event.fromOrgId,
+          toOrgId: event.toOrgId,
+          closedSockets: event.closedSockets,
+          closedPeerConnections: event.closedPeerConnections,
+        },
+      };
     case 'http': {
       if (event.status !== 401 || !event.protected) return state;
       return { ...state, auth: { ...state.auth, last401At: event.at, last401Url: event.url } };
@@ -212,6 +240,7 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
     }
     case 'safe-reload':
     case 'reload-deferred':
+    case 'stall-close-requested':
     case 'tick':
       return state;
   }

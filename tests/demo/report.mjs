@@ -17,9 +17,10 @@ export function failuresBetween(before, after) {
  * One column of the table.
  * @returns {{label:string, canTakeCall:boolean, readyAfterMs:number|null, appFailures:number,
  *   failureDetail:Record<string,number>, sawMediaToken401:boolean, reloaded:boolean,
- *   presence:string, micSpeaker:string, refreshCalls:number, deadlineMs:number}}
+ *   presence:string, micSpeaker:string, refreshCalls:number, callAtFault:string, deadlineMs:number}}
+ * `callAtFault`: what became of a call in progress when the fault hit ('—' when none was).
  */
-export function summarizeRun({ label, before, after, readyAfterMs, tookCall, deadlineMs, refreshCalls, mediaToken401Key }) {
+export function summarizeRun({ label, before, after, readyAfterMs, tookCall, callAtFault = '—', deadlineMs, refreshCalls, mediaToken401Key }) {
   const diff = {};
   for (const [k, v] of Object.entries(after?.failures?.byRequest ?? {})) {
     const d = v - (before?.failures?.byRequest?.[k] ?? 0);
@@ -36,6 +37,7 @@ export function summarizeRun({ label, before, after, readyAfterMs, tookCall, dea
     presence: after?.presence ?? 'unknown',
     micSpeaker: after?.micEnabled && after?.speakerEnabled ? 'enabled' : 'greyed out',
     refreshCalls,
+    callAtFault,
     deadlineMs,
   };
 }
@@ -59,6 +61,7 @@ export function formatTable(rows) {
     ['tab reloaded', ...rows.map((r) => yesNo(r.reloaded))],
     ['refresh-endpoint calls', ...rows.map((r) => String(r.refreshCalls))],
   ];
+  if (rows.some((r) => r.callAtFault !== '—')) lines.push(['call in progress at the fault', ...rows.map((r) => r.callAtFault)]);
   const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
   const fmt = (l) => l.map((cell, c) => cell.padEnd(widths[c])).join('  │  ');
   const rule = widths.map((w) => '─'.repeat(w)).join('──┼──');

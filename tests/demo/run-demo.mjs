@@ -88,25 +88,60 @@ async function takeCall(lab, agent) {
   return Boolean(connected);
 }
 
+/** When a call in progress at the fault is looked at, ms after the fault. */
+const CALL_CHECK_AFTER_MS = 5000;
+
+/**
+ * What became of the call in progress at the fault, looked at {@link CALL_CHECK_AFTER_MS}
+ * after it: still connected with audio growing over 1.5 s, connected but silent, or ended.
+ */
+async function checkCallAtFault(agent, faultAt) {
+  await sleep(Math.max(0, faultAt + CALL_CHECK_AFTER_MS - Date.now()));
+  const s = await status(agent.page);
+  if (s?.call?.id !== agent.callAtFault) return 'ended';
+  if (s.call.state !== 'connected') return `ended (${s.call.endReason ?? s.call.state})`;
+  const bytes = s.call.inboundAudioBytes;
+  await sleep(1500);
+  const later = await status(agent.page);
+  return later?.call?.state === 'connected' && later.call.inboundAudioBytes > bytes ? 'went on, audio flowing' : 'up, but no audio';
+}
+
 /**
  * After the fault: wait until the agent could take a call, then take one; a call that fails
  * (the app gave up on it) is tried again until the deadline, as the next customer would be.
+ * A call in progress at the fault is looked at first (`checkCallAtFault`) and, if still up,
+ * hung up, as the agent would at the end of it.
  */
 async function observeRecovery(lab, agent, faultAt, deadlineMs) {
   const end = faultAt + deadlineMs;
   let readyAfterMs = null;
   let tookCall = false;
+  const callCheck = agent.callAtFault ? checkCallAtFault(agent, faultAt) : Promise.resolve('—');
   while (Date.now() < end && !tookCall) {
     const ready = await waitFor(async () => callReady(await status(agent.page)), end - Date.now(), 250);
     if (!ready) break;
     readyAfterMs = Date.now() - faultAt;
+    await callCheck;
+    const s = await status(agent.page);
+    if (s?.call?.id === agent.callAtFault && s?.call?.state === 'connected') {
+      await agent.page.evaluate(() => window.labSoftphone.hangup()).catch(() => undefined);
+    }
     tookCall = await takeCall(lab, agent);
     if (!tookCall) {
       readyAfterMs = null;
       await sleep(1000);
     }
   }
-  return { readyAfterMs, tookCall, final: await status(agent.page) };
+  return { readyAfterMs, tookCall, callAtFault: await callCheck, final: await status(agent.page) };
+}
+
+/** Rings the agent and answers, leaving the call up; resolves with the call id. */
+async function startCall(lab, agent) {
+  await postJson(`${lab.url}/lab/ring`, { userId: agent.user });
+  const ringing = await waitFor(async () => (await status(agent.page))?.call?.state === 'ringing', 5000);
+  if (!ringing) throw new Error(`no call rang for ${agent.user}`);
+  const call = await agent.page.evaluate(() => window.labSoftphone.answer());
+  return call.id;
 }
 
 /** Runs one scenario on a fresh lab and fresh browsers; returns its two table columns. */
@@ -124,12 +159,16 @@ async function runScenario(scenario, { headless, deadlineMs, outDir }) {
       if (!(await takeCall(lab, a))) throw new Error(`baseline call failed for ${a.user}`);
       before[a.user] = await status(a.page);
     }
+    if (scenario.callActiveAtFault) {
+      for (const a of agents) a.callAtFault = await startCall(lab, a);
+    }
     const statsBefore = await (await fetch(`${lab.url}/lab/stats`)).json();
 
     console.log(`\n▶ ${scenario.title}`);
     const faultAt = Date.now();
     await postJson(`${lab.url}/lab/fault/${scenario.fault}`, scenario.params);
-    const results = await Promise.all(agents.map((a) => observeRecovery(lab, a, faultAt, deadlineMs)));
+    const scenarioDeadlineMs = (scenario.deadlineS ?? deadlineMs / 1000) * 1000;
+    const results = await Promise.all(agents.map((a) => observeRecovery(lab, a, faultAt, scenarioDeadlineMs)));
     const statsAfter = await (await fetch(`${lab.url}/lab/stats`)).json();
 
     const rows = agents.map((a, i) =>
@@ -139,7 +178,8 @@ async function runScenario(scenario, { headless, deadlineMs, outDir }) {
         after: results[i].final,
         readyAfterMs: results[i].readyAfterMs,
         tookCall: results[i].tookCall,
-        deadlineMs,
+        callAtFault: results[i].callAtFault,
+        deadlineMs: scenarioDeadlineMs,
         refreshCalls: (statsAfter.refreshCallsByUser?.[a.user] ?? 0) - (statsBefore.refreshCallsByUser?.[a.user] ?? 0),
         mediaToken401Key: MEDIA_TOKEN_401,
       }),
@@ -160,6 +200,7 @@ async function runScenario(scenario, { headless, deadlineMs, outDir }) {
     console.log(formatTable(rows));
     const ok = scenario.expect(rows[0], rows[1]) && leaked === 0;
     console.log(`secrets from the lab in the stored events: ${leaked}`);
+    if (scenario.note) console.log(scenario.note);
     if (ok) console.log(`✔ ${scenario.promise}`);
     else if (scenario.knownGap && leaked === 0) console.log(`✘ not shown yet: ${scenario.promise}\n  known gap: ${scenario.knownGap}`);
     else console.log(`✘ NOT shown: ${scenario.promise}`);
@@ -189,11 +230,13 @@ async function main() {
     fail(e.message);
   }
   const results = [];
+  const started = Date.now();
   for (const scenario of scenarios) results.push(await runScenario(scenario, { headless, deadlineMs, outDir }));
   writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ results }, null, 2));
   const failed = results.filter((r) => !r.ok && !r.knownGap).map((r) => r.scenario);
   const gaps = results.filter((r) => r.knownGap).map((r) => r.scenario);
   console.log('');
+  console.log(`Ran ${results.length} scenarios in ${((Date.now() - started) / 60_000).toFixed(1)} min.`);
   console.log(`Output: ${outDir} (popup-<scenario>.png, events-<scenario>.json, summary.json)`);
   const gapNote = gaps.length > 0 ? ` Known gaps, not yet kept: ${gaps.join(', ')}.` : '';
   console.log(

@@ -9,12 +9,17 @@
  *   name: string,
  *   title: string,
  *   fault: string,
- *   params: Record<string, number>,
- *   callDuringFault?: boolean,
+ *   params: Record<string, number | string>,
+ *   callActiveAtFault?: boolean,
+ *   deadlineS?: number,
+ *   note?: string,
  *   promise: string,
  *   expect: (without: any, withExt: any) => boolean,
  *   knownGap?: string,
  * }} Scenario
+ * `callActiveAtFault`: each agent is in a call when the fault hits (the table then says what
+ * became of it, 5 s after the fault). `deadlineS`: this scenario's deadline, overriding
+ * `--deadline-s`. `note`: printed under the table, to read it right.
  * `knownGap`: the product does not keep this promise yet; the demo says so and still runs it,
  * and a run that does not show it does not fail the demo.
  */
@@ -34,7 +39,6 @@ export const SCENARIOS = [
     title: 'Seed 002 — 408 with added latency on /api/v2/users/me/webphone/endpoint during codec renegotiation',
     fault: 'renegotiation-timeout',
     params: { durationMs: 20_000, latencyMs: 1000, count: 3 },
-    callDuringFault: true,
     promise: 'with the extension the call is answered during the fault and the app sees no 408',
     expect: (w, x) => x.canTakeCall && x.appFailures === 0 && (x.readyAfterMs ?? Infinity) < (w.readyAfterMs ?? Infinity),
   },
@@ -43,11 +47,46 @@ export const SCENARIOS = [
     title: 'Platform outage — every request 503 and every socket dropped for 4 s',
     fault: 'server-down',
     params: { durationMs: 4000 },
-    promise: 'with the extension the agent takes calls again after the outage, without a reload',
-    expect: (_w, x) => x.canTakeCall && !x.reloaded,
-    knownGap:
-      'the media-token 503 can outlast the rung-1 retries (full jitter, 4 retries); the app then greys out ' +
-      'mic/speaker for good, and the ladder does not yet escalate a given-up retry to a safe reload',
+    promise:
+      'with the extension the agent takes calls again after the outage (retries with backoff; when the app ' +
+      'gave up on a request anyway, a safe reload while no call is active)',
+    expect: (_w, x) => x.canTakeCall,
+  },
+  {
+    name: 'silent-stall',
+    title: 'Silent stall — the notification socket stays open but nothing arrives (no heartbeats, no calls) for 2 min',
+    fault: 'silent-stall',
+    params: { durationMs: 120_000 },
+    deadlineS: 75,
+    promise:
+      'without the extension calls never reach the agent while the socket looks fine; with it the silent socket is ' +
+      'closed after watchdog.heartbeatTimeoutMs (30 s) + reconnectGraceMs (10 s), the app reconnects, no reload',
+    expect: (w, x) => !w.canTakeCall && x.canTakeCall && !x.reloaded,
+  },
+  {
+    name: 'org-switch',
+    title: 'Seed 002 — the agent switches organisation (org-a → org-b) during a call; the old session lives on',
+    fault: 'org-switch',
+    params: { toOrg: 'org-b' },
+    callActiveAtFault: true,
+    note:
+      "(the call in progress belongs to org-a, the org the agent left: without the extension it lives on as the stale " +
+      'session that blocks org-b; with it, it is closed before the org-b handshake)',
+    promise:
+      "without the extension the old org's socket and call block the new org (socket dropped, calls missed); with " +
+      'it they are closed before the new handshake and the agent takes the next call, no reload',
+    expect: (w, x) => !w.canTakeCall && x.canTakeCall && !x.reloaded,
+  },
+  {
+    name: 'mic-revoked',
+    title: 'Headset unplugged during a call — the microphone track ends (the capture device goes away)',
+    fault: 'mic-revoked',
+    params: {},
+    callActiveAtFault: true,
+    promise:
+      'without the extension the mic stays greyed out and no call can be answered; with it the microphone is ' +
+      're-acquired, the call goes on and the next one is answered, no reload',
+    expect: (w, x) => !w.canTakeCall && x.canTakeCall && x.callAtFault.startsWith('went on') && !x.reloaded,
   },
 ];
 

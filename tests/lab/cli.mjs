@@ -3,18 +3,21 @@
  * Prints the lab's JSON answer; on any error prints one line to stderr and exits 1.
  *
  *   publish-storm [--retry-after S] [--rate-limit-ms N]
+ *   org-switch [--to ORG]            the agent picks another organisation (default org-b)
  *   ring [--user ID] [--from NUMBER]
  *   reset | stats | faults
- *   fault NAME [--<param> N ...]     e.g. fault renegotiation-timeout --latency-ms 2000 --count 2
+ *   fault NAME [--<param> V ...]     e.g. fault renegotiation-timeout --latency-ms 2000 --count 2
+ *                                    (V a number, or a string for string parameters: --to-org org-b)
  *   clear NAME
  *   common: --lab URL (default $LAB_URL or http://127.0.0.1:8787)
  */
 
 const USAGE = `usage: cli.mjs <command> [options] [--lab URL]
   publish-storm [--retry-after S] [--rate-limit-ms N]
+  org-switch [--to ORG]          (default org-b)
   ring [--user ID] [--from NUMBER]
   reset | stats | faults
-  fault NAME [--<param> N ...]   (parameters as listed by "faults", kebab-case)
+  fault NAME [--<param> V ...]   (parameters as listed by "faults", kebab-case; V a number or a string)
   clear NAME`;
 
 /** @param {string} flag `--rate-limit-ms` → `rateLimitMs` */
@@ -73,6 +76,8 @@ function requestFor({ command, positional, flags }) {
       if (opts.rateLimitMs !== undefined) body.rateLimitMs = num('rate-limit-ms', opts.rateLimitMs);
       return { method: 'POST', path: '/lab/fault/publish-storm', body };
     }
+    case 'org-switch':
+      return { method: 'POST', path: '/lab/fault/org-switch', body: opts.to !== undefined ? { toOrg: opts.to } : {} };
     case 'ring':
       return { method: 'POST', path: '/lab/ring', body: { ...(opts.user ? { userId: opts.user } : {}), ...(opts.from ? { from: opts.from } : {}) } };
     case 'reset':
@@ -86,7 +91,8 @@ function requestFor({ command, positional, flags }) {
       if (!name) throw new Error('fault needs a NAME');
       /** @type {Record<string, unknown>} */
       const body = {};
-      for (const [k, v] of Object.entries(opts)) body[k] = num(k, v);
+      // Numbers stay numbers; anything else goes as a string (the lab checks each parameter's type).
+      for (const [k, v] of Object.entries(opts)) body[k] = /^\s*-?[\d.]+\s*$/.test(v) ? num(k, v) : v;
       return { method: 'POST', path: `/lab/fault/${encodeURIComponent(name)}`, body };
     }
     case 'clear': {

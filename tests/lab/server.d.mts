@@ -1,6 +1,14 @@
 /** Types for tests/lab/server.mjs (the softphone lab). Behaviour: tests/lab/README.md. */
 
-export interface LabAgent { id: string; name: string; email: string; orgId: string }
+export interface LabAgent {
+  id: string;
+  name: string;
+  email: string;
+  /** home organisation: a fresh login starts there */
+  orgId: string;
+  /** every organisation the agent is a member of, home first (agent-1: org-a, org-b) */
+  orgIds: readonly string[];
+}
 export interface LabOrg { id: string; name: string }
 
 export interface LabCall {
@@ -20,11 +28,16 @@ export interface LabFaultResult {
   since: number;
   /** ms since epoch; null = until cleared */
   until: number | null;
-  params: Record<string, number>;
+  /** numbers, except string parameters such as org-switch's `toOrg` */
+  params: Record<string, number | string>;
   /** publish-storm: access tokens that were live when revoked */
   revokedTokens?: number;
   /** publish-storm, server-down: sockets dropped without a close frame */
   terminatedSockets?: number;
+  /** silent-stall: sockets open at injection, now silent (sockets opened later are not) */
+  stalledSockets?: number;
+  /** mic-revoked, org-switch: sockets the lab push was written to */
+  notifiedSockets?: number;
 }
 
 export interface LabStats {
@@ -40,12 +53,17 @@ export interface LabStats {
   wsOpen: number;
   /** notification upgrades refused (401, or 503 while server-down) */
   wsRejected: number;
+  /**
+   * notification upgrades accepted and dropped at once (1006) because the same login session
+   * still had an open socket of another organisation (seed 002); not in wsConnectionsTotal
+   */
+  wsConflicts: number;
   /** app page loads that started the app (GET / with an authorization code) */
   pageLoads: number;
   /** keyed "METHOD path-template status", e.g. "GET /api/v2/communications/webRTC 401" */
   requests: Record<string, number>;
   /** active faults by name: since/until in ms since epoch, plus their parameters */
-  faults: Record<string, { since: number; until: number | null } & Record<string, number | null>>;
+  faults: Record<string, { since: number; until: number | null } & Record<string, number | string | null>>;
 }
 
 /** One answered request in the lab's log (control calls are not logged). */
@@ -65,12 +83,15 @@ export interface LabState {
   readonly orgs: readonly LabOrg[];
   readonly calls: Map<string, LabCall>;
   /**
-   * Offers a call (pushes `alerting` to that user's sockets, or to every socket).
+   * Offers a call (pushes `alerting` to that user's sockets, whatever their organisation, or
+   * to every socket). `delivered`: sockets the push was really written to (a silently stalled
+   * socket is not).
    * @throws Error with `status` 404 for an unknown user
    */
   ring(opts?: { userId?: string; from?: string }): { callId: string; delivered: number };
   /**
-   * Injects a named fault (publish-storm, renegotiation-timeout, server-down, silent-stall).
+   * Injects a named fault (publish-storm, renegotiation-timeout, server-down, silent-stall,
+   * slow-refresh, mic-revoked, org-switch).
    * @throws Error with `status` 404 unknown, 501 not implemented, 400 bad parameter
    */
   injectFault(name: string, params?: Record<string, unknown>): LabFaultResult;
@@ -79,10 +100,10 @@ export interface LabState {
   /** @returns whether the fault was active */
   clearFault(name: string): boolean;
   faults(): {
-    definitions: Record<string, { description: string; implemented: boolean; defaults: Record<string, number> }>;
+    definitions: Record<string, { description: string; implemented: boolean; defaults: Record<string, number | string> }>;
     active: LabStats['faults'];
   };
-  /** Clears faults and counters; tokens, sessions and sockets stay. */
+  /** Clears faults (ending a silent stall) and counters; tokens, sessions and sockets stay. */
   reset(): void;
   stats(): LabStats;
   /** The latest requests (at most 2000), oldest first; emptied by reset(). */

@@ -17,9 +17,9 @@ import { createStats } from './lib/stats.mjs';
 import { FAULT_DEFINITIONS, createFaults } from './lib/faults.mjs';
 import { createNotificationHub } from './lib/notifications.mjs';
 import { handleApi } from './lib/api-routes.mjs';
-import { handleAuthorize, handleLogin, handleLogout, handleRefresh, handleToken } from './lib/oauth-routes.mjs';
+import { SESSION_COOKIE, handleAuthorize, handleLogin, handleLogout, handleRefresh, handleToken } from './lib/oauth-routes.mjs';
 import { handleControl } from './lib/control-routes.mjs';
-import { pathTemplate, sendApiError, sendJson } from './lib/http-kit.mjs';
+import { parseCookies, pathTemplate, sendApiError, sendJson } from './lib/http-kit.mjs';
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), 'app');
 const STATIC_TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8', '.svg': 'image/svg+xml' };
@@ -45,27 +45,41 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
   const endpoints = new Map();
   let callerTurn = 0;
 
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @returns {string | null} the live login session the request carries (cookie `lab_session`)
+   */
+  const loginSession = (req) => {
+    const id = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    return id && tokens.sessionUser(id) ? id : null;
+  };
+
   const hub = createNotificationHub({
     heartbeatMs,
-    authenticate: (token) => {
+    authenticate: (token, req) => {
       if (faults.active('server-down')) return { ok: false, status: 503, reason: 'The service is unavailable.' };
       const check = tokens.checkAccessToken(token);
-      return check.ok ? { ok: true, userId: check.record.userId } : { ok: false, status: 401, reason: `The access token is ${check.problem}.` };
+      return check.ok
+        ? { ok: true, userId: check.record.userId, orgId: check.record.orgId, sessionId: loginSession(req) }
+        : { ok: false, status: 401, reason: `The access token is ${check.problem}.` };
     },
-    isStalled: () => faults.active('silent-stall') !== null,
     onAccepted: () => stats.wsAccepted(),
     onClosed: () => stats.wsClosed(),
     onRejected: () => stats.wsRejected(),
+    onConflict: () => stats.wsConflict(),
   });
 
+  /** @type {import('./lib/faults.mjs').FaultTargets} */
   const targets = {
     revokeAllAccessTokens: () => tokens.revokeAllAccessTokens(),
     terminateAllSockets: () => hub.terminateAll(),
     pushToAllSockets: (message) => hub.push(null, message),
+    stallOpenSockets: (until) => hub.stallOpen(until),
+    unstallSockets: () => hub.unstallAll(),
   };
 
   return {
-    tokens, counters: stats, faultRegistry: faults, hub, calls, presence, endpoints,
+    tokens, counters: stats, faultRegistry: faults, hub, calls, presence, endpoints, loginSession,
     agents: AGENTS,
     orgs: ORGS,
 
@@ -108,7 +122,7 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
 
     /** @param {string} name @returns {boolean} whether it was active */
     clearFault(name) {
-      return faults.clear(name);
+      return faults.clear(name, targets);
     },
 
     /** @returns {{ definitions: Record<string, { description: string, implemented: boolean, defaults: Record<string, number> }>, active: Record<string, unknown> }} */
@@ -121,13 +135,13 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
 
     /** Clears faults and counters. Tokens, sessions and open sockets stay. */
     reset() {
-      faults.clearAll();
+      faults.clearAll(targets);
       stats.reset();
     },
 
     /**
      * @returns {{ refreshCalls: number, refreshCallsByUser: Record<string, number>, tokensIssued: number,
-     *   wsConnectionsTotal: number, wsOpen: number, wsRejected: number, pageLoads: number,
+     *   wsConnectionsTotal: number, wsOpen: number, wsRejected: number, wsConflicts: number, pageLoads: number,
      *   requests: Record<string, number>, faults: Record<string, unknown> }}
      */
     stats() {
@@ -166,6 +180,8 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     tokens: lab.tokens, faults: lab.faultRegistry, calls: lab.calls, presence: lab.presence, endpoints: lab.endpoints,
     /** @param {import('node:http').IncomingMessage} req */
     connectionReused: (req) => (requestsPerSocket.get(req.socket) ?? 0) > 1,
+    /** @param {import('node:http').IncomingMessage} req @param {string} orgId */
+    orgConflict: (req, orgId) => lab.hub.otherOrgOpen(lab.loginSession(req), orgId),
   };
 
   /**
@@ -317,19 +333,20 @@ async function main() {
   console.log(`Softphone lab running.
 
   App:        ${lab.url}/
-  Sign in:    ${lab.url}/login   (${AGENTS.map((a) => `${a.id} ${a.name}, ${a.orgId}`).join('; ')})
+  Sign in:    ${lab.url}/login   (${AGENTS.map((a) => `${a.id} ${a.name}, ${a.orgIds.join(' + ')}`).join('; ')})
   Heartbeat:  every ${args.heartbeatMs} ms; access tokens live ${args.tokenTtlSeconds} s
 
   Control API (loopback, JSON):
     POST ${lab.url}/lab/fault/publish-storm  {"retryAfterSeconds":3,"rateLimitMs":8000}
-    POST ${lab.url}/lab/fault/{renegotiation-timeout|server-down|silent-stall}  (see GET /lab/faults)
+    POST ${lab.url}/lab/fault/{renegotiation-timeout|server-down|silent-stall|mic-revoked}  (see GET /lab/faults)
+    POST ${lab.url}/lab/fault/org-switch     {"toOrg":"org-b"}
     POST ${lab.url}/lab/ring                 {"userId":"agent-1"}
     POST ${lab.url}/lab/reset
     GET  ${lab.url}/lab/stats
 
   CLI (npm run lab:fault -- ...):
     publish-storm [--retry-after S] [--rate-limit-ms N]
-    ring [--user ID]   reset   stats   faults   fault NAME [--param value ...]   clear NAME
+    org-switch [--to ORG]   ring [--user ID]   reset   stats   faults   fault NAME [--param value ...]   clear NAME
     (--lab ${lab.url} or LAB_URL)
 
 Ctrl+C stops the lab.`);

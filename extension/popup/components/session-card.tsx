@@ -1,6 +1,7 @@
 /**
- * One card per agent session: who and where, the health pill and sentence, then the
- * Signalling, Media, Auth and Recent incidents sections.
+ * One card per agent session: who and where, the health pill and sentence, the last
+ * organisation switch when there was one, then the Signalling, Media, Auth and Recent
+ * incidents sections.
  */
 import type { CardView } from '../../../src/format/session-card';
 import { POPUP_STRINGS } from '../strings';
@@ -26,6 +27,7 @@ export function SessionCard({ card }: { card: CardView }) {
       <p class="card__reason" aria-live={card.alive ? 'polite' : undefined}>
         {card.reason}
       </p>
+      {card.orgSwitch ? <p class="card__note">{card.orgSwitch}</p> : null}
       <RowsSection id={`${id}-signalling`} title={s.signalling} rows={card.signalling} />
       <RowsSection id={`${id}-media`} title={s.media} rows={card.media} />
       <RowsSection id={`${id}-auth`} title={s.auth} rows={card.auth} />

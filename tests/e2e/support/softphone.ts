@@ -78,3 +78,58 @@ export async function stopServiceWorker(context: BrowserContext, viaPage: Page):
   await cdp.send('ServiceWorker.stopAllWorkers');
   await cdp.detach();
 }
+
+/**
+ * Opens the lab app at `origin` (another loopback name for the same lab, e.g.
+ * `http://localhost:PORT`) as `user` and waits until it is ready for calls. Cookies are per
+ * host, not per port, so a second origin holds a second signed-in identity in one browser.
+ */
+export async function openAgentAt(context: BrowserContext, origin: string, user: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${origin}/login?user=${user}&return=/`);
+  await expect.poll(async () => callReady(await appStatus(page).catch(() => null)), { timeout: 20_000 }).toBe(true);
+  return page;
+}
+
+/** One line of the lab's request log (`GET /lab/requests`), times in ms since the epoch. */
+export interface LabRequest {
+  method: string;
+  path: string;
+  status: number;
+  receivedAt: number;
+  answeredAt: number;
+}
+
+/** The lab's request log, oldest first (the latest 2000; emptied by `/lab/reset`). */
+export async function labRequests(lab: Lab): Promise<LabRequest[]> {
+  const body = (await (await fetch(`${lab.url}/lab/requests`)).json()) as { requests: LabRequest[] };
+  return body.requests;
+}
+
+/**
+ * Stops the extension's service worker over CDP like {@link stopServiceWorker}, and resolves
+ * with the time (epoch ms) CDP reported it `stopped` (`ServiceWorker.workerVersionUpdated`),
+ * so a test can place the stop between two server-side timestamps. Rejects when no stop is
+ * reported within `timeoutMs`.
+ */
+export async function stopServiceWorkerAt(context: BrowserContext, viaPage: Page, timeoutMs = 10_000): Promise<number> {
+  const cdp = await context.newCDPSession(viaPage);
+  let armed = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stopped = new Promise<number>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('the service worker was not reported stopped')), timeoutMs);
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      const ours = versions.some((v) => v.scriptURL.startsWith(`chrome-extension://${EXTENSION_ID}/`) && v.runningStatus === 'stopped');
+      if (armed && ours) resolve(Date.now());
+    });
+  });
+  try {
+    await cdp.send('ServiceWorker.enable');
+    armed = true;
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    return await stopped;
+  } finally {
+    clearTimeout(timer);
+    await cdp.detach().catch(() => undefined);
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * The app's API client. `fetch` with `Authorization: Bearer` for everything, except the
  * webphone endpoint registration, which goes through XMLHttpRequest as softphone SDKs built
- * on axios or superagent do. No retry of any kind: the app is as fragile as the seeds'.
+ * on axios or superagent do, and the organisation switch, which is the cookie refresh
+ * endpoint (no bearer token). No retry of any kind: the app is as fragile as the seeds'.
  */
 
 /**
@@ -63,8 +64,33 @@ export function createApi({ token, failures }) {
     });
   }
 
+  /**
+   * `POST /api/v2/authentication/refresh` with `{organizationId}`: the cookie `lab_refresh`
+   * goes along (same origin), no bearer token.
+   * @param {string} organizationId
+   * @returns {Promise<ApiResult>} body `{access_token, token_type, expires_in}` (RFC 6749 §5.1)
+   */
+  async function switchOrganization(organizationId) {
+    const path = '/api/v2/authentication/refresh';
+    let res;
+    try {
+      res = await fetch(path, {
+        method: 'POST',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ organizationId }),
+      });
+    } catch {
+      failures.http('POST', path, 0);
+      return { ok: false, status: 0, body: null };
+    }
+    const parsed = await res.json().catch(() => null);
+    if (!res.ok) failures.http('POST', path, res.status, res.statusText);
+    return { ok: res.ok, status: res.status, body: parsed };
+  }
+
   return {
-    /** @returns {Promise<ApiResult>} body `{id, name, email, organization:{id, name}}` */
+    switchOrganization,
+    /** @returns {Promise<ApiResult>} body `{id, name, email, organization:{id, name}, organizations:[{id, name}]}` */
     me: () => request('GET', '/api/v2/users/me'),
     /** @returns {Promise<ApiResult>} body `{mediaToken, expiresIn (s), iceServers}` */
     mediaToken: () => request('GET', '/api/v2/communications/webRTC'),

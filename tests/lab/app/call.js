@@ -59,7 +59,10 @@ function pipeCandidates(from, to) {
  *   onInboundBytes: (bytes: number, growing: boolean, connectionState: RTCPeerConnectionState) => void,
  *   onFailed: (reason: string) => void,
  * }} opts `onInboundBytes` every STATS_INTERVAL_MS with the agent side's inbound-rtp audio
- *   `bytesReceived` (bytes) and whether it grew since the previous sample
+ *   `bytesReceived` (bytes) and whether it grew since the previous sample; `onFailed` once when
+ *   the call ends by itself: 'peer connection failed', or 'media connection closed' when the
+ *   agent's peer connection was closed by someone else (`connectionState`/`signalingState`
+ *   read `closed`)
  * @returns {Promise<{ mic: MediaStreamTrack, hangup: () => void, replaceMic: (track: MediaStreamTrack) => Promise<void> }>}
  *   `replaceMic` sends another microphone track in the live call (after the first one ended)
  * @throws {Error} when the microphone cannot be opened or negotiation fails
@@ -119,17 +122,30 @@ export async function startLoopbackCall(opts) {
     }
   };
 
+  // Someone else closing the agent's peer connection ends the call. close() fires no event
+  // (W3C WebRTC 1.0, RTCPeerConnection.close(): the states just read "closed"), so the
+  // sampler looks at the states on every tick.
+  const closedBySomeoneElse = () => {
+    if (ended || (agentPc.connectionState !== 'closed' && agentPc.signalingState !== 'closed')) return false;
+    hangup();
+    opts.onFailed('media connection closed');
+    return true;
+  };
+
   let last = 0;
   poll = setInterval(async () => {
-    if (ended) return;
+    if (ended || closedBySomeoneElse()) return;
     let bytes = last;
     try {
       const report = await agentPc.getStats();
       report.forEach((s) => {
         if (s.type === 'inbound-rtp' && s.kind === 'audio') bytes = s.bytesReceived ?? bytes;
       });
-    } catch { return; }
-    if (ended) return;
+    } catch {
+      closedBySomeoneElse();
+      return;
+    }
+    if (ended || closedBySomeoneElse()) return;
     const growing = bytes > last;
     last = bytes;
     opts.onInboundBytes(bytes, growing, agentPc.connectionState);

@@ -3,12 +3,16 @@
  * endpoint, opens the notification socket, sets presence, and takes calls over a loopback
  * WebRTC call. It recovers from nothing beyond what the seeds' softphone does:
  * - a failed media-token fetch greys mic and speaker out until the page is reloaded;
- * - the socket reconnects forever with the token it already has;
+ * - the socket reconnects forever with the token it was opened with (except after a normal
+ *   close, code 1000);
+ * - switching organisation (org picker, `switchOrg`, the `org-switch` fault's push) gets the
+ *   new org's token, registers the endpoint and opens a NEW socket without tearing the old
+ *   org's socket or the live call down (seed 002's bug);
  * - presence is "Available" only while the socket is open and the last presence PUT succeeded;
  * - the microphone greys out while its permission is blocked or its track ended, and comes
  *   back only on a permission change to granted or a device appearing (mic.js).
  *
- * Test hook: `window.labSoftphone` — `status()`, `answer()`, `hangup()` (see README.md).
+ * Test hook: `window.labSoftphone` — `status()`, `answer()`, `hangup()`, `switchOrg()` (see README.md).
  * The access token lives in a module variable only and is never exposed.
  */
 import { beginLogin, completeLogin } from './auth.js';
@@ -25,6 +29,8 @@ const ANSWER_TIMEOUT_MS = 20_000;
 const ALERTING_TOPIC = /^v2\.users\.[^.]+\.conversations$/;
 /** Lab-only push of the `mic-revoked` fault (see tests/lab/README.md). */
 const DEVICES_TOPIC = 'lab.devices';
+/** Lab-only push of the `org-switch` fault: the agent picked another organisation. */
+const ORG_TOPIC = 'lab.org';
 
 const startedAt = Date.now();
 /** @type {string | null} memory only: a reload is what gets a new one */
@@ -34,6 +40,10 @@ const s = {
   loggedIn: false,
   /** @type {{ id: string, name: string, orgId: string, orgName: string } | null} */
   agent: null,
+  /** @type {{ id: string, name: string }[]} the agent's organisations (from /users/me) */
+  orgs: [],
+  /** `id`: the organisation of the access token in use; `switches`: times it changed */
+  org: { /** @type {string | null} */ id: null, switching: false, switches: 0 },
   /** @type {'connecting' | 'open' | 'closed'} */
   signalling: 'connecting',
   presenceConfirmed: false,
@@ -69,6 +79,12 @@ const microphone = createMicrophone({
   },
 });
 const api = createApi({ token: () => accessToken, failures });
+/** @type {ReturnType<typeof createSignalling>[]} every signalling instance started, newest last */
+const signallingInstances = [];
+/** @type {ReturnType<typeof createSignalling> | null} the newest instance: its state is what the UI shows */
+let signalling = null;
+/** Switches run one after the other. */
+let switchChain = Promise.resolve();
 const audio = /** @type {HTMLAudioElement} */ (document.getElementById('remote-audio'));
 
 /** @returns {'Connecting' | 'Available' | 'Unreachable'} */
@@ -140,36 +156,132 @@ async function putPresence() {
   update();
 }
 
-const signalling = createSignalling({
-  url: () => {
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    return `${scheme}://${location.host}/api/v2/notifications?access_token=${encodeURIComponent(accessToken ?? '')}`;
-  },
-  onState: (state) => {
-    s.signalling = state;
-    if (state !== 'open') s.presenceConfirmed = false;
-    update();
-  },
-  onOpen: () => { putPresence(); },
-  onClose: (code, reason, wasClean, wasOpen) => {
-    failures.socketClosed(code, reason);
-    if (wasOpen) s.presenceSettled = true;
-    // Seed 001: the softphone asks for a new media token the moment signalling drops.
-    if (wasOpen && (!wasClean || code !== 1000)) fetchMediaToken();
-    update();
-  },
-  onMessage: (msg) => {
-    if (!msg || typeof msg.topicName !== 'string') return;
-    if (msg.topicName === 'channel.metadata' && msg.eventBody?.message === 'WebSocket Heartbeat') {
-      s.lastHeartbeatAt = Date.now();
-      if (!s.presenceConfirmed) putPresence();
+/**
+ * Starts a new signalling instance bound to the access token held now. The previous instance
+ * (if any) is left as it is: its socket stays open or keeps reconnecting with its own token,
+ * and its pushes still reach the app; only the newest instance drives `signalling` and presence.
+ */
+function startSignalling() {
+  const token = accessToken ?? '';
+  /** @type {ReturnType<typeof createSignalling> | null} */
+  let self = null;
+  const current = () => self !== null && self === signalling;
+  self = createSignalling({
+    url: () => {
+      const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+      return `${scheme}://${location.host}/api/v2/notifications?access_token=${encodeURIComponent(token)}`;
+    },
+    onState: (state) => {
+      if (current()) {
+        s.signalling = state;
+        if (state !== 'open') s.presenceConfirmed = false;
+      }
       update();
+    },
+    onOpen: () => { if (current()) putPresence(); },
+    onClose: (code, reason, wasClean, wasOpen) => {
+      failures.socketClosed(code, reason);
+      if (current()) {
+        if (wasOpen) s.presenceSettled = true;
+        // Seed 001: the softphone asks for a new media token the moment signalling drops.
+        if (wasOpen && (!wasClean || code !== 1000)) fetchMediaToken();
+      }
+      update();
+    },
+    onMessage: (msg) => onPush(msg, current()),
+  });
+  signallingInstances.push(self);
+  signalling = self;
+  self.start();
+}
+
+/**
+ * A message from any signalling instance. Heartbeats count only from the newest one; calls
+ * and lab pushes are handled whichever socket brought them (a stale session still delivers).
+ * @param {any} msg
+ * @param {boolean} fromCurrent
+ */
+function onPush(msg, fromCurrent) {
+  if (!msg || typeof msg.topicName !== 'string') return;
+  if (msg.topicName === 'channel.metadata' && msg.eventBody?.message === 'WebSocket Heartbeat') {
+    if (!fromCurrent) return;
+    s.lastHeartbeatAt = Date.now();
+    if (!s.presenceConfirmed) putPresence();
+    update();
+    return;
+  }
+  if (ALERTING_TOPIC.test(msg.topicName) && msg.eventBody?.state === 'alerting') incomingCall(msg.eventBody);
+  if (msg.topicName === DEVICES_TOPIC && msg.eventBody?.event === 'microphone-removed') microphone.simulateDeviceLoss();
+  if (msg.topicName === ORG_TOPIC && msg.eventBody?.event === 'switch-organization' && typeof msg.eventBody.organizationId === 'string') {
+    // Stands for the agent picking that organisation in the org picker.
+    switchOrg(msg.eventBody.organizationId).catch((e) => failures.note(`Organization switch refused: ${/** @type {Error} */ (e).message}`));
+  }
+}
+
+/** @returns {number} signalling instances whose socket is OPEN now */
+function openSignallingSockets() {
+  return signallingInstances.filter((i) => i.isOpen()).length;
+}
+
+/**
+ * The seed's softphone switching organisation, faithfully WITHOUT tearing the old one down:
+ * new token (refresh with `organizationId`), `/users/me`, media state reset and a new media
+ * token, endpoint registration (XHR), a new signalling instance. The old instance's socket and
+ * a live call's peer connections are left as they were.
+ * @param {string} orgId
+ * @returns {Promise<void>} when the flow finished, whatever the outcome (failures are logged)
+ */
+async function runOrgSwitch(orgId) {
+  if (s.org.id === orgId) return;
+  const name = s.orgs.find((o) => o.id === orgId)?.name ?? orgId;
+  s.org.switching = true;
+  update();
+  try {
+    const r = await api.switchOrganization(orgId);
+    if (!r.ok || typeof r.body?.access_token !== 'string') {
+      failures.note(`Could not switch to ${name} (${r.status}${r.body?.error ? ` ${r.body.error}` : ''}).`);
       return;
     }
-    if (ALERTING_TOPIC.test(msg.topicName) && msg.eventBody?.state === 'alerting') incomingCall(msg.eventBody);
-    if (msg.topicName === DEVICES_TOPIC && msg.eventBody?.event === 'microphone-removed') microphone.simulateDeviceLoss();
-  },
-});
+    accessToken = r.body.access_token;
+    s.org.id = orgId;
+    s.org.switches++;
+    update();
+    const me = await api.me();
+    if (me.ok && me.body) setAgent(me.body);
+    s.mediaReady = false;
+    s.mediaFailed = false;
+    s.mediaInFlight = false;
+    update();
+    await fetchMediaToken();
+    const ep = await api.registerEndpoint(['opus']);
+    if (!ep.ok && typeof ep.body?.message === 'string') failures.note(`Webphone endpoint registration failed: ${ep.body.message}.`);
+    startSignalling();
+  } finally {
+    s.org.switching = false;
+    update();
+  }
+}
+
+/**
+ * @param {string} orgId one of the agent's organisations
+ * @returns {Promise<void>} when the switch flow finished, whatever the outcome
+ * @throws {Error} (rejects) for an organisation the agent does not belong to, or before sign-in
+ */
+function switchOrg(orgId) {
+  if (!s.orgs.some((o) => o.id === orgId)) return Promise.reject(new Error(`unknown organization "${orgId}"`));
+  const run = switchChain.then(() => runOrgSwitch(orgId));
+  switchChain = run.catch(() => {});
+  return run;
+}
+
+/** @param {any} body a `/api/v2/users/me` answer */
+function setAgent(body) {
+  s.agent = { id: body.id, name: body.name, orgId: body.organization?.id, orgName: body.organization?.name };
+  if (Array.isArray(body.organizations)) {
+    s.orgs = body.organizations.filter((o) => o && typeof o.id === 'string').map((o) => ({ id: o.id, name: String(o.name ?? o.id) }));
+  }
+  if (s.org.id === null && typeof body.organization?.id === 'string') s.org.id = body.organization.id;
+}
 
 /** @param {{ id?: unknown, from?: unknown }} body */
 function incomingCall(body) {
@@ -251,6 +363,10 @@ document.getElementById('mic')?.addEventListener('click', () => {
   if (callHandle) callHandle.mic.enabled = !s.micMuted;
   update();
 });
+document.getElementById('org')?.addEventListener('change', (ev) => {
+  const value = /** @type {HTMLSelectElement} */ (ev.target).value;
+  switchOrg(value).catch((e) => failures.note(`Organization switch refused: ${/** @type {Error} */ (e).message}`));
+});
 document.getElementById('speaker')?.addEventListener('click', () => {
   s.speakerMuted = !s.speakerMuted;
   audio.muted = s.speakerMuted;
@@ -269,8 +385,10 @@ Object.defineProperty(window, 'labSoftphone', {
       return {
         loggedIn: s.loggedIn,
         agent: s.agent ? { id: s.agent.id, name: s.agent.name, orgId: s.agent.orgId } : null,
+        org: { id: s.org.id, switching: s.org.switching, switches: s.org.switches },
         presence: presence(),
         signalling: s.signalling,
+        signallingSockets: openSignallingSockets(),
         mediaReady: s.mediaReady,
         micEnabled: s.mediaReady && microphone.state === 'ready',
         speakerEnabled: s.mediaReady,
@@ -309,6 +427,17 @@ Object.defineProperty(window, 'labSoftphone', {
       /** @type {HTMLButtonElement} */ (document.getElementById('hangup')).click();
       return structuredClone(s.call);
     },
+    /**
+     * Switches organisation the way the org picker does (and the seed's softphone: without
+     * tearing the old organisation's socket or call down).
+     * @param {string} orgId one of the agent's organisations
+     * @returns {Promise<object>} `status().org` once the switch flow finished, whatever the outcome
+     * @throws {Error} for an organisation the agent does not belong to (or before sign-in)
+     */
+    async switchOrg(orgId) {
+      await switchOrg(String(orgId));
+      return { id: s.org.id, switching: s.org.switching, switches: s.org.switches };
+    },
   }),
 });
 
@@ -342,13 +471,11 @@ async function boot() {
   update();
   microphone.start();
   const me = await api.me();
-  if (me.ok && me.body) {
-    s.agent = { id: me.body.id, name: me.body.name, orgId: me.body.organization?.id, orgName: me.body.organization?.name };
-  }
+  if (me.ok && me.body) setAgent(me.body);
   update();
   await fetchMediaToken();
   await api.registerEndpoint(['opus']);
-  signalling.start();
+  startSignalling();
 }
 
 update();

@@ -1,21 +1,29 @@
 /**
- * The notification socket. It reconnects after every close it did not ask for, with the
- * token it already has (which is what leaves the seeds' agents stuck once that token is
- * revoked), backing off 1 s, 2 s, 4 s, then every 8 s, forever.
+ * The notification socket. Each instance holds the token it was created with (the URL is
+ * built anew for each attempt from `url()`, which the app binds to that token), and
+ * reconnects after every close except a normal one, backing off 1 s, 2 s, 4 s, then every
+ * 8 s, forever. Reconnecting with a revoked token is what leaves the seeds' agents stuck.
+ *
+ * Reconnect rule: code 1000 (Normal Closure, RFC 6455 §7.4.1: "the purpose for which the
+ * connection was established has been fulfilled") ends the instance, whoever closed the
+ * socket; any other close (1006 after a dropped connection, 1001, 1005, 4000…) → reconnect.
  */
 
 export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_CAP_MS = 8000;
+/** RFC 6455 §7.4.1: the one close code after which the instance does not reconnect. */
+export const NORMAL_CLOSURE = 1000;
 
 /**
  * @param {{
  *   url: () => string,
  *   onState: (state: 'connecting' | 'open' | 'closed') => void,
  *   onOpen: () => void,
- *   onClose: (code: number, reason: string, wasClean: boolean, wasOpen: boolean) => void,
+ *   onClose: (code: number, reason: string, wasClean: boolean, wasOpen: boolean, willReconnect: boolean) => void,
  *   onMessage: (message: any) => void,
  * }} opts `url`: the socket URL, built anew for each attempt; `onClose` gets `wasOpen` false
- *   when the attempt never opened (refused upgrade)
+ *   when the attempt never opened (refused upgrade) and `willReconnect` false after a normal
+ *   close or `stop()`
  */
 export function createSignalling(opts) {
   /** @type {WebSocket | null} */
@@ -46,8 +54,9 @@ export function createSignalling(opts) {
     socket.onclose = (ev) => {
       if (ws !== socket) return;
       ws = null;
+      if (ev.code === NORMAL_CLOSURE) stopped = true;
       opts.onState('closed');
-      opts.onClose(ev.code, ev.reason, ev.wasClean, wasOpen);
+      opts.onClose(ev.code, ev.reason, ev.wasClean, wasOpen, !stopped);
       if (stopped) return;
       const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
       attempt++;
@@ -61,7 +70,11 @@ export function createSignalling(opts) {
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      ws?.close(1000);
+      ws?.close(NORMAL_CLOSURE);
+    },
+    /** @returns {boolean} whether this instance's socket is OPEN now */
+    isOpen() {
+      return ws !== null && ws.readyState === WebSocket.OPEN;
     },
   };
 }

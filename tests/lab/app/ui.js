@@ -6,6 +6,8 @@
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 let lastLogSeq = 0;
+/** The organisations the picker lists now, as `id=name|…`, to rebuild its options only on a change. */
+let orgOptionsKey = '';
 
 const MIC_WHY = { checking: 'checking', blocked: 'permission blocked', lost: 'no working microphone' };
 
@@ -23,11 +25,29 @@ function clock(ms) {
 }
 
 /**
+ * The org picker: shown once signed in, lists the agent's organisations, shows the one in use;
+ * disabled while a switch runs (its value is then left as the agent picked it).
+ * @param {ReturnType<typeof import('./main.js').snapshotForUi>} s
+ */
+function renderOrgPicker(s) {
+  const picker = /** @type {HTMLSelectElement} */ ($('org'));
+  $('org-picker').hidden = !(s.loggedIn && s.orgs.length > 0);
+  const key = s.orgs.map((o) => `${o.id}=${o.name}`).join('|');
+  if (key !== orgOptionsKey) {
+    orgOptionsKey = key;
+    picker.replaceChildren(...s.orgs.map((o) => new Option(o.name, o.id)));
+  }
+  picker.disabled = s.org.switching;
+  if (!s.org.switching && s.org.id !== null && picker.value !== s.org.id) picker.value = s.org.id;
+}
+
+/**
  * @param {ReturnType<typeof import('./main.js').snapshotForUi>} s
  */
 export function render(s) {
   $('agent-name').textContent = s.agent ? s.agent.name : (s.loggedIn ? 'Unknown agent' : 'Signing in…');
   $('org-name').textContent = s.agent ? s.agent.orgName : '';
+  renderOrgPicker(s);
   const pill = $('presence');
   pill.textContent = s.presence;
   pill.dataset.presence = s.presence;

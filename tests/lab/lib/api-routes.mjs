@@ -3,6 +3,11 @@
  * (`Authorization: Bearer`, RFC 6750 §2.1, or `access_token` query, §2.3); a missing,
  * unknown, revoked or expired token gets 401 `{message, code:"bad.credentials", status:401}`
  * with `WWW-Authenticate` per RFC 6750 §3.
+ *
+ * Organisations (seed 002): every access token belongs to one organisation; `/users/me`, the
+ * media token and the webphone endpoint are per organisation. A `PUT` of the webphone
+ * endpoint while the caller's login session still holds an open notification socket of
+ * another organisation answers 409 "connection reset" (the seed's resource conflict).
  */
 import { randomUUID } from 'node:crypto';
 import { findAgent, findOrg } from './directory.mjs';
@@ -21,8 +26,11 @@ export const SYSTEM_PRESENCES = Object.freeze(['Available', 'Away', 'Busy', 'Off
  *   presence: Map<string, { systemPresence: string, modifiedDate: string }>,
  *   endpoints: Map<string, { endpointId: string, status: 'registered', codecs: string[], modifiedDate: string }>,
  *   connectionReused: (req: import('node:http').IncomingMessage) => boolean,
+ *   orgConflict: (req: import('node:http').IncomingMessage, orgId: string) => boolean,
  * }} ApiContext `connectionReused`: whether the request came on a keep-alive connection that
- *   already carried an earlier request
+ *   already carried an earlier request; `orgConflict`: whether the request's login session
+ *   (cookie `lab_session`) holds an open notification socket of an organisation other than
+ *   `orgId`; `endpoints` is keyed `userId@orgId`
  */
 
 /** @param {number} ms */
@@ -61,6 +69,7 @@ export async function handleApi(req, res, url, ctx) {
     return 401;
   }
   const userId = check.record.userId;
+  const orgId = check.record.orgId;
   const agent = findAgent(userId);
   if (!agent) {
     sendApiError(res, 401, 'bad.credentials', 'Invalid login credentials.', { 'WWW-Authenticate': 'Bearer realm="softphone-lab", error="invalid_token"' });
@@ -74,20 +83,27 @@ export async function handleApi(req, res, url, ctx) {
 
   if (path === '/api/v2/users/me') {
     if (method !== 'GET') return notAllowed('GET');
-    const org = findOrg(agent.orgId);
-    sendJson(res, 200, { id: agent.id, name: agent.name, email: agent.email, organization: { id: agent.orgId, name: org?.name ?? agent.orgId } });
+    // The organisation of the token used; `organizations`: every one the agent belongs to.
+    /** @param {string} id */
+    const org = (id) => ({ id, name: findOrg(id)?.name ?? id });
+    sendJson(res, 200, { id: agent.id, name: agent.name, email: agent.email, organization: org(orgId), organizations: agent.orgIds.map(org) });
     return 200;
   }
 
   if (path === '/api/v2/communications/webRTC') {
     if (method !== 'GET') return notAllowed('GET');
-    const media = ctx.tokens.issueMediaToken(userId);
+    const media = ctx.tokens.issueMediaToken(userId, orgId);
     sendJson(res, 200, { mediaToken: media.token, expiresIn: media.expiresIn, iceServers: [] });
     return 200;
   }
 
   if (path === '/api/v2/users/me/webphone/endpoint') {
     if (method !== 'GET' && method !== 'PUT') return notAllowed('GET, PUT');
+    // Seed 002: the old organisation's session is still up in this login session.
+    if (method === 'PUT' && ctx.orgConflict(req, orgId)) {
+      sendApiError(res, 409, 'conflict', 'connection reset');
+      return 409;
+    }
     // Chromium resends a request by itself, on a new connection, when a 408 arrives on a reused
     // keep-alive connection (it takes that for an idle-connection timeout), so the page never
     // sees that 408. Only 408s on fresh connections reach the page; only those use up `count`.
@@ -99,7 +115,8 @@ export async function handleApi(req, res, url, ctx) {
       sendApiError(res, 408, 'request.timeout', 'The request timed out while renegotiating the webphone endpoint.', { Connection: 'close' });
       return 408;
     }
-    let ep = ctx.endpoints.get(userId);
+    const endpointKey = `${userId}@${orgId}`;
+    let ep = ctx.endpoints.get(endpointKey);
     if (method === 'PUT') {
       let body;
       try { body = await readJsonObject(req); } catch (e) {
@@ -108,7 +125,7 @@ export async function handleApi(req, res, url, ctx) {
       }
       const codecs = Array.isArray(body.codecs) ? body.codecs.filter((c) => typeof c === 'string').slice(0, 16) : ['opus'];
       ep = { endpointId: ep?.endpointId ?? `wp-${randomUUID()}`, status: 'registered', codecs, modifiedDate: new Date().toISOString() };
-      ctx.endpoints.set(userId, ep);
+      ctx.endpoints.set(endpointKey, ep);
     }
     if (!ep) {
       sendApiError(res, 404, 'not.found', 'No webphone endpoint is registered for this user.');

@@ -2,27 +2,40 @@
  * The fault registry: named faults, their defaults, what injecting them does, and which are
  * active until when. Route handlers ask `faults.active(name)`; the control API injects.
  *
- * Implemented: publish-storm (seeds 000/001), renegotiation-timeout (seed 002), server-down,
- * silent-stall, mic-revoked (as far as a server can: see its description). Registered but not
- * yet implemented: org-switch (answers 501).
+ * Implemented: publish-storm (seeds 000/001), renegotiation-timeout and org-switch (seed 002),
+ * server-down, silent-stall, slow-refresh, mic-revoked (as far as a server can: see its
+ * description).
+ *
+ * Parameters are numbers (finite, ≥ 0), except those whose default is a string (org-switch's
+ * `toOrg`): those take a short identifier string.
  */
+import { findOrg } from './directory.mjs';
 
 /**
- * @typedef {{ name: string, since: number, until: number | null, params: Record<string, number> }} ActiveFault
+ * @typedef {Record<string, number | string>} FaultParams
+ * @typedef {{ name: string, since: number, until: number | null, params: FaultParams }} ActiveFault
  *   `since`/`until`: ms since epoch; `until` null = until cleared.
  * @typedef {{
  *   revokeAllAccessTokens: () => number,
  *   terminateAllSockets: () => number,
  *   pushToAllSockets: (message: unknown) => number,
- * }} FaultTargets what a fault may act on
+ *   stallOpenSockets: (until: number) => number,
+ *   unstallSockets: () => void,
+ * }} FaultTargets what a fault may act on (`stallOpenSockets`: the sockets open now go silent
+ *   until `until`, ms since epoch; answers how many)
  * @typedef {{
  *   description: string,
  *   implemented: boolean,
- *   defaults: Record<string, number>,
+ *   defaults: FaultParams,
  *   durationParam?: string,
- *   inject?: (targets: FaultTargets, params: Record<string, number>) => Record<string, unknown>,
- * }} FaultDefinition
+ *   inject?: (targets: FaultTargets, params: FaultParams, window: { since: number, until: number | null }) => Record<string, unknown>,
+ *   clear?: (targets: FaultTargets) => void,
+ * }} FaultDefinition `inject` may throw an Error with `status` 400 for a bad parameter (nothing
+ *   is then injected); `clear` undoes lasting effects when the fault is cleared (DELETE, reset)
  */
+
+/** String parameters: a short identifier. */
+const STRING_PARAM_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** @type {Readonly<Record<string, FaultDefinition>>} */
 export const FAULT_DEFINITIONS = Object.freeze({
@@ -52,11 +65,14 @@ export const FAULT_DEFINITIONS = Object.freeze({
     inject: (t) => ({ terminatedSockets: t.terminateAllSockets() }),
   },
   'silent-stall': {
-    description: 'Notification sockets stay open but the server sends nothing (no heartbeats, no pushes) '
-      + 'and ignores what it receives, for durationMs.',
+    description: 'Half-open connections: the notification sockets open at injection stay open but the server sends '
+      + 'them nothing (no heartbeats, pushes or pongs) and ignores what they send, for durationMs (or until cleared). '
+      + 'Sockets opened afterwards work normally. The ws library still completes a client\'s closing handshake.',
     implemented: true,
     defaults: { durationMs: 30_000 },
     durationParam: 'durationMs',
+    inject: (t, _p, w) => ({ stalledSockets: t.stallOpenSockets(w.until ?? Number.POSITIVE_INFINITY) }),
+    clear: (t) => t.unstallSockets(),
   },
   'slow-refresh': {
     description: 'The cookie refresh endpoint answers after delayMs, for durationMs: room to stop the extension\'s '
@@ -66,9 +82,19 @@ export const FAULT_DEFINITIONS = Object.freeze({
     durationParam: 'durationMs',
   },
   'org-switch': {
-    description: 'Seed 002: the agent switches organisation while the old org\'s sockets and peer connections live on. Not implemented yet.',
-    implemented: false,
-    defaults: {},
+    description: 'Seed 002: the agent picks another organisation. Every notification socket gets the lab-only push '
+      + '{"topicName":"lab.org","eventBody":{"event":"switch-organization","organizationId":toOrg}} and the lab app '
+      + 'switches the way the seed\'s softphone does: new token, new endpoint registration, new socket, while the old '
+      + 'organisation\'s socket and peer connections live on. The lab allows one organisation per login session: the '
+      + 'new socket is dropped (1006) and the endpoint PUT answers 409 "connection reset" until the old socket is gone. '
+      + 'Active until cleared, though it acts once.',
+    implemented: true,
+    defaults: { toOrg: 'org-b' },
+    inject: (t, p) => {
+      const toOrg = String(p.toOrg);
+      if (!findOrg(toOrg)) throw Object.assign(new Error(`toOrg: unknown organization "${toOrg}"`), { status: 400 });
+      return { notifiedSockets: t.pushToAllSockets({ topicName: 'lab.org', eventBody: { event: 'switch-organization', organizationId: toOrg } }) };
+    },
   },
   'mic-revoked': {
     description: 'The agent\'s microphone goes away, as far as a server can make that happen: every notification '
@@ -106,31 +132,36 @@ export function createFaults({ now = Date.now } = {}) {
     /**
      * Injects a fault.
      * @param {string} name a key of `FAULT_DEFINITIONS`
-     * @param {Record<string, unknown>} body caller parameters (numbers; others ignored)
+     * @param {Record<string, unknown>} body caller parameters (those named in the defaults; others ignored)
      * @param {FaultTargets} targets
-     * @returns {{ fault: string, since: number, until: number | null, params: Record<string, number> } & Record<string, unknown>}
+     * @returns {{ fault: string, since: number, until: number | null, params: FaultParams } & Record<string, unknown>}
      * @throws {Error} `status` 404 for an unknown fault, 501 for one not implemented,
-     *   400 for a parameter that is not a finite number ≥ 0
+     *   400 for a parameter that is not a finite number ≥ 0 (or, where the default is a
+     *   string, not an identifier string), or that the fault refuses
      */
     inject(name, body, targets) {
       const def = Object.hasOwn(FAULT_DEFINITIONS, name) ? FAULT_DEFINITIONS[name] : undefined;
       if (!def) throw Object.assign(new Error(`unknown fault "${name}"`), { status: 404 });
       if (!def.implemented) throw Object.assign(new Error(`fault "${name}" is not implemented yet`), { status: 501 });
-      /** @type {Record<string, number>} */
+      /** @type {FaultParams} */
       const params = { ...def.defaults };
       for (const key of Object.keys(def.defaults)) {
         if (body[key] === undefined) continue;
         const v = body[key];
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        if (typeof def.defaults[key] === 'string') {
+          if (typeof v !== 'string' || !STRING_PARAM_RE.test(v)) {
+            throw Object.assign(new Error(`${key} must be an identifier string`), { status: 400 });
+          }
+        } else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
           throw Object.assign(new Error(`${key} must be a number >= 0`), { status: 400 });
         }
         params[key] = v;
       }
       const since = now();
-      const until = def.durationParam ? since + (params[def.durationParam] ?? 0) : null;
-      const effects = def.inject ? def.inject(targets, params) : {};
+      const until = def.durationParam ? since + Number(params[def.durationParam] ?? 0) : null;
+      const effects = def.inject ? def.inject(targets, params, { since, until }) : {};
       active.set(name, { name, since, until, params });
-      if (params.count) budget.set(name, params.count);
+      if (typeof params.count === 'number' && params.count > 0) budget.set(name, params.count);
       else budget.delete(name);
       return { fault: name, since, until, params, ...effects };
     },
@@ -160,20 +191,26 @@ export function createFaults({ now = Date.now } = {}) {
     },
 
     /**
+     * Clears a fault and undoes its lasting effects (its definition's `clear`).
      * @param {string} name
+     * @param {FaultTargets} [targets]
      * @returns {boolean} whether it was active
      */
-    clear(name) {
+    clear(name, targets) {
       budget.delete(name);
+      const def = Object.hasOwn(FAULT_DEFINITIONS, name) ? FAULT_DEFINITIONS[name] : undefined;
+      if (targets && def?.clear) def.clear(targets);
       return active.delete(name);
     },
 
-    clearAll() {
+    /** @param {FaultTargets} [targets] */
+    clearAll(targets) {
+      for (const name of [...active.keys()]) this.clear(name, targets);
       active.clear();
       budget.clear();
     },
 
-    /** @returns {Record<string, { since: number, until: number | null } & Record<string, number>>} active faults by name */
+    /** @returns {Record<string, { since: number, until: number | null } & FaultParams>} active faults by name */
     snapshot() {
       /** @type {Record<string, any>} */
       const out = {};

@@ -1,6 +1,7 @@
 /**
- * The lab's login page: one button per agent. Choosing an agent starts a login session
- * (cookie `lab_session`) and issues a refresh cookie (`lab_refresh`).
+ * The lab's login page: one button per agent, listing the agent's organisations (home first;
+ * the accessible name names the home one). Choosing an agent starts a login session (cookie
+ * `lab_session`) and issues a refresh cookie (`lab_refresh`), both in the home organisation.
  */
 import { AGENTS, findOrg } from './directory.mjs';
 import { escapeHtml } from './http-kit.mjs';
@@ -12,10 +13,11 @@ import { escapeHtml } from './http-kit.mjs';
 export function loginPageHtml(returnTo) {
   const buttons = AGENTS.map((a) => {
     const org = findOrg(a.orgId)?.name ?? a.orgId;
+    const orgs = a.orgIds.map((id) => findOrg(id)?.name ?? id).join(' · ');
     return `<li><form method="get" action="/login">
       <input type="hidden" name="user" value="${escapeHtml(a.id)}"><input type="hidden" name="return" value="${escapeHtml(returnTo)}">
       <button class="agent" type="submit" aria-label="Sign in as ${escapeHtml(a.name)}, ${escapeHtml(org)}">
-      <span class="name">${escapeHtml(a.name)}</span><span class="org">${escapeHtml(org)}</span><span class="id">${escapeHtml(a.id)}</span></button></form></li>`;
+      <span class="name">${escapeHtml(a.name)}</span><span class="org">${escapeHtml(orgs)}</span><span class="id">${escapeHtml(a.id)}</span></button></form></li>`;
   }).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in · Softphone lab</title>

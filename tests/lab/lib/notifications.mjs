@@ -8,33 +8,74 @@
  * - pong to a client `{"message":"ping"}`: `{"topicName":"channel.metadata","eventBody":{"message":"pong"}}`
  * - incoming call: `{"topicName":"v2.users.{id}.conversations","eventBody":{"id","state":"alerting","from"}}`
  * - lab only, the `mic-revoked` fault: `{"topicName":"lab.devices","eventBody":{"event":"microphone-removed"}}`
+ * - lab only, the `org-switch` fault: `{"topicName":"lab.org","eventBody":{"event":"switch-organization","organizationId"}}`
+ *
+ * One organisation per login session (seed 002): an upgrade for organisation X while a socket
+ * of another organisation opened with the same login session (cookie `lab_session`) is still
+ * OPEN is accepted and dropped at once without a close frame (`terminate()`: the browser
+ * reports 1006). A socket without a live login session is never in conflict.
+ *
+ * Silent stall: `stallOpen(until)` makes the sockets open at that moment go silent (no
+ * heartbeats, pushes or pongs; received messages ignored) until `until`; sockets opened later
+ * work normally. The `ws` library still answers control frames by itself: a client's close
+ * frame gets the closing handshake (so a client closing a stalled socket sees a clean close
+ * with its own code) and a ping frame gets a pong; browsers send no pings of their own.
  */
 import { WebSocketServer } from 'ws';
 
 /**
+ * @typedef {{ userId: string, orgId: string, sessionId: string | null, timer: NodeJS.Timeout, stalledUntil: number | null }} Client
+ *   `sessionId`: the live login session the upgrade carried, or null; `stalledUntil`: ms since
+ *   epoch the silent stall of this socket ends, null when not stalled
+ */
+
+/**
  * @param {{
  *   heartbeatMs: number,
- *   authenticate: (token: string | null) => { ok: true, userId: string } | { ok: false, status: number, reason: string },
- *   isStalled: () => boolean,
+ *   authenticate: (token: string | null, req: import('node:http').IncomingMessage) =>
+ *     { ok: true, userId: string, orgId: string, sessionId: string | null } | { ok: false, status: number, reason: string },
  *   onAccepted: () => void,
  *   onClosed: () => void,
  *   onRejected: (status: number) => void,
- * }} opts `heartbeatMs`: heartbeat period (ms); `authenticate` decides at the upgrade;
- *   `isStalled`: true while the server must send nothing (silent-stall fault).
+ *   onConflict: () => void,
+ *   now?: () => number,
+ * }} opts `heartbeatMs`: heartbeat period (ms); `authenticate` decides at the upgrade (token from
+ *   the URL, login session from the request's cookies); `onConflict`: an upgrade was accepted
+ *   and dropped at once for the one-organisation rule; `now`: clock in ms since epoch
  */
 export function createNotificationHub(opts) {
+  const now = opts.now ?? Date.now;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  /** @type {Map<import('ws').WebSocket, { userId: string, timer: NodeJS.Timeout }>} */
+  /** @type {Map<import('ws').WebSocket, Client>} */
   const clients = new Map();
+
+  /** @param {Client | undefined} c */
+  function stalled(c) {
+    return Boolean(c && c.stalledUntil !== null && now() < c.stalledUntil);
+  }
 
   /**
    * @param {import('ws').WebSocket} ws
    * @param {unknown} message
+   * @returns {boolean} whether the message was written (open and not stalled)
    */
   function send(ws, message) {
-    if (ws.readyState !== ws.OPEN || opts.isStalled()) return false;
+    if (ws.readyState !== ws.OPEN || stalled(clients.get(ws))) return false;
     ws.send(JSON.stringify(message));
     return true;
+  }
+
+  /**
+   * @param {string | null} sessionId
+   * @param {string} orgId
+   * @returns {boolean} whether that login session holds an OPEN socket of another organisation
+   */
+  function otherOrgOpen(sessionId, orgId) {
+    if (!sessionId) return false;
+    for (const [ws, c] of clients) {
+      if (c.sessionId === sessionId && c.orgId !== orgId && ws.readyState === ws.OPEN) return true;
+    }
+    return false;
   }
 
   return {
@@ -47,7 +88,7 @@ export function createNotificationHub(opts) {
      * @returns {number} the HTTP status of the upgrade (101, or the refusal)
      */
     handleUpgrade(req, socket, head, url) {
-      const auth = opts.authenticate(url.searchParams.get('access_token'));
+      const auth = opts.authenticate(url.searchParams.get('access_token'), req);
       if (!auth.ok) {
         const body = JSON.stringify({ message: auth.reason, code: auth.status === 401 ? 'bad.credentials' : 'service.unavailable', status: auth.status });
         const reason = auth.status === 401 ? 'Unauthorized' : 'Service Unavailable';
@@ -61,13 +102,20 @@ export function createNotificationHub(opts) {
         return auth.status;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', () => { /* the close event follows */ });
+        if (otherOrgOpen(auth.sessionId, auth.orgId)) {
+          // Seed 002's resource conflict: accepted, then dropped without a close frame.
+          opts.onConflict();
+          ws.terminate();
+          return;
+        }
         const timer = setInterval(() => {
           send(ws, { topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } });
         }, opts.heartbeatMs);
-        clients.set(ws, { userId: auth.userId, timer });
+        clients.set(ws, { userId: auth.userId, orgId: auth.orgId, sessionId: auth.sessionId, timer, stalledUntil: null });
         opts.onAccepted();
         ws.on('message', (data) => {
-          if (opts.isStalled()) return;
+          if (stalled(clients.get(ws))) return;
           try {
             const msg = JSON.parse(String(data));
             if (msg && msg.message === 'ping') send(ws, { topicName: 'channel.metadata', eventBody: { message: 'pong' } });
@@ -80,9 +128,31 @@ export function createNotificationHub(opts) {
           clients.delete(ws);
           opts.onClosed();
         });
-        ws.on('error', () => { /* the close event follows */ });
       });
       return 101;
+    },
+
+    otherOrgOpen,
+
+    /**
+     * Silent stall of the sockets open now: they send nothing and ignore what they receive
+     * until `until`. Sockets opened later are not affected.
+     * @param {number} until ms since epoch
+     * @returns {number} how many sockets went silent
+     */
+    stallOpen(until) {
+      let n = 0;
+      for (const [ws, c] of clients) {
+        if (ws.readyState !== ws.OPEN) continue;
+        c.stalledUntil = until;
+        n++;
+      }
+      return n;
+    },
+
+    /** Ends every silent stall at once (the fault was cleared). */
+    unstallAll() {
+      for (const c of clients.values()) c.stalledUntil = null;
     },
 
     /**

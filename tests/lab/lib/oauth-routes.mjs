@@ -9,13 +9,16 @@
  *   (OpenID Connect Core §3.1.2.1; `error=login_required` per §3.1.2.6).
  * - `POST /oauth/token`: RFC 6749 §4.1.3, PKCE verified per RFC 7636 §4.6; answers per §5.1
  *   and §5.2; also (re)sets the `lab_refresh` cookie.
- * - `POST /api/v2/authentication/refresh`: cookie `lab_refresh` → a new access token
- *   (RFC 6749 §5.1 JSON); every call is counted.
+ * - `POST /api/v2/authentication/refresh`: cookie `lab_refresh` → a new access token of the
+ *   cookie's organisation (RFC 6749 §5.1 JSON); every call is counted. With a JSON body
+ *   `{"organizationId":"org-b"}` it switches organisation (seed 002's multi-org OAuth): a
+ *   token of that organisation, a `lab_refresh` cookie bound to it, and the login session
+ *   moved there; 403 `{error:"access_denied"}` when the agent is not a member.
  */
 import { createHash } from 'node:crypto';
-import { findAgent } from './directory.mjs';
+import { findAgent, isMember } from './directory.mjs';
 import { SESSION_TTL_SECONDS } from './token-store.mjs';
-import { cookie, parseCookies, readBody, redirect, sendHtml, sendJson, escapeHtml } from './http-kit.mjs';
+import { cookie, parseCookies, readBody, readJsonObject, redirect, sendHtml, sendJson, escapeHtml } from './http-kit.mjs';
 import { loginPageHtml } from './login-page.mjs';
 
 export const SESSION_COOKIE = 'lab_session';
@@ -38,10 +41,11 @@ const CLIENT_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * @param {string} userId
+ * @param {string} orgId the organisation the refresh token is bound to
  * @param {OAuthContext} ctx
  */
-function refreshCookie(userId, ctx) {
-  return cookie(REFRESH_COOKIE, ctx.tokens.issueRefreshToken(userId), { path: REFRESH_COOKIE_PATH, maxAgeSeconds: SESSION_TTL_SECONDS });
+function refreshCookie(userId, orgId, ctx) {
+  return cookie(REFRESH_COOKIE, ctx.tokens.issueRefreshToken(userId, orgId), { path: REFRESH_COOKIE_PATH, maxAgeSeconds: SESSION_TTL_SECONDS });
 }
 
 /**
@@ -143,13 +147,14 @@ export function handleAuthorize(req, res, url, ctx) {
   if (!challenge || !CHALLENGE_RE.test(challenge) || q.get('code_challenge_method') !== 'S256') {
     return back({ error: 'invalid_request', error_description: 'PKCE with code_challenge_method=S256 is required' });
   }
-  const userId = ctx.tokens.sessionUser(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
-  if (!userId) {
+  const session = ctx.tokens.session(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+  if (!session) {
     if (q.get('prompt') === 'none') return back({ error: 'login_required' });
     redirect(res, `/login?return=${encodeURIComponent(url.pathname + url.search)}`);
     return 302;
   }
-  const code = ctx.tokens.issueCode({ userId, clientId, redirectUri: redirectUri.toString(), codeChallenge: challenge });
+  // The code (and so the token) is for the organisation the session is in now.
+  const code = ctx.tokens.issueCode({ userId: session.userId, orgId: session.orgId, clientId, redirectUri: redirectUri.toString(), codeChallenge: challenge });
   return back({ code });
 }
 
@@ -184,46 +189,76 @@ export async function handleToken(req, res, _url, ctx) {
   // RFC 7636 §4.6: BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) == code_challenge
   const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url');
   if (computed !== grant.codeChallenge) return fail(400, 'invalid_grant', 'PKCE verification failed');
-  const { token, expiresIn } = ctx.tokens.issueAccessToken(grant.userId, 'authorization_code');
+  const { token, expiresIn } = ctx.tokens.issueAccessToken(grant.userId, 'authorization_code', grant.orgId);
   taken.bind(token);
   ctx.stats.tokenIssued();
-  sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn }, { 'Set-Cookie': [refreshCookie(grant.userId, ctx)] });
+  sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn }, { 'Set-Cookie': [refreshCookie(grant.userId, grant.orgId, ctx)] });
   return 200;
 }
 
+/** @param {number} ms */
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 /**
+ * `POST /api/v2/authentication/refresh`. Counted first, whatever the outcome; the
+ * `slow-refresh` fault delays the answer.
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
  * @param {URL} _url
  * @param {OAuthContext} ctx
- * @returns {number | Promise<number>}
+ * @returns {Promise<number>}
  */
-export function handleRefresh(req, res, _url, ctx) {
-  const userId = ctx.tokens.refreshUser(parseCookies(req.headers.cookie)[REFRESH_COOKIE]);
-  ctx.stats.refreshCall(userId);
+export async function handleRefresh(req, res, _url, ctx) {
+  const grant = ctx.tokens.refreshGrant(parseCookies(req.headers.cookie)[REFRESH_COOKIE]);
+  ctx.stats.refreshCall(grant?.userId ?? null);
   const slow = ctx.faults?.active('slow-refresh');
-  if (slow) return new Promise((resolve) => setTimeout(() => resolve(answerRefresh(req, res, userId, ctx)), slow.params.delayMs ?? 3000));
-  return answerRefresh(req, res, userId, ctx);
+  if (slow) await sleep(slow.params.delayMs ?? 3000);
+  return answerRefresh(req, res, grant, ctx);
 }
 
 /**
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
- * @param {string | null} userId
+ * @param {{ userId: string, orgId: string } | null} grant the refresh cookie's user and organisation
  * @param {OAuthContext} ctx
- * @returns {number}
+ * @returns {Promise<number>}
  */
-function answerRefresh(req, res, userId, ctx) {
+async function answerRefresh(req, res, grant, ctx) {
   if (req.method !== 'POST') {
     sendJson(res, 405, { error: 'invalid_request', error_description: 'use POST' }, { Allow: 'POST' });
     return 405;
   }
-  if (!userId) {
+  let body;
+  try { body = await readJsonObject(req); } catch (e) {
+    sendJson(res, 400, { error: 'invalid_request', error_description: /** @type {Error} */ (e).message });
+    return 400;
+  }
+  if (!grant) {
     sendJson(res, 401, { error: 'invalid_grant', error_description: 'refresh cookie missing, unknown or expired' });
     return 401;
   }
-  const { token, expiresIn } = ctx.tokens.issueAccessToken(userId, 'refresh');
+  const wanted = body.organizationId;
+  if (wanted !== undefined && (typeof wanted !== 'string' || !wanted)) {
+    sendJson(res, 400, { error: 'invalid_request', error_description: 'organizationId must be a non-empty string' });
+    return 400;
+  }
+  if (wanted === undefined) {
+    const { token, expiresIn } = ctx.tokens.issueAccessToken(grant.userId, 'refresh', grant.orgId);
+    ctx.stats.tokenIssued();
+    sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn });
+    return 200;
+  }
+  // Organisation switch (seed 002): RFC 6749 §5.2 has no "not a member" error; access_denied
+  // (§4.1.2.1, "the resource owner or authorization server denied the request") says it best.
+  if (!isMember(grant.userId, wanted)) {
+    sendJson(res, 403, { error: 'access_denied', error_description: 'the user is not a member of that organization' });
+    return 403;
+  }
+  const { token, expiresIn } = ctx.tokens.issueAccessToken(grant.userId, 'refresh', wanted);
   ctx.stats.tokenIssued();
-  sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn });
+  // The login session moves too (when it is this user's), so a reload stays in the new organisation.
+  const sessionId = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+  if (ctx.tokens.sessionUser(sessionId) === grant.userId) ctx.tokens.setSessionOrg(sessionId, wanted);
+  sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn }, { 'Set-Cookie': [refreshCookie(grant.userId, wanted, ctx)] });
   return 200;
 }

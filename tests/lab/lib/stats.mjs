@@ -18,7 +18,7 @@ export const REQUEST_LOG_LIMIT = 2000;
  * @returns {{ request: (method: string, template: string, status: number, receivedAt?: number) => void,
  *   requestLog: () => LoggedRequest[],
  *   refreshCall: (userId: string | null) => void, tokenIssued: () => void, pageLoad: () => void,
- *   wsAccepted: () => void, wsClosed: () => void, wsRejected: () => void, reset: () => void,
+ *   wsAccepted: () => void, wsClosed: () => void, wsRejected: () => void, wsConflict: () => void, reset: () => void,
  *   snapshot: () => object }} counters; `snapshot()` returns a copy
  */
 export function createStats() {
@@ -30,6 +30,8 @@ export function createStats() {
     wsConnectionsTotal: 0,
     wsOpen: 0,
     wsRejected: 0,
+    /** notification upgrades accepted and dropped at once: another organisation's socket of the same login session was open */
+    wsConflicts: 0,
     pageLoads: 0,
     /** @type {Record<string, number>} keyed "METHOD path-template status" */
     requests: {},
@@ -67,12 +69,14 @@ export function createStats() {
     wsAccepted() { s.wsConnectionsTotal++; s.wsOpen++; },
     wsClosed() { s.wsOpen = Math.max(0, s.wsOpen - 1); },
     wsRejected() { s.wsRejected++; },
+    wsConflict() { s.wsConflicts++; },
     reset() {
       s.refreshCalls = 0;
       s.refreshCallsByUser = {};
       s.tokensIssued = 0;
       s.wsConnectionsTotal = 0;
       s.wsRejected = 0;
+      s.wsConflicts = 0;
       s.pageLoads = 0;
       s.requests = {};
       log = [];

@@ -10,9 +10,14 @@
  *   `iat`, `exp` (s since epoch), `jti` — access tokens of org-b and every media token.
  * The lab never trusts a token's own claims: each one is looked up in this store, which is
  * what makes revocation possible.
+ *
+ * Organisations (seed 002): every access token, refresh token, authorization code and login
+ * session is bound to one organisation the agent is a member of. A login starts in the
+ * agent's home organisation; `setSessionOrg` and a refresh token issued for another
+ * organisation move the agent (see the refresh endpoint in oauth-routes.mjs).
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { JWT_ACCESS_TOKEN_ORGS, findAgent } from './directory.mjs';
+import { JWT_ACCESS_TOKEN_ORGS, findAgent, isMember } from './directory.mjs';
 
 /** Authorization codes live 60 s (RFC 6749 §4.1.2 recommends at most 10 minutes). */
 export const CODE_TTL_MS = 60_000;
@@ -50,14 +55,28 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
   const jwtKey = randomBytes(32);
   /** @type {Map<string, AccessRecord>} */
   const access = new Map();
-  /** @type {Map<string, { userId: string, expiresAt: number }>} */
+  /** @type {Map<string, { userId: string, orgId: string, expiresAt: number }>} `orgId`: the organisation the session is in now */
   const sessions = new Map();
-  /** @type {Map<string, { userId: string, expiresAt: number }>} */
+  /** @type {Map<string, { userId: string, orgId: string, expiresAt: number }>} */
   const refreshTokens = new Map();
-  /** @type {Map<string, { userId: string, clientId: string, redirectUri: string, codeChallenge: string, expiresAt: number, used: boolean, accessToken?: string }>} */
+  /** @type {Map<string, { userId: string, orgId: string, clientId: string, redirectUri: string, codeChallenge: string, expiresAt: number, used: boolean, accessToken?: string }>} */
   const codes = new Map();
   /** @type {Map<string, { userId: string, expiresAt: number }>} */
   const mediaTokens = new Map();
+
+  /**
+   * @param {string} userId
+   * @param {string | undefined} orgId
+   * @returns {string} `orgId`, or the agent's home organisation when undefined
+   * @throws {Error} when the agent does not exist or is not a member of `orgId`
+   */
+  function orgFor(userId, orgId) {
+    const agent = findAgent(userId);
+    if (!agent) throw new Error(`unknown agent ${userId}`);
+    const org = orgId ?? agent.orgId;
+    if (!isMember(userId, org)) throw new Error(`agent ${userId} is not a member of ${org}`);
+    return org;
+  }
 
   /**
    * @param {string} userId
@@ -86,26 +105,29 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
   return {
     /**
      * Starts a login session (the `lab_session` cookie value) and a refresh token (the
-     * `lab_refresh` cookie value) for an agent.
+     * `lab_refresh` cookie value) for an agent, both in the agent's home organisation.
      * @param {string} userId
      * @returns {{ sessionId: string, refreshToken: string }}
      * @throws {Error} when the agent does not exist
      */
     login(userId) {
-      if (!findAgent(userId)) throw new Error(`unknown agent ${userId}`);
+      const orgId = orgFor(userId, undefined);
       const expiresAt = now() + SESSION_TTL_SECONDS * 1000;
       const sessionId = opaqueToken();
-      sessions.set(sessionId, { userId, expiresAt });
-      return { sessionId, refreshToken: this.issueRefreshToken(userId) };
+      sessions.set(sessionId, { userId, orgId, expiresAt });
+      return { sessionId, refreshToken: this.issueRefreshToken(userId, orgId) };
     },
 
     /**
      * @param {string} userId
-     * @returns {string} a new refresh token, valid `SESSION_TTL_SECONDS`
+     * @param {string} [orgId] default: the agent's home organisation
+     * @returns {string} a new refresh token bound to that organisation, valid `SESSION_TTL_SECONDS`
+     * @throws {Error} when the agent does not exist or is not a member of `orgId`
      */
-    issueRefreshToken(userId) {
+    issueRefreshToken(userId, orgId) {
+      const org = orgFor(userId, orgId);
       const token = opaqueToken();
-      refreshTokens.set(token, { userId, expiresAt: now() + SESSION_TTL_SECONDS * 1000 });
+      refreshTokens.set(token, { userId, orgId: org, expiresAt: now() + SESSION_TTL_SECONDS * 1000 });
       return token;
     },
 
@@ -114,8 +136,30 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
      * @returns {string | null} the user id of a live session
      */
     sessionUser(sessionId) {
+      return this.session(sessionId)?.userId ?? null;
+    },
+
+    /**
+     * @param {string | undefined} sessionId
+     * @returns {{ userId: string, orgId: string } | null} a live session: its user and current organisation
+     */
+    session(sessionId) {
       const s = sessionId ? sessions.get(sessionId) : undefined;
-      return s && s.expiresAt > now() ? s.userId : null;
+      return s && s.expiresAt > now() ? { userId: s.userId, orgId: s.orgId } : null;
+    },
+
+    /**
+     * Moves a live session to another organisation of its agent: later authorization codes
+     * (a reload of the app) give tokens of that organisation.
+     * @param {string | undefined} sessionId
+     * @param {string} orgId
+     * @returns {boolean} whether the session exists and its agent is a member of `orgId`
+     */
+    setSessionOrg(sessionId, orgId) {
+      const s = sessionId ? sessions.get(sessionId) : undefined;
+      if (!s || s.expiresAt <= now() || !isMember(s.userId, orgId)) return false;
+      s.orgId = orgId;
+      return true;
     },
 
     /** @param {string | undefined} sessionId */
@@ -128,20 +172,28 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
      * @returns {string | null} the user id of a live refresh token
      */
     refreshUser(token) {
-      const r = token ? refreshTokens.get(token) : undefined;
-      return r && r.expiresAt > now() ? r.userId : null;
+      return this.refreshGrant(token)?.userId ?? null;
     },
 
     /**
-     * Issues a single-use authorization code bound to the client, redirect URI and PKCE
-     * challenge (RFC 7636 §4.4).
-     * @param {{ userId: string, clientId: string, redirectUri: string, codeChallenge: string }} grant
+     * @param {string | undefined} token
+     * @returns {{ userId: string, orgId: string } | null} user and organisation of a live refresh token
+     */
+    refreshGrant(token) {
+      const r = token ? refreshTokens.get(token) : undefined;
+      return r && r.expiresAt > now() ? { userId: r.userId, orgId: r.orgId } : null;
+    },
+
+    /**
+     * Issues a single-use authorization code bound to the client, redirect URI, PKCE
+     * challenge (RFC 7636 §4.4) and organisation (default: the agent's home organisation).
+     * @param {{ userId: string, orgId?: string, clientId: string, redirectUri: string, codeChallenge: string }} grant
      * @returns {string}
      */
     issueCode(grant) {
       prune();
       const code = opaqueToken();
-      codes.set(code, { ...grant, expiresAt: now() + CODE_TTL_MS, used: false });
+      codes.set(code, { ...grant, orgId: orgFor(grant.userId, grant.orgId), expiresAt: now() + CODE_TTL_MS, used: false });
       return code;
     },
 
@@ -149,7 +201,7 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
      * Takes a code for exchange. A second use is refused and revokes the access token issued
      * for the first (RFC 6749 §4.1.2).
      * @param {string} code
-     * @returns {{ ok: true, grant: { userId: string, clientId: string, redirectUri: string, codeChallenge: string }, bind: (accessToken: string) => void } | { ok: false, reason: 'unknown' | 'expired' | 'reused' }}
+     * @returns {{ ok: true, grant: { userId: string, orgId: string, clientId: string, redirectUri: string, codeChallenge: string }, bind: (accessToken: string) => void } | { ok: false, reason: 'unknown' | 'expired' | 'reused' }}
      */
     takeCode(code) {
       const c = codes.get(code);
@@ -165,28 +217,29 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
       if (c.expiresAt <= now()) return { ok: false, reason: 'expired' };
       return {
         ok: true,
-        grant: { userId: c.userId, clientId: c.clientId, redirectUri: c.redirectUri, codeChallenge: c.codeChallenge },
+        grant: { userId: c.userId, orgId: c.orgId, clientId: c.clientId, redirectUri: c.redirectUri, codeChallenge: c.codeChallenge },
         bind: (accessToken) => { c.accessToken = accessToken; },
       };
     },
 
     /**
-     * Issues an access token: opaque for most orgs, JWT-shaped for `JWT_ACCESS_TOKEN_ORGS`.
+     * Issues an access token for one organisation: opaque for most orgs, JWT-shaped for
+     * `JWT_ACCESS_TOKEN_ORGS`.
      * @param {string} userId
      * @param {'authorization_code' | 'refresh'} grant
+     * @param {string} [orgId] default: the agent's home organisation
      * @returns {{ token: string, expiresIn: number }} `expiresIn` in seconds
-     * @throws {Error} when the agent does not exist
+     * @throws {Error} when the agent does not exist or is not a member of `orgId`
      */
-    issueAccessToken(userId, grant) {
-      const agent = findAgent(userId);
-      if (!agent) throw new Error(`unknown agent ${userId}`);
+    issueAccessToken(userId, grant, orgId) {
+      const org = orgFor(userId, orgId);
       prune();
-      const token = JWT_ACCESS_TOKEN_ORGS.has(agent.orgId)
-        ? jwt(userId, agent.orgId, tokenTtlSeconds)
+      const token = JWT_ACCESS_TOKEN_ORGS.has(org)
+        ? jwt(userId, org, tokenTtlSeconds)
         : opaqueToken();
       const issuedAt = now();
       access.set(token, {
-        token, userId, orgId: agent.orgId, issuedAt,
+        token, userId, orgId: org, issuedAt,
         expiresAt: issuedAt + tokenTtlSeconds * 1000, revoked: false, grant,
       });
       return { token, expiresIn: tokenTtlSeconds };
@@ -221,11 +274,12 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
 
     /**
      * @param {string} userId
+     * @param {string} [orgId] the organisation of the access token used (default: home)
      * @returns {{ token: string, expiresIn: number }} a JWT-shaped media token, `expiresIn` in s
      */
-    issueMediaToken(userId) {
+    issueMediaToken(userId, orgId) {
       const agent = findAgent(userId);
-      const token = jwt(userId, agent ? agent.orgId : '', MEDIA_TOKEN_TTL_SECONDS, 'media');
+      const token = jwt(userId, orgId ?? (agent ? agent.orgId : ''), MEDIA_TOKEN_TTL_SECONDS, 'media');
       mediaTokens.set(token, { userId, expiresAt: now() + MEDIA_TOKEN_TTL_SECONDS * 1000 });
       return { token, expiresIn: MEDIA_TOKEN_TTL_SECONDS };
     },

@@ -20,6 +20,18 @@ describe('describeStep', () => {
       'The softphone reconnected by itself — ok',
     );
   });
+  it('names rung 3’s close of a silent socket', () => {
+    expect(describeStep({ at: 0, action: 'stall-close', outcome: 'pending' }, t)).toBe(
+      'Closed the silent socket so the softphone reconnects — in progress',
+    );
+    expect(describeStep({ at: 0, action: 'stall-close', outcome: 'ok' }, t)).toBe('Closed the silent socket so the softphone reconnects — done');
+    expect(describeStep({ at: 0, action: 'stall-close', outcome: 'failed' }, t)).toBe(
+      'Closed the silent socket so the softphone reconnects — not done',
+    );
+  });
+  it('labels a silent-socket incident whose summary is empty', () => {
+    expect(incidentView(incident(1, 1000, { kind: 'signalling-stalled', summary: '' }), NOW, t).summary).toBe('Signalling socket silent');
+  });
   it('appends the detail when there is one', () => {
     expect(describeStep({ at: 0, action: 'token-refresh', outcome: 'failed', detail: 'HTTP 500' }, t)).toBe(
       'Fetched a fresh token — failed · HTTP 500',

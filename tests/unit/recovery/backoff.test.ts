@@ -198,14 +198,31 @@ describe('planRetry', () => {
     expect(planRetry(question({ retriesDone: 3 }))).toEqual({ retry: true, delayMs: 4000, backoffMs: 4000, retryAfterMs: null });
   });
 
-  it('waits for Retry-After when it asks for longer than the backoff', () => {
+  it('waits for Retry-After plus the full-jitter draw on top', () => {
     expect(planRetry(question({ status: 429, method: 'PUT', retryAfter: '3' }))).toEqual({
       retry: true,
-      delayMs: 3000,
+      delayMs: 3500,
       backoffMs: 500,
       retryAfterMs: 3000,
     });
-    expect(planRetry(question({ status: 429, retryAfter: 'Sun, 06 Nov 1994 08:50:37 GMT' }))).toMatchObject({ retry: true, delayMs: 60_000 });
+    // The jitter's range grows with the attempt as without Retry-After: 2^3 s at the 4th retry.
+    expect(planRetry(question({ status: 429, retryAfter: '3', retriesDone: 3, random: () => 0.25 }))).toMatchObject({
+      retry: true,
+      delayMs: 5000,
+      backoffMs: 2000,
+    });
+    expect(planRetry(question({ status: 429, retryAfter: 'Sun, 06 Nov 1994 08:50:37 GMT' }))).toMatchObject({ retry: true, delayMs: 60_500 });
+    // Retry-After 0 ("now") leaves the plain backoff.
+    expect(planRetry(question({ status: 503, retryAfter: '0' }))).toEqual({ retry: true, delayMs: 500, backoffMs: 500, retryAfterMs: 0 });
+  });
+
+  it('clients told the same Retry-After at once come back spread over the jitter range, not in lock-step', () => {
+    const draws = [0, 0.2, 0.4, 0.6, 0.8, 0.999];
+    const delays = draws.map((r) => {
+      const plan = planRetry(question({ status: 429, method: 'PUT', retryAfter: '5', random: () => r }));
+      return plan.retry ? plan.delayMs : -1;
+    });
+    expect(delays).toEqual([5000, 5200, 5400, 5600, 5800, 5999]);
   });
 
   it('ignores an unparsable Retry-After', () => {
@@ -223,7 +240,6 @@ describe('planRetry', () => {
   });
 
   it('gives up (to be reported) when the wait would pass 120 s, in one go or in total', () => {
-    expect(planRetry(question({ status: 429, retryAfter: '120' }))).toMatchObject({ retry: true, delayMs: 120_000 });
     expect(planRetry(question({ status: 429, retryAfter: '121' }))).toEqual({
       retry: false,
       reason: 'wait-too-long',
@@ -231,6 +247,30 @@ describe('planRetry', () => {
       retryAfterMs: 121_000,
     });
     expect(planRetry(question({ status: 429, retryAfter: '30', waitedMs: 100_000 }))).toMatchObject({ retry: false, reason: 'wait-too-long' });
+    // Without Retry-After the draw itself must fit.
+    const big: RetryPolicy = { ...POLICY, maxDelayMs: MAX_RETRY_WAIT_MS, maxAttempts: 20 };
+    expect(planRetry(question({ retriesDone: 10, waitedMs: 100_000, policy: big, random: () => 0.5 }))).toEqual({
+      retry: false,
+      reason: 'wait-too-long',
+      delayMs: 60_000,
+      retryAfterMs: null,
+    });
+  });
+
+  it('the jitter on top of a Retry-After that fits is drawn from the room left under 120 s', () => {
+    // Retry-After 120 s leaves no room: exactly 120 s, whatever the draw.
+    expect(planRetry(question({ status: 429, retryAfter: '120', random: () => 0.99 }))).toEqual({
+      retry: true,
+      delayMs: 120_000,
+      backoffMs: 0,
+      retryAfterMs: 120_000,
+    });
+    // 10 s waited, Retry-After 109 s: 1 s of room, less than the 8 s ceiling of the 4th retry.
+    expect(planRetry(question({ status: 429, retryAfter: '109', retriesDone: 3, waitedMs: 10_000, random: () => 0.5 }))).toMatchObject({
+      retry: true,
+      delayMs: 109_500,
+      backoffMs: 500,
+    });
   });
 
   /** A server that keeps answering `status` with `retryAfter`: the loop a probe runs, on fake time. */
@@ -270,13 +310,28 @@ describe('planRetry', () => {
       vi.useRealTimers();
     });
 
-    it('a 429 with Retry-After: 3 is sent again no earlier than 3 s later, 4 times at most', async () => {
+    it('a 429 with Retry-After: 3 is sent again no earlier than 3 s later, no later than 3 s + ceiling, 4 times at most', async () => {
       const done = runAgainst(POLICY, { status: 429, retryAfter: '3' }, 'PUT');
       await vi.runAllTimersAsync();
       const { sends, outcome } = await done;
       expect(outcome).toBe('attempts');
       expect(sends).toHaveLength(1 + POLICY.maxAttempts);
-      for (let i = 1; i < sends.length; i++) expect((sends[i] ?? 0) - (sends[i - 1] ?? 0)).toBeGreaterThanOrEqual(3000);
+      for (let i = 1; i < sends.length; i++) {
+        const gap = (sends[i] ?? 0) - (sends[i - 1] ?? 0);
+        expect(gap).toBeGreaterThanOrEqual(3000);
+        expect(gap).toBeLessThanOrEqual(3000 + backoffCeiling(i - 1, POLICY));
+      }
+    });
+
+    it('five clients rate-limited at the same instant retry at five different instants', async () => {
+      const runs = Array.from({ length: 5 }, () => runAgainst({ ...POLICY, maxAttempts: 1 }, { status: 429, retryAfter: '3' }, 'PUT'));
+      await vi.runAllTimersAsync();
+      const retries = (await Promise.all(runs)).map((r) => r.sends[1] ?? 0);
+      const t0 = (await runs[0])?.sends[0] ?? 0;
+      for (const t of retries) expect(t - t0).toBeGreaterThanOrEqual(3000);
+      for (const t of retries) expect(t - t0).toBeLessThanOrEqual(3000 + POLICY.baseDelayMs);
+      // Math.random over a 1000 ms range: five equal draws has probability 1e-12.
+      expect(new Set(retries).size).toBeGreaterThan(1);
     });
 
     it('an HTTP-date Retry-After is a point in time: later retries wait less', async () => {
@@ -318,26 +373,73 @@ describe('planRetry', () => {
     policy: policies,
   });
 
-  it('property: no delay above the cap unless Retry-After demands more, and then never above 120 s', () => {
+  const askedOf = (q: RetryQuestion): number | null => (q.retryAfter === null ? null : parseRetryAfter(q.retryAfter, q.now));
+
+  it('property: no delay above Retry-After + min(cap, base·2^attempt), nor above the cap without Retry-After', () => {
     fc.assert(
       fc.property(questions, (q) => {
         const plan = planRetry(q);
         if (!plan.retry) return;
         const ceiling = backoffCeiling(q.retriesDone, q.policy);
-        if (plan.delayMs > ceiling) expect(plan.delayMs).toBe(plan.retryAfterMs);
-        expect(plan.delayMs).toBeLessThanOrEqual(MAX_RETRY_WAIT_MS);
-        expect(q.waitedMs + plan.delayMs).toBeLessThanOrEqual(MAX_RETRY_WAIT_MS);
+        expect(Number.isInteger(plan.delayMs)).toBe(true);
+        expect(plan.delayMs).toBe((plan.retryAfterMs ?? 0) + plan.backoffMs);
+        expect(plan.backoffMs).toBeGreaterThanOrEqual(0);
+        expect(plan.backoffMs).toBeLessThanOrEqual(ceiling);
+        expect(plan.delayMs).toBeLessThanOrEqual((askedOf(q) ?? 0) + Math.min(q.policy.maxDelayMs, MAX_RETRY_WAIT_MS));
       }),
     );
   });
 
-  it('property: Retry-After is always respected', () => {
+  it('property: Retry-After is always respected (no delay below it)', () => {
     fc.assert(
       fc.property(questions, (q) => {
         const plan = planRetry(q);
-        const asked = q.retryAfter === null ? null : parseRetryAfter(q.retryAfter, q.now);
-        if (plan.retry) expect(plan.delayMs).toBeGreaterThanOrEqual(asked ?? 0);
+        const asked = askedOf(q);
+        if (plan.retry) {
+          expect(plan.retryAfterMs).toBe(asked);
+          expect(plan.delayMs).toBeGreaterThanOrEqual(asked ?? 0);
+        }
       }),
+    );
+  });
+
+  it('property: the total wait of one request never passes 120 s; a Retry-After that fits is never refused', () => {
+    fc.assert(
+      fc.property(questions, (q) => {
+        const plan = planRetry(q);
+        const asked = askedOf(q);
+        if (plan.retry) {
+          expect(plan.delayMs).toBeLessThanOrEqual(MAX_RETRY_WAIT_MS);
+          expect(q.waitedMs + plan.delayMs).toBeLessThanOrEqual(MAX_RETRY_WAIT_MS);
+        } else if (plan.reason === 'wait-too-long') {
+          expect(q.waitedMs + (plan.delayMs ?? 0)).toBeGreaterThan(MAX_RETRY_WAIT_MS);
+        }
+        // The jitter added on top of Retry-After never turns an allowed wait into a give-up.
+        const eligible = q.policy.statuses.includes(q.status) && isRetryableMethod(q.method, q.hasIdempotencyKey);
+        if (eligible && q.retriesDone < q.policy.maxAttempts && asked !== null && q.waitedMs + asked <= MAX_RETRY_WAIT_MS) {
+          expect(plan.retry).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('property: with Retry-After, the jitter spans its whole range when the 120 s bound leaves room', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 119 }),
+        fc.nat({ max: 11 }),
+        fc.nat({ max: 120_000 }),
+        fc.record({ baseDelayMs: fc.nat({ max: 10_000 }), maxDelayMs: fc.nat({ max: 300_000 }) }),
+        (seconds, retriesDone, waitedMs, backoff) => {
+          const policy: RetryPolicy = { ...backoff, maxAttempts: retriesDone + 1, statuses: [429] };
+          const ceiling = backoffCeiling(retriesDone, policy);
+          fc.pre(waitedMs + seconds * 1000 + ceiling <= MAX_RETRY_WAIT_MS);
+          const q = question({ status: 429, method: 'PUT', retryAfter: String(seconds), retriesDone, waitedMs, policy });
+          expect(planRetry({ ...q, random: () => 0 })).toMatchObject({ retry: true, delayMs: seconds * 1000 });
+          const high = planRetry({ ...q, random: () => 1 - Number.EPSILON });
+          expect(high.retry && high.delayMs).toBe(seconds * 1000 + Math.floor((1 - Number.EPSILON) * ceiling));
+        },
+      ),
     );
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { callActive, decideSafeReload, reloadCause } from '../../../src/recovery/safe-reload';
+import { callActive, decideSafeReload, reloadCause, reloadTarget } from '../../../src/recovery/safe-reload';
 import { DEFAULT_CONFIG } from '../../../src/policy/schema';
 import type { Config } from '../../../src/policy/schema';
 import { createSession, reduceSession } from '../../../src/session/reducer';
@@ -11,8 +11,8 @@ import { CTX, T0, TAB, ev } from '../session/fixtures';
 const config: Config = { ...DEFAULT_CONFIG, tokenRefresh: { ...DEFAULT_CONFIG.tokenRefresh, strategy: 'reload-when-idle' } };
 const GRACE = config.watchdog.reconnectGraceMs;
 
-function run(events: SessionEvent[]): SessionState {
-  let s = createSession(TAB, T0);
+function run(events: SessionEvent[], from?: SessionState): SessionState {
+  let s = from ?? createSession(TAB, T0);
   for (const e of events) s = reduceSession(s, e, CTX).state;
   return s;
 }
@@ -25,7 +25,11 @@ describe('safe reload (rung 5)', () => {
     const s = stormed();
     expect(reloadCause(s, T0 + 12, config)).toBeNull();
     expect(reloadCause(s, T0 + 11 + GRACE + 1, config)).toBe('token-not-recovered');
-    expect(decideSafeReload({ session: s, now: T0 + 11 + GRACE + 1, config, recentReloads: [] })).toEqual({ reload: true, cause: 'token-not-recovered' });
+    expect(decideSafeReload({ session: s, now: T0 + 11 + GRACE + 1, config, recentReloads: [] })).toEqual({
+      reload: true,
+      cause: 'token-not-recovered',
+      incidentId: s.incidents.find((i) => i.kind === 'unauthorized')?.id,
+    });
   });
 
   it('never reloads while a call is active, whatever failed', () => {
@@ -103,5 +107,157 @@ describe('safe reload when sign-in is needed', () => {
       { type: 'refresh-failed', at: T0 + 3, error: 'login_required', signInRequired: true },
     ]);
     expect(reloadCause(s, T0 + 10 * 60_000, DEFAULT_CONFIG)).toBeNull();
+  });
+});
+
+describe('safe reload when a protected request was not recovered (request-not-recovered)', () => {
+  const WEBRTC = '/api/v2/communications/webRTC';
+  const cookie: Config = DEFAULT_CONFIG;
+  const GRACE_MS = cookie.watchdog.reconnectGraceMs;
+
+  /** The lab's server-down: the media-token GET is answered 503 through all four backoff retries. */
+  const outlasted = (path = WEBRTC, status = 503): SessionEvent[] => [
+    ev.hello(T0),
+    ev.http(T0 + 1000, status, path, { hiddenFromPage: true }),
+    ev.httpRetry(T0 + 2000, 'failed', path, status, 'backoff'),
+    ev.http(T0 + 2000, status, path, { hiddenFromPage: true }),
+    ev.httpRetry(T0 + 4000, 'failed', path, status, 'backoff'),
+    ev.http(T0 + 4000, status, path, { hiddenFromPage: true }),
+    ev.httpRetry(T0 + 8000, 'failed', path, status, 'backoff'),
+    ev.http(T0 + 8000, status, path, { hiddenFromPage: true }),
+    ev.httpRetry(T0 + 12_000, 'failed', path, status, 'backoff'),
+    ev.http(T0 + 12_000, status, path),
+  ];
+  const LAST = T0 + 12_000;
+
+  it('is due once nothing happened on the request for twice the grace after its last failed retry', () => {
+    const s = run(outlasted());
+    const incident = s.incidents.find((i) => i.kind === 'server-error');
+    expect(incident?.resolvedAt).toBeUndefined();
+    expect(reloadCause(s, LAST + 2 * GRACE_MS, cookie)).toBeNull();
+    expect(reloadTarget(s, LAST + 2 * GRACE_MS + 1, cookie)).toEqual({ cause: 'request-not-recovered', incidentId: incident?.id });
+    expect(decideSafeReload({ session: s, now: LAST + 2 * GRACE_MS + 1, config: cookie, recentReloads: [] })).toEqual({
+      reload: true,
+      cause: 'request-not-recovered',
+      incidentId: incident?.id,
+    });
+  });
+
+  it('applies to request timeouts (408) and rate limits (429) alike', () => {
+    expect(reloadCause(run(outlasted('/api/v2/users/me/webphone/endpoint', 408)), LAST + 2 * GRACE_MS + 1, cookie)).toBe('request-not-recovered');
+    expect(reloadCause(run(outlasted('/api/v2/presence/users/u-1', 429)), LAST + 2 * GRACE_MS + 1, cookie)).toBe('request-not-recovered');
+  });
+
+  it('is not due when the page’s own later request to the same endpoint succeeds', () => {
+    const s = run([...outlasted(), ev.http(LAST + 5000, 200, `${WEBRTC}?again=1`)]);
+    expect(s.incidents.find((i) => i.kind === 'server-error')?.resolvedAt).toBe(LAST + 5000);
+    expect(reloadCause(s, LAST + 10 * GRACE_MS, cookie)).toBeNull();
+  });
+
+  it('is not due while a retry is still pending, nor before any retry failed', () => {
+    const pending = run(outlasted().slice(0, 8));
+    expect(reloadCause(pending, LAST + 10 * GRACE_MS, cookie)).toBeNull();
+    const unretried = run([ev.hello(T0), ev.http(T0 + 1000, 503, WEBRTC)]);
+    expect(reloadCause(unretried, T0 + 50_000, cookie)).toBeNull();
+  });
+
+  it('counts twice the grace from the latest failure', () => {
+    const again = run([...outlasted(), ev.http(LAST + 15_000, 503, WEBRTC)]);
+    expect(reloadCause(again, LAST + 2 * GRACE_MS + 1, cookie)).toBeNull();
+    expect(reloadCause(again, LAST + 15_000 + 2 * GRACE_MS + 1, cookie)).toBe('request-not-recovered');
+  });
+
+  it('is only for requests matching protectedRequestPatterns', () => {
+    expect(reloadCause(run(outlasted('/static/app.js')), LAST + 10 * GRACE_MS, cookie)).toBeNull();
+    const narrow: Config = { ...cookie, protectedRequestPatterns: ['*/api/v2/users/*'] };
+    expect(reloadCause(run(outlasted()), LAST + 2 * GRACE_MS + 1, narrow)).toBeNull();
+  });
+
+  it('does not reload against the server’s wish: a 429 not retried because Retry-After was too long', () => {
+    const s = run([ev.hello(T0), ev.http(T0 + 1000, 429, '/api/v2/presence/users/u-1', { retryAfter: '600', retryGivenUp: 'wait-too-long' })]);
+    expect(reloadCause(s, T0 + 50_000, cookie)).toBeNull();
+  });
+
+  it('does not reload for failures only webRequest saw (the probe did not retry them)', () => {
+    const s = run([ev.hello(T0), ev.http(T0 + 1000, 503, WEBRTC, { transport: 'webrequest' })]);
+    expect(reloadCause(s, T0 + 50_000, cookie)).toBeNull();
+  });
+
+  it('keeps every guard: never during a call, the hourly limit, the off switch', () => {
+    const now = LAST + 2 * GRACE_MS + 1;
+    const inCall = run([...outlasted(), ev.pcState(T0 + 13_000, 'connected', 'connected')]);
+    expect(decideSafeReload({ session: inCall, now, config: cookie, recentReloads: [] })).toMatchObject({
+      reload: false,
+      reason: 'call-active',
+      cause: 'request-not-recovered',
+    });
+    const s = run(outlasted());
+    const full = Array.from({ length: cookie.safeReload.maxPerHour }, (_, i) => now - 1000 * (i + 1));
+    expect(decideSafeReload({ session: s, now, config: cookie, recentReloads: full })).toMatchObject({ reload: false, reason: 'hourly-limit' });
+    const off: Config = { ...cookie, safeReload: { ...cookie.safeReload, enabled: false } };
+    expect(decideSafeReload({ session: s, now, config: off, recentReloads: [] })).toMatchObject({ reload: false, reason: 'disabled' });
+  });
+
+  it('records the reload on that incident, and gives the reloaded page the same time again', () => {
+    const due = LAST + 2 * GRACE_MS + 1;
+    const before = run(outlasted());
+    const id = before.incidents.find((i) => i.kind === 'server-error')?.id;
+    const reloading = run([...outlasted(), { type: 'safe-reload', at: due, cause: 'request-not-recovered', incidentId: id }]);
+    expect(reloading.incidents.find((i) => i.id === id)?.steps.slice(-1)).toEqual([
+      {
+        at: due,
+        action: 'safe-reload',
+        outcome: 'pending',
+        detail: 'Reloading the tab: the request still failed after its retries, and no call is active.',
+      },
+    ]);
+    const after = run([ev.hello(due + 500)], reloading);
+    expect(after.incidents.find((i) => i.id === id)?.steps.slice(-1)).toEqual([
+      { at: due, action: 'safe-reload', outcome: 'ok', detail: 'The tab reloaded.' },
+    ]);
+    expect(reloadCause(after, due + 2 * GRACE_MS, cookie)).toBeNull();
+    expect(reloadCause(after, due + 2 * GRACE_MS + 1, cookie)).toBe('request-not-recovered');
+  });
+
+  it('a deferral is recorded once on the named incident; an event without incidentId finds it by cause', () => {
+    const due = LAST + 2 * GRACE_MS + 1;
+    const deferred = run([
+      ...outlasted(),
+      { type: 'reload-deferred', at: due, reason: 'call-active', cause: 'request-not-recovered' },
+      { type: 'reload-deferred', at: due + 2000, reason: 'call-active', cause: 'request-not-recovered' },
+    ]);
+    const steps = deferred.incidents.find((i) => i.kind === 'server-error')?.steps.filter((st) => st.action === 'safe-reload');
+    expect(steps).toEqual([
+      { at: due, action: 'safe-reload', outcome: 'pending', detail: 'Not reloading: a call is active. The tab is never reloaded during a call.' },
+    ]);
+    const unknown = run([...outlasted(), { type: 'safe-reload', at: due, cause: 'request-not-recovered', incidentId: 'nope' }]);
+    expect(unknown.incidents.flatMap((i) => i.steps).some((st) => st.action === 'safe-reload')).toBe(false);
+  });
+
+  it('says in the health sentence that the retries failed too', () => {
+    const s = run(outlasted());
+    expect(s.health).toBe('degraded');
+    expect(s.healthReason).toBe(`Server errors on ${WEBRTC} (503); the retries failed too.`);
+    expect(run(outlasted(WEBRTC, 0)).healthReason).toBe(`Network errors reaching ${WEBRTC}; the retries failed too.`);
+    expect(run(outlasted('/api/v2/x', 408)).healthReason).toBe('Requests to /api/v2/x timed out (408); the retries failed too.');
+    expect(run(outlasted('/api/v2/x', 429)).healthReason).toBe('The server is rate-limiting /api/v2/x (429); the retries failed too.');
+  });
+
+  it('waits while signalling is down (the server may be down too), and is due once a socket is open again', () => {
+    const outage = [ev.wsOpen(T0 + 500, 's1'), ev.wsClose(T0 + 900, 1006, false, 's1'), ...outlasted().slice(1)];
+    const down = run([ev.hello(T0), ...outage]);
+    const later = LAST + 2 * GRACE_MS + 1;
+    // Only the signalling rule speaks while the socket is gone.
+    expect(reloadTarget(down, later, cookie)?.cause).toBe('signalling-not-recovered');
+    const back = run([ev.wsOpen(later, 's2')], down);
+    expect(reloadTarget(back, later + 1, cookie)).toEqual({
+      cause: 'request-not-recovered',
+      incidentId: back.incidents.find((i) => i.kind === 'server-error')?.id,
+    });
+  });
+
+  it('is never due while sign-in is needed (a reload would land on the login page)', () => {
+    const s = run([...outlasted(), { type: 'refresh-failed', at: LAST, error: 'login_required', signInRequired: true }]);
+    expect(reloadCause(s, LAST + 10 * GRACE_MS, cookie)).toBeNull();
   });
 });

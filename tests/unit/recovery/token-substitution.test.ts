@@ -16,6 +16,20 @@ function ledgerWith(stale: string[], fresh: string | null) {
 }
 
 describe('token ledger', () => {
+  it('forgets every token on clear (another identity signs in)', () => {
+    const l = ledgerWith(['old-a', 'older-a'], 'fresh-a');
+    expect(l.replacementFor('old-a')).toBe('fresh-a');
+    l.clear();
+    expect(l.fresh).toBeNull();
+    expect(l.active).toBe(false);
+    expect(l.isStale('old-a')).toBe(false);
+    expect(l.replacementFor('old-a')).toBeNull();
+    l.markStale('b-1');
+    l.setFresh('b-2');
+    expect(l.replacementFor('b-1')).toBe('b-2');
+    expect(l.replacementFor('old-a')).toBeNull();
+  });
+
   it('replaces only stale tokens, and only once a fresh one is known', () => {
     const l = createTokenLedger();
     l.markStale('old');

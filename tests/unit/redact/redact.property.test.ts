@@ -162,6 +162,11 @@ describe('redactString properties', () => {
     )
     .map((parts) => parts.join(''));
 
+  it('is idempotent on a marker followed by colons inside a candidate (found by fast-check, seed 1184907430)', () => {
+    const once = redactString('candidate:Bearer QA::');
+    expect(redactString(once)).toBe(once);
+  });
+
   it('is idempotent', () => {
     fc.assert(
       fc.property(fc.oneof(tricky, fc.string()), (s) => {

@@ -56,13 +56,24 @@ const body: fc.Arbitrary<Body> = fc.oneof(
     { requiredKeys: ['type', 'userId'] },
   ),
   fc.record({ type: fc.constant('ws-open' as const), socketId: id, url, protocol: text }),
+  fc.record(
+    {
+      type: fc.constant('ws-close' as const),
+      socketId: id,
+      url,
+      code: fc.oneof(fc.constantFrom(1000, 1001, 1005, 1006, 1011, 4000), fc.integer({ min: 0, max: 4999 })),
+      reason: text,
+      wasClean: fc.boolean(),
+      closedBy: fc.constantFrom('stall' as const, 'org-switch' as const),
+    },
+    { requiredKeys: ['type', 'socketId', 'url', 'code', 'reason', 'wasClean'] },
+  ),
   fc.record({
-    type: fc.constant('ws-close' as const),
-    socketId: id,
-    url,
-    code: fc.oneof(fc.constantFrom(1000, 1001, 1005, 1006, 1011), fc.integer({ min: 0, max: 4999 })),
-    reason: text,
-    wasClean: fc.boolean(),
+    type: fc.constant('org-switch' as const),
+    fromOrgId: text,
+    toOrgId: text,
+    closedSockets: fc.integer({ min: 0, max: 1000 }),
+    closedPeerConnections: fc.integer({ min: 0, max: 1000 }),
   }),
   fc.record({
     type: fc.constant('ws-activity' as const),
@@ -146,6 +157,24 @@ const body: fc.Arbitrary<Body> = fc.oneof(
     { requiredKeys: ['type', 'outcome'] },
   ),
   fc.record({ type: fc.constant('media-reacquire' as const) }),
+  fc.record({ type: fc.constant('stall-close-requested' as const), socketId: id, silentSeconds: fc.integer({ min: 0, max: 86_400 }) }),
+  fc.record(
+    {
+      type: fc.constant('safe-reload' as const),
+      cause: fc.constantFrom('signalling-not-recovered' as const, 'token-not-recovered' as const, 'request-not-recovered' as const),
+      incidentId: fc.constantFrom('7:1', '7:2', '7:3', 'nope'),
+    },
+    { requiredKeys: ['type', 'cause'] },
+  ),
+  fc.record(
+    {
+      type: fc.constant('reload-deferred' as const),
+      reason: fc.constantFrom('call-active' as const, 'hourly-limit' as const, 'disabled' as const),
+      cause: fc.constantFrom('signalling-not-recovered' as const, 'token-not-recovered' as const, 'request-not-recovered' as const),
+      incidentId: fc.constantFrom('7:1', '7:2', '7:3', 'nope'),
+    },
+    { requiredKeys: ['type', 'reason', 'cause'] },
+  ),
   fc.record({ type: fc.constant('refresh-started' as const) }),
   fc.record(
     { type: fc.constant('refresh-succeeded' as const), expiresAt: fc.integer({ min: 0, max: 4_000_000_000_000 }) },

@@ -124,4 +124,14 @@ describe('backoff retries (rung 1) as steps of HTTP incidents', () => {
     ]);
     expect(settled.state.incidents[0]?.resolvedAt).toBe(s(1) + HTTP_QUIET_RESOLVE_MS);
   });
+
+  it('a new document settles a retry the old one was still waiting for as failed', () => {
+    const { state } = run([ev.http(s(1), 503, ENDPOINT, { hiddenFromPage: true }), ev.hello(s(2))]);
+    expect(state.incidents[0]?.resolvedAt).toBeUndefined();
+    expect(state.incidents[0]?.steps).toEqual([
+      { at: s(1), action: 'request-retry', outcome: 'failed', detail: 'The page was reloaded before the retry was answered.' },
+    ]);
+    // Nothing pending any more: quiet time resolves it as usual.
+    expect(run([ev.tick(s(2) + HTTP_QUIET_RESOLVE_MS)], CTX, state).state.incidents[0]?.resolvedAt).toBeDefined();
+  });
 });

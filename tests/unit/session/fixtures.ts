@@ -3,7 +3,7 @@
  * schema, so a test can only feed the reducer what the relay would let through.
  */
 import type { PageObservation } from '../../../src/protocol/page';
-import { PageObservationSchema } from '../../../src/protocol/page';
+import { PageObservationSchema, STALL_CLOSE_CODE } from '../../../src/protocol/page';
 import type { ReducerContext, SessionEffect, SessionEvent } from '../../../src/session/reducer';
 import { createSession, reduceSession } from '../../../src/session/reducer';
 import type { SessionState, WorkerEvent } from '../../../src/session/types';
@@ -29,8 +29,20 @@ export const ev = {
     valid({ type: 'identity', at, userId, name: 'Ada Agent', orgId }),
   wsOpen: (at: number, socketId = 's1', url = WS_URL): PageObservation =>
     valid({ type: 'ws-open', at, socketId, url, protocol: '' }),
-  wsClose: (at: number, code: number, wasClean: boolean, socketId = 's1', reason = ''): PageObservation =>
-    valid({ type: 'ws-close', at, socketId, url: WS_URL, code, reason, wasClean }),
+  wsClose: (
+    at: number,
+    code: number,
+    wasClean: boolean,
+    socketId = 's1',
+    reason = '',
+    closedBy?: 'stall' | 'org-switch',
+  ): PageObservation =>
+    valid({ type: 'ws-close', at, socketId, url: WS_URL, code, reason, wasClean, ...(closedBy === undefined ? {} : { closedBy }) }),
+  /** The probe's close of a silent socket on `close-stalled-socket` (code 4000, `closedBy: 'stall'`). */
+  wsStallClose: (at: number, socketId = 's1', code = STALL_CLOSE_CODE): PageObservation =>
+    valid({ type: 'ws-close', at, socketId, url: WS_URL, code, reason: 'no heartbeat', wasClean: code !== 1006, closedBy: 'stall' }),
+  orgSwitch: (at: number, fromOrgId = 'org-a', toOrgId = 'org-b', closedSockets = 1, closedPeerConnections = 1): PageObservation =>
+    valid({ type: 'org-switch', at, fromOrgId, toOrgId, closedSockets, closedPeerConnections }),
   wsActivity: (at: number, socketId = 's1', lastMessageAt = at, messagesIn = 1): PageObservation =>
     valid({ type: 'ws-activity', at, socketId, messagesIn, lastMessageAt }),
   http: (
@@ -118,6 +130,12 @@ export const ev = {
   refreshSucceeded: (at: number, expiresAt?: number): WorkerEvent =>
     expiresAt === undefined ? { type: 'refresh-succeeded', at } : { type: 'refresh-succeeded', at, expiresAt },
   refreshFailed: (at: number, error = 'refresh endpoint returned 401'): WorkerEvent => ({ type: 'refresh-failed', at, error }),
+  stallCloseRequested: (at: number, socketId = 's1', silentSeconds = 40): WorkerEvent => ({
+    type: 'stall-close-requested',
+    at,
+    socketId,
+    silentSeconds,
+  }),
   tick: (at: number): WorkerEvent => ({ type: 'tick', at }),
 };
 

@@ -60,8 +60,11 @@ describe('precedence', () => {
     expect(state.healthReason).toBe('Signalling dropped (1006) 0 s ago; waiting for the softphone to reconnect.');
   });
 
-  it('names a stale heartbeat first among degraded causes', () => {
-    const { state } = run([ev.wsOpen(s(0)), ev.http(s(1), 503, '/api/v2/p'), ev.tick(s(45))]);
-    expect(state.healthReason).toBe('Nothing received from the signalling server for 45 s; watching for a reconnect.');
+  it('puts a silent socket above HTTP failures: no call can arrive over it', () => {
+    const { state } = run([ev.wsOpen(s(0)), ev.wsActivity(s(0), 's1', s(0)), ev.http(s(1), 503, '/api/v2/p'), ev.tick(s(45))]);
+    expect(state.health).toBe('recovering');
+    expect(state.healthReason).toBe(
+      'Nothing received on the signalling socket for 45 s although it is open, so calls cannot arrive; closing it in 10 s unless a message comes.',
+    );
   });
 });

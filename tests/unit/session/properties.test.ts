@@ -1,14 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PageObservationSchema } from '../../../src/protocol/page';
-import { findOpen, MAX_STEPS_PER_INCIDENT } from '../../../src/session/incidents';
+import { causeKey, findOpen, MAX_STEPS_PER_INCIDENT } from '../../../src/session/incidents';
 import { createSession, reduceSession } from '../../../src/session/reducer';
 import type { SessionState } from '../../../src/session/types';
 import { HEALTH_ORDER, MAX_INCIDENTS_IN_STATE } from '../../../src/session/types';
 import { eventSequence, reducerContext } from './arbitraries';
 import { TAB, deepFreeze } from './fixtures';
 
-const WORKER_TYPES = new Set(['refresh-started', 'refresh-succeeded', 'refresh-failed', 'mic-grant', 'media-reacquire', 'tick']);
+const WORKER_TYPES = new Set([
+  'refresh-started',
+  'refresh-succeeded',
+  'refresh-failed',
+  'mic-grant',
+  'media-reacquire',
+  'stall-close-requested',
+  'safe-reload',
+  'reload-deferred',
+  'tick',
+]);
 
 function checkInvariants(state: SessionState): void {
   expect(state.incidents.length).toBeLessThanOrEqual(MAX_INCIDENTS_IN_STATE);
@@ -27,7 +37,9 @@ function checkInvariants(state: SessionState): void {
     expect(i.steps.length).toBeLessThanOrEqual(MAX_STEPS_PER_INCIDENT);
     expect(i.detail.count).toBeGreaterThanOrEqual(1);
     // One open incident per cause.
-    if (i.resolvedAt === undefined) expect(findOpen(state.incidents, i.kind, i.detail.url)).toBe(i);
+    if (i.resolvedAt === undefined) expect(findOpen(state.incidents, i.kind, causeKey(i.kind, i.detail))).toBe(i);
+    // A stall incident names its socket (its cause key).
+    if (i.kind === 'signalling-stalled') expect(typeof i.detail.socketId).toBe('string');
   }
   for (let k = 1; k < state.incidents.length; k++) {
     expect(Number(state.incidents[k - 1]?.id.split(':')[1])).toBeGreaterThan(Number(state.incidents[k]?.id.split(':')[1]));

@@ -36,6 +36,13 @@ const EVERY_EVENT: SessionEvent[] = [
   ev.tick(s(20)),
   ev.wsOpen(s(21), 's2'),
   ev.http(s(22), 200, '/api/v2/e'),
+  ev.tick(s(60)),
+  ev.stallCloseRequested(s(70), 's2', 49),
+  ev.wsStallClose(s(71), 's2'),
+  ev.wsOpen(s(72), 's3'),
+  ev.wsActivity(s(73), 's3'),
+  ev.orgSwitch(s(80)),
+  ev.wsClose(s(80), 1000, true, 's3', '', 'org-switch'),
   ev.tick(s(200)),
 ];
 
@@ -53,11 +60,13 @@ describe('purity', () => {
     }
     expect(state.incidents.map((i) => i.kind).sort()).toEqual([
       'abnormal-close',
+      'abnormal-close',
       'ice-failed',
       'permission-lost',
       'rate-limited',
       'request-timeout',
       'server-error',
+      'signalling-stalled',
       'track-ended',
       'unauthorized',
     ]);

@@ -143,7 +143,7 @@ describe('seed 001: media-token fetch rejected after the schedule publish', () =
 });
 
 describe('heartbeat stall', () => {
-  it('degrades while the socket is silent, then follows the drop and the reconnect', () => {
+  it('recovers while the socket is silent, then follows the drop and the reconnect', () => {
     const r = run(
       [
         ev.tick(s(20)),
@@ -157,8 +157,41 @@ describe('heartbeat stall', () => {
       CTX,
       steadyState(),
     );
-    expect(r.healths).toEqual(['healthy', 'healthy', 'degraded', 'degraded', 'recovering', 'healthy', 'healthy']);
+    expect(r.healths).toEqual(['healthy', 'healthy', 'recovering', 'recovering', 'recovering', 'healthy', 'healthy']);
     expect(r.state.incidents.filter((i) => i.kind === 'abnormal-close')).toHaveLength(1);
+    expect(r.state.incidents.find((i) => i.kind === 'signalling-stalled')).toMatchObject({
+      openedAt: s(35),
+      resolvedAt: s(46),
+      detail: { socketId: 's1' },
+    });
+  });
+
+  it('rung 3 closes the silent socket, the app reconnects on its own and all is well again', () => {
+    const r = run(
+      [
+        ev.tick(s(35)),
+        ev.tick(s(46)),
+        ev.stallCloseRequested(s(46), 's1', 42),
+        ev.wsStallClose(s(47), 's1'),
+        ev.tick(s(48)),
+        ev.wsOpen(s(49), 's2'),
+        ev.wsActivity(s(50), 's2', s(50)),
+      ],
+      CTX,
+      steadyState(),
+    );
+    expect(r.healths).toEqual(['recovering', 'recovering', 'recovering', 'recovering', 'recovering', 'healthy', 'healthy']);
+    const stall = r.state.incidents.find((i) => i.kind === 'signalling-stalled');
+    expect(stall?.steps.map((st) => [st.action, st.outcome])).toEqual([
+      ['stall-close', 'ok'],
+      ['app-reconnected', 'ok'],
+    ]);
+    const close = r.state.incidents.find((i) => i.kind === 'abnormal-close');
+    expect(close).toMatchObject({
+      summary: 'Softphone Guard closed the silent signalling socket after 43 s without a heartbeat (code 4000)',
+      detail: { closedBy: 'stall', code: 4000 },
+      resolvedAt: s(49),
+    });
   });
 });
 

@@ -218,26 +218,39 @@ describe('abnormal close', () => {
 });
 
 describe('heartbeat', () => {
-  it('is stale only after more than heartbeatTimeoutMs without a message', () => {
+  it('is stalled only after more than heartbeatTimeoutMs without a message', () => {
     const base = run([ev.wsOpen(s(0)), ev.wsActivity(s(5), 's1', s(5))]);
     expect(base.state.healthReason).toBe('All good: signalling open, heartbeat 0 s ago.');
     const fresh = run([ev.tick(s(35))], CTX, base.state);
     expect(fresh.state.health).toBe('healthy');
     expect(fresh.state.healthReason).toBe('All good: signalling open, heartbeat 30 s ago.');
     const stale = run([ev.tick(s(35) + 1)], CTX, fresh.state);
-    expect(stale.state.health).toBe('degraded');
+    expect(stale.state.health).toBe('recovering');
     expect(stale.state.healthReason).toBe(
-      'Nothing received from the signalling server for 30 s; watching for a reconnect.',
+      'Nothing received on the signalling socket for 30 s although it is open, so calls cannot arrive; closing it in 10 s unless a message comes.',
     );
-    expect(healthChanges(stale.effects)).toEqual(['healthy→degraded']);
+    expect(healthChanges(stale.effects)).toEqual(['healthy→recovering']);
     const back = run([ev.wsActivity(s(36), 's1', s(36))], CTX, stale.state);
     expect(back.state.health).toBe('healthy');
-    expect(healthChanges(back.effects)).toEqual(['degraded→healthy']);
+    expect(healthChanges(back.effects)).toEqual(['recovering→healthy']);
   });
 
-  it('counts a socket that never received anything from its open', () => {
-    expect(run([ev.wsOpen(s(0)), ev.tick(s(30))]).state.health).toBe('healthy');
-    expect(run([ev.wsOpen(s(0)), ev.tick(s(31))]).state.health).toBe('degraded');
+  it('never counts a socket that never received anything as stalled, however long it stays silent', () => {
+    for (const later of [s(31), s(600), s(7300), s(86_400)]) {
+      const { state } = run([ev.wsOpen(s(0)), ev.tick(later)]);
+      expect(state.health).toBe('healthy');
+      expect(state.healthReason).toBe('All good: signalling open.');
+      expect(state.incidents).toEqual([]);
+    }
+  });
+
+  it('starts counting at the first message of a socket that was silent since its open', () => {
+    const heard = run([ev.wsOpen(s(0)), ev.tick(s(600)), ev.wsActivity(s(600), 's1', s(600))]).state;
+    expect(heard.healthReason).toBe('All good: signalling open, heartbeat 0 s ago.');
+    expect(run([ev.tick(s(630))], CTX, heard).state.health).toBe('healthy');
+    const stale = run([ev.tick(s(630) + 1)], CTX, heard).state;
+    expect(stale.health).toBe('recovering');
+    expect(stale.healthReason).toContain('Nothing received on the signalling socket for 30 s although it is open');
   });
 
   it('gives a reopened socket a full timeout even when the last message is old', () => {
@@ -252,8 +265,9 @@ describe('heartbeat', () => {
   });
 
   it('uses ages in minutes and hours in the sentence', () => {
-    expect(run([ev.wsOpen(s(0)), ev.tick(s(150))]).state.healthReason).toContain('for 2 min;');
-    expect(run([ev.wsOpen(s(0)), ev.tick(s(7300))]).state.healthReason).toContain('for 2 h;');
+    const heard = [ev.wsOpen(s(0)), ev.wsActivity(s(0), 's1', s(0))];
+    expect(run([...heard, ev.tick(s(150))]).state.healthReason).toContain('for 2 min although');
+    expect(run([...heard, ev.tick(s(7300))]).state.healthReason).toContain('for 2 h although');
   });
 });
 
