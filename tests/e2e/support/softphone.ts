@@ -23,8 +23,27 @@ export interface AppStatus {
   failures: Record<string, number> & { byRequest: Record<string, number> };
 }
 
-export const appStatus = (page: Page): Promise<AppStatus> =>
-  page.evaluate(() => (window as unknown as { labSoftphone: { status(): AppStatus } }).labSoftphone.status());
+/**
+ * The lab app's `status()`. While the page is (re)loading — a safe reload, say — the test hook
+ * does not exist yet or the document goes away under the call: waits for the next document's
+ * hook, up to 10 s, instead of failing the poll that asked.
+ */
+export async function appStatus(page: Page): Promise<AppStatus> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const status = await page.evaluate(() => {
+        const hook = (window as unknown as { labSoftphone?: { status(): AppStatus } }).labSoftphone;
+        return hook ? hook.status() : null;
+      });
+      if (status) return status;
+    } catch (error) {
+      if (!/context was destroyed|navigat/i.test(String(error)) || Date.now() > end) throw error;
+    }
+    if (Date.now() > end) throw new Error('the lab app did not come up within 10 s');
+    await page.waitForTimeout(100);
+  }
+}
 
 /** Opens the lab app as `user` and waits until it is ready for calls. */
 export async function openAgent(context: BrowserContext, lab: Lab, user: string): Promise<Page> {
