@@ -36,10 +36,46 @@ let managed: unknown = {};
 let user: unknown = {};
 /** Read generations per area: a slower, older read never overwrites a newer one. */
 const generation = { managed: 0, user: 0 };
+/** Whether each area has been read once since the worker started. */
+const loaded = { managed: false, user: false };
+let userLoaded: () => void = () => undefined;
+const firstUserRead = new Promise<void>((resolve) => {
+  userLoaded = resolve;
+});
+
+/** The raw inputs of the current resolution: policy and user settings as read. */
+export function currentInputs(): { managed: unknown; user: unknown } {
+  return { managed, user };
+}
+
+/** True once managed storage (the policy) has been read since the worker started. */
+export function policyLoaded(): boolean {
+  return loaded.managed;
+}
+
+/**
+ * Resolves once the user settings have been read since the worker started (storage.local
+ * answers at once; managed storage is never waited for here).
+ */
+export function userConfigLoaded(): Promise<void> {
+  return firstUserRead;
+}
+
+/** Re-reads the user settings now and resolves when the new resolution is in force. */
+export function reloadUserConfig(): Promise<void> {
+  return readArea('user');
+}
 
 function resolveAndNotify(): void {
   current = resolveConfig({ managed, user });
-  for (const fn of listeners) fn(current.config);
+  for (const fn of listeners) {
+    // One failing listener must not keep the others from the new configuration.
+    try {
+      fn(current.config);
+    } catch {
+      // the listener's own module reports its failures
+    }
+  }
 }
 
 async function readArea(area: 'managed' | 'user'): Promise<void> {
@@ -57,7 +93,9 @@ async function readArea(area: 'managed' | 'user'): Promise<void> {
   if (mine !== generation[area]) return;
   if (area === 'managed') managed = value;
   else user = value;
+  loaded[area] = true;
   resolveAndNotify();
+  if (area === 'user') userLoaded();
 }
 
 /**
@@ -66,6 +104,20 @@ async function readArea(area: 'managed' | 'user'): Promise<void> {
  */
 export function reloadConfig(): Promise<void> {
   return Promise.all([readArea('managed'), readArea('user')]).then(() => undefined);
+}
+
+/** What `storage.local` holds under {@link USER_CONFIG_KEY} now (undefined when nothing). */
+export async function readStoredUserConfig(): Promise<unknown> {
+  return (await browser.storage.local.get(USER_CONFIG_KEY))[USER_CONFIG_KEY];
+}
+
+/**
+ * Writes the user settings (already checked by the caller) and resolves once the new
+ * resolution is in force. Rejects when storage refuses the write.
+ */
+export async function writeUserConfig(value: Record<string, unknown>): Promise<void> {
+  await browser.storage.local.set({ [USER_CONFIG_KEY]: value });
+  await reloadUserConfig();
 }
 
 /** For storage.onChanged: re-resolve when policy or user settings changed. */

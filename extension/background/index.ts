@@ -3,7 +3,7 @@
  * level so Chrome can wake the worker for them); the modules hold the implementations.
  */
 import browser from 'webextension-polyfill';
-import { handleConnect, broadcastConfig, connectedIdentities, pushToken } from './relay-ports';
+import { handleConnect, broadcastConfig, connectedIdentities, pushToken, startRelayPorts } from './relay-ports';
 import { handleUiMessage } from './ui-requests';
 import { currentConfig, handleStorageChange, onConfigChange, reloadConfig } from './config-source';
 import { endSession, onSessionUpdate, tickAll } from './session-hub';
@@ -13,21 +13,28 @@ import { considerStalledSockets } from './signalling-watchdog';
 import { observeWebRequests } from './web-request-observer';
 import { startMaintenance, handleAlarm, reconcileTabs } from './maintenance';
 import { handlePreventionAlarm, schedulePrevention, startPrevention } from './prevention';
+import { handleConfigChange, handleInstalled, startContentScripts } from './content-scripts';
+import { observeTabs } from './host-access';
 
 browser.runtime.onConnect.addListener(handleConnect);
 browser.runtime.onMessage.addListener(handleUiMessage);
 browser.storage.onChanged.addListener(handleStorageChange);
 browser.tabs.onRemoved.addListener((tabId) => void endSession(tabId, Date.now()));
+chrome.runtime.onInstalled.addListener(handleInstalled);
 browser.alarms.onAlarm.addListener(handleAlarm);
 browser.alarms.onAlarm.addListener(handlePreventionAlarm);
 observeWebRequests();
+observeTabs();
 
 onConfigChange(broadcastConfig);
+onConfigChange(handleConfigChange);
 onConfigChange(() => void schedulePrevention());
 onSessionUpdate((session, at) => void considerSafeReload(session, at));
 onSessionUpdate((session, at) => void considerMediaRecovery(session, at));
 onSessionUpdate((session, at) => void considerStalledSockets(session, at));
 const configLoaded = reloadConfig();
+startRelayPorts({ configLoaded });
+startContentScripts({ configLoaded });
 startPrevention({ configLoaded, connectedIdentities: () => connectedIdentities(currentConfig()), pushToken });
 void reconcileTabs();
 startMaintenance(tickAll);

@@ -8,10 +8,21 @@
  * (./token-broker.ts), so a tab that switched organisation never gets the old one's token.
  * When a document's identity becomes known or changes, the latest token of that identity, if
  * any, is pushed to it.
+ *
+ * Only documents whose URL matches the effective `softphoneUrlPatterns` are served. A relay
+ * injected under a wider configuration (the policy narrowed afterwards) is ignored: its port
+ * stays open so it does not reconnect in a loop, its messages are dropped and it is told
+ * nothing; a served document the configuration stops matching is dropped likewise and its
+ * session ends. The decision waits until the stored configuration has been read once after a
+ * worker start ({@link startRelayPorts}): a relay reconnecting to a restarted worker is then
+ * judged by the policy in force, not by the defaults. That read takes milliseconds after a
+ * worker restart and 2–5 s right after the browser starts (DESIGN.md §7); messages that
+ * arrive meanwhile are kept (up to {@link MAX_PENDING_MESSAGES}) and handled once the
+ * document is served.
  */
 import type { Runtime } from 'webextension-polyfill';
 import { RELAY_PORT_NAME, RelayToWorkerSchema } from '../../src/protocol/port';
-import type { WorkerToRelay } from '../../src/protocol/port';
+import type { RelayToWorker, WorkerToRelay } from '../../src/protocol/port';
 import type { PageCommand, PageObservation } from '../../src/protocol/page';
 import { toProbeConfig } from '../../src/policy/probe-config';
 import { currentConfig } from './config-source';
@@ -21,9 +32,22 @@ import { latestToken, obtainFreshToken, tokenKey } from './token-broker';
 import type { FreshToken, TokenIdentity } from './token-broker';
 import { sameIdentity } from '../../src/recovery/refresh-identity';
 import { keepTabLoaded } from './prevention';
+import { matchesAnyPattern } from '../../src/match/match-pattern';
+import { endSession } from './session-hub';
+
+/** Messages kept per port while its document's fate waits for the configuration, at most. */
+export const MAX_PENDING_MESSAGES = 500;
 
 interface Link {
   port: Runtime.Port;
+  /**
+   * `served` while `softphoneUrlPatterns` matches the document; `ignored` for good once it
+   * does not (served again only after a reload under a configuration that matches it);
+   * `pending` while that cannot be told yet (see the module comment).
+   */
+  state: 'pending' | 'served' | 'ignored';
+  /** Messages received while `pending`, checked against the schema. */
+  queued: RelayToWorker[];
   tabId: number;
   origin: string;
   /** The document's URL from `port.sender` (never from a message). */
@@ -43,7 +67,40 @@ function keyOf(config: ReturnType<typeof currentConfig>, link: Link): string | n
   return tokenKey(config, link.origin, link.identity);
 }
 
+/** Served documents, by tab. */
 const links = new Map<number, Link>();
+/** Resolves once the stored configuration has been read ({@link startRelayPorts}). */
+let configReady: Promise<void> = Promise.resolve();
+/** True once {@link configReady} has resolved. */
+let configSettled = false;
+
+/**
+ * Tells the ports when the stored configuration has been read: until then no document is
+ * served or ignored. Call once, synchronously, at worker start.
+ * @param opts.configLoaded resolves (or rejects) once policy and user settings have been read
+ */
+export function startRelayPorts(opts: { configLoaded: Promise<unknown> }): void {
+  configReady = opts.configLoaded
+    .catch(() => undefined)
+    .then(() => {
+      configSettled = true;
+    });
+}
+
+/** True when the configuration in force monitors the document at `url`. */
+function monitored(url: string): boolean {
+  return matchesAnyPattern(currentConfig().softphoneUrlPatterns, url);
+}
+
+/** Stops serving a document the configuration no longer monitors; its session ends. */
+function ignore(link: Link): void {
+  link.state = 'ignored';
+  link.queued = [];
+  if (links.get(link.tabId) === link) {
+    links.delete(link.tabId);
+    void endSession(link.tabId, Date.now());
+  }
+}
 
 function send(link: Link, cmd: PageCommand): void {
   try {
@@ -53,8 +110,12 @@ function send(link: Link, cmd: PageCommand): void {
   }
 }
 
-/** Pushes the current probe configuration to every connected tab. */
+/**
+ * After a configuration change: stops serving documents `softphoneUrlPatterns` no longer
+ * matches (they are told nothing) and pushes the probe configuration to the rest.
+ */
 export function broadcastConfig(): void {
+  for (const link of [...links.values()]) if (!monitored(link.url)) ignore(link);
   const cmd = toProbeConfig(currentConfig());
   for (const link of links.values()) send(link, cmd);
 }
@@ -128,6 +189,46 @@ function onIdentity(link: Link, obs: Extract<PageObservation, { type: 'identity'
   if (token) send(link, tokenCommand(token));
 }
 
+/**
+ * One message from a served document's relay.
+ * @param noted true when an `http` observation was already passed to `notePageHttp` (queued)
+ */
+function onRelayMessage(link: Link, message: RelayToWorker, noted = false): void {
+  if (message.type === 'relay-hello') {
+    if (message.reconnects > 0) void assumeKnownIdentity(link);
+    return;
+  }
+  const obs = message.obs;
+  if (obs.type === 'http' && !noted) notePageHttp(link.tabId, obs);
+  if (obs.type === 'identity') onIdentity(link, obs);
+  if (obs.type === 'org-switch') onOrgSwitch(link, obs);
+  void ingest(link.tabId, obs);
+  if (obs.type === 'token-needed') void onTokenNeeded(link, obs);
+}
+
+/**
+ * Once the configuration has been read: serves a pending document `softphoneUrlPatterns`
+ * matches and its queued messages, and ignores one it does not match.
+ */
+function decide(link: Link): void {
+  if (link.state !== 'pending') return;
+  if (!configSettled) {
+    void configReady.then(() => decide(link));
+    return;
+  }
+  if (!monitored(link.url)) {
+    ignore(link);
+    return;
+  }
+  const queued = link.queued;
+  link.queued = [];
+  link.state = 'served';
+  links.set(link.tabId, link);
+  keepTabLoaded(link.tabId);
+  send(link, toProbeConfig(currentConfig()));
+  for (const message of queued) onRelayMessage(link, message, true);
+}
+
 /** runtime.onConnect listener. */
 export function handleConnect(port: Runtime.Port): void {
   if (port.name !== RELAY_PORT_NAME) return;
@@ -144,28 +245,26 @@ export function handleConnect(port: Runtime.Port): void {
     port.disconnect();
     return;
   }
-  const link: Link = { port, tabId: tab.id, origin, url, incognito: tab.incognito };
-  links.set(tab.id, link);
-  keepTabLoaded(tab.id);
+  const link: Link = { port, state: 'pending', queued: [], tabId: tab.id, origin, url, incognito: tab.incognito };
   port.onDisconnect.addListener(() => {
+    link.queued = [];
+    if (link.state === 'pending') link.state = 'ignored';
     if (links.get(link.tabId) === link) links.delete(link.tabId);
   });
   port.onMessage.addListener((raw: unknown) => {
+    if (link.state === 'ignored') return;
     const parsed = RelayToWorkerSchema.safeParse(raw);
     if (!parsed.success) return;
-    const message = parsed.data;
-    if (message.type === 'relay-hello') {
-      if (message.reconnects > 0) void assumeKnownIdentity(link);
+    if (link.state === 'served') {
+      onRelayMessage(link, parsed.data);
       return;
     }
-    const obs = message.obs;
-    if (obs.type === 'http') notePageHttp(link.tabId, obs);
-    if (obs.type === 'identity') onIdentity(link, obs);
-    if (obs.type === 'org-switch') onOrgSwitch(link, obs);
-    void ingest(link.tabId, obs);
-    if (obs.type === 'token-needed') void onTokenNeeded(link, obs);
+    if (link.queued.length >= MAX_PENDING_MESSAGES) return;
+    // The webRequest observer holds its twin of a failed exchange for 2 s only: note it now.
+    if (parsed.data.type === 'obs' && parsed.data.obs.type === 'http') notePageHttp(link.tabId, parsed.data.obs);
+    link.queued.push(parsed.data);
   });
-  send(link, toProbeConfig(currentConfig()));
+  decide(link);
 }
 
 /** The connected tabs of one token identity. */

@@ -22,8 +22,8 @@ import { hookXhr } from './xhr-hook';
 export const PROBE_VERSION: string = version;
 
 /**
- * Marks a window the probe is installed in, so a second injection (the manifest's content
- * script and a policy-registered one on the same origin) does not wrap the wrappers.
+ * Marks a window the probe is installed in, so a second injection (a stale registration
+ * next to the current one, say) does not wrap the wrappers.
  * Non-enumerable, read-only.
  */
 export const INSTALLED_MARK = Symbol.for('softphone-guard.probe');

@@ -4,6 +4,7 @@
  * formatters in `src/format` take; {@link POPUP_STRINGS} is the popup's own text.
  */
 import type { FormatStrings } from '../../src/format/strings';
+import type { HostAccessStrings } from '../../src/format/host-access';
 
 /** Text for `src/format` (units, health labels, row labels, incident and step sentences). */
 export const FORMAT_STRINGS: FormatStrings = {
@@ -150,4 +151,24 @@ export const POPUP_STRINGS = {
   healthIcon: (label: string) => `Health: ${label}`,
   /** Screen-reader prefix of a warning icon next to a value. */
   warning: (why: string) => `Warning: ${why}`,
+  /** Notice when configuration values are not in force (extension/popup/components/config-notice.tsx). */
+  configProblems: (n: number) =>
+    n === 1
+      ? 'A configuration value is invalid and not applied.'
+      : `${n} configuration values are invalid and not applied.`,
+  openSettings: 'Open settings',
 } as const;
+
+/** Cards for softphone tabs the browser keeps the extension out of (src/format/host-access.ts). */
+export const HOST_ACCESS_STRINGS: HostAccessStrings = {
+  notMonitored: 'Not monitored',
+  tabs: (n) => `${n} tabs`,
+  reason: {
+    'blocked-by-policy': (origin) =>
+      `Softphone Guard is blocked on ${origin} by your browser policy (runtime_blocked_hosts); ask IT to allow it.`,
+    'no-host-access': (origin) =>
+      `Softphone Guard is not allowed on ${origin}: its site access is limited in the browser's extension settings; allow it on this site, or ask IT.`,
+  },
+  status: (n) =>
+    n === 1 ? 'A softphone tab is open, but the browser does not let Softphone Guard watch it.' : `${n} softphone sites are open, but the browser does not let Softphone Guard watch them.`,
+};

@@ -7,9 +7,10 @@
  * `telemetry.headers`). A list is one leaf: it is taken whole from one source.
  *
  * For each leaf the first source whose value is valid wins. A value that fails the schema
- * (src/policy/schema.ts) or a sense check (unknown IANA time zone, invalid match pattern or
- * URL glob, a delay beyond what a timer can wait, a relative URL where an absolute one is
- * needed, …) is reported as a {@link ConfigProblem} and the next source stays in force.
+ * (src/policy/schema.ts) or a sense check (unknown IANA time zone, an invalid match pattern
+ * or one for no web page, a URL glob that can never match an absolute URL, a delay or count
+ * past {@link SENSE_LIMITS}, a relative URL where an absolute one is needed, …) is reported
+ * as a {@link ConfigProblem} and the next source stays in force.
  * `null` counts as "not set".
  *
  * Then the checks that span several leaves (`retry.maxDelayMs` ≥ `retry.baseDelayMs`, a
@@ -26,6 +27,8 @@ import type { Config } from './schema';
 import { parseMatchPattern } from '../match/match-pattern';
 import { MAX_URL_GLOB_LENGTH } from '../match/url-glob';
 import { redactString, redactValue } from '../redact/redact';
+import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
+import { PROBE_MAX_RETRY_ATTEMPTS } from './probe-config';
 
 /** Where a leaf's effective value came from. */
 export type ConfigSource = 'policy' | 'user' | 'default';
@@ -71,6 +74,28 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 export const MAX_PROTECTED_PATTERNS = 64;
 /** Problems kept per resolution; one more says how many were left out. */
 export const MAX_PROBLEMS = 100;
+/**
+ * Upper bounds past which a value the schema accepts makes no sense (the schema has only
+ * lower bounds, as Chrome's policy schema allows). Each says why in {@link CHECKS}.
+ */
+export const SENSE_LIMITS = {
+  /** Watchdog and quiet periods, ms: a grace or silence of over an hour never ends in practice. */
+  waitMs: 60 * 60 * 1000,
+  /** Retries per request: what the page protocol carries (src/protocol/page.ts ProbeRetrySchema). */
+  retryAttempts: PROBE_MAX_RETRY_ATTEMPTS,
+  /** Distinct retried statuses the page protocol carries. */
+  retryStatuses: 32,
+  /** Safe reloads per tab and hour: one a minute is already a reload loop. */
+  reloadsPerHour: 60,
+  /** Seconds: refreshing a token more than a day ahead of its expiry refreshes it without end. */
+  refreshAheadSeconds: 24 * 60 * 60,
+  /** Seconds between telemetry exports: more than a day is no monitoring. */
+  exportIntervalSeconds: 24 * 60 * 60,
+  /** Days of event history: ten years. */
+  retentionDays: 3650,
+  /** Stored events: ten million is far past what the popup and export can handle. */
+  maxStoredEvents: 10_000_000,
+} as const;
 
 const MAX_LIST = 256;
 const MAX_HEADERS = 32;
@@ -146,20 +171,50 @@ function firstError(items: readonly string[], test: (item: string) => string | u
   return undefined;
 }
 
+/** A bound check: `what` says why the bound is there. */
+function atMost(max: number, unit: string, what: string): Check {
+  return ((v: number) => (v > max ? `must be at most ${max}${unit ? ` ${unit}` : ''}: ${what}` : undefined)) as Check;
+}
+
+/** A wait the watchdog or safe reload times (well within a timer's {@link MAX_TIMER_MS}). */
+const waitCheck = atMost(SENSE_LIMITS.waitMs, 'ms', 'a wait of over an hour never ends in practice');
+
+/** Retry delays: no page request waits longer than 120 s in total (DESIGN.md §3 rung 1). */
+const retryDelayCheck = atMost(MAX_RETRY_WAIT_MS, 'ms', 'no request waits longer than that in total');
+
+/** Schemes of the URLs the probe tests URL globs against (always absolute, src/match/url-glob.ts). */
+const GLOB_URL_SCHEMES = ['https://', 'http://', 'wss://', 'ws://'] as const;
+
+/**
+ * True when some absolute http(s)/ws(s) URL can match the glob: its text before the first `*`
+ * must agree with one of those schemes. `/api/v2/*` or `api.example.com/*` never match, since
+ * a glob is matched against the whole URL.
+ */
+function globCanMatch(p: string): boolean {
+  const star = p.indexOf('*');
+  const prefix = star < 0 ? p : p.slice(0, star);
+  return GLOB_URL_SCHEMES.some((s) => prefix.startsWith(s) || s.startsWith(prefix));
+}
+
 function globError(p: string): string | undefined {
   if (p.length === 0 || p.length > MAX_URL_GLOB_LENGTH) return `URL glob must be 1–${MAX_URL_GLOB_LENGTH} characters, got ${p.length}`;
+  if (!globCanMatch(p)) {
+    return `"${p.slice(0, 64)}" never matches: a URL glob is matched against the whole URL, so start it with "*" or "https://"`;
+  }
   return undefined;
 }
 
-function timerCheck(v: number): string | undefined {
-  return v > MAX_TIMER_MS ? `must be at most ${MAX_TIMER_MS} ms (about 24.8 days)` : undefined;
-}
+/** Schemes of pages content scripts can run in; `ws`, `wss` and `ftp` patterns match no page. */
+const PAGE_SCHEMES = new Set(['http', 'https', '*', 'file']);
 
 const CHECKS: Partial<Record<ConfigKey, Check>> = {
   softphoneUrlPatterns: (v: string[]) =>
     firstError(v, (p) => {
       try {
-        parseMatchPattern(p);
+        const parsed = parseMatchPattern(p);
+        if (parsed.kind === 'pattern' && !PAGE_SCHEMES.has(parsed.scheme)) {
+          return `"${p.slice(0, 64)}" matches no page: softphone pages are http or https`;
+        }
         return undefined;
       } catch (e) {
         return e instanceof Error ? e.message : 'invalid match pattern';
@@ -180,13 +235,22 @@ const CHECKS: Partial<Record<ConfigKey, Check>> = {
   'tokenRefresh.authorizeUrl': (v: string) =>
     v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL',
   'tokenRefresh.tokenUrl': (v: string) => (v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL'),
-  'retry.baseDelayMs': timerCheck,
-  'retry.maxDelayMs': timerCheck,
+  'tokenRefresh.refreshAheadSeconds': atMost(
+    SENSE_LIMITS.refreshAheadSeconds,
+    's',
+    'a token refreshed that far ahead of its expiry would be refreshed all the time',
+  ),
+  'retry.baseDelayMs': retryDelayCheck,
+  'retry.maxDelayMs': retryDelayCheck,
+  'retry.maxAttempts': atMost(SENSE_LIMITS.retryAttempts, '', 'more retries only hold the softphone back'),
   'retry.statuses': (v: number[]) =>
-    v.length > 64 ? 'at most 64 statuses' : firstError(v.map(String), (s) => (Number(s) >= 400 ? undefined : `${s} is not an error status (400–599)`)),
-  'watchdog.reconnectGraceMs': timerCheck,
-  'watchdog.heartbeatTimeoutMs': timerCheck,
-  'safeReload.quietMs': timerCheck,
+    new Set(v).size > SENSE_LIMITS.retryStatuses
+      ? `at most ${SENSE_LIMITS.retryStatuses} statuses`
+      : firstError(v.map(String), (s) => (Number(s) >= 400 ? undefined : `${s} is not an error status (400–599)`)),
+  'watchdog.reconnectGraceMs': waitCheck,
+  'watchdog.heartbeatTimeoutMs': waitCheck,
+  'safeReload.quietMs': waitCheck,
+  'safeReload.maxPerHour': atMost(SENSE_LIMITS.reloadsPerHour, '', 'more would be a reload loop'),
   riskWindows: (v: Config['riskWindows']) => {
     if (v.length > 64) return 'at most 64 risk windows';
     for (const [i, w] of v.entries()) {
@@ -200,6 +264,9 @@ const CHECKS: Partial<Record<ConfigKey, Check>> = {
   },
   'telemetry.otlpEndpoint': (v: string) =>
     v === '' || absoluteUrl(v, ['https:', 'http:']) ? undefined : 'must be empty or an absolute http(s) URL',
+  'telemetry.exportIntervalSeconds': atMost(SENSE_LIMITS.exportIntervalSeconds, 's', 'longer is no monitoring'),
+  retentionDays: atMost(SENSE_LIMITS.retentionDays, 'days', 'ten years of events is more than anyone reads'),
+  maxStoredEvents: atMost(SENSE_LIMITS.maxStoredEvents, '', 'more events than the timeline and export can handle'),
   'telemetry.headers': (v: Record<string, string>) => {
     const entries = Object.entries(v);
     if (entries.length > MAX_HEADERS) return `at most ${MAX_HEADERS} headers`;
@@ -349,7 +416,31 @@ function resolve(inputs: ConfigInputs, problems: ProblemList): ResolvedConfig {
   return { config, sources: resolvedSources, problems: problems.list() };
 }
 
-type Validated = { ok: true; value: unknown } | { ok: false; message: string };
+/** The outcome of checking one value for one leaf. */
+export type LeafCheck = { ok: true; value: unknown } | { ok: false; message: string };
+type Validated = LeafCheck;
+
+const LEAF_BY_KEY = new Map<string, Leaf>(LEAVES.map((l) => [l.key, l]));
+
+/**
+ * Checks one value for one leaf exactly as {@link resolveConfig} does (the schema, then the
+ * sense checks), for an editor that validates a field before anything is saved. Checks that
+ * span several leaves are not run here: resolve the whole candidate for those.
+ * @param key a leaf key; an unknown key gives `{ ok: false }`
+ * @param raw anything
+ * @returns the value to use (a fresh copy) or a one-sentence message holding no secret.
+ *   `undefined` and `null` mean "not set" and give `{ ok: false }`. Never throws.
+ */
+export function checkLeaf(key: string, raw: unknown): LeafCheck {
+  const leaf = LEAF_BY_KEY.get(key);
+  if (!leaf) return { ok: false, message: 'unknown setting' };
+  if (raw === undefined || raw === null) return { ok: false, message: 'no value' };
+  try {
+    return validate(leaf, raw);
+  } catch {
+    return { ok: false, message: 'invalid value' };
+  }
+}
 
 function validate(leaf: Leaf, raw: unknown): Validated {
   if (Array.isArray(raw) && raw.length > MAX_LIST) return { ok: false, message: `at most ${MAX_LIST} items` };

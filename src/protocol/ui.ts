@@ -5,6 +5,13 @@
  */
 import { z } from 'zod';
 import type { Incident, SessionState } from '../session/types';
+import { ConfigSchema } from '../policy/schema';
+import { CONFIG_KEYS } from '../policy/resolve';
+import type { ConfigKey } from '../policy/resolve';
+import type { UnmonitoredReason } from '../policy/host-access';
+
+/** Every leaf key of the configuration (src/policy/resolve.ts), as a schema. */
+const ConfigKeySchema = z.enum(CONFIG_KEYS as [ConfigKey, ...ConfigKey[]]);
 
 export const UiRequestSchema = z.discriminatedUnion('type', [
   /** Current sessions, for the popup. */
@@ -15,6 +22,16 @@ export const UiRequestSchema = z.discriminatedUnion('type', [
     tabId: z.number().int().optional(),
     limit: z.number().int().positive().max(10_000),
   }),
+  /** The effective configuration with the source of every value and its problems. */
+  z.strictObject({ type: z.literal('get-config') }),
+  /**
+   * Replaces the user's settings (`storage.local` `userConfig`) after checking every value
+   * as the resolution would under the policy in force; nothing is written when one fails.
+   * Telemetry header values sent back as `[redacted]` keep their stored values.
+   */
+  z.strictObject({ type: z.literal('set-user-config'), userConfig: z.record(z.string(), z.unknown()) }),
+  /** Removes these user values (reset to default); the rest stays as it is, unchecked. */
+  z.strictObject({ type: z.literal('reset-user-config'), keys: z.array(ConfigKeySchema).max(CONFIG_KEYS.length) }),
 ]);
 export type UiRequest = z.infer<typeof UiRequestSchema>;
 
@@ -31,6 +48,24 @@ export interface StateResponse {
   /** Events in the store (approximate, for display). */
   storedEvents: number;
   now: number;
+  /**
+   * Configuration values not in force because they were invalid (`get-config` lists them);
+   * absent or 0: none. The popup shows a notice with a link to the options page.
+   */
+  configProblems?: number;
+  /**
+   * Open tabs whose page matches `softphoneUrlPatterns` but that the extension may not run in
+   * (src/policy/host-access.ts); absent or empty: none. The popup says so per tab.
+   */
+  unmonitoredTabs?: UnmonitoredTab[];
+}
+
+/** A softphone tab the browser does not let the extension monitor, and why. */
+export interface UnmonitoredTab {
+  tabId: number;
+  /** The page's origin (`https://apps.example.com`). */
+  origin: string;
+  reason: UnmonitoredReason;
 }
 
 /** One stored event: a redacted observation or worker event, with its tab. */
@@ -48,3 +83,43 @@ export interface EventsResponse {
   events: StoredEvent[];
   incidents: Incident[];
 }
+
+/** Where an effective value came from. */
+export const ConfigSourceSchema = z.enum(['policy', 'user', 'default']);
+
+/** A value that was not used, and why (src/policy/resolve.ts `ConfigProblem`). */
+export const ConfigProblemSchema = z.object({
+  key: z.string(),
+  source: z.enum(['policy', 'user']),
+  message: z.string(),
+  /** The rejected value, redacted and size-bounded. */
+  value: z.unknown(),
+});
+
+/** Answer to `get-config` and `reset-user-config`. */
+export const ConfigResponseSchema = z.object({
+  type: z.literal('config'),
+  /** The configuration in force, redacted (telemetry header values, secrets in URLs). */
+  config: ConfigSchema,
+  /** For every leaf key: where its effective value came from. */
+  sources: z.record(ConfigKeySchema, ConfigSourceSchema),
+  problems: z.array(ConfigProblemSchema),
+  /** The stored user settings as written (invalid values included), redacted likewise. */
+  user: z.record(z.string(), z.unknown()),
+  /**
+   * False until managed storage (the policy) has been read once since the worker started:
+   * that first read can take seconds, and the answer does not wait for it.
+   */
+  policyLoaded: z.boolean(),
+});
+export type ConfigResponse = z.infer<typeof ConfigResponseSchema>;
+
+/** Why one user value was not saved (src/policy/user-config.ts `FieldError`). */
+export const FieldErrorSchema = z.object({ key: z.string(), message: z.string() });
+
+/** Answer to `set-user-config`: saved (with the new resolution), or nothing saved and why. */
+export const SetUserConfigResponseSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('user-config-saved'), config: ConfigResponseSchema }),
+  z.object({ type: z.literal('user-config-invalid'), errors: z.array(FieldErrorSchema) }),
+]);
+export type SetUserConfigResponse = z.infer<typeof SetUserConfigResponseSchema>;

@@ -55,7 +55,38 @@ export async function launchBrowser(opts = {}) {
     ...(opts.sitePermissions ? {} : { permissions: ['microphone', 'camera'] }),
     viewport: { width: 1100, height: 800 },
   });
+  if (withExtension) await waitForContentScripts(context);
   return { context, userDataDir };
+}
+
+/**
+ * Longest wait at launch for the extension to register its content scripts, ms: it first
+ * reads its policy, which takes 2–5 s after the browser starts (DESIGN.md §7).
+ */
+const REGISTRATION_WAIT_MS = 10_000;
+
+/**
+ * Waits until the extension's worker has registered the page probe and relay: the manifest
+ * declares no content scripts, the worker registers them for `softphoneUrlPatterns` once it
+ * has read policy and user settings (extension/background/content-scripts.ts), and a page
+ * that loads before that is not monitored. Gives up quietly after
+ * {@link REGISTRATION_WAIT_MS} (a configuration may monitor nothing).
+ * @param {import('@playwright/test').BrowserContext} context
+ */
+async function waitForContentScripts(context) {
+  try {
+    const worker = await extensionWorker(context);
+    await worker.evaluate(async (waitMs) => {
+      const end = Date.now() + waitMs;
+      while (Date.now() < end) {
+        const scripts = await chrome.scripting.getRegisteredContentScripts();
+        if (scripts.some((s) => s.id === 'sg-relay')) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }, REGISTRATION_WAIT_MS);
+  } catch {
+    // An older build without the scripting permission: nothing to wait for.
+  }
 }
 
 /**
@@ -68,4 +99,35 @@ export async function extensionWorker(context) {
   const existing = context.serviceWorkers().find(match);
   if (existing) return existing;
   return context.waitForEvent('serviceworker', { predicate: match, timeout: 15_000 });
+}
+
+/**
+ * Starts Chromium like {@link launchBrowser} but with the unpacked extension(s) at
+ * `extensionDirs` instead of {@link DIST} (a copy with one file changed, say). With
+ * `logToProfile`, Chromium also writes its log (extension load errors included) to
+ * `chrome_debug.log` in the returned profile directory (`--enable-logging`).
+ * @param {string[]} extensionDirs
+ * @param {{ headless?: boolean, args?: string[], logToProfile?: boolean }} [opts]
+ * @returns {Promise<{ context: import('@playwright/test').BrowserContext, userDataDir: string }>}
+ */
+export async function launchBrowserWithExtensions(extensionDirs, opts = {}) {
+  const tmpRoot = join(PROJECT_ROOT, '.tmp');
+  mkdirSync(tmpRoot, { recursive: true });
+  const userDataDir = mkdtempSync(join(tmpRoot, 'profile-'));
+  const dirs = extensionDirs.join(',');
+  const args = [
+    ...BASE_ARGS,
+    ...(opts.logToProfile ? ['--enable-logging', '--v=0'] : []),
+    ...(opts.args ?? []),
+    `--disable-extensions-except=${dirs}`,
+    `--load-extension=${dirs}`,
+  ];
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: findChromium(),
+    headless: opts.headless ?? !process.env.HEADED,
+    args,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    viewport: { width: 1100, height: 800 },
+  });
+  return { context, userDataDir };
 }

@@ -8,9 +8,12 @@ import { useMemo } from 'preact/hooks';
 import { popupView, type FeedPhase } from '../../../src/format/popup-model';
 import { formatCoarseDuration } from '../../../src/format/time';
 import type { StateResponse } from '../../../src/protocol/ui';
-import { FORMAT_STRINGS, POPUP_STRINGS } from '../strings';
+import { FORMAT_STRINGS, HOST_ACCESS_STRINGS, POPUP_STRINGS } from '../strings';
+import { unmonitoredCards } from '../../../src/format/host-access';
+import { ConfigNotice } from './config-notice';
 import { EndedSessions } from './ended-sessions';
 import { SessionCard } from './session-card';
+import { UnmonitoredTabs } from './unmonitored-tabs';
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -27,10 +30,11 @@ export function App({ phase, state, now, sinceAnswerMs }: AppProps) {
   const view = useMemo(() => (state ? popupView(state, now, FORMAT_STRINGS) : null), [state, now]);
   const live = view?.live ?? [];
   const ended = view?.ended ?? [];
+  const refused = useMemo(() => unmonitoredCards(state?.unmonitoredTabs, HOST_ACCESS_STRINGS), [state]);
 
   let status: string;
   if (phase === 'looking') status = POPUP_STRINGS.looking;
-  else if (live.length === 0) status = POPUP_STRINGS.empty;
+  else if (live.length === 0) status = refused.length > 0 ? HOST_ACCESS_STRINGS.status(refused.length) : POPUP_STRINGS.empty;
   else status = view?.summary ?? '';
 
   let note: string | null = null;
@@ -44,8 +48,10 @@ export function App({ phase, state, now, sinceAnswerMs }: AppProps) {
         <p class={`popup__status popup__status--${view?.worst ?? 'none'}`} role="status">
           {status}
         </p>
+        <ConfigNotice count={state?.configProblems ?? 0} />
       </header>
       <main class="popup__main">
+        <UnmonitoredTabs cards={refused} />
         {live.length > 0 ? (
           <ul class="cards" aria-label={POPUP_STRINGS.sessionsLabel}>
             {live.map((card) => (

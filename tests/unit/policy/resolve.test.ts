@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_KEYS, MAX_PROBLEMS, resolveConfig } from '../../../src/policy/resolve';
+import { CONFIG_KEYS, MAX_PROBLEMS, checkLeaf, resolveConfig } from '../../../src/policy/resolve';
 import type { ConfigProblem } from '../../../src/policy/resolve';
 import { ConfigSchema, DEFAULT_CONFIG } from '../../../src/policy/schema';
 
@@ -86,7 +86,22 @@ describe('resolveConfig', () => {
     ['a relative OTLP endpoint', { telemetry: { otlpEndpoint: '/v1/metrics' } }, 'telemetry.otlpEndpoint', /absolute/],
     ['a header with a line break', { telemetry: { headers: { 'x-key': 'a\r\nInjected: 1' } } }, 'telemetry.headers', /line break/],
     ['a bad header name', { telemetry: { headers: { 'bad name': 'x' } } }, 'telemetry.headers', /not a valid header name/],
-    ['a delay a timer cannot wait', { watchdog: { reconnectGraceMs: 2 ** 31 } }, 'watchdog.reconnectGraceMs', /at most 2147483647/],
+    ['a delay a timer cannot wait', { watchdog: { reconnectGraceMs: 2 ** 31 } }, 'watchdog.reconnectGraceMs', /at most 3600000 ms/],
+    ['a grace period of two hours', { watchdog: { reconnectGraceMs: 7_200_000 } }, 'watchdog.reconnectGraceMs', /at most 3600000 ms: a wait of over an hour/],
+    ['a heartbeat timeout of a day', { watchdog: { heartbeatTimeoutMs: 86_400_000 } }, 'watchdog.heartbeatTimeoutMs', /at most 3600000 ms/],
+    ['a quiet period of a day', { safeReload: { quietMs: 86_400_000 } }, 'safeReload.quietMs', /at most 3600000 ms/],
+    ['a retry delay past the 120 s bound', { retry: { baseDelayMs: 120_001 } }, 'retry.baseDelayMs', /at most 120000 ms/],
+    ['a retry cap past the 120 s bound', { retry: { maxDelayMs: 600_000 } }, 'retry.maxDelayMs', /at most 120000 ms/],
+    ['a thousand retries', { retry: { maxAttempts: 1000 } }, 'retry.maxAttempts', /at most 10/],
+    ['a reload loop', { safeReload: { maxPerHour: 1000 } }, 'safeReload.maxPerHour', /at most 60: more would be a reload loop/],
+    ['refreshing a token a week ahead', { tokenRefresh: { refreshAheadSeconds: 604_800 } }, 'tokenRefresh.refreshAheadSeconds', /at most 86400 s/],
+    ['an export every ten days', { telemetry: { exportIntervalSeconds: 864_000 } }, 'telemetry.exportIntervalSeconds', /at most 86400 s/],
+    ['a century of retention', { retentionDays: 36_500 }, 'retentionDays', /at most 3650 days/],
+    ['a billion stored events', { maxStoredEvents: 1e9 }, 'maxStoredEvents', /at most 10000000/],
+    ['a WebSocket match pattern', { softphoneUrlPatterns: ['wss://*.example.com/*'] }, 'softphoneUrlPatterns', /item 1: .*matches no page/],
+    ['a path-only URL glob', { protectedRequestPatterns: ['/api/v2/*'] }, 'protectedRequestPatterns', /item 1: "\/api\/v2\/\*" never matches/],
+    ['a glob without a scheme', { protectedRequestPatterns: ['*/api/*', 'api.example.com/*'] }, 'protectedRequestPatterns', /item 2: .*never matches/],
+    ['an identity glob that never matches', { agentIdentity: { requestPattern: 'users/me' } }, 'agentIdentity.requestPattern', /never matches/],
     ['a non-error retry status', { retry: { statuses: [200, 503] } }, 'retry.statuses', /200 is not an error status/],
     ['a fractional delay', { retry: { baseDelayMs: 1.5 } }, 'retry.baseDelayMs', /int/i],
     ['a string for a number', { retentionDays: '30' }, 'retentionDays', /number/i],
@@ -105,6 +120,11 @@ describe('resolveConfig', () => {
       managed: {
         softphoneUrlPatterns: ['<all_urls>'],
         protectedRequestPatterns: [],
+        retry: { baseDelayMs: 0, maxDelayMs: 120_000, maxAttempts: 10 },
+        watchdog: { reconnectGraceMs: 3_600_000, heartbeatTimeoutMs: 0 },
+        safeReload: { maxPerHour: 60, quietMs: 0 },
+        retentionDays: 3650,
+        maxStoredEvents: 10_000_000,
         tokenRefresh: { strategy: 'oauth-silent', authorizeUrl: 'https://idp.example.com/authorize', tokenUrl: 'http://localhost:3000/oauth/token', clientId: 'softphone' },
         riskWindows: [{ days: ['Sat', 'Sun'], start: '23:59', timeZone: 'Asia/Kolkata', durationMinutes: 10_080, refreshAheadMinutes: 0 }],
         telemetry: { otlpEndpoint: 'https://otel.example.com:4318', headers: { 'x-honeycomb-team': 'abc' } },
@@ -115,6 +135,28 @@ describe('resolveConfig', () => {
     expect(r.problems).toEqual([]);
     expect(r.config.tokenRefresh.strategy).toBe('oauth-silent');
     expect(r.config.riskWindows[0]?.timeZone).toBe('Asia/Kolkata');
+  });
+
+  it.each([
+    ['https://softphone.example.com/api/*'],
+    ['http://localhost:8787/api/v2/*'],
+    ['wss://streaming.example.com/*'],
+    ['http*://x/*'],
+    ['h*'],
+    ['*'],
+  ])('accepts the URL glob %s', (glob) => {
+    const r = resolveConfig({ managed: { protectedRequestPatterns: [glob] }, user: {} });
+    expect(r.problems).toEqual([]);
+  });
+
+  it('keeps a policy problem and its user fallback apart: the user value applies, the policy one is reported', () => {
+    const r = resolveConfig({
+      managed: { riskWindows: [{ days: ['Mon'], start: '06:00', timeZone: 'Mars/Olympus', durationMinutes: 30, refreshAheadMinutes: 5 }] },
+      user: { riskWindows: [{ days: ['Tue'], start: '07:00', timeZone: 'Europe/Dublin', durationMinutes: 15, refreshAheadMinutes: 2 }] },
+    });
+    expect(r.sources.riskWindows).toBe('user');
+    expect(r.config.riskWindows[0]?.timeZone).toBe('Europe/Dublin');
+    expect(problemKeys(r.problems)).toEqual(['policy:riskWindows']);
   });
 
   describe('checks across keys', () => {
@@ -298,6 +340,114 @@ describe('resolveConfig', () => {
           const r = resolveConfig({ managed, user });
           expect(ConfigSchema.safeParse(r.config).success).toBe(true);
           expect(r.config.retry.maxDelayMs).toBeGreaterThanOrEqual(r.config.retry.baseDelayMs);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('checkLeaf', () => {
+    it('accepts what resolution accepts and returns a copy', () => {
+      const patterns = ['https://a.example/*'];
+      const r = checkLeaf('softphoneUrlPatterns', patterns);
+      expect(r).toEqual({ ok: true, value: patterns });
+      if (r.ok) expect(r.value).not.toBe(patterns);
+      expect(checkLeaf('watchdog.reconnectGraceMs', 5000)).toEqual({ ok: true, value: 5000 });
+    });
+
+    it('gives the same message as resolution', () => {
+      const windows = [{ days: ['Mon'], start: '06:00', timeZone: 'America/Gotham', durationMinutes: 30, refreshAheadMinutes: 5 }];
+      const leaf = checkLeaf('riskWindows', windows);
+      const resolved = resolveConfig({ managed: {}, user: { riskWindows: windows } }).problems[0];
+      expect(leaf).toEqual({ ok: false, message: resolved?.message });
+      expect(checkLeaf('watchdog.reconnectGraceMs', -1)).toMatchObject({ ok: false });
+    });
+
+    it('refuses unknown keys and "not set" without throwing', () => {
+      expect(checkLeaf('retry', {})).toEqual({ ok: false, message: 'unknown setting' });
+      expect(checkLeaf('__proto__', {})).toEqual({ ok: false, message: 'unknown setting' });
+      expect(checkLeaf('retentionDays', null)).toMatchObject({ ok: false });
+      fc.assert(fc.property(fc.constantFrom(...CONFIG_KEYS), fc.anything(), (key, v) => {
+        expect(() => checkLeaf(key, v)).not.toThrow();
+      }), { numRuns: 500 });
+    });
+  });
+
+  describe('properties', () => {
+    /** Values per leaf, valid and nonsensical, so that both outcomes come up often. */
+    const leafValue = fc.oneof(
+      fc.integer({ min: -10, max: 10 }),
+      fc.integer({ min: 0, max: 2 ** 32 }),
+      fc.boolean(),
+      fc.constantFrom('', 'https://idp.example.com/x', '/api/v2/authentication/refresh', 'id', 'a..b', 'off', 'oauth-silent', 'cookie-endpoint'),
+      fc.array(fc.constantFrom('*/api/*', '/api/*', 'https://*.a.com/*', 'wss://x/*', '<all_urls>'), { maxLength: 3 }),
+      fc.array(fc.integer({ min: 100, max: 600 }), { maxLength: 4 }),
+      fc.array(
+        fc.record({
+          days: fc.array(fc.constantFrom('Mon', 'Sun'), { maxLength: 2 }),
+          start: fc.constantFrom('06:00', '24:00'),
+          timeZone: fc.constantFrom('UTC', 'America/Chicago', 'Nowhere/Atlantis'),
+          durationMinutes: fc.integer({ min: -1, max: 20_000 }),
+          refreshAheadMinutes: fc.integer({ min: -1, max: 20_000 }),
+        }),
+        { maxLength: 2 },
+      ),
+      fc.dictionary(fc.constantFrom('x-key', 'bad name'), fc.constantFrom('v', 'a\nb')),
+      fc.constant(null),
+    );
+    const userSettings = fc
+      .uniqueArray(fc.tuple(fc.constantFrom(...CONFIG_KEYS), leafValue), { selector: ([k]) => k, maxLength: 8 })
+      .map((entries) => {
+        const out: Record<string, Record<string, unknown> | unknown> = {};
+        for (const [key, value] of entries) {
+          const [group, field] = key.split('.');
+          if (field === undefined) out[key] = value;
+          else out[group as string] = { ...(out[group as string] as object | undefined), [field]: value };
+        }
+        return out;
+      });
+    const valueAt = (o: Record<string, unknown>, key: string): unknown => {
+      const [group, field] = key.split('.');
+      const top = o[group as string];
+      return field === undefined ? top : (top as Record<string, unknown> | undefined)?.[field];
+    };
+
+    it('without policy, every user value either takes effect (source "user") or is reported', () => {
+      fc.assert(
+        fc.property(userSettings, (user) => {
+          const r = resolveConfig({ managed: undefined, user });
+          for (const key of CONFIG_KEYS) {
+            const given = valueAt(user, key);
+            if (given === undefined || given === null) {
+              expect(r.sources[key]).toBe('default');
+              continue;
+            }
+            const reported = r.problems.some((p) => p.key === key && p.source === 'user');
+            if (r.sources[key] === 'user') {
+              expect(valueAt(r.config as unknown as Record<string, unknown>, key)).toEqual(given);
+              expect(reported).toBe(false);
+            } else {
+              expect(r.sources[key]).toBe('default');
+              expect(reported, `${key}: ${JSON.stringify(given)}`).toBe(true);
+            }
+          }
+        }),
+        { numRuns: 400 },
+      );
+    });
+
+    it('a leaf set by policy is never overridden by the user', () => {
+      fc.assert(
+        fc.property(userSettings, userSettings, (managed, user) => {
+          const r = resolveConfig({ managed, user });
+          const policyOnly = resolveConfig({ managed, user: {} });
+          for (const key of CONFIG_KEYS) {
+            if (policyOnly.sources[key] !== 'policy') continue;
+            expect(r.sources[key]).toBe('policy');
+            expect(valueAt(r.config as unknown as Record<string, unknown>, key)).toEqual(
+              valueAt(policyOnly.config as unknown as Record<string, unknown>, key),
+            );
+          }
         }),
         { numRuns: 300 },
       );
