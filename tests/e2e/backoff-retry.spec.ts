@@ -5,10 +5,9 @@
  * answers; a POST is never sent twice.
  */
 import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
-import type { StateResponse } from '../../src/protocol/ui';
+import type { BrowserContext } from '@playwright/test';
 import type { LabLoggedRequest } from '../lab/server.mjs';
-import { appStatus, callReady, extensionWorker, labPost, labStats, launchBrowser, openAgent, openPopup, startLab } from './support/softphone';
+import { appStatus, callReady, extensionWorker, labPost, labStats, launchBrowser, openAgent, openPopup, startLab, sessionOf } from './support/softphone';
 import type { Lab } from './support/softphone';
 
 const ENDPOINT = '/api/v2/users/me/webphone/endpoint';
@@ -31,11 +30,6 @@ test.afterEach(async () => {
 async function requestLog(): Promise<LabLoggedRequest[]> {
   const body = (await (await fetch(`${lab.url}/lab/requests`)).json()) as { requests: LabLoggedRequest[] };
   return body.requests;
-}
-
-async function sessionOf(popup: Page, userId: string): Promise<StateResponse['sessions'][number] | undefined> {
-  const state: StateResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
-  return state.sessions.find((s) => s.agent?.userId === userId);
 }
 
 test('renegotiation-timeout: the webphone-endpoint PUT (XHR) is retried with backoff and the app never sees a 408', async () => {

@@ -12,8 +12,7 @@
  */
 import { expect, test } from '@playwright/test';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
-import type { StateResponse, SessionView } from '../../src/protocol/ui';
-import { appStatus, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab } from './support/softphone';
+import { appStatus, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab, sessionOf } from './support/softphone';
 import type { AppStatus, Lab } from './support/softphone';
 
 type MicStatus = AppStatus & { mic: { state: string; permission: string; losses: number } };
@@ -35,11 +34,6 @@ async function micSetting(setting?: 'allow' | 'block'): Promise<string> {
     },
     [lab.url, setting] as const,
   );
-}
-
-async function session(popup: Page, userId = 'agent-1'): Promise<SessionView | undefined> {
-  const state: StateResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
-  return state.sessions.find((s) => s.agent?.userId === userId);
 }
 
 async function configure(userConfig: unknown): Promise<void> {
@@ -85,16 +79,16 @@ test('a blocked microphone is allowed again and the softphone gets it back, with
   expect(after.mic.permission).toBe('granted');
 
   await expect
-    .poll(async () => (await session(popup))?.incidents.find((i) => i.kind === 'permission-lost')?.resolvedAt !== undefined, { timeout: 15_000 })
+    .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'permission-lost')?.resolvedAt !== undefined, { timeout: 15_000 })
     .toBe(true);
-  const incident = (await session(popup))?.incidents.find((i) => i.kind === 'permission-lost');
+  const incident = (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'permission-lost');
   expect(incident?.summary, JSON.stringify(incident?.steps)).toBe('Microphone permission denied');
   // Then, depending on who captured first, the softphone's own capture as a passive step.
   expect(incident?.steps.slice(0, 2).map((s) => [s.action, s.outcome]), JSON.stringify(incident?.steps)).toEqual([
     ['mic-grant', 'ok'],
     ['media-reacquire', 'ok'],
   ]);
-  expect((await session(popup))?.health).toBe('healthy');
+  expect((await sessionOf(popup, 'agent-1'))?.health).toBe('healthy');
 
   const steps = popup.getByRole('list', { name: 'What Softphone Guard did' }).first();
   await expect(steps).toContainText('Allowed the microphone for the softphone again — done');
@@ -125,11 +119,11 @@ test('with media.grantMicrophone off the setting stays blocked and the popup say
   await micSetting('block');
 
   await expect
-    .poll(async () => (await session(popup))?.incidents.find((i) => i.kind === 'permission-lost')?.steps.some((s) => s.action === 'mic-grant'), {
+    .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'permission-lost')?.steps.some((s) => s.action === 'mic-grant'), {
       timeout: 10_000,
     })
     .toBe(true);
-  const s = await session(popup);
+  const s = await sessionOf(popup, 'agent-1');
   expect(s?.health).toBe('down');
   expect(s?.healthReason).toContain('media.grantMicrophone');
   expect(s?.incidents.find((i) => i.kind === 'permission-lost')?.steps).toMatchObject([
@@ -161,9 +155,9 @@ test('a microphone lost mid-call (device gone, permission intact) is re-acquired
   expect(await micSetting()).toBe('allow');
 
   await expect
-    .poll(async () => (await session(popup))?.incidents.find((i) => i.kind === 'track-ended')?.resolvedAt !== undefined, { timeout: 15_000 })
+    .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'track-ended')?.resolvedAt !== undefined, { timeout: 15_000 })
     .toBe(true);
-  const incident = (await session(popup))?.incidents.find((i) => i.kind === 'track-ended');
+  const incident = (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'track-ended');
   expect(incident?.steps.map((s) => [s.action, s.outcome])).toContainEqual(['media-reacquire', 'ok']);
   expect(incident?.steps.some((s) => s.action === 'mic-grant')).toBe(false);
 });

@@ -7,9 +7,8 @@
  * happens.
  */
 import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
-import type { StateResponse } from '../../src/protocol/ui';
-import { appStatus, callReady, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab } from './support/softphone';
+import type { BrowserContext } from '@playwright/test';
+import { appStatus, callReady, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab, sessionOf } from './support/softphone';
 import type { Lab } from './support/softphone';
 
 let lab: Lab;
@@ -28,11 +27,6 @@ test.afterEach(async () => {
   await context?.close();
   await lab?.close();
 });
-
-async function sessionOf(popup: Page, userId: string) {
-  const state: StateResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
-  return state.sessions.find((s) => s.agent?.userId === userId);
-}
 
 test('a silent socket is closed after the timeout and the grace; the app reconnects and calls arrive, without a reload', async () => {
   const agent = await openAgent(context, lab, 'agent-1');

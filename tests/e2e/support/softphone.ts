@@ -2,6 +2,7 @@
  * Shared e2e plumbing: a lab per test file, a browser with the built extension, agents
  * logged in, the popup, and the service worker stopped over CDP.
  */
+import type { SessionView, StateResponse } from '../../../src/protocol/ui';
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 import { startLab } from '../../lab/server.mjs';
@@ -151,4 +152,13 @@ export async function stopServiceWorkerAt(context: BrowserContext, viaPage: Page
     clearTimeout(timer);
     await cdp.detach().catch(() => undefined);
   }
+}
+
+/**
+ * The session of an agent as the popup gets it (`get-state` from an extension page), the
+ * live one first (sessions come live first, newest first), or undefined.
+ */
+export async function sessionOf(extensionPage: Page, userId: string): Promise<SessionView | undefined> {
+  const state: StateResponse = await extensionPage.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+  return state.sessions.find((s) => s.agent?.userId === userId);
 }
