@@ -420,7 +420,8 @@ function settleReloads(state: SessionState, at: number): SessionState {
  *   same kind of step: no refresh came, so nothing is recovering it.
  * - HTTP incidents with no recurrence for {@link HTTP_QUIET_RESOLVE_MS} are resolved, except
  *   while the probe's retry of it is pending (a backoff wait may last up to
- *   {@link MAX_RETRY_WAIT_MS}; after that plus the quiet time the pending step is let go).
+ *   {@link MAX_RETRY_WAIT_MS}; after that plus the quiet time the pending step is let go),
+ *   and while its safe reload (`request-not-recovered`) waits for a call to end.
  * - An open socket silent for longer than `heartbeatTimeoutMs` opens a `signalling-stalled`
  *   incident (src/recovery/stall-incidents.ts).
  * @param at now, epoch ms (the event's time)
@@ -444,13 +445,22 @@ export function applyTimeRules(
       changed = true;
       return withStep(i, passive(at, 'failed', `No fresh token within ${seconds(reconnectGraceMs)}.`));
     }
-    if (KEYED_BY_REQUEST.has(i.kind) && at - (i.lastSeenAt ?? i.openedAt) >= HTTP_QUIET_RESOLVE_MS && !retryPending(i, at)) {
+    if (KEYED_BY_REQUEST.has(i.kind) && at - (i.lastSeenAt ?? i.openedAt) >= HTTP_QUIET_RESOLVE_MS && !retryPending(i, at) && !reloadWaitsForCall(i)) {
       changed = true;
       return resolved(i, at, passive(at, 'ok', `No recurrence for ${seconds(HTTP_QUIET_RESOLVE_MS)}.`));
     }
     return i;
   });
   return openStalls(changed ? { ...state, incidents } : state, at, ctx.heartbeatTimeoutMs);
+}
+
+/**
+ * The incident's reload is due but deferred because a call is active: quiet does not resolve
+ * it, or the reload would be forgotten by the time the call ends (the request never came back).
+ */
+function reloadWaitsForCall(incident: Incident): boolean {
+  const last = lastStep(incident);
+  return last?.action === 'safe-reload' && last.outcome === 'pending' && last.detail === RELOAD_DEFERRED['call-active'];
 }
 
 /** The incident's last step is a retry the probe has not reported back on yet, and may still. */

@@ -167,6 +167,19 @@ describe('safe reload when a protected request was not recovered (request-not-re
     expect(reloadCause(again, LAST + 15_000 + 2 * GRACE_MS + 1, cookie)).toBe('request-not-recovered');
   });
 
+  it('a reload deferred by a call is still due when the call ends, however long the call lasted', () => {
+    const due = LAST + 2 * GRACE_MS + 1;
+    const deferred = run([...outlasted(), { type: 'reload-deferred', at: due, reason: 'call-active', cause: 'request-not-recovered' }]);
+    // A long call: far past the 60 s quiet rule that resolves other HTTP incidents.
+    const later = run([{ type: 'tick', at: due + 30 * 60_000 }], deferred);
+    expect(later.incidents.find((i) => i.kind === 'server-error')?.resolvedAt).toBeUndefined();
+    expect(reloadCause(later, due + 30 * 60_000, cookie)).toBe('request-not-recovered');
+    // A deferral for another reason (reloads turned off) does not keep the incident open.
+    const disabled = run([...outlasted(), { type: 'reload-deferred', at: due, reason: 'disabled', cause: 'request-not-recovered' }]);
+    const quiet = run([{ type: 'tick', at: due + 30 * 60_000 }], disabled);
+    expect(quiet.incidents.find((i) => i.kind === 'server-error')?.resolvedAt).toBe(due + 30 * 60_000);
+  });
+
   it('is only for requests matching protectedRequestPatterns', () => {
     expect(reloadCause(run(outlasted('/static/app.js')), LAST + 10 * GRACE_MS, cookie)).toBeNull();
     const narrow: Config = { ...cookie, protectedRequestPatterns: ['*/api/v2/users/*'] };
