@@ -97,7 +97,9 @@ test.describe('org switch without the extension', () => {
     await expect.poll(() => lab.state.stats().wsConflicts).toBeGreaterThanOrEqual(2);
     const stuck = await status(page);
     expect(stuck.signalling).not.toBe('open');
-    expect(stuck.signallingSockets).toBe(1); // the old org's socket, still open
+    // The old org's socket, still open (a conflicting new one may count for the moment between
+    // its open event and the drop: Chromium fires open before the 1006).
+    expect(stuck.signallingSockets).toBeGreaterThanOrEqual(1);
     expect(stuck.failures.wsAbnormalCloses).toBeGreaterThanOrEqual(1);
     await expect(page.locator('#error-log')).toContainText('code 1006');
     // The old org's call runs on, untouched.
@@ -114,7 +116,8 @@ test.describe('org switch without the extension', () => {
     // Still stuck later.
     const conflicts = lab.state.stats().wsConflicts;
     await page.waitForTimeout(4000);
-    expect(await status(page)).toMatchObject({ presence: 'Unreachable', signallingSockets: 1 });
+    // Sampled until no conflicting socket is in its moment between open and drop.
+    await expect.poll(() => status(page)).toMatchObject({ presence: 'Unreachable', signallingSockets: 1 });
     expect(lab.state.stats().wsConflicts).toBeGreaterThan(conflicts);
 
     // A reload drops every old session and boots in the organisation the session moved to.
