@@ -55,6 +55,12 @@ interface Link {
   incognito: boolean;
   /** The document's agent, from its latest `identity` observation; absent until then. */
   identity?: TokenIdentity;
+  /**
+   * Settles once a reconnecting relay's document has been given the session's agent
+   * ({@link assumeKnownIdentity}); a token request waits for it, so the refresh it starts
+   * is the agent's and not an unknown identity's (whose token the tab would then refuse).
+   */
+  identityReady?: Promise<void>;
 }
 
 /** A token command without requestId, for every waiter and later request of the tab. */
@@ -120,7 +126,10 @@ export function broadcastConfig(): void {
   for (const link of links.values()) send(link, cmd);
 }
 
-async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: 'token-needed' }>): Promise<void> {
+async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: 'token-needed' }>, attempt = 0): Promise<void> {
+  // A request resent to a restarted worker comes right after the relay's hello: the tab's
+  // agent is known once the stored sessions are read, which takes a moment.
+  if (link.identityReady) await link.identityReady;
   const config = currentConfig();
   const identity = link.identity;
   let waited = false;
@@ -142,7 +151,10 @@ async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: '
     });
   }
   if (!sameIdentity(identity, link.identity)) {
-    // The tab switched identity while the refresh ran: the token is the old identity's.
+    // The tab's identity became known or changed while the refresh ran: that token is not
+    // its own. Once, the request is served with the identity's own token; a tab whose
+    // identity keeps changing gets a refusal (the page then sees its 401).
+    if (attempt === 0) return onTokenNeeded(link, obs, 1);
     send(link, { type: 'token-failed', requestId: obs.requestId, reason: 'the tab switched identity during the refresh' });
     return;
   }
@@ -195,7 +207,7 @@ function onIdentity(link: Link, obs: Extract<PageObservation, { type: 'identity'
  */
 function onRelayMessage(link: Link, message: RelayToWorker, noted = false): void {
   if (message.type === 'relay-hello') {
-    if (message.reconnects > 0) void assumeKnownIdentity(link);
+    if (message.reconnects > 0) link.identityReady = assumeKnownIdentity(link).catch(() => undefined);
     return;
   }
   const obs = message.obs;

@@ -32,6 +32,12 @@ export const UiRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('set-user-config'), userConfig: z.record(z.string(), z.unknown()) }),
   /** Removes these user values (reset to default); the rest stays as it is, unchecked. */
   z.strictObject({ type: z.literal('reset-user-config'), keys: z.array(ConfigKeySchema).max(CONFIG_KEYS.length) }),
+  /**
+   * The redacted diagnostics bundle (`bundle`, JSON, schema in docs/export-bundle.md) or the
+   * short plain-text summary for a ticket (`summary`), built by the worker
+   * (extension/background/export.ts). Answer: {@link ExportResponse}.
+   */
+  z.strictObject({ type: z.literal('get-export'), format: z.enum(['bundle', 'summary']) }),
 ]);
 export type UiRequest = z.infer<typeof UiRequestSchema>;
 
@@ -75,6 +81,17 @@ export interface StoredEvent {
   at: number;
   type: string;
   data: Record<string, unknown>;
+}
+
+/** Answer to `get-export`: the file to save, already redacted. */
+export interface ExportResponse {
+  type: 'export';
+  /** Suggested file name, e.g. `softphone-guard-2026-12-03T0612Z.json` / `.txt`. */
+  filename: string;
+  /** `application/json` (bundle) or `text/plain` (summary). */
+  mime: 'application/json' | 'text/plain';
+  /** The file's content. */
+  text: string;
 }
 
 /** Answer to `get-events`. */

@@ -8,11 +8,7 @@ import { appStatus, callReady, extensionWorker, labPost, labStats, launchBrowser
 
 const MEDIA_TOKEN = 'GET /api/v2/communications/webRTC';
 
-// FIXME (issue 3, open): since the session's changes of 2026-11-22 (per-identity token broker,
-// relays waiting for the configuration after a worker restart) about 1 run in 4 ends in a
-// safe reload (loadCount 2) instead of the silent recovery — a defect to find, not a test to
-// loosen. Run it with `--grep "stopped during the refresh"` after removing `.fixme`.
-test.fixme('recovery completes once when the worker is stopped during the refresh', async () => {
+test('recovery completes once when the worker is stopped during the refresh', async () => {
   const lab = await startLab({ port: 0 });
   const { context } = await launchBrowser({ withExtension: true });
   try {
