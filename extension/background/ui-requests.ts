@@ -5,12 +5,13 @@
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
 import { UiRequestSchema } from '../../src/protocol/ui';
-import type { ConfigResponse, EventsResponse, SetUserConfigResponse, StateResponse } from '../../src/protocol/ui';
+import type { ConfigResponse, EventsResponse, ExportResponse, SetUserConfigResponse, StateResponse } from '../../src/protocol/ui';
 import { redactConfig } from '../../src/policy/redact-config';
 import { checkUserConfig, redactUserConfig, removeUserKeys, restoreRedacted } from '../../src/policy/user-config';
 import { stateForUi } from './session-hub';
 import { recentEvents, recentIncidents } from './event-store';
 import { unmonitoredTabs } from './host-access';
+import { exportAnswer } from './export';
 import {
   currentInputs,
   currentResolution,
@@ -57,7 +58,7 @@ async function resetUserConfig(keys: readonly string[]): Promise<ConfigResponse>
   return configAnswer();
 }
 
-type UiResponse = StateResponse | EventsResponse | ConfigResponse | SetUserConfigResponse;
+type UiResponse = StateResponse | EventsResponse | ConfigResponse | SetUserConfigResponse | ExportResponse;
 
 /**
  * runtime.onMessage listener. Returns a promise for messages it answers and `undefined`
@@ -83,5 +84,7 @@ export function handleUiMessage(message: unknown, sender: Runtime.MessageSender)
       return setUserConfig(request.userConfig);
     case 'reset-user-config':
       return resetUserConfig(request.keys);
+    case 'get-export':
+      return exportAnswer(request.format);
   }
 }
