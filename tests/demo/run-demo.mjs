@@ -9,6 +9,8 @@
  * Prints a table per scenario (can the agent take a call again, how long it took, failures
  * the app saw, 401 on the media-token request, reloads, refresh calls) and writes into the
  * output folder, per scenario: popup-<name>.png (the extension's popup after the fault),
+ * diagnostics-<name>.png (the diagnostics page of the agent's tab), bundle-<name>.json (the
+ * redacted export bundle, re-checked like the events),
  * events-<name>.json (the run's stored events, already redacted by the extension, re-checked
  * here for any token the lab issued); and summary.json. Exit code 0 when every run shows what
  * the product promises, 1 otherwise.
@@ -193,13 +195,24 @@ async function runScenario(scenario, { headless, deadlineMs, outDir }) {
     await popup.screenshot({ path: join(outDir, `popup-${scenario.name}.png`), fullPage: true });
     const events = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10000 }));
     const eventsJson = JSON.stringify(events, null, 2);
-    const issued = await (await fetch(`${lab.url}/lab/issued-secrets`)).json();
-    const leaked = issued.secrets.filter((secret) => secret && eventsJson.includes(secret)).length;
     writeFileSync(join(outDir, `events-${scenario.name}.json`), eventsJson);
+    // The diagnostics page of the agent's tab, and the redacted bundle support would attach to a ticket.
+    const state = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+    const tabId = state.sessions.find((s) => s.alive && s.agent?.userId === withExt.user)?.tabId;
+    const diagnostics = await withExt.context.newPage();
+    await diagnostics.setViewportSize({ width: 1280, height: 1000 });
+    await diagnostics.goto(`chrome-extension://${EXTENSION_ID}/extension/diagnostics/index.html${tabId === undefined ? '' : `?tab=${tabId}`}`);
+    await diagnostics.waitForTimeout(2500);
+    await diagnostics.screenshot({ path: join(outDir, `diagnostics-${scenario.name}.png`), fullPage: true });
+    await diagnostics.close();
+    const bundle = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-export', format: 'bundle' }));
+    writeFileSync(join(outDir, `bundle-${scenario.name}.json`), bundle.text);
+    const issued = await (await fetch(`${lab.url}/lab/issued-secrets`)).json();
+    const leaked = issued.secrets.filter((secret) => secret && (eventsJson.includes(secret) || bundle.text.includes(secret))).length;
 
     console.log(formatTable(rows));
     const ok = scenario.expect(rows[0], rows[1]) && leaked === 0;
-    console.log(`secrets from the lab in the stored events: ${leaked}`);
+    console.log(`secrets from the lab in the stored events and the export bundle: ${leaked}`);
     if (scenario.note) console.log(scenario.note);
     if (ok) console.log(`✔ ${scenario.promise}`);
     else if (scenario.knownGap && leaked === 0) console.log(`✘ not shown yet: ${scenario.promise}\n  known gap: ${scenario.knownGap}`);
@@ -237,7 +250,7 @@ async function main() {
   const gaps = results.filter((r) => r.knownGap).map((r) => r.scenario);
   console.log('');
   console.log(`Ran ${results.length} scenarios in ${((Date.now() - started) / 60_000).toFixed(1)} min.`);
-  console.log(`Output: ${outDir} (popup-<scenario>.png, events-<scenario>.json, summary.json)`);
+  console.log(`Output: ${outDir} (popup-/diagnostics-<scenario>.png, events-/bundle-<scenario>.json, summary.json)`);
   const gapNote = gaps.length > 0 ? ` Known gaps, not yet kept: ${gaps.join(', ')}.` : '';
   console.log(
     failed.length === 0
