@@ -1,28 +1,46 @@
 /**
- * The toolbar badge shows the worst health across monitored tabs: nothing when all is well
- * or nothing is watched, and a short mark plus colour otherwise (text as well as colour, so
- * it does not rely on colour vision).
+ * The toolbar badge: worst health across monitored tabs as text plus colour, sign-in needed,
+ * and softphone tabs the browser keeps the extension out of, with a localised title
+ * (src/format/badge.ts decides; this only calls `chrome.action`). Callers report the part
+ * they know; the badge shows the latest of every part.
  */
 import browser from 'webextension-polyfill';
+import { badgeView, type BadgeInput } from '../../src/format/badge';
+import type { MessageKey } from '../../src/format/translate';
 import type { Health } from '../../src/session/types';
 
-const BADGE: Record<Health, { text: string; color: string; title: string }> = {
-  healthy: { text: '', color: '#2e7d32', title: 'Softphone Guard: softphone healthy' },
-  degraded: { text: '!', color: '#b26a00', title: 'Softphone Guard: softphone degraded' },
-  recovering: { text: '…', color: '#1565c0', title: 'Softphone Guard: recovering the softphone' },
-  down: { text: 'X', color: '#c62828', title: 'Softphone Guard: softphone down' },
-};
+let input: BadgeInput = { healths: [] };
+let shown: string | undefined;
 
-let shown: Health | null | undefined;
+const translate = (key: MessageKey, substitutions?: readonly string[]): string =>
+  chrome.i18n.getMessage(key, substitutions ? [...substitutions] : undefined);
 
-/** Updates the badge when the worst health changed. `null` means no tab is monitored. */
-export async function showWorstHealth(worst: Health | null): Promise<void> {
-  if (worst === shown) return;
-  shown = worst;
-  const b = worst ? BADGE[worst] : { text: '', color: '#2e7d32', title: 'Softphone Guard: no softphone tab open' };
+/**
+ * Merges `part` into what the badge knows and updates it when what it shows changed. Never
+ * throws: a badge that cannot be set (the worker shutting down) must not disturb recovery.
+ * @param part `healths` and `signInNeeded` from the sessions; `unmonitoredTabs` from the host-access scan
+ */
+export async function updateBadge(part: Partial<BadgeInput>): Promise<void> {
+  input = { ...input, ...part };
+  const view = badgeView(input, translate);
+  const key = JSON.stringify(view);
+  if (key === shown) return;
+  shown = key;
   await Promise.all([
-    browser.action.setBadgeText({ text: b.text }),
-    browser.action.setBadgeBackgroundColor({ color: b.color }),
-    browser.action.setTitle({ title: b.title }),
-  ]).catch(() => undefined);
+    browser.action.setBadgeText({ text: view.text }),
+    browser.action.setBadgeBackgroundColor({ color: view.background }),
+    // Chrome 110+ (manifest minimum_chrome_version 111).
+    chrome.action.setBadgeTextColor?.({ color: view.foreground }),
+    browser.action.setTitle({ title: view.title }),
+  ]).catch(() => {
+    shown = undefined;
+  });
+}
+
+/**
+ * Updates the badge for the worst health of the live sessions (`null`: no tab is monitored).
+ * @param signInNeeded some live session needs an interactive sign-in; absent: unchanged
+ */
+export function showWorstHealth(worst: Health | null, signInNeeded?: boolean): Promise<void> {
+  return updateBadge({ healths: worst ? [worst] : [], ...(signInNeeded === undefined ? {} : { signInNeeded }) });
 }

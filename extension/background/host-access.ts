@@ -17,6 +17,7 @@ import { classifyInjectionError, pageOrigin } from '../../src/policy/host-access
 import { matchesAnyPattern } from '../../src/match/match-pattern';
 import { currentConfig } from './config-source';
 import { relayLink } from './relay-ports';
+import { updateBadge } from './badge';
 
 /** Wait after a tab finished loading before checking it, ms (relays connect at document_start). */
 export const SETTLE_MS = 1000;
@@ -34,6 +35,11 @@ const unmonitored = new Map<number, Entry>();
 let lastScanAt = -Infinity;
 let scanning: Promise<void> | null = null;
 
+/** The badge says "off" while a softphone tab is open that the browser keeps the extension out of. */
+function showCount(): void {
+  void updateBadge({ unmonitoredTabs: unmonitored.size });
+}
+
 function isCandidate(tabId: number, url: string | undefined): url is string {
   return url !== undefined && pageOrigin(url) !== null && matchesAnyPattern(currentConfig().softphoneUrlPatterns, url) && !relayLink(tabId);
 }
@@ -44,6 +50,14 @@ function isCandidate(tabId: number, url: string | undefined): url is string {
  * @param url its URL as `chrome.tabs` reports it (needs the `tabs` permission for blocked hosts)
  */
 export async function checkTab(tabId: number, url: string | undefined): Promise<void> {
+  try {
+    await recheck(tabId, url);
+  } finally {
+    showCount();
+  }
+}
+
+async function recheck(tabId: number, url: string | undefined): Promise<void> {
   if (!isCandidate(tabId, url)) {
     unmonitored.delete(tabId);
     return;
@@ -73,7 +87,7 @@ function handleTabUpdated(tabId: number, change: chrome.tabs.OnUpdatedInfo): voi
 
 /** `tabs.onRemoved` listener. */
 function handleTabRemoved(tabId: number): void {
-  unmonitored.delete(tabId);
+  if (unmonitored.delete(tabId)) showCount();
 }
 
 /**
@@ -96,6 +110,7 @@ async function scanAll(): Promise<void> {
     }),
   );
   for (const id of [...unmonitored.keys()]) if (!open.has(id)) unmonitored.delete(id);
+  showCount();
 }
 
 /**

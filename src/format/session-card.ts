@@ -5,6 +5,7 @@
  */
 import type { SessionView } from '../protocol/ui';
 import type { AuthView, Health, MediaView, OrgSwitchView, SignallingView } from '../session/types';
+import { describeSession } from './agent-sentence';
 import { healthLabel } from './health';
 import { incidentView, newestFirst, type IncidentView } from './incident';
 import { formatBytes, formatCount } from './number';
@@ -45,7 +46,10 @@ export interface CardView {
   health: Health;
   /** Pill text: the health label, or "Ended" for a session whose tab is gone. */
   pillLabel: string;
+  /** What is wrong and what is being done, in one sentence (src/format/agent-sentence.ts). */
   reason: string;
+  /** Changes when the sentence's news changes, not when an age in it ticks (for the live region). */
+  reasonKey: string;
   /**
    * The tab's last organisation switch in one sentence (`"Switched organisation org-a → org-b
    * at 07:55; closed 1 socket and 1 call connection of org-a before the new sign-in."`), or
@@ -211,6 +215,7 @@ export function authRows(a: AuthView, now: number, t: FormatStrings): Row[] {
  * @param timeZone IANA time zone for clock times; absent: the runtime's own
  */
 export function cardView(session: SessionView, now: number, t: FormatStrings, timeZone?: string): CardView {
+  const sentence = describeSession(session, now, t);
   const card: CardView = {
     key: String(session.tabId),
     tabId: session.tabId,
@@ -219,7 +224,8 @@ export function cardView(session: SessionView, now: number, t: FormatStrings, ti
     subtitle: sessionSubtitle(session, t),
     health: session.health,
     pillLabel: session.alive ? healthLabel(session.health, t) : t.ended,
-    reason: session.healthReason,
+    reason: sentence.text,
+    reasonKey: sentence.key,
     signalling: signallingRows(session.signalling, now, t, session.alive),
     media: mediaRows(session.media, t),
     auth: authRows(session.auth, now, t),

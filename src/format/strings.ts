@@ -1,17 +1,21 @@
 /**
  * The shape of every piece of text the formatters produce. The formatters hold no English of
- * their own: the caller passes a table (the popup's is `extension/popup/strings.ts`), so moving
- * the text to `_locales` later changes one module and no logic.
+ * their own: the caller passes a table built from a `_locales` catalogue by
+ * {@link formatStringsFrom} (src/format/catalogue-strings.ts), so a new language is a new
+ * `messages.json` and no logic.
  *
  * Functions take already formatted pieces (`"4 s"`, `"/api/v2/x"`) and return a sentence;
  * numbers inside them are formatted by the caller with {@link FormatStrings.locale}.
  */
 import type { Health, IncidentKind, RecoveryStep } from '../session/types';
+import type { Translate } from './translate';
 
 /** Text table for `src/format`. */
 export interface FormatStrings {
-  /** BCP 47 tag for number formatting (`Intl.NumberFormat`). */
+  /** BCP 47 tag for number formatting (`Intl.NumberFormat`) and plural rules. */
   locale: string;
+  /** The catalogue lookup the table was built from, for sentences composed from several messages. */
+  translate: Translate;
   /** Shown where a value was never measured or is unknown. */
   notAvailable: string;
   units: {

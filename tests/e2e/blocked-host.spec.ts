@@ -133,6 +133,8 @@ test('a softphone host in runtime_blocked_hosts gets nothing injected and the po
     );
     const state = (await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }))) as StateResponse;
     expect(state.sessions.filter((s) => s.alive)).toEqual([]);
+    // No tab is monitored but a softphone tab is open: the toolbar badge says "off".
+    await expect.poll(() => popup.evaluate(() => chrome.action.getBadgeText({}))).toBe('off');
 
     // The same lab on localhost is not blocked: monitored as usual, and not reported.
     const local = await context.newPage();

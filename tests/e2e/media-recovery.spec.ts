@@ -129,7 +129,7 @@ test('with media.grantMicrophone off the setting stays blocked and the popup say
   expect(s?.incidents.find((i) => i.kind === 'permission-lost')?.steps).toMatchObject([
     { action: 'mic-grant', outcome: 'failed', detail: expect.stringContaining('does not allow Softphone Guard to unblock the microphone') },
   ]);
-  await expect(popup.getByText(/Microphone blocked for this softphone\. Configuration \(media\.grantMicrophone\)/)).toBeVisible();
+  await expect(popup.getByText(/Microphone blocked for this softphone\. Configuration \(media\.grantMicrophone\)/).first()).toBeVisible();
   await expect(popup.getByText('Allowed the microphone for the softphone again — not done')).toBeVisible();
 
   // Past every rung-4 wait: nothing touched the setting, and the softphone is still without a microphone.

@@ -284,9 +284,13 @@ test.describe('popup', () => {
     await expect(live.first().locator('.card__subtitle')).toHaveText('Org org-7 · apps.mypurecloud.com');
     await expect(live.nth(1).locator('.card__subtitle')).toHaveText('127.0.0.1:5173');
 
-    // Health sentence in a polite live region; icons labelled or hidden, never colour alone.
+    // Health sentence, with a polite live region for its changes; icons labelled or hidden, never colour alone.
     const dana = live.first();
-    await expect(dana.locator('[aria-live="polite"]')).toHaveText('Media token rejected (401); fetching a fresh one.');
+    const danaSentence = 'A request to /api/v2/communications/webRTC was rejected (401); fetching a fresh token and retrying the request.';
+    await expect(dana.locator('.card__reason')).toHaveText(danaSentence);
+    // The live region stays quiet until the news changes (ages ticking are not news).
+    await expect(dana.locator('[aria-live="polite"]')).toHaveText('');
+    await expect(dana.getByRole('img', { name: 'Health: Recovering' })).toHaveCount(1);
     await expect(dana.locator('.pill svg')).toHaveAttribute('aria-hidden', 'true');
     await expect(dana.getByRole('heading', { level: 3 })).toHaveText(['Signalling', 'Media', 'Auth', 'Recent incidents']);
 
@@ -328,10 +332,17 @@ test.describe('popup', () => {
         return el ? `${el.tagName.toLowerCase()}:${el.textContent?.trim() ?? ''}` : '';
       });
     await page.keyboard.press('Tab');
+    expect(await focused()).toBe('a:Diagnostics');
+    await expect(dana.getByRole('link', { name: 'Diagnostics for Dana Reyes (opens in a new tab)' })).toBeFocused();
+    await page.keyboard.press('Tab');
     expect(await focused()).toBe('button:2 more');
     await page.keyboard.press('Enter');
     await expect(incidents).toHaveCount(7);
     await expect(dana.getByRole('button', { name: 'Show fewer' })).toHaveAttribute('aria-expanded', 'true');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('a:Diagnostics'); // Unknown agent (tab 13)
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('a:Diagnostics'); // Sam Ortiz
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('summary:Ended sessions (1)');
     await page.keyboard.press('Enter');

@@ -3,14 +3,14 @@
  * src/policy/resolve.ts), with a link that opens the options page where they are listed.
  */
 import browser from 'webextension-polyfill';
-import { POPUP_STRINGS } from '../strings';
+import { POPUP_TEXT } from '../i18n';
 
 /** Nothing when `count` is 0; else one line and the "Open settings" link. */
 export function ConfigNotice({ count }: { count: number }) {
   if (count <= 0) return null;
   return (
     <p class="popup__config-notice" data-testid="config-notice">
-      {POPUP_STRINGS.configProblems(count)}{' '}
+      {POPUP_TEXT.configProblems(count)}{' '}
       <a
         href={browser.runtime.getURL('extension/options/index.html')}
         onClick={(e) => {
@@ -19,7 +19,7 @@ export function ConfigNotice({ count }: { count: number }) {
           void browser.runtime.openOptionsPage();
         }}
       >
-        {POPUP_STRINGS.openSettings}
+        {POPUP_TEXT.openSettings}
       </a>
     </p>
   );

@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { CardView } from '../../../src/format/session-card';
-import { POPUP_STRINGS } from '../strings';
+import { POPUP_TEXT } from '../i18n';
 import { SessionCard } from './session-card';
 
 /** The "Ended sessions (n)" disclosure. */
@@ -13,7 +13,7 @@ export function EndedSessions({ cards }: { cards: CardView[] }) {
   const [open, setOpen] = useState(false);
   return (
     <details class="ended" open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
-      <summary class="ended__summary">{POPUP_STRINGS.endedSessions(cards.length)}</summary>
+      <summary class="ended__summary">{POPUP_TEXT.endedSessions(cards.length)}</summary>
       {open ? (
         <ul class="cards">
           {cards.map((card) => (

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { IncidentView } from '../../../src/format/incident';
 import { INCIDENTS_SHOWN } from '../../../src/format/session-card';
-import { POPUP_STRINGS } from '../strings';
+import { POPUP_TEXT } from '../i18n';
 import { OkIcon, WarnIcon } from './icons';
 
 function IncidentItem({ incident }: { incident: IncidentView }) {
@@ -27,7 +27,7 @@ function IncidentItem({ incident }: { incident: IncidentView }) {
         {incident.repeated ? ` · ${incident.repeated}` : null}
       </p>
       {incident.steps.length > 0 ? (
-        <ul class="steps" aria-label={POPUP_STRINGS.whatWasDone}>
+        <ul class="steps" aria-label={POPUP_TEXT.whatWasDone}>
           {incident.steps.map((step, i) => (
             <li class={`step step--${step.outcome}`} key={i}>
               <span class="step__line">
@@ -48,12 +48,13 @@ export function IncidentList({ id, incidents }: { id: string; incidents: Inciden
   const more = Math.max(0, incidents.length - INCIDENTS_SHOWN);
   const shown = expanded ? incidents : incidents.slice(0, INCIDENTS_SHOWN);
   return (
-    <section class="section" aria-labelledby={id}>
+    // Not a landmark (no accessible name): one region per section per card would swamp the landmark list; the h3 navigates.
+    <section class="section">
       <h3 class="section__title" id={id}>
-        {POPUP_STRINGS.sections.incidents}
+        {POPUP_TEXT.sections.incidents}
       </h3>
       {incidents.length === 0 ? (
-        <p class="muted">{POPUP_STRINGS.noIncidents}</p>
+        <p class="muted">{POPUP_TEXT.noIncidents}</p>
       ) : (
         <ol class="incidents" id={`${id}-list`}>
           {shown.map((incident) => (
@@ -69,7 +70,7 @@ export function IncidentList({ id, incidents }: { id: string; incidents: Inciden
           aria-controls={`${id}-list`}
           onClick={() => setExpanded(!expanded)}
         >
-          {expanded ? POPUP_STRINGS.showFewer : POPUP_STRINGS.showMore(more)}
+          {expanded ? POPUP_TEXT.showFewer : POPUP_TEXT.showMore(more)}
         </button>
       ) : null}
     </section>

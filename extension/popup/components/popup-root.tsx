@@ -3,7 +3,7 @@
  * popup.
  */
 import { useEffect, useErrorBoundary } from 'preact/hooks';
-import { POPUP_STRINGS } from '../strings';
+import { POPUP_TEXT } from '../i18n';
 import { useStateFeed } from '../use-state-feed';
 import { App } from './app';
 
@@ -19,9 +19,9 @@ export function PopupRoot() {
     return (
       <div class="popup">
         <header class="popup__header">
-          <h1 class="popup__title">{POPUP_STRINGS.title}</h1>
+          <h1 class="popup__title">{POPUP_TEXT.title}</h1>
           <p class="popup__status" role="status">
-            {POPUP_STRINGS.broken}
+            {POPUP_TEXT.broken}
           </p>
         </header>
       </div>

@@ -4,7 +4,7 @@
  */
 import { Fragment } from 'preact';
 import type { Row } from '../../../src/format/session-card';
-import { POPUP_STRINGS } from '../strings';
+import { POPUP_TEXT } from '../i18n';
 import { WarnIcon } from './icons';
 
 /** A value with line-break opportunities after each `/`, so request paths wrap between segments. */
@@ -23,10 +23,11 @@ function Breakable({ text }: { text: string }) {
   );
 }
 
-/** One titled section of rows; `id` must be unique in the page (it labels the section). */
+/** One titled section of rows; `id` must be unique in the page (the heading carries it). */
 export function RowsSection({ id, title, rows }: { id: string; title: string; rows: Row[] }) {
   return (
-    <section class="section" aria-labelledby={id}>
+    // Not a landmark (no accessible name): one region per section per card would swamp the landmark list; the h3 navigates.
+    <section class="section">
       <h3 class="section__title" id={id}>
         {title}
       </h3>
@@ -38,7 +39,7 @@ export function RowsSection({ id, title, rows }: { id: string; title: string; ro
               <span class="row__value">
                 <Breakable text={row.value} />
               </span>
-              {row.warn ? <WarnIcon class="row__flag" label={POPUP_STRINGS.warning(row.warn)} /> : null}
+              {row.warn ? <WarnIcon class="row__flag" label={POPUP_TEXT.warning(row.warn)} /> : null}
             </dd>
           </div>
         ))}

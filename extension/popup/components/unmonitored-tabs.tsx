@@ -3,13 +3,13 @@
  * site access withheld): one per origin and cause, with the sentence that says who can fix it.
  */
 import type { UnmonitoredCard } from '../../../src/format/host-access';
-import { HOST_ACCESS_STRINGS } from '../strings';
+import { HOST_ACCESS_TEXT } from '../i18n';
 
 /** Nothing when `cards` is empty. */
 export function UnmonitoredTabs({ cards }: { cards: readonly UnmonitoredCard[] }) {
   if (cards.length === 0) return null;
   return (
-    <ul class="cards" aria-label={HOST_ACCESS_STRINGS.notMonitored} data-testid="unmonitored-tabs">
+    <ul class="cards" aria-label={HOST_ACCESS_TEXT.notMonitored} data-testid="unmonitored-tabs">
       {cards.map((card) => (
         <li key={card.key}>
           <article class="card card--unmonitored" aria-labelledby={`unmonitored-${card.firstTabId}`} data-reason={card.reason}>

@@ -238,7 +238,12 @@ describe('cardView', () => {
       session({
         health: 'degraded',
         healthReason: 'High jitter on the call.',
-        incidents: [incident(1, 50_000), incident(3, 2_000), incident(2, 20_000)],
+        media: { statsAt: NOW - 1_000, connectionState: 'connected', jitterMs: 48 },
+        incidents: [
+          incident(1, 50_000, { resolvedAt: NOW - 49_000 }),
+          incident(3, 2_000, { resolvedAt: NOW - 1_000 }),
+          incident(2, 20_000, { resolvedAt: NOW - 19_000 }),
+        ],
       }),
       NOW,
       t,
@@ -246,7 +251,9 @@ describe('cardView', () => {
     expect(card.key).toBe('7');
     expect(card.title).toBe('Dana Reyes');
     expect(card.pillLabel).toBe('Degraded');
-    expect(card.reason).toBe('High jitter on the call.');
+    // The sentence is derived from the state (src/format/agent-sentence.ts), not the worker's English.
+    expect(card.reason).toBe('Poor call quality (Jitter 48 ms); the network path is the cause; monitoring.');
+    expect(card.reasonKey).toBe('degraded:problem_poorQuality+action_monitoring');
     expect(card.incidents.map((i) => i.id)).toEqual(['7:3', '7:2', '7:1']);
   });
 
