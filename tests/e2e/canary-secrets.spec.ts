@@ -7,7 +7,8 @@
  * candidate addresses of a real loopback call — and none of them, nor any secret the lab
  * issued (tokens, session ids), may turn up in IndexedDB (every database and store of the
  * extension), `storage.local` / `storage.session`, the worker's state answer, the export
- * bundle and summary, or the console of the worker, the extension pages and the probe.
+ * bundle and summary, the OTLP telemetry a local collector receives, or the console of the
+ * worker, the extension pages and the probe.
  *
  * Each path is also checked to have been *observed* (its redacted trace is in the store),
  * so the test cannot pass because nothing was recorded.
@@ -17,6 +18,8 @@ import type { BrowserContext, ConsoleMessage, Page, Worker } from '@playwright/t
 import type { ExportResponse, StoredEvent } from '../../src/protocol/ui';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
 import { findCanaries, jwtCanary, opaqueCanary } from './support/canaries';
+import { acceptedLogs, startOtlpReceiver } from './support/otlp-receiver';
+import type { OtlpReceiver } from './support/otlp-receiver';
 import {
   EXTENSION_ID,
   appStatus,
@@ -34,14 +37,17 @@ const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}/`;
 
 let lab: Lab;
 let context: BrowserContext;
+let receiver: OtlpReceiver;
 
 test.beforeEach(async () => {
   lab = await startLab({ port: 0 });
+  receiver = await startOtlpReceiver();
   ({ context } = await launchBrowser({ withExtension: true }));
 });
 
 test.afterEach(async () => {
   await context?.close();
+  await receiver?.close();
   await lab?.close();
 });
 
@@ -119,10 +125,15 @@ async function requestExport(page: Page, format: 'bundle' | 'summary'): Promise<
 
 const isLoopback = (ip: string): boolean => /^127\./.test(ip) || ip === '::1' || ip === 'localhost';
 
-test('no canary secret reaches IndexedDB, extension storage, the export or the console', async () => {
+test('no canary secret reaches IndexedDB, extension storage, the export, telemetry or the console', async () => {
   test.setTimeout(240_000);
   const consoleLines = captureConsole(context);
   const worker = await extensionWorker(context);
+  // Fleet telemetry on, to a local OTLP/HTTP collector.
+  await worker.evaluate(
+    (endpoint) => chrome.storage.local.set({ userConfig: { telemetry: { otlpEndpoint: endpoint, exportIntervalSeconds: 2 } } }),
+    receiver.url,
+  );
 
   // --- the canaries -------------------------------------------------------------------------
   const bearer = opaqueCanary('bearer');
@@ -297,6 +308,10 @@ test('no canary secret reaches IndexedDB, extension storage, the export or the c
   }
   await popup.reload();
   await popup.waitForTimeout(1000);
+  // The incidents of the planted paths reached the collector (so its payloads are worth searching).
+  await expect
+    .poll(() => acceptedLogs(receiver).some((l) => String(l.attrs['url.full'] ?? '').includes('sg_case=')), { timeout: 30_000 })
+    .toBe(true);
 
   const issued = ((await (await fetch(`${lab.url}/lab/issued-secrets`)).json()) as { secrets: string[] }).secrets;
   expect(issued.length).toBeGreaterThan(0);
@@ -308,6 +323,7 @@ test('no canary secret reaches IndexedDB, extension storage, the export or the c
     state,
     bundle: bundle.text,
     summary: summary.text,
+    telemetry: receiver.requests.map((r) => r.text).join('\n'),
     console: consoleLines.map((l) => `${l.where}: ${l.text}`).join('\n'),
   };
   for (const [place, text] of Object.entries(places)) {
