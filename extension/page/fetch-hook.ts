@@ -3,6 +3,9 @@
  * after, and the transparent retries of DESIGN.md §3: with backoff on a retryable status
  * (rung 1, src/recovery/backoff.ts) and with a fresh token on a 401 (rung 2).
  *
+ * The arguments are first read once the way the native reads them (fetch-normalize.ts), so
+ * none of the probe's own reads is visible to the page.
+ *
  * The hot path (an unprotected request, no stale token known) is: read the URL, two glob
  * tests, call the native, attach one reaction that posts only on failure. The native promise
  * itself is returned. Only a protected request that may be recovered — it carries a bearer
@@ -29,6 +32,7 @@ import type { PageObservation } from '../../src/protocol/page';
 import { isRetryableMethod, planRetry } from '../../src/recovery/backoff';
 import { bearerOf, headerOf, isPlainObject, methodOf, readFetchCall, signalOf, substituteFetchArgs } from './fetch-args';
 import type { FetchCall } from './fetch-args';
+import { createFetchArgsNormalizer } from './fetch-normalize';
 import { MAX_TEXT, MAX_URL, clip } from './context';
 import type { ProbeContext } from './context';
 import { call } from './natives';
@@ -397,8 +401,15 @@ function postRetry(ctx: ProbeContext, plan: Plan, reason: RetryReason, status: n
 export function hookFetch(ctx: ProbeContext): void {
   const { natives } = ctx;
   if (!natives.fetch) return;
+  const normalize = createFetchArgsNormalizer(natives);
   ctx.disguise.replaceMethod<NativeFetch>(natives.win, 'fetch', {
-    apply(nativeFetch, thisArg, args) {
+    apply(nativeFetch, thisArg, pageArgs) {
+      let args: unknown[];
+      try {
+        args = normalize(pageArgs);
+      } catch {
+        args = pageArgs;
+      }
       let plan: Plan | null;
       try {
         plan = planFetch(ctx, args);

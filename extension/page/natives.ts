@@ -8,8 +8,18 @@
 
 type AnyFn = (...args: never[]) => unknown;
 
-const own = (obj: object | undefined, key: PropertyKey): PropertyDescriptor | undefined =>
-  obj ? Object.getOwnPropertyDescriptor(obj, key) : undefined;
+/**
+ * The property's descriptor on `obj` or the nearest object of its prototype chain: a page
+ * script that ran first may have replaced a constructor by a subclass (`class WebSocket extends
+ * WebSocket`), whose prototype inherits the natives' methods and getters instead of owning them.
+ */
+const own = (obj: object | undefined, key: PropertyKey): PropertyDescriptor | undefined => {
+  for (let o: object | null | undefined = obj; o; o = Object.getPrototypeOf(o) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(o, key);
+    if (d) return d;
+  }
+  return undefined;
+};
 const method = (obj: object | undefined, key: PropertyKey): AnyFn | undefined => {
   const v: unknown = own(obj, key)?.value;
   return typeof v === 'function' ? (v as AnyFn) : undefined;
@@ -45,6 +55,9 @@ export function captureNatives(win: Window & typeof globalThis) {
     ProgressEvent: win.ProgressEvent,
     URL: win.URL,
     Request: win.Request,
+    /** Brand check of a Request from any realm: throws for anything else. */
+    requestUrl: getter(win.Request?.prototype, 'url'),
+    Proxy: win.Proxy,
     Headers: win.Headers,
     ReadableStream: win.ReadableStream,
     AbortSignal: win.AbortSignal,
@@ -62,6 +75,7 @@ export function captureNatives(win: Window & typeof globalThis) {
       close: method(wsProto, 'close'),
       readyState: getter(wsProto, 'readyState'),
       url: getter(wsProto, 'url'),
+      protocol: getter(wsProto, 'protocol'),
     },
     /** Absent in old engines: then registries hold their objects strongly (weak-registry.ts). */
     WeakRef: win.WeakRef as WeakRefConstructor | undefined,

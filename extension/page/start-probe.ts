@@ -22,11 +22,29 @@ import { hookXhr } from './xhr-hook';
 export const PROBE_VERSION: string = version;
 
 /**
- * Marks a window the probe is installed in, so a second injection (a stale registration
- * next to the current one, say) does not wrap the wrappers.
- * Non-enumerable, read-only.
+ * Tells whether a window has the probe, so a second injection (a stale registration next to
+ * the current one, say) does not wrap the wrappers: `Function.prototype.toString.call(mark)`
+ * answers `softphone-guard.probe <version>` where the probe is installed, and throws the native TypeError
+ * elsewhere. No property is added to the window, where `Reflect.ownKeys(window)` would show it
+ * to every page (the transparency suite compares that list with the native one).
  */
 export const INSTALLED_MARK = Symbol.for('softphone-guard.probe');
+
+/**
+ * What the probe's `toString` answers for {@link INSTALLED_MARK}: a page `toString` wrapper of
+ * its own that answers every non-function with some string must not pass for the probe.
+ */
+const INSTALLED_ANSWER = `softphone-guard.probe ${version}`;
+
+/** True when the probe is installed in `win` (see {@link INSTALLED_MARK}). @throws never */
+export function probeInstalled(win: Window & typeof globalThis): boolean {
+  try {
+    const answer: unknown = Reflect.apply(win.Function.prototype.toString, INSTALLED_MARK, []);
+    return typeof answer === 'string' && answer.startsWith('softphone-guard.probe ');
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Installs the probe in `win`, once per window. Each hook is installed on its own: one that
@@ -34,10 +52,9 @@ export const INSTALLED_MARK = Symbol.for('softphone-guard.probe');
  * @throws never
  */
 export function startProbe(win: Window & typeof globalThis): void {
-  if (Object.prototype.hasOwnProperty.call(win, INSTALLED_MARK)) return;
-  Object.defineProperty(win, INSTALLED_MARK, { value: PROBE_VERSION });
+  if (probeInstalled(win)) return;
   const natives = captureNatives(win);
-  const disguise = createDisguise();
+  const disguise = createDisguise({ key: INSTALLED_MARK, answer: INSTALLED_ANSWER });
   let config: ProbeConfig = DEFAULT_PROBE_CONFIG;
 
   const onCommand = (cmd: PageCommand): void => {

@@ -25,6 +25,7 @@ import { readAccessToken, substituteAccessToken } from '../../src/recovery/token
 import { MAX_TEXT, MAX_URL, clip } from './context';
 import type { ProbeContext, SocketControl } from './context';
 import { call } from './natives';
+import { stringifyLeading } from './string-args';
 import { createWeakRegistry } from './weak-registry';
 import type { WeakRegistry } from './weak-registry';
 
@@ -127,7 +128,9 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
   };
 
   listen('open', () => {
-    ctx.post({ type: 'ws-open', at: ctx.now(), socketId, url: clip(urlOf(), MAX_URL), protocol: clip(ws.protocol, MAX_TEXT) });
+    // The captured getter: a page's own patch of `protocol` does not count the probe's read.
+    const protocol = natives.ws.protocol ? call<string>(natives.ws.protocol, ws) : ws.protocol;
+    ctx.post({ type: 'ws-open', at: ctx.now(), socketId, url: clip(urlOf(), MAX_URL), protocol: clip(protocol, MAX_TEXT) });
   });
   listen('message', () => {
     messagesIn += 1;
@@ -207,7 +210,9 @@ export function hookWebSocket(ctx: ProbeContext): void {
   const registry = createWeakRegistry<WebSocket>(ctx.natives);
   const watches = new WeakMap<WebSocket, SocketWatch>();
   const wrapper = ctx.disguise.replaceConstructor<typeof WebSocket>(ctx.natives.win, 'WebSocket', {
-    construct(native, args, newTarget) {
+    construct(native, pageArgs, newTarget) {
+      // The URL converted once, when the probe is to read it (a page `toString` runs once).
+      const args = ctx.ledger.active ? stringifyLeading(pageArgs, 1, 1) : pageArgs;
       let callArgs = args;
       try {
         if (ctx.ledger.active && args.length > 0) {

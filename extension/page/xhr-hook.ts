@@ -32,6 +32,7 @@ import type { XhrKit, XhrState } from './xhr-kit';
 import { createXhrRecovery } from './xhr-recovery';
 import type { XhrRecovery } from './xhr-recovery';
 import { readXhrIdentity, reportXhr } from './xhr-report';
+import { stringifyLeading } from './string-args';
 import { installXhrViews } from './xhr-view';
 
 function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState {
@@ -146,7 +147,9 @@ export function hookXhr(ctx: ProbeContext): void {
 
   // open(method, url[, async[, user[, password]]])
   ctx.disguise.replaceMethod(proto, 'open', {
-    apply(native, thisArg, args) {
+    apply(native, thisArg, pageArgs) {
+      // method and url converted once: the probe reads them again below.
+      const args = stringifyLeading(pageArgs, 2, 2);
       let callArgs = args;
       try {
         if (ledger.active && args.length >= 2) {
@@ -174,7 +177,8 @@ export function hookXhr(ctx: ProbeContext): void {
   });
 
   ctx.disguise.replaceMethod(proto, 'setRequestHeader', {
-    apply(native, thisArg, args) {
+    apply(native, thisArg, pageArgs) {
+      const args = stringifyLeading(pageArgs, 2, 2);
       let callArgs = args;
       try {
         if (ledger.active && args.length >= 2 && String(args[0]).toLowerCase() === 'authorization') {

@@ -2,7 +2,8 @@
  * The relay's gate for page messages: what arrives on `window.postMessage` is hostile until
  * proven otherwise. A message is admitted only when it is a tagged envelope for the
  * extension, its observation parses against {@link PageObservationSchema}, its serialized
- * size is within {@link MAX_PAGE_MESSAGE_BYTES}, and its type's rate bucket has room.
+ * size is within {@link MAX_PAGE_MESSAGE_BYTES}, and its type's rate bucket has room; its
+ * times are then clamped to the relay's clock ({@link PAGE_CLOCK_PAST_MS}).
  */
 import { MAX_PAGE_MESSAGE_BYTES, PAGE_CHANNEL, PAGE_PROTOCOL_VERSION, PageObservationSchema } from './page';
 import type { PageObservation } from './page';
@@ -20,7 +21,44 @@ export type AdmitResult =
 export const PAGE_RATE_BURST = 120;
 export const PAGE_RATE_PER_SECOND = 40;
 
-/** Creates a gate with its own rate buckets (one gate per document). */
+/**
+ * How far an admitted observation's times (`at`, and `lastMessageAt` of `ws-activity`) may lie
+ * from the relay's clock, ms: before it by {@link PAGE_CLOCK_PAST_MS} at most, after it by
+ * {@link PAGE_CLOCK_FUTURE_MS}. The probe and the relay read the same clock (one renderer,
+ * `Date.now()`) and an observation is posted before it is received, so a genuine one is a
+ * little in the past — by the time the page's message queue took. A page script that forges
+ * `at: 1` (1970) would otherwise make the worker's timers (reconnect grace, heartbeat timeout)
+ * expire at once; times outside the window are clamped to its edge, the observation kept. A
+ * genuine observation older than 5 s would need a page task that long between the post and
+ * its delivery; clamping it costs only that much accuracy in its time.
+ */
+export const PAGE_CLOCK_PAST_MS = 5_000;
+export const PAGE_CLOCK_FUTURE_MS = 1_000;
+
+const clampTime = (t: number, now: number): number => Math.min(now + PAGE_CLOCK_FUTURE_MS, Math.max(now - PAGE_CLOCK_PAST_MS, t));
+
+/** `obs` with its times inside the window around `now` (a new object when one moved). */
+function clampTimes(obs: PageObservation, now: number): PageObservation {
+  const at = clampTime(obs.at, now);
+  if (obs.type === 'ws-activity') {
+    const lastMessageAt = clampTime(obs.lastMessageAt, now);
+    return at === obs.at && lastMessageAt === obs.lastMessageAt ? obs : { ...obs, at, lastMessageAt };
+  }
+  return at === obs.at ? obs : { ...obs, at };
+}
+
+/**
+ * Creates a gate with its own rate buckets (one gate per document).
+ *
+ * A flood of one type drains only that type's bucket: the other types keep theirs. The page's
+ * genuine observations of the flooded type are limited with the flood while it lasts, as
+ * nothing tells them apart: the probe runs in the page's own world, so any mark or secret it
+ * could put on its messages the page can read and copy. Per-id buckets would not help either,
+ * since a forger picks a fresh id per message. What the gate guarantees is the bound: at most
+ * {@link PAGE_RATE_BURST} plus {@link PAGE_RATE_PER_SECOND} per second of each type reach the
+ * worker, however hard the page posts (tests/e2e/hostile-page.spec.ts measures it).
+ * `now`: the relay's clock, epoch ms.
+ */
 export function createPageGate(): { admit(data: unknown, now: number): AdmitResult } {
   const buckets = createKeyedTokenBuckets(PAGE_RATE_BURST, PAGE_RATE_PER_SECOND);
   return {
@@ -34,7 +72,7 @@ export function createPageGate(): { admit(data: unknown, now: number): AdmitResu
       // Schema bounds every field, so this stringify is of bounded cost.
       if (JSON.stringify(parsed.data).length > MAX_PAGE_MESSAGE_BYTES) return { ok: false, reason: 'too-large' };
       if (!buckets.tryTake(parsed.data.type, now)) return { ok: false, reason: 'rate-limited' };
-      return { ok: true, obs: parsed.data };
+      return { ok: true, obs: clampTimes(parsed.data, now) };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createPageGate, PAGE_RATE_BURST } from '../../../src/protocol/admit';
-import { PageCommandSchema, STALL_CLOSE_CODE } from '../../../src/protocol/page';
+import { createPageGate, PAGE_CLOCK_FUTURE_MS, PAGE_CLOCK_PAST_MS, PAGE_RATE_BURST, PAGE_RATE_PER_SECOND } from '../../../src/protocol/admit';
+import { PageCommandSchema, PageObservationSchema, STALL_CLOSE_CODE } from '../../../src/protocol/page';
 
 const env = (msg: unknown) => ({ channel: 'softphone-guard', v: 1, dir: 'to-ext', msg });
 const close = { type: 'ws-close', at: 1, socketId: 's1', url: 'wss://x/y', code: 1006, reason: '', wasClean: false };
@@ -94,5 +94,106 @@ describe('page gate: silent stalls and organisation switches', () => {
     expect(PageCommandSchema.safeParse(command).success).toBe(true);
     expect(PageCommandSchema.safeParse({ ...command, silentSeconds: 86_401 }).success).toBe(false);
     expect(PageCommandSchema.safeParse({ ...command, socketId: '' }).success).toBe(false);
+  });
+});
+
+describe('page gate: hostile input', () => {
+  const valid = { type: 'http', at: 1000, requestId: 'r1', transport: 'fetch', method: 'GET', url: 'https://x/y', status: 500, durationMs: 1, protected: false };
+
+  it('never throws, and admits only what the schema accepts, for any msg and envelope', () => {
+    const g = createPageGate();
+    const keys = fc.constantFrom('__proto__', 'constructor', 'prototype', 'type', 'at', 'toString');
+    const msg = fc.oneof(
+      fc.anything({ withNullPrototype: true, withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withDate: true, withSparseArray: true }),
+      fc.tuple(keys, fc.anything()).map(([k, v]) => JSON.parse(`{"type":"http",${JSON.stringify(k)}:${JSON.stringify(v ?? null) ?? 'null'}}`) as unknown),
+      fc.tuple(keys, fc.jsonValue()).map(([k, v]) => ({ ...valid, ...(JSON.parse(`{${JSON.stringify(k)}:${JSON.stringify(v)}}`) as object) })),
+    );
+    fc.assert(
+      fc.property(msg, fc.constantFrom<unknown>(1, '1', 2, undefined), (m, v) => {
+        const r = g.admit({ channel: 'softphone-guard', v, dir: 'to-ext', msg: m }, 1000);
+        if (!r.ok) return true;
+        return v === 1 && PageObservationSchema.safeParse(r.obs).success && Object.getPrototypeOf(r.obs) === Object.prototype;
+      }),
+      { numRuns: 2000 },
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('type');
+  });
+
+  it('an own __proto__ key never reaches the admitted copy, even on a valid observation', () => {
+    const withProto = JSON.parse(`{"__proto__": {"polluted": true}}`) as object;
+    const r = createPageGate().admit(env({ ...valid, ...withProto }), 1000);
+    expect(r.ok).toBe(false);
+  });
+
+  it('rejects huge strings and deep nesting quickly, without a stack overflow', () => {
+    const g = createPageGate();
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i += 1) deep = [deep];
+    const started = performance.now();
+    expect(g.admit(env({ ...valid, url: 'u'.repeat(5_000_000) }), 1000)).toEqual({ ok: false, reason: 'invalid' });
+    expect(g.admit(env({ ...valid, extra: deep }), 1000)).toEqual({ ok: false, reason: 'invalid' });
+    expect(g.admit(env(deep), 1000)).toEqual({ ok: false, reason: 'invalid' });
+    // Generous: parse failures stop at the first bad field, not after walking the input.
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('rejects valid-looking but out-of-range fields', () => {
+    const g = createPageGate();
+    for (const bad of [
+      { status: 600 },
+      { status: -1 },
+      { status: 200.5 },
+      { durationMs: 86_400_001 },
+      { at: -1 },
+      { at: Infinity },
+      { at: NaN },
+      { method: '' },
+      { method: 'X'.repeat(17) },
+      { requestId: '' },
+      { requestId: 'r'.repeat(65) },
+      { transport: 'beacon' },
+      { protected: 'true' },
+      { url: 'u'.repeat(2049) },
+      { retryGivenUp: 'always' },
+    ]) {
+      expect(g.admit(env({ ...valid, ...bad }), 1000), JSON.stringify(bad)).toEqual({ ok: false, reason: 'invalid' });
+    }
+  });
+
+  it('clamps forged times to the relay clock and keeps the observation', () => {
+    const g = createPageGate();
+    const now = 1_700_000_000_000;
+    const old = g.admit(env({ ...valid, at: 1 }), now);
+    expect(old).toEqual({ ok: true, obs: { ...valid, at: now - PAGE_CLOCK_PAST_MS } });
+    const future = g.admit(env({ ...valid, at: now + 3_600_000 }), now);
+    expect(future).toEqual({ ok: true, obs: { ...valid, at: now + PAGE_CLOCK_FUTURE_MS } });
+    const genuine = g.admit(env({ ...valid, at: now - 20 }), now);
+    expect(genuine).toEqual({ ok: true, obs: { ...valid, at: now - 20 } });
+    const activity = { type: 'ws-activity', at: now, socketId: 's', messagesIn: 1, lastMessageAt: 0 };
+    expect(g.admit(env(activity), now)).toEqual({ ok: true, obs: { ...activity, lastMessageAt: now - PAGE_CLOCK_PAST_MS } });
+  });
+
+  it('a flood of one type admits at most burst + rate × elapsed, and another type keeps its burst', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 2000 }),
+        (gaps) => {
+          const g = createPageGate();
+          let now = 1_000_000;
+          const start = now;
+          let admitted = 0;
+          for (const gap of gaps) {
+            now += gap;
+            if (g.admit(env({ ...valid, at: now }), now).ok) admitted += 1;
+          }
+          const bound = PAGE_RATE_BURST + (PAGE_RATE_PER_SECOND * (now - start)) / 1000;
+          if (admitted > bound + 1e-9) return false;
+          // Another type is untouched by the flood.
+          return g.admit(env({ ...close, at: now }), now).ok;
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,0 +1,292 @@
+/**
+ * Hostile page: the relay boundary under fuzzing in real Chromium with the built extension.
+ * A monitored page posts thousands of fast-check envelopes (arbitrary `msg`, `__proto__` keys,
+ * huge strings, deep nesting, wrong types, valid-looking but out-of-range fields) on the page
+ * channel from its MAIN world, then floods one observation type. The service worker's event
+ * store (IndexedDB, read from an extension page) must hold nothing that does not parse; the
+ * worker must still answer and still record a real event sent afterwards; its
+ * `Object.prototype` must be untouched; and during a flood of one type, legitimate events of
+ * every other type must all be stored.
+ *
+ * Same-type events during a flood: the relay's rate buckets are per observation type
+ * (src/protocol/admit.ts), so a flood of forged `http` observations also rate-limits the
+ * page's real `http` observations while it lasts (both come from the page's own world; no
+ * secret can tell them apart). The test records that and checks they are stored again once
+ * the flood stops.
+ */
+import { test, expect } from '@playwright/test';
+import type { BrowserContext, Page, Worker } from '@playwright/test';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXTENSION_ID, extensionWorker, launchBrowser } from '../support/browser.mjs';
+import { startFixtureServer } from './fixtures/probe/fixture-server';
+import type { FixtureServer } from './fixtures/probe/fixture-server';
+import { hostileEnvelopes } from './support/hostile-messages';
+import { PageObservationSchema } from '../../src/protocol/page';
+import type { StateResponse, StoredEvent } from '../../src/protocol/ui';
+import { PAGE_RATE_BURST, PAGE_RATE_PER_SECOND } from '../../src/protocol/admit';
+
+const POSTER = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'hostile', 'poster.js');
+
+/** Event types the worker itself stores besides page observations (src/session/types.ts `WorkerEvent`, `tick` never stored). */
+const WORKER_EVENT_TYPES = [
+  'refresh-started',
+  'refresh-succeeded',
+  'refresh-failed',
+  'safe-reload',
+  'reload-deferred',
+  'stall-close-requested',
+  'refresh-ahead',
+  'mic-grant',
+  'media-reacquire',
+];
+const PAGE_TYPES = PageObservationSchema.options.map((o) => o.shape.type.value as string);
+
+let server: FixtureServer;
+let context: BrowserContext;
+let worker: Worker;
+let ext: Page;
+
+test.describe.configure({ timeout: 180_000 });
+
+test.beforeAll(async () => {
+  server = await startFixtureServer();
+  ({ context } = await launchBrowser());
+  worker = await extensionWorker(context);
+  ext = await context.newPage();
+  await ext.goto(`chrome-extension://${EXTENSION_ID}/extension/options/index.html`);
+});
+
+test.afterAll(async () => {
+  await context?.close();
+  await server?.close();
+});
+
+const getState = (): Promise<StateResponse> => ext.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+
+/** Every stored event, read straight from the worker's database (never creating it). */
+async function storedEvents(): Promise<StoredEvent[]> {
+  return ext.evaluate(
+    () =>
+      new Promise<StoredEvent[]>((resolve, reject) => {
+        const open = indexedDB.open('softphone-guard');
+        // Not created yet: leave its creation to the worker.
+        open.onupgradeneeded = () => open.transaction?.abort();
+        open.onerror = () => resolve([]);
+        open.onsuccess = () => {
+          const db = open.result;
+          try {
+            const req = db.transaction('events').objectStore('events').getAll();
+            req.onsuccess = () => {
+              db.close();
+              resolve(req.result as StoredEvent[]);
+            };
+            req.onerror = () => {
+              db.close();
+              reject(req.error);
+            };
+          } catch (error) {
+            db.close();
+            reject(error);
+          }
+        };
+      }),
+  );
+}
+
+/** Opens the monitored fixture page with the hostile sender, once its session is live in the worker. */
+async function openHostilePage(): Promise<Page> {
+  const page = await context.newPage();
+  await page.addInitScript({ path: POSTER });
+  await page.goto(`${server.origin}/`);
+  await expect
+    .poll(async () => (await getState()).sessions.some((s) => s.alive && s.href?.startsWith(server.origin)), { message: 'session live', timeout: 30_000 })
+    .toBe(true);
+  return page;
+}
+
+/** A real socket of the page opened and closed by the server with `code`. */
+const realClose = (page: Page, code: number): Promise<void> =>
+  page.evaluate(
+    ({ wsOrigin, code: c }) =>
+      new Promise<void>((resolve) => {
+        const ws = new WebSocket(`${wsOrigin}/ws?legit=${c}`);
+        ws.onopen = () => ws.send(`close:${c}:legit`);
+        ws.onclose = () => resolve();
+      }),
+    { wsOrigin: server.wsOrigin, code },
+  );
+
+function expectAllKnownAndValid(events: StoredEvent[]): void {
+  for (const e of events) {
+    const known = PAGE_TYPES.includes(e.type) || WORKER_EVENT_TYPES.includes(e.type);
+    expect(known, `stored event of unknown type: ${JSON.stringify(e).slice(0, 300)}`).toBe(true);
+    expect(Object.getPrototypeOf(e.data) === Object.prototype, 'plain data').toBe(true);
+    if (PAGE_TYPES.includes(e.type)) {
+      const parsed = PageObservationSchema.safeParse({ ...e.data, type: e.type, at: e.at });
+      expect(parsed.success, `${JSON.stringify(e).slice(0, 300)}: ${parsed.error?.message ?? ''}`).toBe(true);
+    }
+    expect(JSON.stringify(e).length, 'bounded size').toBeLessThan(16 * 1024);
+  }
+}
+
+test('fuzzed envelopes: nothing invalid is stored, the worker answers and records what follows', async () => {
+  const page = await openHostilePage();
+  const envelopes = hostileEnvelopes(3000, 0x5eed);
+  let posted = 0;
+  let refused = 0;
+  let navigations = 0;
+  for (let i = 0; i < envelopes.length; i += 250) {
+    const batch = envelopes.slice(i, i + 250);
+    try {
+      const r = await page.evaluate((texts) => (window as unknown as { __hostile: { post(t: string[]): { posted: number; refused: number } } }).__hostile.post(texts), batch);
+      posted += r.posted;
+      refused += r.refused;
+    } catch (error) {
+      // A forged observation the schema accepts may make the worker reload the tab (a safe
+      // reload: what the page could do to itself anyway). Go on in the new document.
+      if (!/context was destroyed|navigat/i.test(String(error))) throw error;
+      navigations += 1;
+      await page.waitForLoadState('load');
+      await page.waitForFunction(() => '__hostile' in window);
+    }
+  }
+  const reloads = (await storedEvents()).filter((e) => e.type === 'safe-reload').map((e) => e.data.cause);
+  test.info().annotations.push({
+    type: 'fuzz',
+    description: `${posted} envelopes posted, ${refused} refused by structured clone, ${navigations} batches cut by a reload (safe reloads: ${JSON.stringify(reloads)})`,
+  });
+  expect(posted).toBeGreaterThan(2000);
+
+  // A forged hello naming another address: the session keeps the document's own.
+  await page.evaluate(() =>
+    window.postMessage({ channel: 'softphone-guard', v: 1, dir: 'to-ext', msg: { type: 'hello', at: Date.now(), href: 'https://evil.example/', probeVersion: '9.9.9' } }, '*'),
+  );
+
+  // A real close after the fuzz: once it is stored, everything posted before it was handled
+  // (one window message queue, one port, one ingest chain).
+  await realClose(page, 4321);
+  await expect
+    .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === 4321), { timeout: 30_000, message: 'legitimate close stored' })
+    .toBe(true);
+
+  const events = await storedEvents();
+  expectAllKnownAndValid(events);
+  expect(events.filter((e) => e.type === 'hello').map((e) => e.data.href)).not.toContain('https://evil.example/');
+  // The worker answers, and the session's address is the document's, whatever `hello` the page forged.
+  await expect
+    .poll(async () => (await getState()).sessions.filter((s) => s.alive).map((s) => s.href), { timeout: 30_000 })
+    .toContain(`${server.origin}/`);
+
+  const proto = await worker.evaluate(() => ({
+    names: Object.getOwnPropertyNames(Object.prototype).sort(),
+    symbols: Object.getOwnPropertySymbols(Object.prototype).length,
+    probe: ({} as Record<string, unknown>).polluted ?? null,
+    protoOfPlain: Object.getPrototypeOf({}) === Object.prototype,
+  }));
+  expect(proto).toEqual({
+    names: [
+      '__defineGetter__',
+      '__defineSetter__',
+      '__lookupGetter__',
+      '__lookupSetter__',
+      '__proto__',
+      'constructor',
+      'hasOwnProperty',
+      'isPrototypeOf',
+      'propertyIsEnumerable',
+      'toLocaleString',
+      'toString',
+      'valueOf',
+    ],
+    symbols: 0,
+    probe: null,
+    protoOfPlain: true,
+  });
+  await page.close();
+});
+
+test('a flood of one type is rate-limited; other types are all stored meanwhile', async () => {
+  const page = await openHostilePage();
+  const flooded = (events: StoredEvent[]): StoredEvent[] => events.filter((e) => e.type === 'http' && String(e.data.requestId).startsWith('flood-'));
+  const before = flooded(await storedEvents()).length;
+
+  const result = await page.evaluate(
+    async ({ wsOrigin, origin }) => {
+      let sent = 0;
+      let flooding = true;
+      const started = performance.now();
+      const flood = (async () => {
+        while (flooding) {
+          for (let i = 0; i < 200; i += 1) {
+            sent += 1;
+            window.postMessage(
+              {
+                channel: 'softphone-guard',
+                v: 1,
+                dir: 'to-ext',
+                msg: { type: 'http', at: Date.now(), requestId: `flood-${sent}`, transport: 'fetch', method: 'GET', url: `${origin}/flood`, status: 500, durationMs: 1, protected: false },
+              },
+              '*',
+            );
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      // Legitimate traffic of other types while the flood runs: sockets and peer connections.
+      const codes: number[] = [];
+      for (let k = 0; k < 4; k += 1) {
+        const code = 4400 + k;
+        await new Promise<void>((resolve) => {
+          const ws = new WebSocket(`${wsOrigin}/ws?during=${k}`);
+          ws.onopen = () => ws.send(`close:${code}:during flood`);
+          ws.onclose = () => resolve();
+        });
+        codes.push(code);
+        const pc = new RTCPeerConnection();
+        pc.close();
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      // The page's own http observation during the flood (a real 404).
+      const sameType = await fetch('/plain/404').then((r) => r.status);
+      await new Promise((r) => setTimeout(r, 300));
+      flooding = false;
+      await flood;
+      return { sent, seconds: (performance.now() - started) / 1000, codes, sameType };
+    },
+    { wsOrigin: server.wsOrigin, origin: server.origin },
+  );
+  expect(result.sent).toBeGreaterThan(2000);
+
+  // After the flood, a real close: the sentinel that everything before it was handled.
+  await realClose(page, 4499);
+  await expect
+    .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === 4499), { timeout: 30_000 })
+    .toBe(true);
+  const events = await storedEvents();
+  expectAllKnownAndValid(events);
+
+  // Every legitimate socket close and peer connection state of the flood window was stored.
+  for (const code of result.codes) expect(events.some((e) => e.type === 'ws-close' && e.data.code === code), `ws-close ${code}`).toBe(true);
+  const opens = events.filter((e) => e.type === 'ws-open' && String(e.data.url).includes('during='));
+  expect(opens.length).toBe(4);
+  const pcClosed = events.filter((e) => e.type === 'pc-state' && e.data.signalingState === 'closed');
+  expect(pcClosed.length).toBeGreaterThanOrEqual(4);
+
+  // The flood itself got through only at the bucket's rate: burst + rate × duration (+1 s slack).
+  const admitted = flooded(events).length - before;
+  const bound = PAGE_RATE_BURST + PAGE_RATE_PER_SECOND * (result.seconds + 1);
+  expect(admitted).toBeGreaterThan(0);
+  expect(admitted).toBeLessThanOrEqual(bound);
+  const sameTypeStored = events.some((e) => e.type === 'http' && String(e.data.url).endsWith('/plain/404'));
+  test.info().annotations.push({
+    type: 'flood',
+    description: `${result.sent} forged http observations in ${result.seconds.toFixed(1)} s, ${admitted} admitted (bound ${Math.round(bound)}); the page's own 404 during the flood was ${sameTypeStored ? 'stored' : 'rate-limited with the flood'}`,
+  });
+
+  // Once the flood stops the bucket refills and the page's own http observations are stored again.
+  await page.waitForTimeout(1000);
+  await page.evaluate(() => fetch('/plain/418?after=1').then((r) => r.status));
+  await expect.poll(async () => (await storedEvents()).some((e) => e.type === 'http' && e.data.status === 418), { timeout: 30_000 }).toBe(true);
+  await page.close();
+});

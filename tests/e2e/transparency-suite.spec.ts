@@ -1,0 +1,212 @@
+/**
+ * Transparency suite: the same assertions (tests/e2e/fixtures/transparency/suite.js) run in
+ * one browser on a page with the browser's natives — an origin the extension does not monitor,
+ * `http://127.0.0.2:<port>` — and on the same page on a monitored origin,
+ * `http://127.0.0.1:<port>`, where the probe wraps WebSocket, fetch, XMLHttpRequest and
+ * RTCPeerConnection. Every result must be equal: any difference is one the page could see.
+ *
+ * Then the same with a page that wraps those APIs itself (fixtures/transparency/page-wrapper.js),
+ * once before the probe (an init script: Chromium runs it ahead of document_start content
+ * scripts, as another extension's or a loader's earlier wrapper would be) and once after it
+ * (a script added once the page has loaded): the page's wrapper still sees every call, the
+ * probe still observes, and results equal those of the page's wrapper over the natives.
+ *
+ * Also: a second copy of the probe injected into a wrapped page changes nothing, and a sanity
+ * test checks on the native page that the suite really exercises what it compares (binary
+ * frames, subprotocols, listener order, streaming, redirects, legacy callbacks, a connected
+ * call), so the comparisons cannot pass by both sides failing alike.
+ *
+ * The server is tests/e2e/support/transparency-server.ts (both origins, one port).
+ */
+import { test, expect } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { DIST, extensionWorker, launchBrowser } from '../support/browser.mjs';
+import { startTransparencyServer } from './support/transparency-server';
+import type { TransparencyServer } from './support/transparency-server';
+import { PageObservationSchema } from '../../src/protocol/page';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const RECORDER = join(HERE, 'fixtures', 'probe', 'sg-recorder.js');
+const PAGE_WRAPPER = join(HERE, 'fixtures', 'transparency', 'page-wrapper.js');
+const SECTIONS = ['shape', 'websocket', 'fetch', 'xhr', 'rtc'] as const;
+type Section = (typeof SECTIONS)[number];
+type Wrapping = 'none' | 'before' | 'after';
+
+let server: TransparencyServer;
+let context: BrowserContext;
+
+test.describe.configure({ timeout: 180_000 });
+
+test.beforeAll(async () => {
+  server = await startTransparencyServer();
+  ({ context } = await launchBrowser());
+});
+
+test.afterAll(async () => {
+  await context?.close();
+  await server?.close();
+});
+
+/** Opens the fixture page at `origin`, with the probe-channel recorder and the page's own wrapper as asked. */
+async function openPage(origin: string, wrapping: Wrapping): Promise<Page> {
+  const page = await context.newPage();
+  await page.addInitScript({ path: RECORDER });
+  if (wrapping === 'before') await page.addInitScript({ path: PAGE_WRAPPER });
+  await page.goto(`${origin}/page`);
+  await page.waitForFunction(() => 'transparencySuite' in window);
+  if (wrapping === 'after') await page.addScriptTag({ url: `${origin}/page-wrapper.js` });
+  return page;
+}
+
+/** The probe answers `Function.prototype.toString.call(Symbol.for('softphone-guard.probe'))` with `softphone-guard.probe <version>` (start-probe.ts). */
+const probed = (page: Page): Promise<boolean> =>
+  page.evaluate(() => {
+    try {
+      return String(Function.prototype.toString.call(Symbol.for('softphone-guard.probe'))).startsWith('softphone-guard.probe ');
+    } catch {
+      return false;
+    }
+  });
+
+const run = (page: Page, section: Section): Promise<unknown> =>
+  page.evaluate((name) => (window as unknown as { transparencySuite: { run(n: string): Promise<unknown> } }).transparencySuite.run(name), section);
+
+interface Observation {
+  type: string;
+  [key: string]: unknown;
+}
+
+async function observations(page: Page): Promise<Observation[]> {
+  return page.evaluate(() => {
+    const sg = (window as unknown as { __sg: { envelopes: { dir: string; msg: Observation }[] } }).__sg;
+    return sg.envelopes.filter((e) => e.dir === 'to-ext').map((e) => e.msg);
+  });
+}
+
+const wrapperCalls = (page: Page): Promise<Record<string, number>> =>
+  page.evaluate(() => (window as unknown as { __pageWrapper: { calls: Record<string, number> } }).__pageWrapper.calls);
+
+for (const wrapping of ['none', 'before', 'after'] as const) {
+  test.describe(`page wrapper: ${wrapping}`, () => {
+    let native: Page;
+    let wrapped: Page;
+
+    test.beforeAll(async () => {
+      native = await openPage(server.native, wrapping);
+      wrapped = await openPage(server.wrapped, wrapping);
+    });
+
+    test.afterAll(async () => {
+      await native?.close();
+      await wrapped?.close();
+    });
+
+    test('the probe runs on the monitored origin only, in the intended order', async () => {
+      expect(await probed(native)).toBe(false);
+      expect(await probed(wrapped)).toBe(true);
+      await expect.poll(async () => (await observations(wrapped)).filter((o) => o.type === 'hello').length).toBe(1);
+      expect((await observations(native)).length).toBe(0);
+      if (wrapping !== 'none') {
+        const installedWithProbe = await wrapped.evaluate(() => (window as unknown as { __pageWrapper: { installedWithProbe: boolean } }).__pageWrapper.installedWithProbe);
+        expect(installedWithProbe).toBe(wrapping === 'after');
+      }
+    });
+
+    for (const section of SECTIONS) {
+      test(`${section}: wrapped equals native`, async () => {
+        const before = (await observations(wrapped)).length;
+        const callsBefore = wrapping === 'none' ? null : [await wrapperCalls(native), await wrapperCalls(wrapped)];
+        // One page at a time: the two runs must not compete for the server or the CPU.
+        const nativeResult = await run(native, section);
+        const wrappedResult = await run(wrapped, section);
+        expect(JSON.stringify(nativeResult)).not.toContain('timeout:');
+        expect(wrappedResult).toEqual(nativeResult);
+
+        // The probe observed the run (so the equality above was of wrapped APIs).
+        const seen = (await observations(wrapped)).slice(before);
+        for (const o of seen) expect(PageObservationSchema.safeParse(o).success, JSON.stringify(o)).toBe(true);
+        const types = new Set(seen.map((o) => o.type));
+        if (section === 'websocket') expect([...types]).toEqual(expect.arrayContaining(['ws-open', 'ws-close']));
+        if (section === 'fetch' || section === 'xhr') expect(types.has('http')).toBe(true);
+        if (section === 'rtc') expect(types.has('pc-state')).toBe(true);
+
+        if (callsBefore !== null) {
+          // The page's wrapper saw the page's calls on both pages alike. Where the page wrapped
+          // first, the probe captured the page's getStats and addEventListener as its natives,
+          // so that wrapper also counts the probe's own listeners and stats polls.
+          const [n0, w0] = callsBefore as [Record<string, number>, Record<string, number>];
+          const n1 = await wrapperCalls(native);
+          const w1 = await wrapperCalls(wrapped);
+          for (const key of Object.keys(n1)) {
+            const nativeDelta = n1[key]! - n0[key]!;
+            const wrappedDelta = w1[key]! - w0[key]!;
+            if (wrapping === 'before' && (key === 'getStats' || key === 'addEventListener')) expect(wrappedDelta, key).toBeGreaterThanOrEqual(nativeDelta);
+            else expect(wrappedDelta, key).toBe(nativeDelta);
+          }
+        }
+      });
+    }
+  });
+}
+
+test('a second copy of the probe in the same page wraps nothing again, and the window gets no new property', async () => {
+  const worker = await extensionWorker(context);
+  const scripts = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
+  const probeFile = scripts.find((s) => s.world === 'MAIN')?.js?.[0];
+  expect(probeFile).toBeTruthy();
+  const page = await openPage(server.wrapped, 'none');
+  const before = await page.evaluate(() => {
+    const w = window as unknown as Record<string, unknown>;
+    (w as { __kept?: unknown[] }).__kept = [window.fetch, window.WebSocket, Function.prototype.toString, XMLHttpRequest.prototype.open];
+    return Reflect.ownKeys(window).length;
+  });
+  await page.addScriptTag({ content: readFileSync(join(DIST, probeFile as string), 'utf8') });
+  const after = await page.evaluate(async () => {
+    const kept = (window as unknown as { __kept: unknown[] }).__kept;
+    const same = [window.fetch, window.WebSocket, Function.prototype.toString, XMLHttpRequest.prototype.open].map((f, i) => f === kept[i]);
+    await fetch('/nothing-here-once');
+    return { same, keys: Reflect.ownKeys(window).length };
+  });
+  expect(after).toEqual({ same: [true, true, true, true], keys: before });
+  await expect.poll(async () => (await observations(page)).filter((o) => o.type === 'http' && String(o.url).endsWith('/nothing-here-once')).length).toBe(1);
+  await page.waitForTimeout(300);
+  expect((await observations(page)).filter((o) => o.type === 'hello').length).toBe(1);
+  await page.close();
+});
+
+test('sanity: the suite exercises what it claims on the native page', async () => {
+  // Guards the comparisons above against both sides failing the same way.
+  const page = await openPage(server.native, 'none');
+  const ws = (await run(page, 'websocket')) as Record<string, unknown[][]>;
+  expect(ws.binary).toContainEqual(['recv-ab', ['ArrayBuffer', '090807']]);
+  expect(ws.binary).toContainEqual(['recv-default', ['Blob', '', 4, '010203fa']]);
+  expect(ws.binary?.find((e) => e[0] === 'open')?.[5]).toBe('v2.proto');
+  expect(ws.binary?.find((e) => e[0] === 'open')?.[6]).toContain('permessage-deflate');
+  expect(ws.binary?.at(-1)?.slice(0, 6)).toEqual(['close', 'CloseEvent', 4001, 'client bye ✓', true, true]);
+  expect(ws.dropped?.at(-1)?.[2]).toBe(1006);
+  const calls = ws.listeners?.find((e) => e[0] === 'calls')?.[1] as unknown[][];
+  expect(calls.slice(0, 6)).toEqual([
+    ['a', 'echo:one', 2, true],
+    ['on', 'echo:one', 'function'],
+    ['obj', 'echo:one', true],
+    ['once', 'echo:one'],
+    ['stopper', 'echo:one'],
+    ['after-stopper', 'echo:one'],
+  ]);
+  expect(calls).toContainEqual(['stopper', 'echo:stop']);
+  expect(calls).not.toContainEqual(['after-stopper', 'echo:stop']);
+  expect(calls.at(-1)).toEqual(['after-stopper', 'synthetic']);
+  const f = (await run(page, 'fetch')) as { plain: { streaming: unknown; redirect: Record<string, unknown> } };
+  expect(f.plain.streaming).toEqual(['resolved', { chunks: [false, 'part-1;'], rest: 'part-2;part-3;', bodyUsed: true, locked: true }]);
+  expect(f.plain.redirect['init-manual']).toMatchObject(['resolved', { type: 'opaqueredirect', status: 0 }]);
+  expect(f.plain.redirect['init-error']).toMatchObject(['rejected', expect.stringContaining('TypeError')]);
+  const rtc = (await run(page, 'rtc')) as Record<string, unknown>;
+  expect(rtc.legacyOffer).toEqual(['success', 'Object', 'offer', 'string', true]);
+  expect(rtc.states).toEqual(['connected', 'connected', 'stable', true]);
+  expect(rtc.gum).toEqual(['resolved', [true, [['audio', 'live', true, true]], 'ended']]);
+  expect(rtc.events).toContainEqual(['ontrack', 'RTCTrackEvent', 'audio', 0, true]);
+  await page.close();
+});
