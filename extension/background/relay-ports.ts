@@ -61,6 +61,8 @@ interface Link {
    * is the agent's and not an unknown identity's (whose token the tab would then refuse).
    */
   identityReady?: Promise<void>;
+  /** The relay's document id from its hello (src/protocol/port.ts); observations are deduplicated by it. */
+  doc?: string;
 }
 
 /** A token command without requestId, for every waiter and later request of the tab. */
@@ -105,6 +107,15 @@ function ignore(link: Link): void {
   if (links.get(link.tabId) === link) {
     links.delete(link.tabId);
     void endSession(link.tabId, Date.now());
+  }
+}
+
+/** Acknowledges to the relay that its observations up to `seq` are stored (src/protocol/port.ts). */
+function acknowledge(link: Link, seq: number): void {
+  try {
+    link.port.postMessage({ type: 'ack', seq } satisfies WorkerToRelay);
+  } catch {
+    // The document went away; nothing is left to resend.
   }
 }
 
@@ -207,6 +218,7 @@ function onIdentity(link: Link, obs: Extract<PageObservation, { type: 'identity'
  */
 function onRelayMessage(link: Link, message: RelayToWorker, noted = false): void {
   if (message.type === 'relay-hello') {
+    link.doc = message.doc;
     if (message.reconnects > 0) link.identityReady = assumeKnownIdentity(link).catch(() => undefined);
     return;
   }
@@ -214,7 +226,9 @@ function onRelayMessage(link: Link, message: RelayToWorker, noted = false): void
   if (obs.type === 'http' && !noted) notePageHttp(link.tabId, obs);
   if (obs.type === 'identity') onIdentity(link, obs);
   if (obs.type === 'org-switch') onOrgSwitch(link, obs);
-  void ingest(link.tabId, obs);
+  const { seq } = message;
+  const doc = link.doc;
+  void ingest(link.tabId, obs, seq !== undefined && doc ? { doc, seq, stored: () => acknowledge(link, seq) } : undefined);
   if (obs.type === 'token-needed') void onTokenNeeded(link, obs);
 }
 

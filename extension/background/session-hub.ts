@@ -4,14 +4,25 @@
  *
  * Events are applied strictly in arrival order through one promise chain, after the
  * snapshots of a previous worker life have been loaded, so a restarted worker continues
- * each session where the last one left it.
+ * each session where the last one left it. Relay observations carry their document and
+ * sequence number ({@link Delivery}): one the store already holds is not applied twice.
  */
 import type { PageObservation } from '../../src/protocol/page';
 import type { SessionState, WorkerEvent } from '../../src/session/types';
 import type { SessionView, StateResponse } from '../../src/protocol/ui';
 import { createSession, reduceSession, worstHealth } from '../../src/session/reducer';
 import { redactValue } from '../../src/redact/redact';
-import { appendEvent, countEvents, loadSessions, putIncident, putSession } from './event-store';
+import {
+  afterCommit,
+  appendEvent,
+  countEvents,
+  isDelivered,
+  loadSessions,
+  markDelivered,
+  putIncident,
+  putSession,
+  storeStatus,
+} from './event-store';
 import { showWorstHealth } from './badge';
 import { currentConfig } from './config-source';
 import { warn } from './log';
@@ -70,17 +81,45 @@ function apply(tabId: number, raw: PageObservation | WorkerEvent): void {
     if (effect.type === 'incident-opened' || effect.type === 'incident-updated') putIncident(effect.incident);
   }
   if (next !== before) putSession(next);
-  void showWorstHealth(currentWorst());
+  void showWorstHealth(currentWorst(), signInNeeded());
   for (const fn of updateListeners) fn(next, event.at);
 }
 
-/** Queues an event for a tab. Never throws; a failing event is logged (by type) and skipped. */
-export function ingest(tabId: number, event: PageObservation | WorkerEvent): Promise<void> {
+/**
+ * Where a relay observation came from (src/protocol/port.ts): its document and sequence
+ * number, and what to do once it is stored (acknowledge it to the relay).
+ */
+export interface Delivery {
+  /** The relay's document id (`relay-hello` `doc`). */
+  doc: string;
+  /** The observation's `seq` within the document. */
+  seq: number;
+  /**
+   * Called once the observation and what it changed are committed (a resend already stored:
+   * once everything queued before it is committed), to acknowledge it to the relay.
+   */
+  stored: () => void;
+}
+
+/**
+ * Queues an event for a tab. Never throws; a failing event is logged (by type) and skipped.
+ * With `delivery`, an observation already stored (a relay's resend to a restarted worker,
+ * src/storage/delivery.ts) is skipped, and `delivery.stored` is called once it is committed.
+ */
+export function ingest(tabId: number, event: PageObservation | WorkerEvent, delivery?: Delivery): Promise<void> {
   chain = chain.then(() => {
+    if (delivery && isDelivered(tabId, delivery.doc, delivery.seq)) {
+      afterCommit(delivery.stored);
+      return;
+    }
     try {
       apply(tabId, event);
     } catch (error) {
       warn(`event skipped (${event.type})`, error);
+    }
+    if (delivery) {
+      markDelivered(tabId, delivery.doc, delivery.seq, Date.now());
+      afterCommit(delivery.stored);
     }
   });
   return chain;
@@ -96,7 +135,7 @@ export function endSession(tabId: number, at: number): Promise<void> {
     putSession(ended);
     const endedOnes = [...sessions.values()].filter((x) => x.endedAt !== undefined).sort((a, b) => b.updatedAt - a.updatedAt);
     for (const old of endedOnes.slice(MAX_ENDED_SESSIONS)) sessions.delete(old.tabId);
-    void showWorstHealth(currentWorst());
+    void showWorstHealth(currentWorst(), signInNeeded());
   });
   return chain;
 }
@@ -130,6 +169,11 @@ export function sessionOf(tabId: number): SessionState | undefined {
   return sessions.get(tabId);
 }
 
+/** A live session needs an interactive sign-in: the badge says so before any health. */
+function signInNeeded(): boolean {
+  return [...sessions.values()].some((s) => s.endedAt === undefined && s.auth.signInRequired === true);
+}
+
 function currentWorst(): SessionState['health'] | null {
   const live = [...sessions.values()].filter((s) => s.endedAt === undefined).map((s) => s.health);
   return worstHealth(live);
@@ -141,5 +185,5 @@ export async function stateForUi(): Promise<StateResponse> {
   const views: SessionView[] = [...sessions.values()].map((s) => ({ ...s, alive: s.endedAt === undefined }));
   views.sort((a, b) => Number(b.alive) - Number(a.alive) || b.updatedAt - a.updatedAt);
   const storedEvents = await countEvents().catch(() => 0);
-  return { type: 'state', sessions: views, worst: currentWorst(), storedEvents, now: Date.now() };
+  return { type: 'state', sessions: views, worst: currentWorst(), storedEvents, now: Date.now(), store: storeStatus() };
 }

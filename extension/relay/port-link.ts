@@ -8,6 +8,12 @@
  * A `token-needed` stays outstanding until the worker answers it; a worker stopped in the
  * middle of a refresh never will, so outstanding requests are sent again to the next worker
  * (for at most {@link OUTSTANDING_TTL_MS}, the probe's longest wait).
+ *
+ * Exactly-once storage (src/protocol/port.ts, src/storage/delivery.ts): observations carry
+ * `seq` 1, 2, 3… of this document (`doc` in the hello). Once the worker has acknowledged one,
+ * sent observations are kept until acknowledged (at most {@link MAX_QUEUED}) and the
+ * unacknowledged ones are sent again, in order, to the next worker, which skips those it
+ * already stored; a message the dying worker received but had not committed is not lost.
  */
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
@@ -39,6 +45,24 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
   let dead = false;
   const queue: RelayToWorker[] = [];
   const outstanding = new Map<string, { message: RelayToWorker; at: number }>();
+  // getRandomValues, not randomUUID: the latter needs a secure context, and softphones may be on http.
+  const doc = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  let nextSeq = 1;
+  /** Sent observations awaiting the worker's `ack`, oldest first. */
+  const unacked: Extract<RelayToWorker, { type: 'obs' }>[] = [];
+  /** True once a worker acknowledged: only then are unacknowledged observations resent. */
+  let acking = false;
+
+  const noteAck = (seq: number): void => {
+    acking = true;
+    while (unacked.length > 0 && (unacked[0]!.seq ?? 0) <= seq) unacked.shift();
+  };
+
+  const requeueUnacked = (): void => {
+    if (!acking) return;
+    const resend = unacked.splice(0).filter((m) => !queue.includes(m));
+    queue.unshift(...resend);
+  };
 
   const noteAnswer = (cmd: PageCommand): void => {
     if (cmd.type === 'token' && cmd.requestId === undefined) outstanding.clear();
@@ -59,6 +83,10 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
       try {
         port.postMessage(next);
         queue.shift();
+        if (next.type === 'obs') {
+          unacked.push(next);
+          if (unacked.length > MAX_QUEUED) unacked.shift();
+        }
       } catch {
         port = null;
         scheduleReconnect();
@@ -86,6 +114,10 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
     p.onMessage.addListener((raw: unknown) => {
       const parsed = WorkerToRelaySchema.safeParse(raw);
       if (!parsed.success) return;
+      if (parsed.data.type === 'ack') {
+        noteAck(parsed.data.seq);
+        return;
+      }
       noteAnswer(parsed.data.cmd);
       opts.onCommand(parsed.data.cmd);
     });
@@ -95,9 +127,12 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
       scheduleReconnect();
     });
     try {
-      p.postMessage({ type: 'relay-hello', href: opts.href().slice(0, 2048), reconnects } satisfies RelayToWorker);
+      p.postMessage({ type: 'relay-hello', href: opts.href().slice(0, 2048), reconnects, doc } satisfies RelayToWorker);
       delay = RECONNECT_MIN_MS;
-      if (reconnects > 0) resendOutstanding();
+      if (reconnects > 0) {
+        requeueUnacked();
+        resendOutstanding();
+      }
     } catch {
       port = null;
       scheduleReconnect();
@@ -108,8 +143,9 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
 
   connect();
   return {
-    send(message) {
+    send(input) {
       if (dead) return;
+      const message: RelayToWorker = input.type === 'obs' ? { ...input, seq: nextSeq++ } : input;
       if (message.type === 'obs' && message.obs.type === 'token-needed') {
         if (outstanding.size >= MAX_OUTSTANDING) outstanding.delete(outstanding.keys().next().value ?? '');
         outstanding.set(message.obs.requestId, { message, at: Date.now() });

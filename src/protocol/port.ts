@@ -4,6 +4,13 @@
  * `port.sender.tab`, never from a message. Both sides parse with these schemas: the relay
  * runs in a content-script world that the page cannot reach, but a compromised renderer could
  * still speak on the port.
+ *
+ * Delivery (src/storage/delivery.ts): the relay names its document with a random `doc` in
+ * every `relay-hello` and numbers its observations `seq` 1, 2, 3…; the worker answers `ack`
+ * with the highest `seq` it has stored (cumulative) once the store has committed it. After a
+ * worker restart the relay sends the unacknowledged observations again and the worker skips
+ * those it already stored, so every observation is stored exactly once. Both fields are
+ * optional: without them an observation is handled once, as it arrives, and not acknowledged.
  */
 import { z } from 'zod';
 import { PageCommandSchema, PageObservationSchema } from './page';
@@ -11,14 +18,29 @@ import { PageCommandSchema, PageObservationSchema } from './page';
 /** Name of the runtime port the relay opens. */
 export const RELAY_PORT_NAME = 'sg-relay';
 
+/** A relay document id: random, URL-safe, 8–64 characters. */
+export const DocIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+/** An observation sequence number within one document: 1, 2, 3… */
+export const SeqSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
 /** Relay → worker: one page observation, already validated by the relay. */
 export const RelayToWorkerSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('obs'), obs: PageObservationSchema }),
+  z.strictObject({ type: z.literal('obs'), obs: PageObservationSchema, seq: SeqSchema.optional() }),
   /** Sent on every (re)connect so the worker can re-push config after a restart. */
-  z.strictObject({ type: z.literal('relay-hello'), href: z.string().max(2048), reconnects: z.number().int().nonnegative() }),
+  z.strictObject({
+    type: z.literal('relay-hello'),
+    href: z.string().max(2048),
+    reconnects: z.number().int().nonnegative(),
+    doc: DocIdSchema.optional(),
+  }),
 ]);
 export type RelayToWorker = z.infer<typeof RelayToWorkerSchema>;
 
-/** Worker → relay: a command for the probe. */
-export const WorkerToRelaySchema = z.strictObject({ type: z.literal('cmd'), cmd: PageCommandSchema });
+/** Worker → relay: a command for the probe, or the acknowledgement of stored observations. */
+export const WorkerToRelaySchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('cmd'), cmd: PageCommandSchema }),
+  /** Every observation of the document with `seq` ≤ this one is stored. */
+  z.strictObject({ type: z.literal('ack'), seq: SeqSchema }),
+]);
 export type WorkerToRelay = z.infer<typeof WorkerToRelaySchema>;

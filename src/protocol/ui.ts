@@ -64,6 +64,33 @@ export interface StateResponse {
    * (src/policy/host-access.ts); absent or empty: none. The popup says so per tab.
    */
   unmonitoredTabs?: UnmonitoredTab[];
+  /**
+   * Where events are being kept (extension/background/event-store.ts); absent: IndexedDB as
+   * usual. The popup shows a notice while it is `memory`.
+   */
+  store?: StoreStatus;
+}
+
+/**
+ * Why the event store keeps events in memory: `quota` = the disk or the browser's quota is
+ * full (writes refused with `QuotaExceededError` even after the oldest events were deleted);
+ * `blocked` = another connection holds an older version of the database open and does not
+ * close it; `unavailable` = the database cannot be opened (corrupt, or created by a newer
+ * version of the extension).
+ */
+export type StoreFallbackReason = 'quota' | 'blocked' | 'unavailable';
+
+/** The event store's state. In `memory` mode events are lost when the service worker stops. */
+export interface StoreStatus {
+  mode: 'indexeddb' | 'memory';
+  /** Set in `memory` mode. */
+  reason?: StoreFallbackReason;
+  /** Epoch ms when the store fell back to memory. */
+  since?: number;
+  /** Events dropped because the memory buffer was full (oldest first), this worker life. */
+  droppedEvents?: number;
+  /** The browser's error that caused the fallback, `Name: message` (redacted, ≤ 200 characters), for support. */
+  error?: string;
 }
 
 /** A softphone tab the browser does not let the extension monitor, and why. */

@@ -65,4 +65,6 @@ test('when the sign-in session is gone too, the popup says plainly that sign-in 
     }, { timeout: 30_000 })
     .toMatch(/^Sign-in needed/);
   await expect(popup.getByText(/Sign-in needed/).first()).toBeVisible();
+  // The toolbar badge says it too, before any health.
+  await expect.poll(() => popup.evaluate(() => chrome.action.getBadgeText({}))).toBe('Sign');
 });

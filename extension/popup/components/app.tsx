@@ -13,6 +13,7 @@ import { FORMAT_TEXT, HOST_ACCESS_TEXT, POPUP_TEXT } from '../i18n';
 import { unmonitoredCards } from '../../../src/format/host-access';
 import { ExportButtons } from '../../shared/export-buttons';
 import { ConfigNotice } from './config-notice';
+import { StorageNotice } from './storage-notice';
 import { DiagnosticsLink } from './diagnostics-link';
 import { EndedSessions } from './ended-sessions';
 import { SessionCard } from './session-card';
@@ -52,6 +53,7 @@ export function App({ phase, state, now, sinceAnswerMs }: AppProps) {
           {status}
         </p>
         <ConfigNotice count={state?.configProblems ?? 0} />
+        <StorageNotice store={state?.store} />
       </header>
       <main class="popup__main">
         <UnmonitoredTabs cards={refused} />
