@@ -13,6 +13,7 @@ import { ExportBundleSchema } from '../../src/export/bundle-schema';
 import type { ExportBundle } from '../../src/export/bundle-schema';
 import { exportBundleJsonSchema } from '../unit/export/json-schema';
 import { appStatus, callReady, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab } from './support/softphone';
+import { presence429s, seedStore } from './support/event-store';
 import type { Lab } from './support/softphone';
 
 const SCHEMA_FILE = fileURLToPath(new URL('../../docs/export-bundle.schema.json', import.meta.url));
@@ -137,24 +138,7 @@ test('with 100,000 events stored the bundle holds the newest 20,000 and says it 
   const worker = await extensionWorker(context);
   await openAgent(context, lab, 'agent-1');
   // Fill the store the way a long week would (as tests/e2e/popup-large-store.spec.ts does).
-  await worker.evaluate(async (n) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('softphone-guard');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const tx = db.transaction('events', 'readwrite');
-    const store = tx.objectStore('events');
-    const t0 = Date.now() - n * 1000;
-    for (let i = 0; i < n; i += 1) {
-      store.add({ tabId: 999_000 + (i % 7), at: t0 + i * 1000, type: 'http', data: { status: 429, url: `https://x.test/api/v2/presence/users/u${i % 50}?n=${i}` } });
-    }
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-    });
-    db.close();
-  }, total);
+  await seedStore(worker, 'events', presence429s(total, (i) => `?n=${i}`));
 
   const popup = await openPopup(context);
   const started = Date.now();

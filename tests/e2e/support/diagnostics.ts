@@ -1,10 +1,9 @@
 /**
  * E2E plumbing for the diagnostics page: opening it, finding an agent's tab, and filling the
- * extension's own IndexedDB (the page reads it directly) the way long use would.
+ * extension's own IndexedDB (the page reads it directly) the way long use would (./event-store.ts).
  */
-import type { BrowserContext, Page, Worker } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import type { StateResponse, StoredEvent } from '../../../src/protocol/ui';
-import type { Incident } from '../../../src/session/types';
 import { EXTENSION_ID } from './softphone';
 
 /** The diagnostics page's URL, for one tab or none. */
@@ -27,31 +26,7 @@ export async function tabIdOf(extensionPage: Page, userId: string): Promise<numb
   return state.sessions.find((s) => s.alive && s.agent?.userId === userId)?.tabId;
 }
 
-/**
- * Adds records to a store of the extension's database from its service worker, in one
- * transaction per 20,000 records.
- */
-export async function seedStore(worker: Worker, store: 'events' | 'incidents', records: ReadonlyArray<Omit<StoredEvent, 'seq'> | Incident>): Promise<void> {
-  for (let i = 0; i < records.length; i += 20_000) {
-    await worker.evaluate(
-      async ({ store, chunk }) => {
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const req = indexedDB.open('softphone-guard');
-          req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
-        });
-        const tx = db.transaction(store, 'readwrite');
-        for (const r of chunk) tx.objectStore(store).put(r);
-        await new Promise<void>((resolve, reject) => {
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-        });
-        db.close();
-      },
-      { store, chunk: records.slice(i, i + 20_000) },
-    );
-  }
-}
+export { seedStore } from './event-store';
 
 /** Stored events of a tab (newest first, at most `limit`) through the worker's `get-events`. */
 export async function storedEvents(extensionPage: Page, tabId: number, limit = 10_000): Promise<StoredEvent[]> {
