@@ -7,9 +7,21 @@ import globals from 'globals';
  * browser or extension globals (STYLE.md); the rule below makes that a lint error.
  */
 const BROWSER_GLOBALS_FORBIDDEN_IN_CORE = [
-  'chrome', 'browser', 'window', 'document', 'indexedDB', 'navigator', 'location',
-  'localStorage', 'sessionStorage', 'self', 'fetch', 'XMLHttpRequest', 'WebSocket',
-  'RTCPeerConnection', 'crypto',
+  'chrome',
+  'browser',
+  'window',
+  'document',
+  'indexedDB',
+  'navigator',
+  'location',
+  'localStorage',
+  'sessionStorage',
+  'self',
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'RTCPeerConnection',
+  'crypto',
 ].map((name) => ({ name, message: `src/ is the pure core: pass ${name} in through a port from extension/.` }));
 
 export default tseslint.config(

@@ -132,7 +132,12 @@ async function writeToDb(work: Pending, before: StoredEvent[] = []): Promise<voi
   const requests: Promise<unknown>[] = [];
   for (const e of [...before, ...work.events]) {
     const { seq: _memorySeq, ...record } = e;
-    requests.push(tx.objectStore('events').add(record).then((key) => (lastKey = Math.max(lastKey, key))));
+    requests.push(
+      tx
+        .objectStore('events')
+        .add(record)
+        .then((key) => (lastKey = Math.max(lastKey, key))),
+    );
   }
   for (const i of work.incidents.values()) requests.push(tx.objectStore('incidents').put(i));
   for (const s of work.sessions.values()) requests.push(tx.objectStore('sessions').put(s));

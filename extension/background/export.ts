@@ -47,7 +47,10 @@ async function browserInfo(): Promise<BrowserInfo> {
 async function newest<T>(
   source: {
     count(): Promise<number>;
-    openKeyCursor(range?: null, direction?: IDBCursorDirection): Promise<{ key: IDBValidKey; advance(n: number): Promise<{ key: IDBValidKey } | null> } | null>;
+    openKeyCursor(
+      range?: null,
+      direction?: IDBCursorDirection,
+    ): Promise<{ key: IDBValidKey; advance(n: number): Promise<{ key: IDBValidKey } | null> } | null>;
     getAll(range?: IDBKeyRange): Promise<T[]>;
   },
   limit: number,

@@ -7,7 +7,6 @@ import { redactString } from '../../src/redact/redact';
 
 /** Logs a warning: `what` happened, with the error's name and message (redacted, ≤ 200 characters). */
 export function warn(what: string, detail?: unknown): void {
-  const text =
-    detail === undefined ? '' : detail instanceof Error ? `${detail.name}: ${detail.message}` : String(detail);
+  const text = detail === undefined ? '' : detail instanceof Error ? `${detail.name}: ${detail.message}` : String(detail);
   console.warn(`[softphone-guard] ${redactString(what)}${text ? `: ${redactString(text.slice(0, 200))}` : ''}`);
 }

@@ -53,7 +53,8 @@ let lastRunAt = -Infinity;
 let tokenTimes: Promise<Record<string, TokenTimes>> | null = null;
 let queue: Promise<void> = Promise.resolve();
 
-const obtainsTokens = (config: Config): boolean => config.tokenRefresh.strategy === 'cookie-endpoint' || config.tokenRefresh.strategy === 'oauth-silent';
+const obtainsTokens = (config: Config): boolean =>
+  config.tokenRefresh.strategy === 'cookie-endpoint' || config.tokenRefresh.strategy === 'oauth-silent';
 
 function loadTokenTimes(): Promise<Record<string, TokenTimes>> {
   tokenTimes ??= browser.storage.session
@@ -163,7 +164,13 @@ async function runPrevention(reason: PreventiveReason): Promise<void> {
       void ingest(
         tabId,
         outcome.ok
-          ? { type: 'refresh-ahead', at, outcome: 'ok', note: preventiveNote(reason), ...(outcome.token.expiresAt !== undefined ? { expiresAt: outcome.token.expiresAt } : {}) }
+          ? {
+              type: 'refresh-ahead',
+              at,
+              outcome: 'ok',
+              note: preventiveNote(reason),
+              ...(outcome.token.expiresAt !== undefined ? { expiresAt: outcome.token.expiresAt } : {}),
+            }
           : { type: 'refresh-ahead', at, outcome: 'failed', note: preventiveNote(reason, false), error: outcome.error },
       );
     }

@@ -90,7 +90,9 @@ class OutboxMetricExporter implements PushMetricExporter {
    * cumulative (the SDK default, what Prometheus-style backends expect).
    */
   selectAggregationTemporality(type: InstrumentType): AggregationTemporality {
-    return type === InstrumentType.OBSERVABLE_GAUGE || type === InstrumentType.GAUGE ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
+    return type === InstrumentType.OBSERVABLE_GAUGE || type === InstrumentType.GAUGE
+      ? AggregationTemporality.DELTA
+      : AggregationTemporality.CUMULATIVE;
   }
   export(metrics: ResourceMetrics, done: (result: ExportResult) => void): void {
     try {

@@ -61,11 +61,14 @@ function arm(at: number): void {
   if (timer !== undefined && timerAt <= at) return;
   disarm();
   timerAt = at;
-  timer = setTimeout(() => {
-    timer = undefined;
-    timerAt = Infinity;
-    kickTelemetry();
-  }, Math.max(0, at - Date.now()));
+  timer = setTimeout(
+    () => {
+      timer = undefined;
+      timerAt = Infinity;
+      kickTelemetry();
+    },
+    Math.max(0, at - Date.now()),
+  );
 }
 
 function disarm(): void {
@@ -95,7 +98,10 @@ async function deliver(to: TelemetryTarget, batch: OutboxEntry[]): Promise<void>
 async function post(to: TelemetryTarget, signal: OutboxEntry['signal'], batch: OutboxEntry[]): Promise<Delivery> {
   let body: string;
   try {
-    body = mergeRequests(signal, batch.map((e) => e.body));
+    body = mergeRequests(
+      signal,
+      batch.map((e) => e.body),
+    );
   } catch {
     // Not JSON: no collector would ever take it. Counted as rejected rather than retried forever.
     return { kind: 'rejected' };

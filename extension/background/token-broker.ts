@@ -265,7 +265,9 @@ export async function obtainFreshToken(
   if (!key) return noStrategy(config);
   const cached = cache.get(key);
   const decision = decideTokenUse({
-    current: cached ? { hash: cached.hash, obtainedAt: cached.obtainedAt, ...(cached.expiresAt !== undefined ? { expiresAt: cached.expiresAt } : {}) } : null,
+    current: cached
+      ? { hash: cached.hash, obtainedAt: cached.obtainedAt, ...(cached.expiresAt !== undefined ? { expiresAt: cached.expiresAt } : {}) }
+      : null,
     rejectedHash,
     now: Date.now(),
   });

@@ -12,14 +12,7 @@ import { stateForUi } from './session-hub';
 import { recentEvents, recentIncidents } from './event-store';
 import { unmonitoredTabs } from './host-access';
 import { exportAnswer } from './export';
-import {
-  currentInputs,
-  currentResolution,
-  policyLoaded,
-  readStoredUserConfig,
-  userConfigLoaded,
-  writeUserConfig,
-} from './config-source';
+import { currentInputs, currentResolution, policyLoaded, readStoredUserConfig, userConfigLoaded, writeUserConfig } from './config-source';
 
 /**
  * Longest wait for the first read of the user settings after the worker started, ms
@@ -71,9 +64,11 @@ export function handleUiMessage(message: unknown, sender: Runtime.MessageSender)
   const request = parsed.data;
   switch (request.type) {
     case 'get-state':
-      return Promise.all([stateForUi(), unmonitoredTabs()]).then(
-        ([state, unmonitored]): StateResponse => ({ ...state, configProblems: currentResolution().problems.length, unmonitoredTabs: unmonitored }),
-      );
+      return Promise.all([stateForUi(), unmonitoredTabs()]).then(([state, unmonitored]): StateResponse => ({
+        ...state,
+        configProblems: currentResolution().problems.length,
+        unmonitoredTabs: unmonitored,
+      }));
     case 'get-events':
       return Promise.all([recentEvents(request.limit, request.tabId), recentIncidents(200)]).then(
         ([events, incidents]): EventsResponse => ({ type: 'events', events, incidents }),

@@ -193,7 +193,8 @@ export const DIAGNOSTICS_STRINGS = {
   detailNone: 'Select an event (click, or use the arrow keys in the list) to see all of it here.',
   rawData: 'Stored data (redacted)',
   chartsHeading: 'Call quality',
-  chartsIntro: 'From the stored call statistics (every 5th sample). Dashed lines are the quality thresholds; long calls are drawn worst-of-interval.',
+  chartsIntro:
+    'From the stored call statistics (every 5th sample). Dashed lines are the quality thresholds; long calls are drawn worst-of-interval.',
   chartsLoading: (n: number) => `Reading call statistics… (${n.toLocaleString('en')} events read)`,
   chartsNone: 'No call statistics are stored for this session.',
   callLabel: 'Call',
@@ -221,7 +222,8 @@ export const DIAGNOSTICS_STRINGS = {
   heatWeekday: 'Weekday',
   heatTotal: 'Total',
   weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const,
-  heatCell: (n: number, day: string, hour: number) => `${n} incidents on ${day} ${String(hour).padStart(2, '0')}:00–${String(hour).padStart(2, '0')}:59`,
+  heatCell: (n: number, day: string, hour: number) =>
+    `${n} incidents on ${day} ${String(hour).padStart(2, '0')}:00–${String(hour).padStart(2, '0')}:59`,
   snippetLabel: 'Policy value that adds this risk window (riskWindows, JSON; the windows in force are kept):',
   copy: 'Copy',
   copied: 'Copied to the clipboard.',

@@ -47,7 +47,15 @@ const seqOf = (events: StoredEvent[], pick: 'first' | 'last'): number | null => 
 
 /** The timeline of `tabId` (null: nothing selected). */
 export function useTimeline(tabId: number | null): TimelineFeed {
-  const empty = (id: number): Loaded => ({ tabId: id, events: [], incidents: [], oldestSeq: null, newestSeq: null, done: false, total: null });
+  const empty = (id: number): Loaded => ({
+    tabId: id,
+    events: [],
+    incidents: [],
+    oldestSeq: null,
+    newestSeq: null,
+    done: false,
+    total: null,
+  });
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState(false);
@@ -158,5 +166,12 @@ export function useTimeline(tabId: number | null): TimelineFeed {
   }, [tabId, firstPage]);
 
   const rows = useMemo(() => (loaded ? mergeTimeline(loaded.events, loaded.incidents, loaded.done) : []), [loaded]);
-  return { rows, loading: loading || (tabId !== null && loaded === null && !error), done: loaded?.done ?? false, error, total: loaded?.total ?? null, loadMore };
+  return {
+    rows,
+    loading: loading || (tabId !== null && loaded === null && !error),
+    done: loaded?.done ?? false,
+    error,
+    total: loaded?.total ?? null,
+    loadMore,
+  };
 }

@@ -147,8 +147,7 @@ export function substituteFetchArgs(natives: Natives, c: FetchCall, ledger: Toke
   if (r === null) return [newUrl ?? c.rawUrl, ...rest];
 
   if (newUrl !== null && r.method !== 'GET' && r.method !== 'HEAD') newUrl = null;
-  const requestHeaders: HeadersInit =
-    newAuth !== null && !headersInInit ? withAuthorization(natives, r.headers, newAuth) : r.headers;
+  const requestHeaders: HeadersInit = newAuth !== null && !headersInInit ? withAuthorization(natives, r.headers, newAuth) : r.headers;
   let input: Request = r;
   if (newUrl !== null) input = new natives.Request(newUrl, bodylessInit(r, requestHeaders));
   else if (newAuth !== null && !headersInInit) input = new natives.Request(r, { headers: requestHeaders });

@@ -79,8 +79,7 @@ interface Replay {
 type GivenUp = NonNullable<Extract<PageObservation, { type: 'http' }>['retryGivenUp']>;
 type RetryReason = 'unauthorized' | 'backoff';
 
-const isAbort = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
+const isAbort = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
 
 function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
   const { natives, ledger } = ctx;
@@ -306,7 +305,10 @@ function pause(ctx: ProbeContext, ms: number, signal: AbortSignal | null): Promi
   return new Promise<void>((resolve, reject) => {
     const abort = (): PageAbort => {
       const reason: unknown = natives.abortSignal.reason ? call(natives.abortSignal.reason, signal) : undefined;
-      return new PageAbort(reason ?? (natives.DOMException ? new natives.DOMException('signal is aborted without reason', 'AbortError') : new Error('AbortError')));
+      return new PageAbort(
+        reason ??
+          (natives.DOMException ? new natives.DOMException('signal is aborted without reason', 'AbortError') : new Error('AbortError')),
+      );
     };
     if (signal !== null && natives.abortSignal.aborted && call<boolean>(natives.abortSignal.aborted, signal)) {
       reject(abort());
@@ -314,10 +316,16 @@ function pause(ctx: ProbeContext, ms: number, signal: AbortSignal | null): Promi
     }
     const handle = ctx.later(resolve, ms);
     if (signal !== null && natives.addEventListener) {
-      call(natives.addEventListener, signal, 'abort', () => {
-        ctx.cancel(handle);
-        reject(abort());
-      }, { once: true });
+      call(
+        natives.addEventListener,
+        signal,
+        'abort',
+        () => {
+          ctx.cancel(handle);
+          reject(abort());
+        },
+        { once: true },
+      );
     }
   });
 }

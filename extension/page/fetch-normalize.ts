@@ -119,7 +119,14 @@ export function createFetchArgsNormalizer(natives: Natives): FetchArgsNormalizer
         input = `${input as string}`;
       } catch (error) {
         // Conversion runs before the init is read: the native throws and reads nothing else.
-        return [{ toString: () => { throw error; } }, ...args.slice(1)];
+        return [
+          {
+            toString: () => {
+              throw error;
+            },
+          },
+          ...args.slice(1),
+        ];
       }
       changed = true;
     }

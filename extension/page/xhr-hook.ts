@@ -231,7 +231,11 @@ export function hookXhr(ctx: ProbeContext): void {
           const policy = ctx.retryPolicy();
           st.hasIdempotencyKey = st.headers.some(([name, value]) => name.toLowerCase() === 'idempotency-key' && value !== '');
           st.backoff =
-            st.async && st.protected && policy.maxAttempts > 0 && policy.statuses.length > 0 && isRetryableMethod(st.method, st.hasIdempotencyKey);
+            st.async &&
+            st.protected &&
+            policy.maxAttempts > 0 &&
+            policy.statuses.length > 0 &&
+            isRetryableMethod(st.method, st.hasIdempotencyKey);
           listen(xhr);
         }
       } catch {

@@ -42,9 +42,7 @@ export function useStateFeed(): Feed {
       if (stopped) return;
       const at = performance.now();
       setReceived((prev) =>
-        state
-          ? { phase: 'answered', state, at }
-          : { phase: prev.state ? 'stale' : 'no-answer', state: prev.state, at: prev.at },
+        state ? { phase: 'answered', state, at } : { phase: prev.state ? 'stale' : 'no-answer', state: prev.state, at: prev.at },
       );
       setClock(at);
       timer = setTimeout(() => void poll(), REFRESH_MS);

@@ -101,13 +101,33 @@ export function ExportButtons({ labels }: { labels: ExportButtonLabels }) {
 
   return (
     <div class="sg-export" role="group" aria-busy={busy} style={{ display: 'flex', flexWrap: 'wrap', gap: '0.5em', alignItems: 'center' }}>
-      <button type="button" class="sg-export__button" data-kind="bundle" data-testid="export-bundle" disabled={busy} onClick={() => void run('bundle')}>
+      <button
+        type="button"
+        class="sg-export__button"
+        data-kind="bundle"
+        data-testid="export-bundle"
+        disabled={busy}
+        onClick={() => void run('bundle')}
+      >
         {labels.bundle}
       </button>
-      <button type="button" class="sg-export__button" data-kind="summary" data-testid="export-summary" disabled={busy} onClick={() => void run('summary')}>
+      <button
+        type="button"
+        class="sg-export__button"
+        data-kind="summary"
+        data-testid="export-summary"
+        disabled={busy}
+        onClick={() => void run('summary')}
+      >
         {labels.summary}
       </button>
-      <p class="sg-export__status" data-testid="export-status" data-outcome={status?.outcome} aria-live="polite" style={{ margin: 0, flexBasis: '100%' }}>
+      <p
+        class="sg-export__status"
+        data-testid="export-status"
+        data-outcome={status?.outcome}
+        aria-live="polite"
+        style={{ margin: 0, flexBasis: '100%' }}
+      >
         {status?.text ?? ''}
       </p>
     </div>

@@ -49,9 +49,7 @@ export function isTimeValue(at: number): boolean {
  */
 export function assertTimeZone(timeZone: string, what: string): void {
   if (typeof timeZone !== 'string' || !isValidTimeZone(timeZone)) {
-    throw new RangeError(
-      `${what}: unknown time zone ${JSON.stringify(timeZone)}; expected an IANA time zone name such as America/Chicago`,
-    );
+    throw new RangeError(`${what}: unknown time zone ${JSON.stringify(timeZone)}; expected an IANA time zone name such as America/Chicago`);
   }
 }
 

@@ -62,9 +62,7 @@ const plural = (n: number, one: string, many: string): string => (n === 1 ? one 
 export function recurrenceSentence(p: SentenceParts): string {
   const days = plural(p.lookbackDays, 'day', 'days');
   const within = p.withinMinutes === 1 ? '1 minute' : `${p.withinMinutes} minutes`;
-  const match = p.matchedWindow === null
-    ? 'no risk window is configured for it'
-    : `matches the configured risk window ${p.matchedWindow}`;
+  const match = p.matchedWindow === null ? 'no risk window is configured for it' : `matches the configured risk window ${p.matchedWindow}`;
   return `${p.clustered} of ${p.total} ${kindPlural(p.kind)} in the last ${days} began within ${within} after ${p.weekday} ${p.time} ${p.timeZone} — ${match}`;
 }
 

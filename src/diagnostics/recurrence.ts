@@ -260,7 +260,10 @@ export function findRecurrence(input: RecurrenceInput): RecurrenceFinding[] {
       const minuteOfDay = mod(anchor, DAY_MS) / MINUTE_MS;
       const weekday = WEEKDAYS[Math.floor(anchor / DAY_MS)] ?? 'Mon';
       const time = `${pad2(Math.floor(minuteOfDay / 60))}:${pad2(minuteOfDay % 60)}`;
-      const match = matchingWindow(riskWindows, weeks.map((w) => anchorInstant(anchor, w, timeZone)));
+      const match = matchingWindow(
+        riskWindows,
+        weeks.map((w) => anchorInstant(anchor, w, timeZone)),
+      );
       const clustered = members.length;
       findings.push({
         kind,
@@ -271,7 +274,14 @@ export function findRecurrence(input: RecurrenceInput): RecurrenceFinding[] {
         timeZone,
         withinMinutes,
         sentence: recurrenceSentence({
-          kind, clustered, total, lookbackDays, withinMinutes, weekday, time, timeZone,
+          kind,
+          clustered,
+          total,
+          lookbackDays,
+          withinMinutes,
+          weekday,
+          time,
+          timeZone,
           matchedWindow: match?.label ?? null,
         }),
         riskWindowIndex: match?.index ?? null,

@@ -48,7 +48,11 @@ export interface TimelineFilter {
  * The lines that pass the filter, in order.
  * @returns the same array when nothing is filtered out by the filter's settings
  */
-export function filterTimeline(rows: readonly TimelineRow[], filter: TimelineFilter, all: readonly TimelineCategory[]): readonly TimelineRow[] {
+export function filterTimeline(
+  rows: readonly TimelineRow[],
+  filter: TimelineFilter,
+  all: readonly TimelineCategory[],
+): readonly TimelineRow[] {
   const needle = filter.text.trim().toLowerCase();
   const everyCategory = all.every((c) => filter.categories.has(c));
   if (everyCategory && needle === '') return rows;

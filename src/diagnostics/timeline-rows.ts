@@ -73,15 +73,21 @@ export function eventRow(event: StoredEvent, t: TimelineStrings, timeZone?: stri
 
   switch (event.type) {
     case 'hello':
-      return make('session', 'info', t.session.hello, [str(d.href) && path(d.href), str(d.probeVersion) && t.session.probeVersion(str(d.probeVersion)!)]);
+      return make('session', 'info', t.session.hello, [
+        str(d.href) && path(d.href),
+        str(d.probeVersion) && t.session.probeVersion(str(d.probeVersion)!),
+      ]);
     case 'identity': {
       const userId = str(d.userId) ?? '';
       return make('session', 'info', t.session.identity(str(d.name) ?? userId, userId), [str(d.orgId) && f.org(str(d.orgId)!)]);
     }
     case 'org-switch':
-      return make('session', 'warning', t.session.orgSwitch(str(d.fromOrgId) || f.orgSwitch.unnamed, str(d.toOrgId) || f.orgSwitch.unnamed), [
-        t.session.orgSwitchClosed(num(d.closedSockets) ?? 0, num(d.closedPeerConnections) ?? 0),
-      ]);
+      return make(
+        'session',
+        'warning',
+        t.session.orgSwitch(str(d.fromOrgId) || f.orgSwitch.unnamed, str(d.toOrgId) || f.orgSwitch.unnamed),
+        [t.session.orgSwitchClosed(num(d.closedSockets) ?? 0, num(d.closedPeerConnections) ?? 0)],
+      );
     case 'ws-open':
       return make('signalling', 'info', t.signalling.open(path(d.url)), [str(d.protocol) && t.signalling.protocol(str(d.protocol)!)]);
     case 'ws-close': {
@@ -132,7 +138,9 @@ export function eventRow(event: StoredEvent, t: TimelineStrings, timeZone?: stri
       return make('recovery', 'info', t.auth.refreshStarted, []);
     case 'refresh-succeeded': {
       const expiresAt = num(d.expiresAt);
-      return make('recovery', 'info', t.auth.refreshSucceeded, [expiresAt !== undefined && t.auth.expires(formatClock(expiresAt, at, f, timeZone))]);
+      return make('recovery', 'info', t.auth.refreshSucceeded, [
+        expiresAt !== undefined && t.auth.expires(formatClock(expiresAt, at, f, timeZone)),
+      ]);
     }
     case 'refresh-failed':
       return make('recovery', 'error', t.auth.refreshFailed(str(d.error) ?? ''), [d.signInRequired === true && t.auth.signInRequired]);
@@ -147,7 +155,9 @@ export function eventRow(event: StoredEvent, t: TimelineStrings, timeZone?: stri
       const conn = str(d.connectionState) ?? '';
       const bad = ice === 'failed' || conn === 'failed';
       const shaky = ice === 'disconnected' || conn === 'disconnected';
-      return make('media', bad ? 'error' : shaky ? 'warning' : 'info', t.media.pcState(ice, conn, str(d.signalingState) ?? ''), [str(d.pcId)]);
+      return make('media', bad ? 'error' : shaky ? 'warning' : 'info', t.media.pcState(ice, conn, str(d.signalingState) ?? ''), [
+        str(d.pcId),
+      ]);
     }
     case 'pc-stats': {
       const shown = [
@@ -176,7 +186,12 @@ export function eventRow(event: StoredEvent, t: TimelineStrings, timeZone?: stri
     case 'track-ended':
       return make('device', 'warning', t.device.trackEnded(str(d.kind) ?? 'audio'), []);
     case 'media-reacquired':
-      return make('recovery', d.ok === true ? 'info' : 'error', t.recovery.mediaReacquired(d.ok === true, num(d.audioInputs) ?? 0, str(d.errorName)), []);
+      return make(
+        'recovery',
+        d.ok === true ? 'info' : 'error',
+        t.recovery.mediaReacquired(d.ok === true, num(d.audioInputs) ?? 0, str(d.errorName)),
+        [],
+      );
     case 'media-reacquire':
       return make('recovery', 'info', t.recovery.mediaReacquireAsked, []);
     case 'mic-grant': {
@@ -189,7 +204,8 @@ export function eventRow(event: StoredEvent, t: TimelineStrings, timeZone?: stri
       return make('recovery', 'warning', t.recovery.safeReload(causeText(d.cause, t)), []);
     case 'reload-deferred': {
       const reason = str(d.reason);
-      const why = reason === 'call-active' || reason === 'hourly-limit' || reason === 'disabled' ? t.recovery.deferReason[reason] : (reason ?? '');
+      const why =
+        reason === 'call-active' || reason === 'hourly-limit' || reason === 'disabled' ? t.recovery.deferReason[reason] : (reason ?? '');
       return make('recovery', 'warning', t.recovery.reloadDeferred(why, causeText(d.cause, t)), []);
     }
     default:
@@ -239,9 +255,7 @@ export function incidentRows(incident: Incident, t: TimelineStrings): TimelineRo
       d.reason !== undefined && d.reason !== '' && t.signalling.reason(d.reason),
       d.retryAfter !== undefined && t.http.retryAfter(d.retryAfter),
       d.count !== undefined && d.count > 1 && f.incident.repeated(formatCount(d.count, f)),
-      resolved
-        ? f.incident.resolvedAfter(formatDuration(Math.max(0, incident.resolvedAt! - incident.openedAt), f))
-        : f.incident.open,
+      resolved ? f.incident.resolvedAfter(formatDuration(Math.max(0, incident.resolvedAt! - incident.openedAt), f)) : f.incident.open,
     ],
     t,
     raw,

@@ -49,7 +49,9 @@ export const RecoveryStepSchema = z.object({
 export const IncidentSchema = z.object({
   id: z.string().describe('Unique across sessions: `${tabId}:${seq}`.'),
   tabId,
-  kind: IncidentKindSchema.describe('What went wrong: abnormal WebSocket close, silent socket, 401, 429, 408, 5xx, ICE failure, microphone permission lost, microphone track ended.'),
+  kind: IncidentKindSchema.describe(
+    'What went wrong: abnormal WebSocket close, silent socket, 401, 429, 408, 5xx, ICE failure, microphone permission lost, microphone track ended.',
+  ),
   openedAt: epochMs.describe('When the incident opened.'),
   lastSeenAt: epochMs.optional().describe('When the latest observation was folded into the incident.'),
   resolvedAt: epochMs.optional().describe('When health for this cause came back; absent while open.'),
@@ -106,7 +108,9 @@ const MediaSchema = z.object({
   micBlockedBy: z
     .enum(['policy', 'not-monitored', 'browser', 'limit'])
     .optional()
-    .describe('Why the microphone stays blocked: configuration forbids restoring it, page not monitored, the browser refused, or restored too often this hour.'),
+    .describe(
+      'Why the microphone stays blocked: configuration forbids restoring it, page not monitored, the browser refused, or restored too often this hour.',
+    ),
 });
 
 const AuthSchema = z.object({
@@ -202,22 +206,29 @@ export const CallStatsSchema = z.object({
 
 const BoundSchema = z
   .object({
-  limit: count.describe('Most records the bundle holds (newest kept).'),
-  included: count.describe('Records in the bundle.'),
-  stored: count.describe('Records in the store when the bundle was made.'),
-  truncated: z.boolean().describe('True when older records were left out (`stored` > `included`).'),
+    limit: count.describe('Most records the bundle holds (newest kept).'),
+    included: count.describe('Records in the bundle.'),
+    stored: count.describe('Records in the store when the bundle was made.'),
+    truncated: z.boolean().describe('True when older records were left out (`stored` > `included`).'),
   })
   .describe('How a bounded list was cut: the newest `limit` records are kept.');
 
 export const EnvironmentSchema = z.object({
   extensionVersion: z.string().describe('`version` of the extension manifest.'),
-  browser: z.object({
-    userAgent: z.string().describe('`navigator.userAgent` of the service worker.'),
-    brands: z
-      .array(z.object({ brand: z.string().describe('Brand name, e.g. `Google Chrome`, `Microsoft Edge`, `Chromium`.'), version: z.string().describe('Its version.') }))
-      .describe('User-Agent Client Hints brands with full versions when available (`fullVersionList`), else major versions.'),
-    platform: z.string().describe('Client Hints platform (`Windows`, `macOS`, `Linux`, …), or empty when unknown.'),
-  }).describe('The browser the extension runs in.'),
+  browser: z
+    .object({
+      userAgent: z.string().describe('`navigator.userAgent` of the service worker.'),
+      brands: z
+        .array(
+          z.object({
+            brand: z.string().describe('Brand name, e.g. `Google Chrome`, `Microsoft Edge`, `Chromium`.'),
+            version: z.string().describe('Its version.'),
+          }),
+        )
+        .describe('User-Agent Client Hints brands with full versions when available (`fullVersionList`), else major versions.'),
+      platform: z.string().describe('Client Hints platform (`Windows`, `macOS`, `Linux`, …), or empty when unknown.'),
+    })
+    .describe('The browser the extension runs in.'),
   timeZone: z.string().describe('IANA time zone of the machine, e.g. `America/Chicago`.'),
   config: ConfigSchema.describe('The effective configuration, redacted (telemetry header values, secrets in URLs).'),
   configSources: z

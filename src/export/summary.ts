@@ -71,7 +71,12 @@ function metric(label: string, m: MetricSummary, unit: string): string {
 function callLine(c: CallStats): string {
   return (
     `  Call ${c.pcId} (${c.samples} samples): medians ` +
-    [metric('RTT', c.rttMs, ' ms'), metric('jitter', c.jitterMs, ' ms'), metric('loss', c.packetLossPct, ' %'), metric('MOS', c.mos, '')].join(', ')
+    [
+      metric('RTT', c.rttMs, ' ms'),
+      metric('jitter', c.jitterMs, ' ms'),
+      metric('loss', c.packetLossPct, ' %'),
+      metric('MOS', c.mos, ''),
+    ].join(', ')
   );
 }
 
@@ -116,7 +121,6 @@ export function summaryText(bundle: ExportBundle): string {
   for (const s of sessions) lines.push('', ...sessionLines(s, bundle, now));
   const more = bundle.sessions.length - sessions.length;
   if (more > 0) lines.push('', `${more} more ${more === 1 ? 'session' : 'sessions'} in the bundle.`);
-  const kept =
-    lines.length <= MAX_SUMMARY_LINES ? lines : [...lines.slice(0, MAX_SUMMARY_LINES - 1), '… more in the JSON bundle.'];
+  const kept = lines.length <= MAX_SUMMARY_LINES ? lines : [...lines.slice(0, MAX_SUMMARY_LINES - 1), '… more in the JSON bundle.'];
   return redactString(kept.join('\n'));
 }

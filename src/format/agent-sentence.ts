@@ -184,9 +184,7 @@ function candidates(s: SentenceInput, now: number, f: FormatStrings): Candidate[
     found.push({ level: 'degraded', ...join(p('problem_iceDisconnected'), 'action_waitIceBack') });
   }
 
-  const http = incidents.find(
-    (i) => isOpen(i) && (i.kind === 'rate-limited' || i.kind === 'request-timeout' || i.kind === 'server-error'),
-  );
+  const http = incidents.find((i) => isOpen(i) && (i.kind === 'rate-limited' || i.kind === 'request-timeout' || i.kind === 'server-error'));
   if (http) {
     const path = http.detail.url ? pathOf(http.detail.url) : t('problem_aRequest');
     const retries = http.steps.filter((step) => step.action === 'request-retry');
@@ -197,7 +195,7 @@ function candidates(s: SentenceInput, now: number, f: FormatStrings): Candidate[
     else if (http.detail.status === 0) problem = p('problem_networkError', [path]);
     else problem = p('problem_serverError', [path, http.detail.status === undefined ? '5xx' : String(http.detail.status)]);
     const action: MessageKey = failed
-      ? reloadAction(http) ?? 'action_retriesFailed'
+      ? (reloadAction(http) ?? 'action_retriesFailed')
       : http.kind === 'rate-limited'
         ? 'action_retryAfter'
         : 'action_retryBackoff';

@@ -20,7 +20,9 @@ export function healthLabel(health: Health, t: FormatStrings): string {
  * Sessions in display order: live ones (`alive: true`) worst first, then ended ones. Within
  * each group the input order is kept (the worker sends newest first). Does not mutate.
  */
-export function orderSessions<S extends { alive: boolean; health: Health }>(sessions: readonly S[]): {
+export function orderSessions<S extends { alive: boolean; health: Health }>(
+  sessions: readonly S[],
+): {
   live: S[];
   ended: S[];
 } {

@@ -75,7 +75,18 @@ export function sectionOf(key: ConfigKey): SectionId {
 
 /** Sections in display order, with their settings in schema order. */
 export const SECTIONS: readonly { id: SectionId; keys: readonly ConfigKey[] }[] = (
-  ['monitoring', 'tokenRefresh', 'retry', 'watchdog', 'media', 'safeReload', 'riskWindows', 'agentIdentity', 'telemetry', 'storage'] as const
+  [
+    'monitoring',
+    'tokenRefresh',
+    'retry',
+    'watchdog',
+    'media',
+    'safeReload',
+    'riskWindows',
+    'agentIdentity',
+    'telemetry',
+    'storage',
+  ] as const
 ).map((id) => ({ id, keys: CONFIG_KEYS.filter((k) => sectionOf(k) === id) }));
 
 /** A DOM-safe id for a setting's editor: `field-retry-maxDelayMs`. */

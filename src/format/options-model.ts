@@ -104,19 +104,13 @@ export function optionsView(answer: ConfigResponse, defaults: Config, t: Options
     fields: keys.map((key) => fieldView(key, answer, defaults, problemsByKey.get(key) ?? [], t)),
   }));
   const known = new Set<string>(CONFIG_KEYS);
-  const problems = answer.problems.map(
-    (p): ProblemView => ({
-      key: p.key,
-      fieldId: known.has(p.key) ? fieldId(p.key) : null,
-      label: known.has(p.key)
-        ? t.fields[p.key as ConfigKey].label
-        : p.key === '(root)'
-          ? t.problemWhole
-          : t.problemUnknownKey(p.key),
-      sourceLabel: t.problemSource[p.source],
-      message: p.message,
-    }),
-  );
+  const problems = answer.problems.map((p): ProblemView => ({
+    key: p.key,
+    fieldId: known.has(p.key) ? fieldId(p.key) : null,
+    label: known.has(p.key) ? t.fields[p.key as ConfigKey].label : p.key === '(root)' ? t.problemWhole : t.problemUnknownKey(p.key),
+    sourceLabel: t.problemSource[p.source],
+    message: p.message,
+  }));
   return {
     sections,
     problems,

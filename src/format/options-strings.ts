@@ -8,16 +8,7 @@ import type { OmittedReason } from '../policy/policy-export';
 
 /** The options page's sections, in display order. */
 export type SectionId =
-  | 'monitoring'
-  | 'tokenRefresh'
-  | 'retry'
-  | 'watchdog'
-  | 'media'
-  | 'safeReload'
-  | 'riskWindows'
-  | 'agentIdentity'
-  | 'telemetry'
-  | 'storage';
+  'monitoring' | 'tokenRefresh' | 'retry' | 'watchdog' | 'media' | 'safeReload' | 'riskWindows' | 'agentIdentity' | 'telemetry' | 'storage';
 
 /** Text table for `src/format/options-*.ts`. */
 export interface OptionsStrings {

@@ -46,8 +46,7 @@ export function popupView(state: StateResponse, now: number, t: FormatStrings, t
     live: live.map((s) => cardView(s, now, t, timeZone)),
     ended: ended.map((s) => cardView(s, now, t, timeZone)),
     worst,
-    summary:
-      live.length > 0 && worst ? t.summary.watching(live.length, formatCount(live.length, t), healthLabel(worst, t)) : '',
+    summary: live.length > 0 && worst ? t.summary.watching(live.length, formatCount(live.length, t), healthLabel(worst, t)) : '',
     storedEvents: t.summary.storedEvents(state.storedEvents ?? 0, formatCount(state.storedEvents ?? 0, t)),
   };
 }

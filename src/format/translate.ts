@@ -40,11 +40,9 @@ const NAME = /^[A-Za-z0-9_@]+$/;
  * their contents, then `$$` → `$`. A `$NAME$` without a placeholder definition is left as is.
  */
 export function fillMessage(entry: CatalogueEntry, substitutions: readonly string[] = []): string {
-  const placeholders = new Map(
-    Object.entries(entry.placeholders ?? {}).map(([name, p]) => [name.toLowerCase(), p.content] as const),
-  );
+  const placeholders = new Map(Object.entries(entry.placeholders ?? {}).map(([name, p]) => [name.toLowerCase(), p.content] as const));
   const sub = (text: string): string =>
-    text.replace(/\$\$|\$([1-9])/g, (whole, n: string | undefined) => (n === undefined ? '$' : substitutions[Number(n) - 1] ?? ''));
+    text.replace(/\$\$|\$([1-9])/g, (whole, n: string | undefined) => (n === undefined ? '$' : (substitutions[Number(n) - 1] ?? '')));
   // One pass so a substituted value containing `$` is never re-read as syntax.
   return entry.message.replace(/\$\$|\$([A-Za-z0-9_@]+)\$|\$([1-9])/g, (whole, name: string | undefined, n: string | undefined) => {
     if (whole === '$$') return '$';

@@ -25,7 +25,7 @@ export function hostOf(url: string | undefined): string | undefined {
  */
 export function pathOf(url: string, max = 80): string {
   const m = PATH.exec(url);
-  const raw = m ? m[1] ?? '' : url.split(/[?#]/, 1)[0] ?? '';
+  const raw = m ? (m[1] ?? '') : (url.split(/[?#]/, 1)[0] ?? '');
   const path = raw || '/';
   return path.length > max ? `${path.slice(0, max - 1)}…` : path;
 }

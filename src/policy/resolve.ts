@@ -39,9 +39,7 @@ type GroupKey = {
 }[keyof Config];
 
 /** Every leaf key, dotted: `'retry.baseDelayMs'`, `'softphoneUrlPatterns'`, … */
-export type ConfigKey =
-  | Exclude<keyof Config, GroupKey>
-  | { [G in GroupKey]: `${G}.${keyof Config[G] & string}` }[GroupKey];
+export type ConfigKey = Exclude<keyof Config, GroupKey> | { [G in GroupKey]: `${G}.${keyof Config[G] & string}` }[GroupKey];
 
 /** A value that was not used, and why. */
 export interface ConfigProblem {
@@ -232,8 +230,7 @@ const CHECKS: Partial<Record<ConfigKey, Check>> = {
     v === '' || (v.startsWith('/') && !v.startsWith('//')) || absoluteUrl(v, ['https:', 'http:'])
       ? undefined
       : 'must be empty, a path starting with "/", or an absolute http(s) URL',
-  'tokenRefresh.authorizeUrl': (v: string) =>
-    v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL',
+  'tokenRefresh.authorizeUrl': (v: string) => (v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL'),
   'tokenRefresh.tokenUrl': (v: string) => (v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL'),
   'tokenRefresh.refreshAheadSeconds': atMost(
     SENSE_LIMITS.refreshAheadSeconds,
@@ -304,16 +301,14 @@ const CROSS_CHECKS: readonly CrossCheck[] = [
         ? 'strategy cookie-endpoint needs tokenRefresh.refreshUrl'
         : undefined,
   },
-  ...(['authorizeUrl', 'tokenUrl', 'clientId'] as const).map(
-    (field): CrossCheck => ({
-      keys: ['tokenRefresh.strategy', `tokenRefresh.${field}`],
-      dependents: [`tokenRefresh.${field}`, 'tokenRefresh.strategy'],
-      test: (c) =>
-        c.tokenRefresh.strategy === 'oauth-silent' && c.tokenRefresh[field] === ''
-          ? `strategy oauth-silent needs tokenRefresh.${field}`
-          : undefined,
-    }),
-  ),
+  ...(['authorizeUrl', 'tokenUrl', 'clientId'] as const).map((field): CrossCheck => ({
+    keys: ['tokenRefresh.strategy', `tokenRefresh.${field}`],
+    dependents: [`tokenRefresh.${field}`, 'tokenRefresh.strategy'],
+    test: (c) =>
+      c.tokenRefresh.strategy === 'oauth-silent' && c.tokenRefresh[field] === ''
+        ? `strategy oauth-silent needs tokenRefresh.${field}`
+        : undefined,
+  })),
 ];
 
 // --- resolution -------------------------------------------------------------------------------
@@ -409,10 +404,7 @@ function resolve(inputs: ConfigInputs, problems: ProblemList): ResolvedConfig {
     config = build();
   }
 
-  const resolvedSources = Object.fromEntries(LEAVES.map((l) => [l.key, pick(l.key).source])) as Record<
-    ConfigKey,
-    ConfigSource
-  >;
+  const resolvedSources = Object.fromEntries(LEAVES.map((l) => [l.key, pick(l.key).source])) as Record<ConfigKey, ConfigSource>;
   return { config, sources: resolvedSources, problems: problems.list() };
 }
 
@@ -456,7 +448,10 @@ function validate(leaf: Leaf, raw: unknown): Validated {
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid value';
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   const where = path ? `at ${path}: ` : '';
   return redactString(`${where}${issue.message}`).slice(0, 300);
 }
@@ -476,11 +471,7 @@ function shownValue(key: string, value: unknown): unknown {
   return redactValue(value, { maxDepth: 4, maxStringLength: 256, maxArrayLength: 20, maxKeys: 20, maxNodes: 200 });
 }
 
-function rootObject(
-  v: unknown,
-  source: Exclude<ConfigSource, 'default'>,
-  problems: ProblemList,
-): Record<string, unknown> | undefined {
+function rootObject(v: unknown, source: Exclude<ConfigSource, 'default'>, problems: ProblemList): Record<string, unknown> | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
   problems.add({ key: '(root)', source, message: 'settings must be an object; ignored', value: shownValue('', v) });
@@ -501,9 +492,7 @@ function groupObject(
 }
 
 const KNOWN_TOP = new Set<string>(Object.keys(ConfigSchema.shape));
-const KNOWN_FIELDS = new Map<string, Set<string>>(
-  GROUPS.map((g) => [g, new Set(LEAVES.filter((l) => l.group === g).map((l) => l.field))]),
-);
+const KNOWN_FIELDS = new Map<string, Set<string>>(GROUPS.map((g) => [g, new Set(LEAVES.filter((l) => l.group === g).map((l) => l.field))]));
 const MAX_UNKNOWN_REPORTED = 20;
 
 function reportUnknownKeys(root: Record<string, unknown>, source: Exclude<ConfigSource, 'default'>, problems: ProblemList): void {
@@ -555,9 +544,6 @@ class ProblemList {
 
   list(): ConfigProblem[] {
     if (this.dropped === 0) return this.items;
-    return [
-      ...this.items,
-      { key: '(root)', source: 'policy', message: `${this.dropped} more problems not listed`, value: undefined },
-    ];
+    return [...this.items, { key: '(root)', source: 'policy', message: `${this.dropped} more problems not listed`, value: undefined }];
   }
 }

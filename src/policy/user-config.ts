@@ -85,7 +85,10 @@ export function restoreRedacted(candidate: unknown, stored: unknown): unknown {
           ),
         );
         out = setLeaf(out, key, merged);
-      } else if (JSON.stringify(sent).includes(REDACTED) && JSON.stringify(sent) === JSON.stringify(getLeaf(redactUserConfig(stored), key))) {
+      } else if (
+        JSON.stringify(sent).includes(REDACTED) &&
+        JSON.stringify(sent) === JSON.stringify(getLeaf(redactUserConfig(stored), key))
+      ) {
         out = setLeaf(out, key, kept);
       }
     }

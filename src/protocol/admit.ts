@@ -10,9 +10,7 @@ import type { PageObservation } from './page';
 import { createKeyedTokenBuckets } from '../limits/token-bucket';
 
 /** Why a message was not admitted; `ignored` means "not for us", the rest are rejections. */
-export type AdmitResult =
-  | { ok: true; obs: PageObservation }
-  | { ok: false; reason: 'ignored' | 'invalid' | 'too-large' | 'rate-limited' };
+export type AdmitResult = { ok: true; obs: PageObservation } | { ok: false; reason: 'ignored' | 'invalid' | 'too-large' | 'rate-limited' };
 
 /**
  * Per-type rates: a burst of 120 and 40 per second sustained. Legitimate traffic stays far

@@ -30,24 +30,9 @@ const ms = z.number().finite().nonnegative().max(86_400_000);
 const metric = z.number().finite().nullable();
 
 /** RTCIceConnectionState (W3C WebRTC §4.3.2). */
-export const IceConnectionStateSchema = z.enum([
-  'new',
-  'checking',
-  'connected',
-  'completed',
-  'failed',
-  'disconnected',
-  'closed',
-]);
+export const IceConnectionStateSchema = z.enum(['new', 'checking', 'connected', 'completed', 'failed', 'disconnected', 'closed']);
 /** RTCPeerConnectionState (W3C WebRTC §4.3.3). */
-export const PeerConnectionStateSchema = z.enum([
-  'new',
-  'connecting',
-  'connected',
-  'disconnected',
-  'failed',
-  'closed',
-]);
+export const PeerConnectionStateSchema = z.enum(['new', 'connecting', 'connected', 'disconnected', 'failed', 'closed']);
 /** RTCSignalingState (W3C WebRTC §4.3.1). */
 export const SignalingStateSchema = z.enum([
   'stable',

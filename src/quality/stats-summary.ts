@@ -125,9 +125,7 @@ export function summarizeStats(
   const rttMs = rttS === null ? null : round(rttS * 1000, 1);
   const jitterMs = jitterS === null ? null : round(jitterS * 1000, 1);
   const mos =
-    rttMs !== null && jitterMs !== null && packetLossPct !== null
-      ? round(estimateMos({ rttMs, jitterMs, packetLossPct }), 2)
-      : null;
+    rttMs !== null && jitterMs !== null && packetLossPct !== null ? round(estimateMos({ rttMs, jitterMs, packetLossPct }), 2) : null;
 
   return {
     summary: {

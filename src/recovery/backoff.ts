@@ -75,11 +75,7 @@ export function backoffCeiling(attempt: number, policy: Pick<RetryPolicy, 'baseD
  * @param random uniform in [0, 1) (`Math.random` in production)
  * @returns ms, in [0, min(cap, base · 2^attempt)]
  */
-export function fullJitterDelay(
-  attempt: number,
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
-  random: () => number,
-): number {
+export function fullJitterDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
   return uniformMs(backoffCeiling(attempt, policy), random);
 }
 

@@ -22,9 +22,7 @@
 
 /** The breaker's state: plain, JSON-safe data. Times are epoch ms. */
 export type BreakerState =
-  | { status: 'closed'; failures: number }
-  | { status: 'open'; openedAt: number }
-  | { status: 'half-open'; probeStartedAt: number };
+  { status: 'closed'; failures: number } | { status: 'open'; openedAt: number } | { status: 'half-open'; probeStartedAt: number };
 
 export interface BreakerOptions {
   /** Consecutive failures that open the breaker; default 5. */

@@ -63,8 +63,7 @@ function openIncident(session: SessionState): Incident | undefined {
   return open('permission-lost') ?? open('track-ended');
 }
 
-const stepsOf = (incident: Incident, action: RecoveryStep['action']): RecoveryStep[] =>
-  incident.steps.filter((s) => s.action === action);
+const stepsOf = (incident: Incident, action: RecoveryStep['action']): RecoveryStep[] => incident.steps.filter((s) => s.action === action);
 
 function decideGrant(args: {
   session: SessionState;
@@ -122,9 +121,7 @@ export function decideMediaRecovery(args: {
   const grantedOk = stepsOf(incident, 'mic-grant').some((s) => s.outcome === 'ok');
   // Without a Permissions API answer, a grant that went through is the best sign there is.
   const blocked =
-    permission === 'denied' ||
-    permission === 'prompt' ||
-    (permission === undefined && incident.kind === 'permission-lost' && !grantedOk);
+    permission === 'denied' || permission === 'prompt' || (permission === undefined && incident.kind === 'permission-lost' && !grantedOk);
   if (blocked) return decideGrant({ ...args, incident });
   return decideReacquire(incident, config, now);
 }

@@ -18,7 +18,12 @@ export class SignInRequiredError extends Error {
 }
 
 /** Error codes that mean "only an interactive sign-in can fix this" (OIDC Core §3.1.2.6). */
-export const SIGN_IN_ERRORS: readonly string[] = ['login_required', 'interaction_required', 'consent_required', 'account_selection_required'];
+export const SIGN_IN_ERRORS: readonly string[] = [
+  'login_required',
+  'interaction_required',
+  'consent_required',
+  'account_selection_required',
+];
 
 /** base64url without padding (RFC 4648 §5), as PKCE requires (RFC 7636 §4.1, §4.2). */
 export function base64Url(bytes: Uint8Array): string {

@@ -113,8 +113,7 @@ export function reloadTarget(session: SessionState, now: number, config: Config)
       const failed = last?.outcome === 'failed' && last.action !== 'none';
       // No step at all: the extension had no token to offer (strategy reload-when-idle). With a
       // token strategy, a 401 it did not act on (no bearer token to replace) is not its to fix.
-      const untended =
-        config.tokenRefresh.strategy === 'reload-when-idle' && (!last || last.action === 'none') && now - since > grace;
+      const untended = config.tokenRefresh.strategy === 'reload-when-idle' && (!last || last.action === 'none') && now - since > grace;
       if (failed || pendingTooLong || untended) return { cause: 'token-not-recovered', incidentId: incident.id };
     }
     // While signalling is down the server may be down too: a reload would land on an error

@@ -69,7 +69,10 @@ const MAX_TOKEN_LENGTH = 8192;
 const seconds = z.union([
   z.number(),
   // Some servers send `"3600"`; accepted, as the value is unambiguous.
-  z.string().regex(/^\d{1,10}(\.\d+)?$/).transform(Number),
+  z
+    .string()
+    .regex(/^\d{1,10}(\.\d+)?$/)
+    .transform(Number),
 ]);
 
 const SuccessSchema = z.object({

@@ -80,10 +80,7 @@ const HEADER_LINE_RE = /^(?:authorization|proxy-authorization|cookies?|set-cooki
  * `name` + optional closing quote (possibly escaped, or percent-encoded) + `:` or `=` (also
  * `%3A` / `%3D`, as in a URL nested in a parameter). The value follows the match.
  */
-const KEY_VALUE_RE = new RegExp(
-  String.raw`(?<![\w-])(${SENSITIVE_NAME})(\\*["']|%2[27])?\s*([:=]|%3[ADad])\s*`,
-  'gi',
-);
+const KEY_VALUE_RE = new RegExp(String.raw`(?<![\w-])(${SENSITIVE_NAME})(\\*["']|%2[27])?\s*([:=]|%3[ADad])\s*`, 'gi');
 /** Parameters secret in URLs only (too common as plain words elsewhere). */
 const URL_ONLY_PARAM_RE = /(?<=[?&#;])(?:code|key|sig|signature|ticket)=([^&#\s"'<>\\]*)/dgi;
 const BEARER_RE = /bearer(?:\s+|(?:%20)+|\+)([A-Za-z0-9\-._~+/=%]+)/dgi;
@@ -168,13 +165,7 @@ export function redactValue(v: unknown, options: RedactOptions = {}): unknown {
 
 // ---------------------------------------------------------------------------------------------
 
-function walk(
-  v: unknown,
-  depth: number,
-  ancestors: WeakSet<object>,
-  opts: Required<RedactOptions>,
-  budget: { nodes: number },
-): unknown {
+function walk(v: unknown, depth: number, ancestors: WeakSet<object>, opts: Required<RedactOptions>, budget: { nodes: number }): unknown {
   budget.nodes -= 1;
   if (budget.nodes < 0) return '[truncated]';
   switch (typeof v) {

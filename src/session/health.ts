@@ -148,7 +148,8 @@ function httpReason(incident: Incident): string {
         ? `Requests to ${path} timed out (408); the retries failed too.`
         : `Requests to ${path} are timing out (408); retrying with backoff.`;
     default: {
-      const what = incident.detail.status === 0 ? `Network errors reaching ${path}` : `Server errors on ${path} (${incident.detail.status ?? '5xx'})`;
+      const what =
+        incident.detail.status === 0 ? `Network errors reaching ${path}` : `Server errors on ${path} (${incident.detail.status ?? '5xx'})`;
       return failed ? `${what}; the retries failed too.` : `${what}; retrying with backoff.`;
     }
   }
@@ -178,9 +179,7 @@ function healthy(state: SessionState, at: number): string {
       ? 'All good: signalling open.'
       : `All good: signalling open, heartbeat ${formatAge(at - lastMessageAt)} ago.`;
   }
-  return signalling === 'none'
-    ? 'All good: waiting for the softphone to connect.'
-    : 'All good: signalling closed normally.';
+  return signalling === 'none' ? 'All good: waiting for the softphone to connect.' : 'All good: signalling closed normally.';
 }
 
 /**

@@ -69,23 +69,13 @@ function passive(at: number, outcome: 'ok' | 'failed', detail: string): Recovery
 }
 
 /** Resolves the open incident of a cause, if any, with the explaining step. */
-function resolveOpen(
-  state: SessionState,
-  kind: IncidentKind,
-  at: number,
-  step: RecoveryStep,
-  key?: string,
-): SessionState {
+function resolveOpen(state: SessionState, kind: IncidentKind, at: number, step: RecoveryStep, key?: string): SessionState {
   const open = findOpen(state.incidents, kind, key);
   return open ? replaceIncident(state, resolved(open, at, step)) : state;
 }
 
 /** Applies `update` to the open incident of a cause, if any. */
-function updateOpen(
-  state: SessionState,
-  kind: IncidentKind,
-  update: (incident: Incident) => Incident,
-): SessionState {
+function updateOpen(state: SessionState, kind: IncidentKind, update: (incident: Incident) => Incident): SessionState {
   const open = findOpen(state.incidents, kind);
   return open ? replaceIncident(state, update(open)) : state;
 }
@@ -220,11 +210,7 @@ function onHttpRetry(state: SessionState, event: Extract<PageObservation, { type
   return updateOpen(state, 'unauthorized', (i) => withSettledStep(i, 'request-retry', 'failed', at, detail));
 }
 
-function onPcState(
-  prev: SessionState,
-  state: SessionState,
-  event: Extract<PageObservation, { type: 'pc-state' }>,
-): SessionState {
+function onPcState(prev: SessionState, state: SessionState, event: Extract<PageObservation, { type: 'pc-state' }>): SessionState {
   const { at, iceConnectionState: ice, connectionState: conn } = event;
   if (ice === 'failed' || conn === 'failed') {
     return raiseIncident(
@@ -252,11 +238,7 @@ function onPcState(
  * @param prev the state before the event (its views are the "before" picture)
  * @param state the state with the event already applied to the views
  */
-export function applyIncidentRules(
-  prev: SessionState,
-  state: SessionState,
-  event: PageObservation | WorkerEvent,
-): SessionState {
+export function applyIncidentRules(prev: SessionState, state: SessionState, event: PageObservation | WorkerEvent): SessionState {
   const { at } = event;
   switch (event.type) {
     case 'ws-close': {
@@ -309,9 +291,7 @@ export function applyIncidentRules(
         return withStep(i, { at, action: 'token-refresh', outcome: 'pending' });
       });
     case 'refresh-succeeded':
-      return updateOpen(state, 'unauthorized', (i) =>
-        withSettledStep(i, 'token-refresh', 'ok', at, 'Fresh token obtained.'),
-      );
+      return updateOpen(state, 'unauthorized', (i) => withSettledStep(i, 'token-refresh', 'ok', at, 'Fresh token obtained.'));
     case 'refresh-failed':
       return updateOpen(state, 'unauthorized', (i) => withSettledStep(i, 'token-refresh', 'failed', at, clip(event.error)));
     case 'pc-state':
@@ -394,7 +374,10 @@ function settleRetries(state: SessionState, at: number): SessionState {
   for (const incident of state.incidents) {
     if (!isOpen(incident) || !KEYED_BY_REQUEST.has(incident.kind)) continue;
     if (!incident.steps.some((st) => st.action === 'request-retry' && st.outcome === 'pending')) continue;
-    next = replaceIncident(next, withSettledStep(incident, 'request-retry', 'failed', at, 'The page was reloaded before the retry was answered.'));
+    next = replaceIncident(
+      next,
+      withSettledStep(incident, 'request-retry', 'failed', at, 'The page was reloaded before the retry was answered.'),
+    );
   }
   return next;
 }
@@ -404,7 +387,13 @@ function settleReloads(state: SessionState, at: number): SessionState {
   let next = state;
   for (const incident of state.incidents) {
     const last = lastStep(incident);
-    if (incident.resolvedAt === undefined && last?.action === 'safe-reload' && last.outcome === 'pending' && last.at <= at && last.detail?.startsWith(RELOADING_DETAIL_PREFIX)) {
+    if (
+      incident.resolvedAt === undefined &&
+      last?.action === 'safe-reload' &&
+      last.outcome === 'pending' &&
+      last.at <= at &&
+      last.detail?.startsWith(RELOADING_DETAIL_PREFIX)
+    ) {
       next = replaceIncident(next, withSettledStep(incident, 'safe-reload', 'ok', at, 'The tab reloaded.'));
     }
   }
@@ -445,7 +434,12 @@ export function applyTimeRules(
       changed = true;
       return withStep(i, passive(at, 'failed', `No fresh token within ${seconds(reconnectGraceMs)}.`));
     }
-    if (KEYED_BY_REQUEST.has(i.kind) && at - (i.lastSeenAt ?? i.openedAt) >= HTTP_QUIET_RESOLVE_MS && !retryPending(i, at) && !reloadWaitsForCall(i)) {
+    if (
+      KEYED_BY_REQUEST.has(i.kind) &&
+      at - (i.lastSeenAt ?? i.openedAt) >= HTTP_QUIET_RESOLVE_MS &&
+      !retryPending(i, at) &&
+      !reloadWaitsForCall(i)
+    ) {
       changed = true;
       return resolved(i, at, passive(at, 'ok', `No recurrence for ${seconds(HTTP_QUIET_RESOLVE_MS)}.`));
     }

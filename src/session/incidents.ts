@@ -18,11 +18,7 @@ import { MAX_INCIDENTS_IN_STATE } from './types';
 export const MAX_STEPS_PER_INCIDENT = 20;
 
 /** Kinds that are one cause per request key rather than one cause per tab. */
-export const KEYED_BY_REQUEST: ReadonlySet<IncidentKind> = new Set<IncidentKind>([
-  'rate-limited',
-  'request-timeout',
-  'server-error',
-]);
+export const KEYED_BY_REQUEST: ReadonlySet<IncidentKind> = new Set<IncidentKind>(['rate-limited', 'request-timeout', 'server-error']);
 
 /** Kinds that are one cause per socket (`detail.socketId`) rather than one cause per tab. */
 export const KEYED_BY_SOCKET: ReadonlySet<IncidentKind> = new Set<IncidentKind>(['signalling-stalled']);

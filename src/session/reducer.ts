@@ -133,12 +133,7 @@ export function reduceSession(
   const effects = incidentEffects(state.incidents, next.incidents);
   if (health !== state.health) effects.push({ type: 'health-changed', from: state.health, to: health });
 
-  if (
-    event.type === 'tick' &&
-    next.incidents === state.incidents &&
-    health === state.health &&
-    reason === state.healthReason
-  ) {
+  if (event.type === 'tick' && next.incidents === state.incidents && health === state.health && reason === state.healthReason) {
     return { state, effects };
   }
   return {

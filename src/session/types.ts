@@ -103,15 +103,7 @@ export type IncidentKind =
 export interface RecoveryStep {
   at: number;
   /** `stall-close`: rung 3 asked the probe to close a silent socket so the app reconnects. */
-  action:
-    | 'token-refresh'
-    | 'request-retry'
-    | 'app-reconnected'
-    | 'stall-close'
-    | 'safe-reload'
-    | 'mic-grant'
-    | 'media-reacquire'
-    | 'none';
+  action: 'token-refresh' | 'request-retry' | 'app-reconnected' | 'stall-close' | 'safe-reload' | 'mic-grant' | 'media-reacquire' | 'none';
   outcome: 'pending' | 'ok' | 'failed';
   detail?: string;
 }

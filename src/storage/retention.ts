@@ -15,7 +15,8 @@ const DAY_MS = 86_400_000;
  * @throws RangeError when `retentionDays` is not a positive integer
  */
 export function retentionCutoff(now: number, retentionDays: number): number {
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new RangeError(`retentionDays must be a positive integer, got ${retentionDays}`);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1)
+    throw new RangeError(`retentionDays must be a positive integer, got ${retentionDays}`);
   return now - retentionDays * DAY_MS;
 }
 
@@ -24,7 +25,8 @@ export function retentionCutoff(now: number, retentionDays: number): number {
  * @throws RangeError when `maxStoredEvents` is not a positive integer
  */
 export function excessEvents(count: number, maxStoredEvents: number): number {
-  if (!Number.isInteger(maxStoredEvents) || maxStoredEvents < 1) throw new RangeError(`maxStoredEvents must be a positive integer, got ${maxStoredEvents}`);
+  if (!Number.isInteger(maxStoredEvents) || maxStoredEvents < 1)
+    throw new RangeError(`maxStoredEvents must be a positive integer, got ${maxStoredEvents}`);
   return Math.max(0, count - maxStoredEvents);
 }
 

@@ -20,7 +20,10 @@ const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
  * @throws SyntaxError when a body is not JSON
  */
 export function mergeRequests(signal: Signal, bodies: readonly string[]): string {
-  const resources = new Map<string, { resource: unknown; schemaUrl?: unknown; scopes: Map<string, { scope: unknown; schemaUrl?: unknown; items: unknown[] }> }>();
+  const resources = new Map<
+    string,
+    { resource: unknown; schemaUrl?: unknown; scopes: Map<string, { scope: unknown; schemaUrl?: unknown; items: unknown[] }> }
+  >();
   for (const body of bodies) {
     const request = JSON.parse(body) as Json;
     for (const rl of list(request[RESOURCE_KEY[signal]])) {

@@ -73,7 +73,15 @@ export const MAX_RETRY_AFTER_MS = 15 * 60_000;
 export const EXPORT_TIMEOUT_MS = 10_000;
 
 export function emptyOutbox(): OutboxState {
-  return { entries: [], nextId: 1, chars: 0, dropped: { logs: 0, metrics: 0 }, rejected: { logs: 0, metrics: 0 }, attempt: 0, notBefore: 0 };
+  return {
+    entries: [],
+    nextId: 1,
+    chars: 0,
+    dropped: { logs: 0, metrics: 0 },
+    rejected: { logs: 0, metrics: 0 },
+    attempt: 0,
+    notBefore: 0,
+  };
 }
 
 /**
@@ -154,7 +162,13 @@ export function retryDelayMs(attempt: number, retryAfter: string | null, now: nu
  * The state after a delivery of `batch`: delivered or rejected entries leave the outbox; a
  * retryable failure keeps them and sets `notBefore` by {@link retryDelayMs}.
  */
-export function settle(state: OutboxState, batch: readonly OutboxEntry[], result: Delivery, now: number, random: () => number): OutboxState {
+export function settle(
+  state: OutboxState,
+  batch: readonly OutboxEntry[],
+  result: Delivery,
+  now: number,
+  random: () => number,
+): OutboxState {
   if (result.kind === 'retry') {
     return { ...state, attempt: state.attempt + 1, notBefore: now + retryDelayMs(state.attempt, result.retryAfter, now, random) };
   }

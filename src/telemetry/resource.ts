@@ -5,7 +5,12 @@
  * from the package's `incubating` entry, which its README says not to depend on).
  * Pure: the worker passes in what the browser told it.
  */
-import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION, ATTR_USER_AGENT_ORIGINAL } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_SERVICE_INSTANCE_ID,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';
 
 /** `service.name` of every resource this extension exports. */
 export const SERVICE_NAME = 'softphone-guard';
@@ -86,7 +91,10 @@ export function resourceAttributes(env: TelemetryEnvironment): Record<string, Re
     out[key] = value;
   };
   put(ATTR_USER_AGENT_ORIGINAL, env.userAgent);
-  put(ATTR_BROWSER_BRANDS, env.brands?.map((b) => `${b.brand} ${b.version}`));
+  put(
+    ATTR_BROWSER_BRANDS,
+    env.brands?.map((b) => `${b.brand} ${b.version}`),
+  );
   put(ATTR_BROWSER_PLATFORM, env.platform);
   if (env.mobile !== undefined) out[ATTR_BROWSER_MOBILE] = env.mobile;
   put(ATTR_BROWSER_LANGUAGE, env.language);

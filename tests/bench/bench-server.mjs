@@ -22,7 +22,8 @@ const PAGE_DIR = new URL('./page/', import.meta.url).pathname;
  */
 function rtcstatsScript() {
   const dir = join(PROJECT_ROOT, 'node_modules', 'rtcstats');
-  const wrap = (file) => `(function(){var module={exports:{}};var exports=module.exports;\n${readFileSync(join(dir, file), 'utf8')}\nreturn module.exports;})()`;
+  const wrap = (file) =>
+    `(function(){var module={exports:{}};var exports=module.exports;\n${readFileSync(join(dir, file), 'utf8')}\nreturn module.exports;})()`;
   return `window.rtcstatsLib = { rtcstats: ${wrap('rtcstats.js')}, traceWs: ${wrap('trace-ws.js')} };\n`;
 }
 

@@ -52,7 +52,9 @@ export async function openVariantPages(context, origins) {
     else await page.goto(url);
     const probed = await page.evaluate(() => window.bench.probed());
     if (probed !== (name === 'probe')) {
-      throw new BrokenBench(`${name} page at ${origin}: probe ${probed ? 'installed' : 'missing'} (expected ${name === 'probe' ? 'installed' : 'missing'})`);
+      throw new BrokenBench(
+        `${name} page at ${origin}: probe ${probed ? 'installed' : 'missing'} (expected ${name === 'probe' ? 'installed' : 'missing'})`,
+      );
     }
     pages[name] = page;
   }

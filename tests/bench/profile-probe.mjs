@@ -16,7 +16,10 @@ import { loadProbed } from './overhead.mjs';
 
 const PATHS = {
   fetch: { label: 'fetch ×1000, unprotected', run: (p) => p.evaluate(() => window.bench.fetchLoop(1000, '/blank', false)) },
-  'fetch-protected': { label: 'fetch ×1000, protected with a bearer token', run: (p) => p.evaluate(() => window.bench.fetchLoop(1000, '/api/v2/bench', true)) },
+  'fetch-protected': {
+    label: 'fetch ×1000, protected with a bearer token',
+    run: (p) => p.evaluate(() => window.bench.fetchLoop(1000, '/api/v2/bench', true)),
+  },
   'pc-setup': {
     label: 'peer-connection setup ×10',
     run: (p) =>
@@ -77,7 +80,10 @@ async function main() {
       console.log(`\n== ${path.label}: ${wallMs} ms wall`);
       for (const [k, ms] of selfTimes(profile, scriptOf).slice(0, 10)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${k}`);
       console.log('  top functions:');
-      for (const [k, ms] of selfTimes(profile, (f) => `${scriptOf(f)} ${f.functionName || '(anonymous)'}:${f.lineNumber}:${f.columnNumber}`).slice(0, 12)) {
+      for (const [k, ms] of selfTimes(
+        profile,
+        (f) => `${scriptOf(f)} ${f.functionName || '(anonymous)'}:${f.lineNumber}:${f.columnNumber}`,
+      ).slice(0, 12)) {
         console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${k}`);
       }
     }

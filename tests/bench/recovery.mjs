@@ -28,7 +28,10 @@ export async function measureRecovery({ scenarios, deadlineS, log }) {
     const lab = await startLab({ port: 0 });
     const agents = [];
     try {
-      agents.push(await startAgent(lab, { withExtension: false, user: 'agent-2' }), await startAgent(lab, { withExtension: true, user: 'agent-1' }));
+      agents.push(
+        await startAgent(lab, { withExtension: false, user: 'agent-2' }),
+        await startAgent(lab, { withExtension: true, user: 'agent-1' }),
+      );
       const before = {};
       for (const a of agents) {
         if (!(await takeCall(lab, a))) throw new Error(`baseline call failed for ${a.user}`);
@@ -55,7 +58,13 @@ export async function measureRecovery({ scenarios, deadlineS, log }) {
       );
       const fmt = (r) => (r.canTakeCall ? `${(r.readyAfterMs / 1000).toFixed(1)} s` : `not recovered in ${deadlineMs / 1000} s`);
       log(`  recovery ${scenario.name}: with ${fmt(withExt)}, without ${fmt(without)}`);
-      out.push({ scenario: scenario.name, fault: scenario.fault, deadlineS: deadlineMs / 1000, withExtension: withExt, withoutExtension: without });
+      out.push({
+        scenario: scenario.name,
+        fault: scenario.fault,
+        deadlineS: deadlineMs / 1000,
+        withExtension: withExt,
+        withoutExtension: without,
+      });
     } finally {
       for (const a of agents) await a.context.close().catch(() => undefined);
       await lab.close();

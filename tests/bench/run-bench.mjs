@@ -85,7 +85,12 @@ if (args.runs !== undefined) {
   if (!Number.isInteger(n) || n < 1 || n > 50) usage(`--runs must be an integer from 1 to 50, got "${args.runs}"`);
   plan.runs = n;
 }
-const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : null;
+const only = args.only
+  ? args.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : null;
 for (const name of only ?? []) if (![...SECTIONS, ...OVERHEAD_IDS].includes(name)) usage(`unknown figure "${name}"`);
 const wantSection = (s) => !only || only.includes(s) || (s === 'overhead' && only.some((n) => OVERHEAD_IDS.includes(n)));
 const wantOverhead = (id) => !only || only.includes('overhead') || only.includes(id);
@@ -109,12 +114,20 @@ function machine(chromium) {
   let git = 'unknown';
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'extension', 'src'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'extension', 'src'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim() !== '';
     git = dirty ? `${head} + uncommitted changes in extension/ or src/` : head;
   } catch {
     // not a checkout
   }
-  return { cpus: cpus().length, cpuModel, ramGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, chromium: version, node: process.version, git };
+  return {
+    cpus: cpus().length,
+    cpuModel,
+    ramGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    chromium: version,
+    node: process.version,
+    git,
+  };
 }
 
 /** Runs one section; a failure is recorded (and makes the run "broken") instead of ending the run. */
@@ -184,15 +197,29 @@ async function inBrowserSections(result) {
     }
     if (wantSection('store')) {
       result.store = await section(result, 'store', async () => {
-        const writeRate = await measureWriteRate({ context, worker, pageUrl: `${origins.probe}/page.html`, observations: plan.writeObservations });
+        const writeRate = await measureWriteRate({
+          context,
+          worker,
+          pageUrl: `${origins.probe}/page.html`,
+          observations: plan.writeObservations,
+        });
         log(`  store: ${writeRate.perSecond.toFixed(0)} observations/s stored`);
         const page = await context.newPage();
         try {
           await loadProbed(page, `${origins.probe}/page.html`);
           const tabId = await sessionTabId(context, origins.probe);
           const diagnosticsBuilt = existsSync(join(DIST, 'extension/diagnostics/index.html'));
-          const firstRender = await measureFirstRender({ context, worker, tabId, events: plan.storeEvents, repeats: plan.renderRepeats, diagnosticsBuilt });
-          log(`  store: popup ${firstRender.popup.emptyMs?.toFixed(0)} → ${firstRender.popup.fullMs?.toFixed(0)} ms, diagnostics ${firstRender.diagnostics.emptyMs?.toFixed(0)} → ${firstRender.diagnostics.fullMs?.toFixed(0)} ms`);
+          const firstRender = await measureFirstRender({
+            context,
+            worker,
+            tabId,
+            events: plan.storeEvents,
+            repeats: plan.renderRepeats,
+            diagnosticsBuilt,
+          });
+          log(
+            `  store: popup ${firstRender.popup.emptyMs?.toFixed(0)} → ${firstRender.popup.fullMs?.toFixed(0)} ms, diagnostics ${firstRender.diagnostics.emptyMs?.toFixed(0)} → ${firstRender.diagnostics.fullMs?.toFixed(0)} ms`,
+          );
           if (firstRender.popup.fullMs === null) throw new BrokenBench('the popup did not render with the events stored');
           return { writeRate, firstRender };
         } finally {
@@ -213,7 +240,8 @@ async function main() {
   } catch (e) {
     usage(e.message);
   }
-  if (!existsSync(join(DIST, 'manifest.json'))) usage(`${DIST} has no build: run \`npm run bench\` (it builds first) or \`npm run build\`.`);
+  if (!existsSync(join(DIST, 'manifest.json')))
+    usage(`${DIST} has no build: run \`npm run bench\` (it builds first) or \`npm run build\`.`);
   const started = new Date();
   const outFile = resolve(args.out ?? join(PROJECT_ROOT, 'bench-results', `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`));
   mkdirSync(dirname(outFile), { recursive: true });
@@ -226,7 +254,9 @@ async function main() {
     dist: DIST,
     errors: [],
   };
-  log(`bench: ${result.mode}, ${plan.runs} run(s), ${result.machine.cpus} CPUs, load ${result.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `bench: ${result.mode}, ${plan.runs} run(s), ${result.machine.cpus} CPUs, load ${result.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')}`,
+  );
 
   if (['overhead', 'detection', 'store'].some(wantSection)) await inBrowserSections(result);
   if (wantSection('sizes')) result.sizes = await section(result, 'sizes', () => measureSizes(DIST));
@@ -244,7 +274,8 @@ async function main() {
       const rows = await measureRecovery({ scenarios: plan.recoveryScenarios, deadlineS: plan.recoveryDeadlineS, log });
       for (const r of rows) {
         const scenario = pickScenarios(r.scenario)[0];
-        if (!r.withExtension.canTakeCall && !scenario.knownGap) result.errors.push(`recovery: ${r.scenario} not recovered with the extension in ${r.deadlineS} s`);
+        if (!r.withExtension.canTakeCall && !scenario.knownGap)
+          result.errors.push(`recovery: ${r.scenario} not recovered with the extension in ${r.deadlineS} s`);
       }
       return rows;
     });
@@ -258,12 +289,14 @@ async function main() {
   console.log(formatResult(result));
   console.log('');
   console.log(`Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.ramGiB} GiB RAM, ${result.machine.chromium}`);
-  console.log(`Load average (1/5/15 min): before ${result.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')}, after ${result.loadAverageAfter.map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `Load average (1/5/15 min): before ${result.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')}, after ${result.loadAverageAfter.map((x) => x.toFixed(2)).join(' ')}`,
+  );
   console.log(`Took ${result.durationS} s. Result: ${outFile}`);
   process.exitCode = result.errors.length > 0 ? 1 : 0;
 }
 
 main().catch((error) => {
-  console.error(`bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

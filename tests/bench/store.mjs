@@ -41,7 +41,10 @@ async function relayWorld(cdp) {
   await cdp.send('Runtime.enable');
   await sleep(200);
   const ours = contexts.find((c) => c.origin === `chrome-extension://${EXTENSION_ID}` || c.name === 'Softphone Guard');
-  if (!ours) throw new BrokenBench(`no isolated world of the extension in the monitored page (saw: ${contexts.map((c) => c.name || c.origin).join(', ')})`);
+  if (!ours)
+    throw new BrokenBench(
+      `no isolated world of the extension in the monitored page (saw: ${contexts.map((c) => c.name || c.origin).join(', ')})`,
+    );
   return ours.id;
 }
 
@@ -120,10 +123,51 @@ export async function seedEvents(worker, tabId, n) {
         for (let i = start; i < start + count; i++) {
           const at = t0 + i * 5000;
           const k = i % 4;
-          if (k === 0) store.add({ tabId, at, type: 'http', data: { requestId: `r${i}`, transport: 'fetch', method: 'GET', url: `https://apps.example.test/api/v2/presence/users/u${i % 50}`, status: 429, durationMs: 40, protected: true, retryAfter: '2' } });
-          else if (k === 1) store.add({ tabId, at, type: 'ws-close', data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', code: 1006, reason: '', wasClean: false } });
-          else if (k === 2) store.add({ tabId, at, type: 'ws-open', data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', protocol: '' } });
-          else store.add({ tabId, at, type: 'pc-stats', data: { pcId: `pc${Math.floor(i / 4000)}`, rttMs: 80 + (i % 500), jitterMs: 5 + (i % 40), packetLossPct: (i % 7) / 2, mos: 4.3 - (i % 20) / 10, inboundAudioBytes: i * 100, outboundAudioBytes: i * 100 } });
+          if (k === 0)
+            store.add({
+              tabId,
+              at,
+              type: 'http',
+              data: {
+                requestId: `r${i}`,
+                transport: 'fetch',
+                method: 'GET',
+                url: `https://apps.example.test/api/v2/presence/users/u${i % 50}`,
+                status: 429,
+                durationMs: 40,
+                protected: true,
+                retryAfter: '2',
+              },
+            });
+          else if (k === 1)
+            store.add({
+              tabId,
+              at,
+              type: 'ws-close',
+              data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', code: 1006, reason: '', wasClean: false },
+            });
+          else if (k === 2)
+            store.add({
+              tabId,
+              at,
+              type: 'ws-open',
+              data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', protocol: '' },
+            });
+          else
+            store.add({
+              tabId,
+              at,
+              type: 'pc-stats',
+              data: {
+                pcId: `pc${Math.floor(i / 4000)}`,
+                rttMs: 80 + (i % 500),
+                jitterMs: 5 + (i % 40),
+                packetLossPct: (i % 7) / 2,
+                mos: 4.3 - (i % 20) / 10,
+                inboundAudioBytes: i * 100,
+                outboundAudioBytes: i * 100,
+              },
+            });
         }
         await new Promise((resolve, reject) => {
           tx.oncomplete = () => resolve(undefined);
@@ -204,4 +248,3 @@ export async function measureFirstRender({ context, worker, tabId, events, repea
     diagnostics: { built: diagnosticsBuilt, emptyMs: diagEmpty, fullMs: diagFull },
   };
 }
-

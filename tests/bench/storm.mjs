@@ -25,7 +25,11 @@ async function waitReady(page, timeoutMs) {
 }
 
 async function post(lab, path, body) {
-  const res = await fetch(`${lab.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const res = await fetch(`${lab.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
   if (!res.ok) throw new Error(`${path} answered ${res.status}`);
 }
 

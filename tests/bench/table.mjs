@@ -38,12 +38,20 @@ export function formatResult(result) {
   }
   const d = result.detection;
   if (d && !d.error) {
-    out.push(`Detection latency — page close event (1006) → abnormal-close incident committed in the worker's IndexedDB, ${d.storedMs.n} closes${d.missed ? `, ${d.missed} missed` : ''}`);
+    out.push(
+      `Detection latency — page close event (1006) → abnormal-close incident committed in the worker's IndexedDB, ${d.storedMs.n} closes${d.missed ? `, ${d.missed} missed` : ''}`,
+    );
     out.push(
       grid([
         ['', 'p50 ms', 'p95 ms', 'min ms', 'max ms'],
         ['close → incident committed', fmt(d.storedMs.median, 0), fmt(d.storedMs.p95, 0), fmt(d.storedMs.min, 0), fmt(d.storedMs.max, 0)],
-        ['close → incident handed to IndexedDB', fmt(d.queuedMs.median, 0), fmt(d.queuedMs.p95, 0), fmt(d.queuedMs.min, 0), fmt(d.queuedMs.max, 0)],
+        [
+          'close → incident handed to IndexedDB',
+          fmt(d.queuedMs.median, 0),
+          fmt(d.queuedMs.p95, 0),
+          fmt(d.queuedMs.min, 0),
+          fmt(d.queuedMs.max, 0),
+        ],
       ]),
     );
   }
@@ -65,23 +73,40 @@ export function formatResult(result) {
   }
   const s = result.storm;
   if (s && !s.error) {
-    out.push(`Refresh storm — ${s.tabs} tabs, 2 agents, publish storm (tokens revoked, sockets dropped, presence 429 Retry-After ${s.retryAfterSeconds} s)`);
+    out.push(
+      `Refresh storm — ${s.tabs} tabs, 2 agents, publish storm (tokens revoked, sockets dropped, presence 429 Retry-After ${s.retryAfterSeconds} s)`,
+    );
     out.push(
       grid([
         ['figure', 'value'],
-        ['refresh-endpoint calls per identity', Object.entries(s.refreshCallsByUser).map(([k, v]) => `${k}: ${v}`).join(', ') || '0'],
+        [
+          'refresh-endpoint calls per identity',
+          Object.entries(s.refreshCallsByUser)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ') || '0',
+        ],
         ['401s the app saw / reloads', `${s.app401} / ${s.reloads}`],
-        ['tabs ready again', `${s.tabsRecovered} of ${s.tabs}, median ${fmt(s.recoveryMs.median / 1000, 1)} s, max ${fmt(s.recoveryMs.max / 1000, 1)} s`],
+        [
+          'tabs ready again',
+          `${s.tabsRecovered} of ${s.tabs}, median ${fmt(s.recoveryMs.median / 1000, 1)} s, max ${fmt(s.recoveryMs.max / 1000, 1)} s`,
+        ],
         ['presence 429s, their spread', `${s.presence429}, ${s.presence429SpreadMs} ms`],
         ['presence retries, their spread', `${s.presenceRetries}, ${s.presenceRetrySpreadMs} ms`],
-        ['retry after its 429, beyond Retry-After', `median ${fmt(s.retryBeyondRetryAfterMs.median, 0)} ms, min ${fmt(s.retryBeyondRetryAfterMs.min, 0)}, max ${fmt(s.retryBeyondRetryAfterMs.max, 0)}`],
+        [
+          'retry after its 429, beyond Retry-After',
+          `median ${fmt(s.retryBeyondRetryAfterMs.median, 0)} ms, min ${fmt(s.retryBeyondRetryAfterMs.min, 0)}, max ${fmt(s.retryBeyondRetryAfterMs.max, 0)}`,
+        ],
       ]),
     );
   }
   const st = result.store;
   if (st && !st.error) {
     const rows = [['figure', 'value']];
-    if (st.writeRate) rows.push(['observations stored per second (worker path)', `${fmt(st.writeRate.perSecond, 0)} /s (${st.writeRate.stored} of ${st.writeRate.observations} in ${fmt(st.writeRate.seconds, 2)} s)`]);
+    if (st.writeRate)
+      rows.push([
+        'observations stored per second (worker path)',
+        `${fmt(st.writeRate.perSecond, 0)} /s (${st.writeRate.stored} of ${st.writeRate.observations} in ${fmt(st.writeRate.seconds, 2)} s)`,
+      ]);
     if (st.firstRender) {
       const fr = st.firstRender;
       const span = `${fr.storedBefore.toLocaleString('en')} → ${fr.storedAfter.toLocaleString('en')} events stored`;
@@ -96,7 +121,12 @@ export function formatResult(result) {
   }
   if (Array.isArray(result.sizes) && result.sizes.length) {
     out.push('Sizes — built (already minified), re-minified (oxc), gzipped (level 9)');
-    out.push(grid([['file', 'role', 'built', 'minified', 'gzip'], ...result.sizes.map((z) => [z.file, z.role, kb(z.rawBytes), kb(z.minifiedBytes), kb(z.gzipBytes)])]));
+    out.push(
+      grid([
+        ['file', 'role', 'built', 'minified', 'gzip'],
+        ...result.sizes.map((z) => [z.file, z.role, kb(z.rawBytes), kb(z.minifiedBytes), kb(z.gzipBytes)]),
+      ]),
+    );
   }
   if (result.errors?.length) out.push(`BROKEN: ${result.errors.join('; ')}`);
   return out.join('\n\n');

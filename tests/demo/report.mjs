@@ -20,7 +20,17 @@ export function failuresBetween(before, after) {
  *   presence:string, micSpeaker:string, refreshCalls:number, callAtFault:string, deadlineMs:number}}
  * `callAtFault`: what became of a call in progress when the fault hit ('—' when none was).
  */
-export function summarizeRun({ label, before, after, readyAfterMs, tookCall, callAtFault = '—', deadlineMs, refreshCalls, mediaToken401Key }) {
+export function summarizeRun({
+  label,
+  before,
+  after,
+  readyAfterMs,
+  tookCall,
+  callAtFault = '—',
+  deadlineMs,
+  refreshCalls,
+  mediaToken401Key,
+}) {
   const diff = {};
   for (const [k, v] of Object.entries(after?.failures?.byRequest ?? {})) {
     const d = v - (before?.failures?.byRequest?.[k] ?? 0);
@@ -53,7 +63,10 @@ export function formatTable(rows) {
   const lines = [
     ['', ...rows.map((r) => r.label)],
     ['agent can take a call again', ...rows.map((r) => (r.canTakeCall ? 'yes' : 'NO (stuck)'))],
-    ['time from fault to ready for calls', ...rows.map((r) => (r.readyAfterMs === null ? `not within ${r.deadlineMs / 1000} s` : `${(r.readyAfterMs / 1000).toFixed(1)} s`))],
+    [
+      'time from fault to ready for calls',
+      ...rows.map((r) => (r.readyAfterMs === null ? `not within ${r.deadlineMs / 1000} s` : `${(r.readyAfterMs / 1000).toFixed(1)} s`)),
+    ],
     ['failures the app saw', ...rows.map((r) => String(r.appFailures))],
     ['401 on media-token request', ...rows.map((r) => yesNo(r.sawMediaToken401))],
     ['presence at the end', ...rows.map((r) => r.presence)],

@@ -41,7 +41,6 @@ function fail(message) {
   process.exit(2);
 }
 
-
 /** Runs one scenario on a fresh lab and fresh browsers; returns its two table columns. */
 async function runScenario(scenario, { headless, deadlineMs, outDir }) {
   const lab = await startLab({ port: 0 });
@@ -97,7 +96,9 @@ async function runScenario(scenario, { headless, deadlineMs, outDir }) {
     const tabId = state.sessions.find((s) => s.alive && s.agent?.userId === withExt.user)?.tabId;
     const diagnostics = await withExt.context.newPage();
     await diagnostics.setViewportSize({ width: 1280, height: 1000 });
-    await diagnostics.goto(`chrome-extension://${EXTENSION_ID}/extension/diagnostics/index.html${tabId === undefined ? '' : `?tab=${tabId}`}`);
+    await diagnostics.goto(
+      `chrome-extension://${EXTENSION_ID}/extension/diagnostics/index.html${tabId === undefined ? '' : `?tab=${tabId}`}`,
+    );
     await diagnostics.waitForTimeout(2500);
     await diagnostics.screenshot({ path: join(outDir, `diagnostics-${scenario.name}.png`), fullPage: true });
     await diagnostics.close();

@@ -70,7 +70,7 @@ export const SCENARIOS = [
     params: { toOrg: 'org-b' },
     callActiveAtFault: true,
     note:
-      "(the call in progress belongs to org-a, the org the agent left: without the extension it lives on as the stale " +
+      '(the call in progress belongs to org-a, the org the agent left: without the extension it lives on as the stale ' +
       'session that blocks org-b; with it, it is closed before the org-b handshake)',
     promise:
       "without the extension the old org's socket and call block the new org (socket dropped, calls missed); with " +

@@ -140,7 +140,9 @@ test('fetch: a 401 and a backoff retry share one loop: 429 → 401 → fresh tok
 
   // The 401 retry is used once per page request: a second 401 goes to the page.
   scripts.set('twice', [{ status: 503 }, { status: 401 }, { status: 401 }, { status: 200 }]);
-  const second = await page.evaluate(async () => (await fetch('/api/v2/script/twice', { headers: { Authorization: 'Bearer stale-2' } })).status);
+  const second = await page.evaluate(
+    async () => (await fetch('/api/v2/script/twice', { headers: { Authorization: 'Bearer stale-2' } })).status,
+  );
   expect(second).toBe(401);
   expect(sent('twice')).toHaveLength(3);
 });

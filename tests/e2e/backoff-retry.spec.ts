@@ -7,7 +7,18 @@
 import { expect, test } from '@playwright/test';
 import type { BrowserContext } from '@playwright/test';
 import type { LabLoggedRequest } from '../lab/server.mjs';
-import { appStatus, callReady, extensionWorker, labPost, labStats, launchBrowser, openAgent, openPopup, startLab, sessionOf } from './support/softphone';
+import {
+  appStatus,
+  callReady,
+  extensionWorker,
+  labPost,
+  labStats,
+  launchBrowser,
+  openAgent,
+  openPopup,
+  startLab,
+  sessionOf,
+} from './support/softphone';
 import type { Lab } from './support/softphone';
 
 const ENDPOINT = '/api/v2/users/me/webphone/endpoint';

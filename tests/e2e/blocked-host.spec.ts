@@ -109,7 +109,9 @@ test('a softphone host in runtime_blocked_hosts gets nothing injected and the po
     const worker = await workerOf(context, ext.id);
     await context.addInitScript(recordEnvelopes);
     await expect
-      .poll(async () => (await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts())).map((s) => s.matches?.includes('http://127.0.0.1/*')))
+      .poll(async () =>
+        (await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts())).map((s) => s.matches?.includes('http://127.0.0.1/*')),
+      )
       .toEqual([true, true]);
 
     // The lab on 127.0.0.1 matches softphoneUrlPatterns (a default), but the policy blocks the host.

@@ -87,7 +87,7 @@ function captureConsole(ctx: BrowserContext): ConsoleLine[] {
 /** Every IndexedDB database of the extension, every store, every record, as JSON. */
 async function dumpIndexedDb(page: Page): Promise<{ json: string; stores: string[]; events: StoredEvent[] }> {
   return page.evaluate(async () => {
-    const request = <T,>(r: IDBRequest<T>): Promise<T> =>
+    const request = <T>(r: IDBRequest<T>): Promise<T> =>
       new Promise((resolve, reject) => {
         r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(r.error);
@@ -153,9 +153,25 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
   const identityToken = opaqueCanary('identityat');
   const identityBearer = opaqueCanary('identitybearer');
   const planted = [
-    bearer, cookie, docCookie, accessToken, code, idToken, xhrBearer, xhrAccessToken, missingAccessToken, missingCode,
-    missingIdToken.token, ...missingIdToken.parts, wsAccessToken, reasonJwt.token, ...reasonJwt.parts,
-    identityJwt.token, ...identityJwt.parts, identityToken, identityBearer,
+    bearer,
+    cookie,
+    docCookie,
+    accessToken,
+    code,
+    idToken,
+    xhrBearer,
+    xhrAccessToken,
+    missingAccessToken,
+    missingCode,
+    missingIdToken.token,
+    ...missingIdToken.parts,
+    wsAccessToken,
+    reasonJwt.token,
+    ...reasonJwt.parts,
+    identityJwt.token,
+    ...identityJwt.parts,
+    identityToken,
+    identityBearer,
   ];
 
   // Response bodies read for identity: the real `/api/v2/users/me` answer, with a JWT in the
@@ -225,7 +241,10 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
       const fetched = await fetch(
         `${origin}/api/v2/users/me/webphone/endpoint?sg_case=fetch&access_token=${c.accessToken}&code=${c.code}&id_token=${c.idToken}`,
         { headers: { Authorization: `Bearer ${c.bearer}`, Cookie: `sid=${c.cookie}` } },
-      ).then((r) => r.status, () => 0);
+      ).then(
+        (r) => r.status,
+        () => 0,
+      );
       // XMLHttpRequest, as softphone SDKs (axios, superagent) send.
       const xhrStatus = await new Promise<number>((resolve) => {
         const xhr = new XMLHttpRequest();
@@ -237,7 +256,10 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
       // A failing request outside the API: reported for its status.
       const missing = await fetch(
         `${origin}/sg-canary-missing?sg_case=missing&access_token=${c.missingAccessToken}&code=${c.missingCode}&id_token=${c.missingIdToken}`,
-      ).then((r) => r.status, () => 0);
+      ).then(
+        (r) => r.status,
+        () => 0,
+      );
       // A WebSocket URL with a token the platform refuses (the browser reports 1006).
       const refused = await new Promise<number>((resolve) => {
         const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/v2/notifications?sg_case=ws&access_token=${c.wsAccessToken}`);
@@ -245,19 +267,34 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
       });
       // A close reason carrying a JWT: a socket opened with a valid token (from the page's own
       // refresh endpoint), closed by the page with the JWT in its reason; the server echoes it.
-      const refresh = (await (await fetch(`${origin}/api/v2/authentication/refresh`, { method: 'POST', credentials: 'include' })).json()) as {
+      const refresh = (await (
+        await fetch(`${origin}/api/v2/authentication/refresh`, { method: 'POST', credentials: 'include' })
+      ).json()) as {
         access_token: string;
       };
       const reason = await new Promise<string>((resolve) => {
-        const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/v2/notifications?sg_case=reason&access_token=${refresh.access_token}`);
+        const ws = new WebSocket(
+          `${origin.replace(/^http/, 'ws')}/api/v2/notifications?sg_case=reason&access_token=${refresh.access_token}`,
+        );
         ws.onopen = () => ws.close(4001, `expired ${c.reasonJwt}`);
         ws.onclose = (e) => resolve(e.reason);
       });
       return { fetched, xhrStatus, missing, refused, reason };
     },
     {
-      bearer, cookie, docCookie, accessToken, code, idToken, xhrBearer, xhrAccessToken, missingAccessToken, missingCode,
-      missingIdToken: missingIdToken.token, wsAccessToken, reasonJwt: reasonJwt.token,
+      bearer,
+      cookie,
+      docCookie,
+      accessToken,
+      code,
+      idToken,
+      xhrBearer,
+      xhrAccessToken,
+      missingAccessToken,
+      missingCode,
+      missingIdToken: missingIdToken.token,
+      wsAccessToken,
+      reasonJwt: reasonJwt.token,
     },
   );
   // Each path really ran: the platform refused the planted tokens, and the probe's retry
@@ -276,19 +313,22 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
   const urlOf = (e: StoredEvent): string => String(e.data.url ?? '');
   let db = await dumpIndexedDb(popup);
   await expect
-    .poll(async () => {
-      db = await dumpIndexedDb(popup);
-      const e = db.events;
-      return {
-        fetch: e.some((x) => x.type === 'http' && urlOf(x).includes('sg_case=fetch')),
-        xhr: e.some((x) => x.type === 'http' && urlOf(x).includes('sg_case=xhr')),
-        missing: e.some((x) => x.type === 'http' && x.data.status === 404 && urlOf(x).includes('sg_case=missing')),
-        ws: e.some((x) => x.type === 'ws-close' && x.data.code === 1006 && urlOf(x).includes('sg_case=ws')),
-        reason: e.some((x) => x.type === 'ws-close' && x.data.code === 4001 && String(x.data.reason).startsWith('expired ')),
-        identity: e.some((x) => x.type === 'identity' && String(x.data.name).startsWith('Alex Rivera ')),
-        stats: e.some((x) => x.type === 'pc-stats'),
-      };
-    }, { timeout: 30_000 })
+    .poll(
+      async () => {
+        db = await dumpIndexedDb(popup);
+        const e = db.events;
+        return {
+          fetch: e.some((x) => x.type === 'http' && urlOf(x).includes('sg_case=fetch')),
+          xhr: e.some((x) => x.type === 'http' && urlOf(x).includes('sg_case=xhr')),
+          missing: e.some((x) => x.type === 'http' && x.data.status === 404 && urlOf(x).includes('sg_case=missing')),
+          ws: e.some((x) => x.type === 'ws-close' && x.data.code === 1006 && urlOf(x).includes('sg_case=ws')),
+          reason: e.some((x) => x.type === 'ws-close' && x.data.code === 4001 && String(x.data.reason).startsWith('expired ')),
+          identity: e.some((x) => x.type === 'identity' && String(x.data.name).startsWith('Alex Rivera ')),
+          stats: e.some((x) => x.type === 'pc-stats'),
+        };
+      },
+      { timeout: 30_000 },
+    )
     .toEqual({ fetch: true, xhr: true, missing: true, ws: true, reason: true, identity: true, stats: true });
   expect(db.stores).toEqual(expect.arrayContaining(['softphone-guard/events', 'softphone-guard/incidents', 'softphone-guard/sessions']));
 
@@ -336,7 +376,9 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
   }
   // What is left where the secrets were: the redaction marker, the rest kept readable.
   const fetchEvent = db.events.find((x) => x.type === 'http' && urlOf(x).includes('sg_case=fetch'));
-  expect(urlOf(fetchEvent!)).toMatch(/\/api\/v2\/users\/me\/webphone\/endpoint\?sg_case=fetch&access_token=\[redacted\]&code=\[redacted\]&id_token=\[redacted\]$/);
+  expect(urlOf(fetchEvent!)).toMatch(
+    /\/api\/v2\/users\/me\/webphone\/endpoint\?sg_case=fetch&access_token=\[redacted\]&code=\[redacted\]&id_token=\[redacted\]$/,
+  );
   const closeEvent = db.events.find((x) => x.type === 'ws-close' && x.data.code === 4001);
   expect(closeEvent?.data.reason).toBe('expired [redacted]');
   expect((await sessionOf(popup, 'agent-1'))?.agent?.name).toBe('Alex Rivera [redacted]');

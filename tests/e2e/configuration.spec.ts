@@ -23,11 +23,14 @@ test('with tokenRefresh.strategy "off" the 401 reaches the softphone and the pop
 
     const popup = await openPopup(context);
     await expect
-      .poll(async () => {
-        const state: StateResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
-        const s = state.sessions.find((x) => x.agent?.userId === 'agent-1');
-        return Boolean(s?.health === 'down' && s.incidents.some((i) => i.kind === 'unauthorized' && i.resolvedAt === undefined));
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          const state: StateResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+          const s = state.sessions.find((x) => x.agent?.userId === 'agent-1');
+          return Boolean(s?.health === 'down' && s.incidents.some((i) => i.kind === 'unauthorized' && i.resolvedAt === undefined));
+        },
+        { timeout: 30_000 },
+      )
       .toBe(true);
   } finally {
     await context.close();

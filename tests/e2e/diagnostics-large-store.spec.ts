@@ -21,16 +21,48 @@ function history(tabId: number, n: number): Omit<StoredEvent, 'seq'>[] {
     const at = t0 + i * 5000;
     switch (i % 4) {
       case 0:
-        out.push({ tabId, at, type: 'http', data: { requestId: `r${i}`, transport: 'fetch', method: 'GET', url: `https://apps.example.test/api/v2/presence/users/u${i % 50}`, status: 429, durationMs: 40, protected: true, retryAfter: '2' } });
+        out.push({
+          tabId,
+          at,
+          type: 'http',
+          data: {
+            requestId: `r${i}`,
+            transport: 'fetch',
+            method: 'GET',
+            url: `https://apps.example.test/api/v2/presence/users/u${i % 50}`,
+            status: 429,
+            durationMs: 40,
+            protected: true,
+            retryAfter: '2',
+          },
+        });
         break;
       case 1:
-        out.push({ tabId, at, type: 'ws-close', data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', code: 1006, reason: '', wasClean: false } });
+        out.push({
+          tabId,
+          at,
+          type: 'ws-close',
+          data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', code: 1006, reason: '', wasClean: false },
+        });
         break;
       case 2:
         out.push({ tabId, at, type: 'ws-open', data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', protocol: '' } });
         break;
       default:
-        out.push({ tabId, at, type: 'pc-stats', data: { pcId: `pc${Math.floor(i / 4000)}`, rttMs: 80 + (i % 500), jitterMs: 5 + (i % 40), packetLossPct: (i % 7) / 2, mos: 4.3 - (i % 20) / 10, inboundAudioBytes: i * 100, outboundAudioBytes: i * 100 } });
+        out.push({
+          tabId,
+          at,
+          type: 'pc-stats',
+          data: {
+            pcId: `pc${Math.floor(i / 4000)}`,
+            rttMs: 80 + (i % 500),
+            jitterMs: 5 + (i % 40),
+            packetLossPct: (i % 7) / 2,
+            mos: 4.3 - (i % 20) / 10,
+            inboundAudioBytes: i * 100,
+            outboundAudioBytes: i * 100,
+          },
+        });
     }
   }
   return out;
@@ -54,7 +86,8 @@ test('100,000 stored events: the first page renders, scrolling reads more, the D
     const list = page.getByRole('listbox', { name: 'Timeline events, newest first' });
     const status = page.locator('.timeline__status');
     const options = list.getByRole('option');
-    const loaded = async (): Promise<number> => Number(/of ([\d,]+) loaded/.exec((await status.textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? 0);
+    const loaded = async (): Promise<number> =>
+      Number(/of ([\d,]+) loaded/.exec((await status.textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? 0);
 
     // The newest page is shown with the count of what is stored, and only a window of it is in the DOM.
     await expect(status).toContainText(/10\d,\d{3} events stored for this tab/, { timeout: 60_000 });
@@ -62,7 +95,9 @@ test('100,000 stored events: the first page renders, scrolling reads more, the D
     expect(await loaded()).toBeGreaterThanOrEqual(500);
     expect(await loaded()).toBeLessThan(5000);
     expect(await options.count()).toBeLessThanOrEqual(DOM_BOUND);
-    await expect(list.getByRole('option', { name: /HTTP 429 Too Many Requests: GET \/api\/v2\/presence\/users\/u\d+.*Retry-After: 2/ }).first()).toBeVisible();
+    await expect(
+      list.getByRole('option', { name: /HTTP 429 Too Many Requests: GET \/api\/v2\/presence\/users\/u\d+.*Retry-After: 2/ }).first(),
+    ).toBeVisible();
 
     // Scrolling to the end of what is loaded reads older pages; the DOM stays a window.
     const first = await loaded();
@@ -98,7 +133,9 @@ test('100,000 stored events: the first page renders, scrolling reads more, the D
     await expect(page.getByRole('region', { name: 'Selected event' })).toContainText(/WebSocket|HTTP 429|Call quality/);
 
     // The charts finish their scan: stored calls are drawn, downsampled.
-    await expect(page.locator('figure[data-metric="rttMs"] .chart__summary')).toContainText(/Round-trip time \(RTT\): [\d,]+ samples/, { timeout: 120_000 });
+    await expect(page.locator('figure[data-metric="rttMs"] .chart__summary')).toContainText(/Round-trip time \(RTT\): [\d,]+ samples/, {
+      timeout: 120_000,
+    });
     await expect(page.locator('figure[data-metric="rttMs"] canvas').first()).toBeVisible();
   } finally {
     await context.close();

@@ -49,17 +49,23 @@ test('after a publish storm the timeline shows the 1006, the 401 and the recover
   expect(tabId).toBeGreaterThan(0);
   // Recovery is over once the 401 incident's token refresh and retry both came back ok.
   await expect
-    .poll(async () => {
-      const s = await sessionOf(page, 'agent-1');
-      const unauthorized = s?.incidents.find((i) => i.kind === 'unauthorized');
-      return unauthorized?.steps.map((st) => `${st.action}:${st.outcome}`) ?? [];
-    }, { timeout: 30_000 })
+    .poll(
+      async () => {
+        const s = await sessionOf(page, 'agent-1');
+        const unauthorized = s?.incidents.find((i) => i.kind === 'unauthorized');
+        return unauthorized?.steps.map((st) => `${st.action}:${st.outcome}`) ?? [];
+      },
+      { timeout: 30_000 },
+    )
     .toEqual(expect.arrayContaining(['token-refresh:ok', 'request-retry:ok']));
 
   await page.goto(diagnosticsUrl(tabId));
   await expect(page.getByRole('heading', { level: 1, name: 'Softphone Guard diagnostics' })).toBeVisible();
   await expect(page.getByRole('heading', { name: /Selected session: Alex Rivera/ })).toBeVisible();
-  await expect(page.getByRole('navigation', { name: 'Agent sessions' }).getByRole('link', { name: /Alex Rivera/ })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('navigation', { name: 'Agent sessions' }).getByRole('link', { name: /Alex Rivera/ })).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
 
   const list = page.getByRole('listbox', { name: 'Timeline events, newest first' });
   const find = page.getByRole('searchbox', { name: 'Find in the timeline' });
@@ -74,7 +80,11 @@ test('after a publish storm the timeline shows the 1006, the 401 and the recover
   await expect(
     list.getByRole('option', { name: /HTTP 401 Unauthorized: GET \/api\/v2\/communications\/webRTC.*hidden from the softphone/ }).first(),
   ).toBeVisible();
-  await expect(list.getByRole('option', { name: /Retried GET \/api\/v2\/communications\/webRTC with a fresh token after a 401: HTTP 200.*recovered/ }).first()).toBeVisible();
+  await expect(
+    list
+      .getByRole('option', { name: /Retried GET \/api\/v2\/communications\/webRTC with a fresh token after a 401: HTTP 200.*recovered/ })
+      .first(),
+  ).toBeVisible();
 
   // Every recovery step of the 401 incident, with its outcome.
   await find.fill('');

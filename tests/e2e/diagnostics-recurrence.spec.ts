@@ -67,7 +67,9 @@ test('a month with a Mon 06:00 America/Chicago cluster: the finding in words, th
   const saved = await setup.evaluate(() =>
     chrome.runtime.sendMessage({
       type: 'set-user-config',
-      userConfig: { riskWindows: [{ days: ['Fri'], start: '16:00', timeZone: 'America/Chicago', durationMinutes: 30, refreshAheadMinutes: 5 }] },
+      userConfig: {
+        riskWindows: [{ days: ['Fri'], start: '16:00', timeZone: 'America/Chicago', durationMinutes: 30, refreshAheadMinutes: 5 }],
+      },
     }),
   );
   expect(saved.type).toBe('user-config-saved');

@@ -93,9 +93,7 @@ test('a policy file decides what is monitored, shows locked in the options page,
   // The policy reached the extension (the first managed read can take seconds: poll).
   const options = await context.newPage();
   await options.goto(OPTIONS_URL);
-  await expect
-    .poll(async () => (await getConfig(options)).sources['watchdog.reconnectGraceMs'], { timeout: 20_000 })
-    .toBe('policy');
+  await expect.poll(async () => (await getConfig(options)).sources['watchdog.reconnectGraceMs'], { timeout: 20_000 }).toBe('policy');
   const answer = await getConfig(options);
   expect(answer.config.watchdog.reconnectGraceMs).toBe(7000);
   expect(answer.config.softphoneUrlPatterns).toEqual(['http://localhost/*']);
@@ -119,9 +117,7 @@ test('a policy file decides what is monitored, shows locked in the options page,
   const other = await openAgentAt(context, lab.url, 'agent-2');
   const popup = await context.newPage();
   await popup.goto(POPUP_URL);
-  await expect
-    .poll(async () => (await getState(popup)).sessions.filter((s) => s.alive).map((s) => s.agent?.userId))
-    .toEqual(['agent-1']);
+  await expect.poll(async () => (await getState(popup)).sessions.filter((s) => s.alive).map((s) => s.agent?.userId)).toEqual(['agent-1']);
   const hasProbe = (page: Page): Promise<boolean> =>
     page.evaluate(() => {
       // The probe answers for its marker through its Function.prototype.toString wrapper.
@@ -141,23 +137,24 @@ test('a policy file decides what is monitored, shows locked in the options page,
     softphoneUrlPatterns: ['http://localhost/*', 'http://127.0.0.1/*'],
     watchdog: { reconnectGraceMs: 8000 },
   });
-  await expect
-    .poll(async () => (await getConfig(options)).config.watchdog.reconnectGraceMs, { timeout: 30_000 })
-    .toBe(8000);
+  await expect.poll(async () => (await getConfig(options)).config.watchdog.reconnectGraceMs, { timeout: 30_000 }).toBe(8000);
   expect((await getConfig(options)).problems.filter((p) => p.key.startsWith('riskWindows'))).toEqual([]);
   await options.reload();
   await expect(options.getByLabel('Reconnect grace period (ms)', { exact: true })).toHaveValue(/^8,?000$/);
   // The newly named origin is monitored from its next page load.
   await other.reload();
   await expect
-    .poll(async () => (await getState(popup)).sessions.filter((s) => s.alive).map((s) => s.agent?.userId).sort())
+    .poll(async () =>
+      (await getState(popup)).sessions
+        .filter((s) => s.alive)
+        .map((s) => s.agent?.userId)
+        .sort(),
+    )
     .toEqual(['agent-1', 'agent-2']);
   expect(await hasProbe(other)).toBe(true);
 
   // Policy removed: back to the defaults, nothing locked.
   removePolicy();
-  await expect
-    .poll(async () => (await getConfig(options)).sources['watchdog.reconnectGraceMs'], { timeout: 30_000 })
-    .toBe('default');
+  await expect.poll(async () => (await getConfig(options)).sources['watchdog.reconnectGraceMs'], { timeout: 30_000 }).toBe('default');
   expect(worker).toBeTruthy();
 });

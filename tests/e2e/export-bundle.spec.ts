@@ -61,14 +61,17 @@ test('the bundle after a publish storm validates against its schema and holds th
 
   const popup = await openPopup(context);
   await expect
-    .poll(async () => {
-      const b = await bundleOf(popup);
-      return (
-        b.incidents.some((i) => i.kind === 'abnormal-close' && i.detail.code === 1006) &&
-        recovered401(b) &&
-        b.callStats.some((c) => c.samples >= 2)
-      );
-    }, { timeout: 45_000 })
+    .poll(
+      async () => {
+        const b = await bundleOf(popup);
+        return (
+          b.incidents.some((i) => i.kind === 'abnormal-close' && i.detail.code === 1006) &&
+          recovered401(b) &&
+          b.callStats.some((c) => c.samples >= 2)
+        );
+      },
+      { timeout: 45_000 },
+    )
     .toBe(true);
   const bundle = await bundleOf(popup);
 
@@ -138,7 +141,11 @@ test('with 100,000 events stored the bundle holds the newest 20,000 and says it 
   const worker = await extensionWorker(context);
   await openAgent(context, lab, 'agent-1');
   // Fill the store the way a long week would (as tests/e2e/popup-large-store.spec.ts does).
-  await seedStore(worker, 'events', presence429s(total, (i) => `?n=${i}`));
+  await seedStore(
+    worker,
+    'events',
+    presence429s(total, (i) => `?n=${i}`),
+  );
 
   const popup = await openPopup(context);
   const started = Date.now();

@@ -100,7 +100,10 @@ async function openHostilePage(): Promise<Page> {
   await page.addInitScript({ path: POSTER });
   await page.goto(`${server.origin}/`);
   await expect
-    .poll(async () => (await getState()).sessions.some((s) => s.alive && s.href?.startsWith(server.origin)), { message: 'session live', timeout: 30_000 })
+    .poll(async () => (await getState()).sessions.some((s) => s.alive && s.href?.startsWith(server.origin)), {
+      message: 'session live',
+      timeout: 30_000,
+    })
     .toBe(true);
   return page;
 }
@@ -139,7 +142,10 @@ test('fuzzed envelopes: nothing invalid is stored, the worker answers and record
   for (let i = 0; i < envelopes.length; i += 250) {
     const batch = envelopes.slice(i, i + 250);
     try {
-      const r = await page.evaluate((texts) => (window as unknown as { __hostile: { post(t: string[]): { posted: number; refused: number } } }).__hostile.post(texts), batch);
+      const r = await page.evaluate(
+        (texts) => (window as unknown as { __hostile: { post(t: string[]): { posted: number; refused: number } } }).__hostile.post(texts),
+        batch,
+      );
       posted += r.posted;
       refused += r.refused;
     } catch (error) {
@@ -160,14 +166,25 @@ test('fuzzed envelopes: nothing invalid is stored, the worker answers and record
 
   // A forged hello naming another address: the session keeps the document's own.
   await page.evaluate(() =>
-    window.postMessage({ channel: 'softphone-guard', v: 1, dir: 'to-ext', msg: { type: 'hello', at: Date.now(), href: 'https://evil.example/', probeVersion: '9.9.9' } }, '*'),
+    window.postMessage(
+      {
+        channel: 'softphone-guard',
+        v: 1,
+        dir: 'to-ext',
+        msg: { type: 'hello', at: Date.now(), href: 'https://evil.example/', probeVersion: '9.9.9' },
+      },
+      '*',
+    ),
   );
 
   // A real close after the fuzz: once it is stored, everything posted before it was handled
   // (one window message queue, one port, one ingest chain).
   await realClose(page, 4321);
   await expect
-    .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === 4321), { timeout: 30_000, message: 'legitimate close stored' })
+    .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === 4321), {
+      timeout: 30_000,
+      message: 'legitimate close stored',
+    })
     .toBe(true);
 
   const events = await storedEvents();
@@ -208,7 +225,8 @@ test('fuzzed envelopes: nothing invalid is stored, the worker answers and record
 
 test('a flood of one type is rate-limited; other types are all stored meanwhile', async () => {
   const page = await openHostilePage();
-  const flooded = (events: StoredEvent[]): StoredEvent[] => events.filter((e) => e.type === 'http' && String(e.data.requestId).startsWith('flood-'));
+  const flooded = (events: StoredEvent[]): StoredEvent[] =>
+    events.filter((e) => e.type === 'http' && String(e.data.requestId).startsWith('flood-'));
   const before = flooded(await storedEvents()).length;
 
   const result = await page.evaluate(
@@ -225,7 +243,17 @@ test('a flood of one type is rate-limited; other types are all stored meanwhile'
                 channel: 'softphone-guard',
                 v: 1,
                 dir: 'to-ext',
-                msg: { type: 'http', at: Date.now(), requestId: `flood-${sent}`, transport: 'fetch', method: 'GET', url: `${origin}/flood`, status: 500, durationMs: 1, protected: false },
+                msg: {
+                  type: 'http',
+                  at: Date.now(),
+                  requestId: `flood-${sent}`,
+                  transport: 'fetch',
+                  method: 'GET',
+                  url: `${origin}/flood`,
+                  status: 500,
+                  durationMs: 1,
+                  protected: false,
+                },
               },
               '*',
             );
@@ -267,7 +295,11 @@ test('a flood of one type is rate-limited; other types are all stored meanwhile'
   expectAllKnownAndValid(events);
 
   // Every legitimate socket close and peer connection state of the flood window was stored.
-  for (const code of result.codes) expect(events.some((e) => e.type === 'ws-close' && e.data.code === code), `ws-close ${code}`).toBe(true);
+  for (const code of result.codes)
+    expect(
+      events.some((e) => e.type === 'ws-close' && e.data.code === code),
+      `ws-close ${code}`,
+    ).toBe(true);
   const opens = events.filter((e) => e.type === 'ws-open' && String(e.data.url).includes('during='));
   expect(opens.length).toBe(4);
   const pcClosed = events.filter((e) => e.type === 'pc-state' && e.data.signalingState === 'closed');
@@ -287,6 +319,8 @@ test('a flood of one type is rate-limited; other types are all stored meanwhile'
   // Once the flood stops the bucket refills and the page's own http observations are stored again.
   await page.waitForTimeout(1000);
   await page.evaluate(() => fetch('/plain/418?after=1').then((r) => r.status));
-  await expect.poll(async () => (await storedEvents()).some((e) => e.type === 'http' && e.data.status === 418), { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(async () => (await storedEvents()).some((e) => e.type === 'http' && e.data.status === 418), { timeout: 30_000 })
+    .toBe(true);
   await page.close();
 });

@@ -23,8 +23,13 @@ interface SoftphoneStatus {
   speakerEnabled: boolean;
   call: { id: string | null; state: string; inboundAudioBytes: number };
   failures: {
-    http401: number; http429: number; http408: number; http5xx: number; httpOther: number;
-    wsAbnormalCloses: number; byRequest: Record<string, number>;
+    http401: number;
+    http429: number;
+    http408: number;
+    http5xx: number;
+    httpOther: number;
+    wsAbnormalCloses: number;
+    byRequest: Record<string, number>;
   };
   loadCount: number;
   startedAt: number;
@@ -53,15 +58,17 @@ async function control(lab: Lab, path: string, body?: unknown): Promise<Record<s
 }
 
 async function expectHealthy(page: Page): Promise<void> {
-  await expect.poll(() => status(page)).toMatchObject({
-    loggedIn: true,
-    agent: { id: 'agent-1', name: 'Alex Rivera', orgId: 'org-a' },
-    presence: 'Available',
-    signalling: 'open',
-    mediaReady: true,
-    micEnabled: true,
-    speakerEnabled: true,
-  });
+  await expect
+    .poll(() => status(page))
+    .toMatchObject({
+      loggedIn: true,
+      agent: { id: 'agent-1', name: 'Alex Rivera', orgId: 'org-a' },
+      presence: 'Available',
+      signalling: 'open',
+      mediaReady: true,
+      micEnabled: true,
+      speakerEnabled: true,
+    });
   await expect(page.getByRole('button', { name: 'Microphone' })).toBeEnabled();
   await expect(page.getByRole('button', { name: 'Speaker' })).toBeEnabled();
   await expect(page.getByRole('status', { name: 'Presence: Available' })).toBeVisible();
@@ -103,10 +110,15 @@ test.describe('softphone lab without the extension', () => {
     // The storm: tokens revoked, socket dropped without a close frame, presence rate-limited.
     const storm = await control(lab, '/lab/fault/publish-storm', {});
     expect(storm.terminatedSockets).toBe(1);
-    await expect.poll(() => status(page)).toMatchObject({
-      presence: 'Unreachable', mediaReady: false, micEnabled: false, speakerEnabled: false,
-      failures: { byRequest: { [MEDIA_401]: 1 } },
-    });
+    await expect
+      .poll(() => status(page))
+      .toMatchObject({
+        presence: 'Unreachable',
+        mediaReady: false,
+        micEnabled: false,
+        speakerEnabled: false,
+        failures: { byRequest: { [MEDIA_401]: 1 } },
+      });
     const afterStorm = await status(page);
     expect(afterStorm.signalling).not.toBe('open');
     expect(afterStorm.failures.wsAbnormalCloses).toBeGreaterThanOrEqual(1);
@@ -152,13 +164,21 @@ test.describe('softphone lab HTTP API', () => {
   });
 
   function cookiesOf(res: Response): string {
-    return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    return res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
   }
 
   async function authorize(cookie: string, challenge: string, extra: Record<string, string> = {}): Promise<URL> {
     const q = new URLSearchParams({
-      response_type: 'code', client_id: 'api-test', redirect_uri: `${lab.url}/cb`, state: 's1',
-      code_challenge: challenge, code_challenge_method: 'S256', ...extra,
+      response_type: 'code',
+      client_id: 'api-test',
+      redirect_uri: `${lab.url}/cb`,
+      state: 's1',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...extra,
     });
     const res = await fetch(`${lab.url}/oauth/authorize?${q}`, { headers: { cookie }, redirect: 'manual' });
     expect(res.status).toBe(302);
@@ -170,7 +190,11 @@ test.describe('softphone lab HTTP API', () => {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
-        grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: `${lab.url}/cb`, client_id: 'api-test',
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        redirect_uri: `${lab.url}/cb`,
+        client_id: 'api-test',
       }),
     });
   }
@@ -184,7 +208,10 @@ test.describe('softphone lab HTTP API', () => {
     expect(noSession.searchParams.get('error')).toBe('login_required');
     expect(noSession.searchParams.get('state')).toBe('s1');
     expect((await authorize('', challenge)).pathname).toBe('/login');
-    const foreign = await fetch(`${lab.url}/oauth/authorize?response_type=code&client_id=x&redirect_uri=${encodeURIComponent('http://evil.example/cb')}&code_challenge=${challenge}&code_challenge_method=S256`, { redirect: 'manual' });
+    const foreign = await fetch(
+      `${lab.url}/oauth/authorize?response_type=code&client_id=x&redirect_uri=${encodeURIComponent('http://evil.example/cb')}&code_challenge=${challenge}&code_challenge_method=S256`,
+      { redirect: 'manual' },
+    );
     expect(foreign.status).toBe(400);
 
     const login = await fetch(`${lab.url}/login?user=agent-3&return=/`, { redirect: 'manual' });
@@ -234,7 +261,10 @@ test.describe('softphone lab HTTP API', () => {
     // The notification socket takes the token from its URL.
     const wsUrl = (t: string) => `${lab.url.replace('http', 'ws')}/api/v2/notifications?access_token=${encodeURIComponent(t)}`;
     const ws = new WebSocket(wsUrl(fresh));
-    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
 
     // Publish storm: tokens revoked, socket dropped (1006), presence 429 before auth, refresh still fine.
@@ -242,7 +272,8 @@ test.describe('softphone lab HTTP API', () => {
     expect(storm).toMatchObject({ terminatedSockets: 1 });
     expect(await closed).toBe(1006);
     const presence = await fetch(`${lab.url}/api/v2/presence/users/agent-3`, {
-      method: 'PUT', headers: { 'Content-Type': 'application/json' },
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ presenceDefinition: { systemPresence: 'Available' } }),
     });
     expect(presence.status).toBe(429);
@@ -250,7 +281,10 @@ test.describe('softphone lab HTTP API', () => {
     expect((await fetch(`${lab.url}/api/v2/communications/webRTC`, { headers: { Authorization: `Bearer ${fresh}` } })).status).toBe(401);
     const rejected = new WebSocket(wsUrl(fresh));
     const upgradeStatus = await new Promise<number>((resolve) => {
-      rejected.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); rejected.terminate(); });
+      rejected.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        rejected.terminate();
+      });
       rejected.once('error', () => resolve(-1));
     });
     expect(upgradeStatus).toBe(401);
@@ -258,7 +292,11 @@ test.describe('softphone lab HTTP API', () => {
     expect(again.status).toBe(200);
     const newest = ((await again.json()) as { access_token: string }).access_token;
     const media = await fetch(`${lab.url}/api/v2/communications/webRTC`, { headers: { Authorization: `Bearer ${newest}` } });
-    expect(await media.json()).toMatchObject({ mediaToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), expiresIn: 300, iceServers: [] });
+    expect(await media.json()).toMatchObject({
+      mediaToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      expiresIn: 300,
+      iceServers: [],
+    });
     const stats = lab.state.stats();
     expect(stats.refreshCalls).toBe(3);
     expect(stats.faults['publish-storm']).toMatchObject({ retryAfterSeconds: 2, rateLimitMs: 5000 });

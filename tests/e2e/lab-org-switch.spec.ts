@@ -33,12 +33,13 @@ type HookWindow = Window & { labSoftphone: OrgHook };
 
 const ENDPOINT_409 = 'PUT /api/v2/users/me/webphone/endpoint 409';
 
-const status = (page: Page): Promise<OrgStatus> =>
-  page.evaluate(() => (window as unknown as HookWindow).labSoftphone.status());
+const status = (page: Page): Promise<OrgStatus> => page.evaluate(() => (window as unknown as HookWindow).labSoftphone.status());
 
 async function control(lab: Lab, path: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${lab.url}${path}`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
   });
   expect(res.status, `${path} answered ${res.status}`).toBe(200);
   return (await res.json()) as Record<string, unknown>;
@@ -77,7 +78,9 @@ test.describe('org switch without the extension', () => {
     await expect(picker).toBeVisible();
     await expect(picker).toHaveValue('org-a');
     await expect(picker.locator('option')).toHaveText(['Northwind Contact Centre', 'Contoso Support']);
-    await expect(page.evaluate(() => (window as unknown as HookWindow).labSoftphone.switchOrg('org-x'))).rejects.toThrow(/unknown organization/);
+    await expect(page.evaluate(() => (window as unknown as HookWindow).labSoftphone.switchOrg('org-x'))).rejects.toThrow(
+      /unknown organization/,
+    );
 
     const callId = await takeCall(lab, page);
 
@@ -89,10 +92,14 @@ test.describe('org switch without the extension', () => {
     await expect(picker).toHaveValue('org-b');
 
     // Stuck: the new socket is dropped at once, again and again; the endpoint PUT conflicts.
-    await expect.poll(() => status(page)).toMatchObject({
-      agent: { id: 'agent-1', orgId: 'org-b' }, presence: 'Unreachable', mediaReady: true,
-      failures: { byRequest: { [ENDPOINT_409]: 1 } },
-    });
+    await expect
+      .poll(() => status(page))
+      .toMatchObject({
+        agent: { id: 'agent-1', orgId: 'org-b' },
+        presence: 'Unreachable',
+        mediaReady: true,
+        failures: { byRequest: { [ENDPOINT_409]: 1 } },
+      });
     await expect(page.locator('#error-log')).toContainText('connection reset');
     await expect.poll(() => lab.state.stats().wsConflicts).toBeGreaterThanOrEqual(2);
     const stuck = await status(page);
@@ -122,9 +129,15 @@ test.describe('org switch without the extension', () => {
 
     // A reload drops every old session and boots in the organisation the session moved to.
     await page.reload();
-    await expect.poll(() => status(page).catch(() => null), { timeout: 20_000 }).toMatchObject({
-      presence: 'Available', signalling: 'open', signallingSockets: 1, agent: { orgId: 'org-b' }, org: { id: 'org-b', switches: 0 },
-    });
+    await expect
+      .poll(() => status(page).catch(() => null), { timeout: 20_000 })
+      .toMatchObject({
+        presence: 'Available',
+        signalling: 'open',
+        signallingSockets: 1,
+        agent: { orgId: 'org-b' },
+        org: { id: 'org-b', switches: 0 },
+      });
   });
 
   test('tearing the old org down first (close 1000, peer connections closed) fixes it', async () => {
@@ -168,11 +181,17 @@ test.describe('org switch without the extension', () => {
     const callId = await takeCall(lab, page);
 
     await page.getByRole('combobox', { name: 'Organization' }).selectOption('org-b');
-    await expect.poll(() => status(page), { timeout: 20_000 }).toMatchObject({
-      org: { id: 'org-b', switching: false, switches: 1 }, agent: { orgId: 'org-b' },
-      presence: 'Available', signalling: 'open', signallingSockets: 1, mediaReady: true,
-      call: { id: callId, state: 'ended', endReason: 'media connection closed' },
-    });
+    await expect
+      .poll(() => status(page), { timeout: 20_000 })
+      .toMatchObject({
+        org: { id: 'org-b', switching: false, switches: 1 },
+        agent: { orgId: 'org-b' },
+        presence: 'Available',
+        signalling: 'open',
+        signallingSockets: 1,
+        mediaReady: true,
+        call: { id: callId, state: 'ended', endReason: 'media connection closed' },
+      });
     await expect(page.locator('#error-log')).toContainText('code 1000');
     const healthy = await status(page);
     expect(healthy.failures.byRequest[ENDPOINT_409]).toBeUndefined();
@@ -195,7 +214,9 @@ test.describe('org switch without the extension', () => {
   test('an agent of one organisation cannot switch', async () => {
     const page = await openAgent(context, lab, 'agent-3');
     await expect(page.getByRole('combobox', { name: 'Organization' }).locator('option')).toHaveText(['Contoso Support']);
-    await expect(page.evaluate(() => (window as unknown as HookWindow).labSoftphone.switchOrg('org-a'))).rejects.toThrow(/unknown organization/);
+    await expect(page.evaluate(() => (window as unknown as HookWindow).labSoftphone.switchOrg('org-a'))).rejects.toThrow(
+      /unknown organization/,
+    );
     const fault = await control(lab, '/lab/fault/org-switch', { toOrg: 'org-a' });
     expect(fault.notifiedSockets).toBe(1);
     await expect(page.locator('#error-log')).toContainText('Organization switch refused');
@@ -219,20 +240,28 @@ test.describe('org switch at the HTTP level', () => {
   test('refresh with organizationId, one organisation per login session, fault parameters', async () => {
     const login = await fetch(`${lab.url}/login?user=agent-1&return=/`, { redirect: 'manual' });
     const [session, firstRefresh] = cookiesOf(login);
-    const refresh = (cookie: string, body?: unknown) => fetch(`${lab.url}/api/v2/authentication/refresh`, {
-      method: 'POST',
-      headers: { cookie, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const refresh = (cookie: string, body?: unknown) =>
+      fetch(`${lab.url}/api/v2/authentication/refresh`, {
+        method: 'POST',
+        headers: { cookie, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     const me = async (token: string) =>
-      (await (await fetch(`${lab.url}/api/v2/users/me`, { headers: { Authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
+      (await (await fetch(`${lab.url}/api/v2/users/me`, { headers: { Authorization: `Bearer ${token}` } })).json()) as Record<
+        string,
+        unknown
+      >;
 
     const plainA = await refresh(`${session}; ${firstRefresh}`);
     const tokenA = ((await plainA.json()) as { access_token: string }).access_token;
     expect(tokenA.split('.')).toHaveLength(1); // org-a: opaque
     expect(await me(tokenA)).toMatchObject({
-      id: 'agent-1', organization: { id: 'org-a' },
-      organizations: [{ id: 'org-a', name: 'Northwind Contact Centre' }, { id: 'org-b', name: 'Contoso Support' }],
+      id: 'agent-1',
+      organization: { id: 'org-a' },
+      organizations: [
+        { id: 'org-a', name: 'Northwind Contact Centre' },
+        { id: 'org-b', name: 'Contoso Support' },
+      ],
     });
 
     expect((await refresh(`${session}; ${firstRefresh}`, { organizationId: 'org-x' })).status).toBe(403);
@@ -259,18 +288,27 @@ test.describe('org switch at the HTTP level', () => {
     // One organisation per login session: an org-b socket next to an open org-a one is dropped.
     const wsUrl = (t: string) => `${lab.url.replace('http', 'ws')}/api/v2/notifications?access_token=${encodeURIComponent(t)}`;
     const oldSocket = new WebSocket(wsUrl(tokenA), { headers: { cookie: session ?? '' } });
-    await new Promise((resolve, reject) => { oldSocket.once('open', resolve); oldSocket.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      oldSocket.once('open', resolve);
+      oldSocket.once('error', reject);
+    });
     const conflicting = new WebSocket(wsUrl(tokenB), { headers: { cookie: session ?? '' } });
     expect(await new Promise<number>((resolve) => conflicting.once('close', (code) => resolve(code)))).toBe(1006);
     expect(lab.state.stats()).toMatchObject({ wsConflicts: 1, wsOpen: 1 });
     // Without the login session there is nothing to conflict with.
     const other = new WebSocket(wsUrl(tokenB));
-    await new Promise((resolve, reject) => { other.once('open', resolve); other.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      other.once('open', resolve);
+      other.once('error', reject);
+    });
     other.close(1000);
 
-    const putEndpoint = (token: string) => fetch(`${lab.url}/api/v2/users/me/webphone/endpoint`, {
-      method: 'PUT', headers: { Authorization: `Bearer ${token}`, cookie: session ?? '', 'Content-Type': 'application/json' }, body: '{}',
-    });
+    const putEndpoint = (token: string) =>
+      fetch(`${lab.url}/api/v2/users/me/webphone/endpoint`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}`, cookie: session ?? '', 'Content-Type': 'application/json' },
+        body: '{}',
+      });
     const conflict = await putEndpoint(tokenB);
     expect(conflict.status).toBe(409);
     expect(await conflict.json()).toEqual({ message: 'connection reset', code: 'conflict', status: 409 });
@@ -282,18 +320,31 @@ test.describe('org switch at the HTTP level', () => {
     await closed;
     expect((await putEndpoint(tokenB)).status).toBe(200);
     const fresh = new WebSocket(wsUrl(tokenB), { headers: { cookie: session ?? '' } });
-    await new Promise((resolve, reject) => { fresh.once('open', resolve); fresh.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      fresh.once('open', resolve);
+      fresh.once('error', reject);
+    });
     const push = new Promise<unknown>((resolve) => fresh.once('message', (m) => resolve(JSON.parse(String(m)))));
-    expect(lab.state.injectFault('org-switch', { toOrg: 'org-a' })).toMatchObject({ params: { toOrg: 'org-a' }, notifiedSockets: 1, until: null });
+    expect(lab.state.injectFault('org-switch', { toOrg: 'org-a' })).toMatchObject({
+      params: { toOrg: 'org-a' },
+      notifiedSockets: 1,
+      until: null,
+    });
     expect(await push).toEqual({ topicName: 'lab.org', eventBody: { event: 'switch-organization', organizationId: 'org-a' } });
     fresh.close(1000);
 
     // Fault parameters: a string where the default is one, an organisation that exists.
     for (const bad of [{ toOrg: 'org-x' }, { toOrg: 3 }, { toOrg: '' }]) {
-      const res = await fetch(`${lab.url}/lab/fault/org-switch`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(bad) });
+      const res = await fetch(`${lab.url}/lab/fault/org-switch`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(bad),
+      });
       expect(res.status, JSON.stringify(bad)).toBe(400);
     }
-    const faults = (await (await fetch(`${lab.url}/lab/faults`)).json()) as { definitions: Record<string, { implemented: boolean; defaults: unknown }> };
+    const faults = (await (await fetch(`${lab.url}/lab/faults`)).json()) as {
+      definitions: Record<string, { implemented: boolean; defaults: unknown }>;
+    };
     expect(faults.definitions['org-switch']).toMatchObject({ implemented: true, defaults: { toOrg: 'org-b' } });
   });
 });

@@ -19,12 +19,13 @@ interface StallStatus {
 }
 type HookWindow = Window & { labSoftphone: { status(): StallStatus } };
 
-const status = (page: Page): Promise<StallStatus> =>
-  page.evaluate(() => (window as unknown as HookWindow).labSoftphone.status());
+const status = (page: Page): Promise<StallStatus> => page.evaluate(() => (window as unknown as HookWindow).labSoftphone.status());
 
 async function control(lab: Lab, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${lab.url}${path}`, {
-    method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   expect(res.status, `${method} ${path} answered ${res.status}`).toBe(200);
   return (await res.json()) as Record<string, unknown>;
@@ -85,7 +86,10 @@ test.describe('silent stall at the socket level', () => {
 
   test('stalledSockets, pongs, ring delivery, durationMs bound and the closing handshake', async () => {
     const login = await fetch(`${lab.url}/login?user=agent-1&return=/`, { redirect: 'manual' });
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const refreshed = await fetch(`${lab.url}/api/v2/authentication/refresh`, { method: 'POST', headers: { cookie } });
     const token = ((await refreshed.json()) as { access_token: string }).access_token;
     const url = `${lab.url.replace('http', 'ws')}/api/v2/notifications?access_token=${encodeURIComponent(token)}`;
@@ -95,10 +99,14 @@ test.describe('silent stall at the socket level', () => {
       const ws = new WebSocket(url);
       const messages: Array<{ topicName: string; eventBody: Record<string, unknown> }> = [];
       ws.on('message', (m) => messages.push(JSON.parse(String(m))));
-      await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
       return { ws, messages };
     }
-    const pongs = (s: { messages: Array<{ eventBody: Record<string, unknown> }> }) => s.messages.filter((m) => m.eventBody.message === 'pong').length;
+    const pongs = (s: { messages: Array<{ eventBody: Record<string, unknown> }> }) =>
+      s.messages.filter((m) => m.eventBody.message === 'pong').length;
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
     const a = await socket();

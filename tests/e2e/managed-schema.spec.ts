@@ -31,9 +31,11 @@ async function installedExtensionIds(context: BrowserContext): Promise<string[]>
     return await page.evaluate(
       () =>
         new Promise<string[]>((resolve) => {
-          const dev = (chrome as unknown as {
-            developerPrivate: { getExtensionsInfo(o: object, cb: (list: { id: string }[]) => void): void };
-          }).developerPrivate;
+          const dev = (
+            chrome as unknown as {
+              developerPrivate: { getExtensionsInfo(o: object, cb: (list: { id: string }[]) => void): void };
+            }
+          ).developerPrivate;
           dev.getExtensionsInfo({ includeDisabled: true, includeTerminated: true }, (list) => resolve(list.map((e) => e.id)));
         }),
     );

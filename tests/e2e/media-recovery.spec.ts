@@ -79,12 +79,17 @@ test('a blocked microphone is allowed again and the softphone gets it back, with
   expect(after.mic.permission).toBe('granted');
 
   await expect
-    .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'permission-lost')?.resolvedAt !== undefined, { timeout: 15_000 })
+    .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'permission-lost')?.resolvedAt !== undefined, {
+      timeout: 15_000,
+    })
     .toBe(true);
   const incident = (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'permission-lost');
   expect(incident?.summary, JSON.stringify(incident?.steps)).toBe('Microphone permission denied');
   // Then, depending on who captured first, the softphone's own capture as a passive step.
-  expect(incident?.steps.slice(0, 2).map((s) => [s.action, s.outcome]), JSON.stringify(incident?.steps)).toEqual([
+  expect(
+    incident?.steps.slice(0, 2).map((s) => [s.action, s.outcome]),
+    JSON.stringify(incident?.steps),
+  ).toEqual([
     ['mic-grant', 'ok'],
     ['media-reacquire', 'ok'],
   ]);
@@ -119,9 +124,15 @@ test('with media.grantMicrophone off the setting stays blocked and the popup say
   await micSetting('block');
 
   await expect
-    .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'permission-lost')?.steps.some((s) => s.action === 'mic-grant'), {
-      timeout: 10_000,
-    })
+    .poll(
+      async () =>
+        (await sessionOf(popup, 'agent-1'))?.incidents
+          .find((i) => i.kind === 'permission-lost')
+          ?.steps.some((s) => s.action === 'mic-grant'),
+      {
+        timeout: 10_000,
+      },
+    )
     .toBe(true);
   const s = await sessionOf(popup, 'agent-1');
   expect(s?.health).toBe('down');
@@ -155,7 +166,9 @@ test('a microphone lost mid-call (device gone, permission intact) is re-acquired
   expect(await micSetting()).toBe('allow');
 
   await expect
-    .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'track-ended')?.resolvedAt !== undefined, { timeout: 15_000 })
+    .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'track-ended')?.resolvedAt !== undefined, {
+      timeout: 15_000,
+    })
     .toBe(true);
   const incident = (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'track-ended');
   expect(incident?.steps.map((s) => [s.action, s.outcome])).toContainEqual(['media-reacquire', 'ok']);

@@ -51,7 +51,9 @@ const defaults = [...DEFAULT_SOFTPHONE_URL_PATTERNS].sort();
 async function liveWorker(context: BrowserContext): Promise<Worker> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     for (const w of context.serviceWorkers().filter((x) => x.url().startsWith(`chrome-extension://${EXTENSION_ID}/`))) {
-      const alive = await Promise.race([w.evaluate(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]).catch(() => false);
+      const alive = await Promise.race([w.evaluate(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]).catch(
+        () => false,
+      );
       if (alive) return w;
     }
     await new Promise((r) => setTimeout(r, 200));

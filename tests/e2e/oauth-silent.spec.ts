@@ -5,7 +5,17 @@
 import { expect, test } from '@playwright/test';
 import type { BrowserContext } from '@playwright/test';
 import type { StateResponse } from '../../src/protocol/ui';
-import { appStatus, callReady, extensionWorker, labPost, labStats, launchBrowser, openAgent, openPopup, startLab } from './support/softphone';
+import {
+  appStatus,
+  callReady,
+  extensionWorker,
+  labPost,
+  labStats,
+  launchBrowser,
+  openAgent,
+  openPopup,
+  startLab,
+} from './support/softphone';
 import type { Lab } from './support/softphone';
 
 let lab: Lab;
@@ -59,10 +69,13 @@ test('when the sign-in session is gone too, the popup says plainly that sign-in 
 
   const popup = await openPopup(context);
   await expect
-    .poll(async () => {
-      const state: StateResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
-      return state.sessions.find((x) => x.agent?.userId === 'agent-1')?.healthReason ?? '';
-    }, { timeout: 30_000 })
+    .poll(
+      async () => {
+        const state: StateResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+        return state.sessions.find((x) => x.agent?.userId === 'agent-1')?.healthReason ?? '';
+      },
+      { timeout: 30_000 },
+    )
     .toMatch(/^Sign-in needed/);
   await expect(popup.getByText(/Sign-in needed/).first()).toBeVisible();
   // The toolbar badge says it too, before any health.

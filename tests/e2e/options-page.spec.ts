@@ -78,7 +78,7 @@ test('shows every setting with its value and source "default", fast and without 
   expect(errors).toEqual([]);
 });
 
-test('a changed value is saved as the user\'s, takes effect in the worker, and resets to default', async () => {
+test("a changed value is saved as the user's, takes effect in the worker, and resets to default", async () => {
   const { page, errors } = await openOptions();
   const grace = page.getByLabel('Reconnect grace period (ms)', { exact: true });
   await expect(grace).toHaveValue('10000');
@@ -160,7 +160,9 @@ test('exports the settings in force as policy JSON that validates and round-trip
   expect(PartialConfigSchema.safeParse(policy).success).toBe(true);
   expect(resolveConfig({ managed: policy, user: {} })).toMatchObject({ config: inForce, problems: [] });
 
-  const linux = JSON.parse(await page.getByLabel('Linux policy file', { exact: true }).inputValue()) as { '3rdparty': { extensions: Record<string, unknown> } };
+  const linux = JSON.parse(await page.getByLabel('Linux policy file', { exact: true }).inputValue()) as {
+    '3rdparty': { extensions: Record<string, unknown> };
+  };
   expect(Object.keys(linux['3rdparty'].extensions)).toEqual([EXTENSION_ID]);
   expect(linux['3rdparty'].extensions[EXTENSION_ID]).toEqual(policy);
 

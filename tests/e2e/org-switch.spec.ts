@@ -60,14 +60,19 @@ test('switching organisation during a call: the old org is torn down first, the 
 
   // The new org is up: one socket, presence Available, media and mic ready, no reload.
   await expect
-    .poll(async () => {
-      const s = await orgStatus(agent);
-      return { org: s.org.id, switching: s.org.switching, ready: callReady(s), sockets: s.signallingSockets };
-    }, { timeout: 15_000 })
+    .poll(
+      async () => {
+        const s = await orgStatus(agent);
+        return { org: s.org.id, switching: s.org.switching, ready: callReady(s), sockets: s.signallingSockets };
+      },
+      { timeout: 15_000 },
+    )
     .toEqual({ org: 'org-b', switching: false, ready: true, sockets: 1 });
   // The old org's call was the stale session: its peer connection was closed, the app ended it
   // (the app notices on its next 500 ms stats sample, so possibly after it was ready again).
-  await expect.poll(async () => (await orgStatus(agent)).call).toMatchObject({ id: oldCall, state: 'ended', endReason: 'media connection closed' });
+  await expect
+    .poll(async () => (await orgStatus(agent)).call)
+    .toMatchObject({ id: oldCall, state: 'ended', endReason: 'media connection closed' });
   const after = await orgStatus(agent);
   expect(after.agent?.orgId).toBe('org-b');
   expect(after.loadCount).toBe(1);
@@ -92,7 +97,9 @@ test('switching organisation during a call: the old org is torn down first, the 
   expect(s?.agent?.orgId).toBe('org-b');
   // Both ends of the lab's loopback call live in the page: two peer connections closed.
   expect(s?.orgSwitch).toMatchObject({ fromOrgId: 'org-a', toOrgId: 'org-b', closedSockets: 1, closedPeerConnections: 2 });
-  await expect(popup.getByText(/Switched organisation org-a → org-b at \d\d:\d\d; closed 1 socket and 2 call connections of org-a/)).toBeVisible();
+  await expect(
+    popup.getByText(/Switched organisation org-a → org-b at \d\d:\d\d; closed 1 socket and 2 call connections of org-a/),
+  ).toBeVisible();
   expect(s?.health).toBe('healthy');
 });
 
@@ -111,7 +118,9 @@ test('switching organisation while idle closes the old org socket before the new
   expect(lab.state.stats().wsConflicts).toBe(0);
 
   const popup = await openPopup(context);
-  await expect.poll(async () => (await session(popup))?.orgSwitch).toMatchObject({ fromOrgId: 'org-a', toOrgId: 'org-b', closedSockets: 1, closedPeerConnections: 0 });
+  await expect
+    .poll(async () => (await session(popup))?.orgSwitch)
+    .toMatchObject({ fromOrgId: 'org-a', toOrgId: 'org-b', closedSockets: 1, closedPeerConnections: 0 });
   // The old org's socket was closed on purpose: no abnormal-close incident for it.
   expect((await session(popup))?.incidents.filter((i) => i.kind === 'abnormal-close')).toEqual([]);
   await popup.reload();

@@ -33,7 +33,15 @@ function view(over: Partial<SessionView> & Pick<SessionView, 'tabId'>): SessionV
     health: 'healthy',
     healthReason: '',
     signalling: { state: 'open', openSockets: 1, lastMessageAt: T - 4_000 },
-    media: { iceConnectionState: 'connected', connectionState: 'connected', rttMs: 84, jitterMs: 3, packetLossPct: 0.2, mos: 4.3, micPermission: 'granted' },
+    media: {
+      iceConnectionState: 'connected',
+      connectionState: 'connected',
+      rttMs: 84,
+      jitterMs: 3,
+      packetLossPct: 0.2,
+      mos: 4.3,
+      micPermission: 'granted',
+    },
     auth: { refreshCount: 0, retries: 0, retriesRecovered: 0 },
     incidents: [],
     sockets: {},
@@ -68,7 +76,15 @@ const EVERY_STATE: StateResponse = {
       tabId: 21,
       agent: { userId: 'u-21', name: 'Dana Reyes', orgId: 'org-7' },
       health: 'down',
-      auth: { refreshCount: 3, retries: 2, retriesRecovered: 1, signInRequired: true, lastRefreshAt: T - 5_000, lastRefreshOutcome: 'failed', lastRefreshError: 'login_required' },
+      auth: {
+        refreshCount: 3,
+        retries: 2,
+        retriesRecovered: 1,
+        signInRequired: true,
+        lastRefreshAt: T - 5_000,
+        lastRefreshOutcome: 'failed',
+        lastRefreshError: 'login_required',
+      },
       incidents: [rejected(21, 9, 20_000, true), ...[1, 2, 3, 4, 5, 6].map((s) => rejected(21, s, s * 600_000, false))],
     }),
     view({
@@ -76,13 +92,32 @@ const EVERY_STATE: StateResponse = {
       agent: { userId: 'u-22', name: 'Lee Park' },
       health: 'recovering',
       signalling: { state: 'closed', openSockets: 0, lastClose: { at: T - 8_000, code: 1006, reason: '', wasClean: false } },
-      incidents: [{ id: '22:1', tabId: 22, kind: 'abnormal-close', openedAt: T - 8_000, summary: 'WebSocket closed abnormally (1006)', detail: { code: 1006 }, steps: [] }],
+      incidents: [
+        {
+          id: '22:1',
+          tabId: 22,
+          kind: 'abnormal-close',
+          openedAt: T - 8_000,
+          summary: 'WebSocket closed abnormally (1006)',
+          detail: { code: 1006 },
+          steps: [],
+        },
+      ],
     }),
     view({
       tabId: 23,
       agent: { userId: 'u-23', name: 'Sam Ortiz' },
       health: 'degraded',
-      media: { iceConnectionState: 'connected', connectionState: 'connected', statsAt: T - 1_000, rttMs: 612, jitterMs: 48, packetLossPct: 4.5, mos: 2.4, micPermission: 'denied' },
+      media: {
+        iceConnectionState: 'connected',
+        connectionState: 'connected',
+        statsAt: T - 1_000,
+        rttMs: 612,
+        jitterMs: 48,
+        packetLossPct: 4.5,
+        mos: 2.4,
+        micPermission: 'denied',
+      },
     }),
     view({ tabId: 24, agent: { userId: 'u-24', name: 'Kim Lee' } }),
     view({ tabId: 20, alive: false, endedAt: T - 120_000, agent: { userId: 'u-20', name: 'Jo Bloggs' } }),
@@ -139,7 +174,9 @@ test('a healthy agent, then the same agent during a publish storm: no axe violat
   await page.screenshot({ path: join(SHOTS, 'popup-recovering.png'), fullPage: true });
   const sentence = (await card.locator('.card__reason').textContent()) ?? '';
   test.info().annotations.push({ type: 'storm sentence', description: sentence });
-  expect(sentence).toMatch(/^(Signalling dropped \(1006\) (\d+ s ago|just now); waiting for the softphone to reconnect|A request to \S+ was rejected \(401\))/);
+  expect(sentence).toMatch(
+    /^(Signalling dropped \(1006\) (\d+ s ago|just now); waiting for the softphone to reconnect|A request to \S+ was rejected \(401\))/,
+  );
   // The change of news was announced to screen readers (the polite live region of the card).
   await expect(card.getByTestId('card-announcement')).toHaveText(/^(Signalling dropped|A request to)/, { timeout: 5_000 });
   const recovering = await axeViolations(page);

@@ -36,7 +36,9 @@ test('German: empty state, then an agent card, the footer controls and the toolb
   const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'Alex Rivera' }) });
   await expect(card.locator('.pill')).toHaveText('In Ordnung', { timeout: 15_000 });
   await expect(card.getByRole('img', { name: 'Zustand: In Ordnung' })).toHaveCount(1);
-  await expect(card.locator('.card__reason')).toHaveText(/^Alles in Ordnung: Signalisierung offen(, Heartbeat (vor \d+ s|gerade eben))?\.$/);
+  await expect(card.locator('.card__reason')).toHaveText(
+    /^Alles in Ordnung: Signalisierung offen(, Heartbeat (vor \d+ s|gerade eben))?\.$/,
+  );
   await expect(page.locator('.popup__status')).toHaveText('1 Softphone-Tab wird überwacht. Schlechtester Zustand: In Ordnung.');
   await expect(card.getByRole('heading', { level: 3 })).toHaveText(['Signalisierung', 'Medien', 'Anmeldung', 'Letzte Vorfälle']);
   await expect(card.locator('.row', { hasText: 'Offene Sockets' }).locator('dd')).toHaveText('1');
@@ -45,9 +47,9 @@ test('German: empty state, then an agent card, the footer controls and the toolb
   await expect(page.getByRole('button', { name: 'Diagnosepaket speichern' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Zusammenfassung für ein Ticket kopieren' })).toBeVisible();
   await expect(page.locator('.popup__events')).toHaveText(/^[\d.]+ Ereignisse? gespeichert$/);
-  await expect.poll(() => worker.evaluate(() => chrome.action.getTitle({})), { timeout: 10_000 }).toBe(
-    'Softphone Guard: Softphone in Ordnung',
-  );
+  await expect
+    .poll(() => worker.evaluate(() => chrome.action.getTitle({})), { timeout: 10_000 })
+    .toBe('Softphone Guard: Softphone in Ordnung');
 
   // No English left in the visible text of the popup (beyond names, hosts and "Softphone Guard").
   const text = await page.locator('body').innerText();
@@ -57,9 +59,9 @@ test('German: empty state, then an agent card, the footer controls and the toolb
   expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
   // Closing the softphone tab: the title says no tab is open, in German.
   await agent.close();
-  await expect.poll(() => worker.evaluate(() => chrome.action.getTitle({})), { timeout: 10_000 }).toBe(
-    'Softphone Guard: kein Softphone-Tab geöffnet',
-  );
+  await expect
+    .poll(() => worker.evaluate(() => chrome.action.getTitle({})), { timeout: 10_000 })
+    .toBe('Softphone Guard: kein Softphone-Tab geöffnet');
   await expect(page.locator('details.ended summary')).toHaveText('Beendete Sitzungen (1)', { timeout: 10_000 });
 
   expect(errors).toEqual([]);

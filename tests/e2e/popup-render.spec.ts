@@ -16,8 +16,7 @@ import { EXTENSION_ID, PROJECT_ROOT, extensionWorker, launchBrowser } from '../s
 
 const POPUP_URL = `chrome-extension://${EXTENSION_ID}/extension/popup/index.html`;
 const LOOKING = 'Looking for softphone tabs…';
-const EMPTY =
-  'No softphone tab is being watched. Open your softphone; Softphone Guard starts watching it automatically.';
+const EMPTY = 'No softphone tab is being watched. Open your softphone; Softphone Guard starts watching it automatically.';
 
 /** How the replaced `sendMessage` behaves. */
 interface FakeWorker {
@@ -74,10 +73,7 @@ function fakeWorker(cfg: FakeWorker): void {
 }
 
 /** Opens the popup page in a tab, 400 px wide like the real popup, collecting console errors. */
-async function openPopup(
-  context: BrowserContext,
-  fake?: FakeWorker,
-): Promise<{ page: Page; errors: string[] }> {
+async function openPopup(context: BrowserContext, fake?: FakeWorker): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -186,10 +182,7 @@ const STATE: StateResponse = {
         retries: 7,
         retriesRecovered: 6,
       },
-      incidents: [
-        unauthorized(12, 7, 2_000, true),
-        ...[6, 5, 4, 3, 2, 1].map((seq) => unauthorized(12, seq, (8 - seq) * 600_000)),
-      ],
+      incidents: [unauthorized(12, 7, 2_000, true), ...[6, 5, 4, 3, 2, 1].map((seq) => unauthorized(12, seq, (8 - seq) * 600_000))],
     }),
     view({
       tabId: 13,

@@ -12,7 +12,17 @@
 import { expect, test } from '@playwright/test';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import type { SessionView, StateResponse } from '../../src/protocol/ui';
-import { appStatus, callReady, extensionWorker, labPost, labStats, launchBrowser, openPopup, startLab, stopServiceWorker } from './support/softphone';
+import {
+  appStatus,
+  callReady,
+  extensionWorker,
+  labPost,
+  labStats,
+  launchBrowser,
+  openPopup,
+  startLab,
+  stopServiceWorker,
+} from './support/softphone';
 import type { AppStatus, Lab } from './support/softphone';
 
 const ZONE = 'America/Chicago';
@@ -45,7 +55,13 @@ async function preventionAlarms(worker: Worker): Promise<{ name: string; schedul
 
 /** Weekday (`Mon`) and `HH:MM` of an instant in {@link ZONE}. */
 function wallClock(at: number): { day: string; hhmm: string } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: ZONE, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: ZONE,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return { day: get('weekday'), hhmm: `${get('hour')}:${get('minute')}` };
 }
@@ -152,7 +168,9 @@ test('ahead of a risk window the token is refreshed once, pushed to every tab, s
     expect(after.requests['POST /api/v2/conversations/{id}/answer 401'] ?? 0).toBe(1);
     // The probe did not need to ask the worker for a token (no `token-needed`).
     const popup = await openPopup(context!);
-    const { events } = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10_000 }) as Promise<{ events: { type: string }[] }>);
+    const { events } = await popup.evaluate(
+      () => chrome.runtime.sendMessage({ type: 'get-events', limit: 10_000 }) as Promise<{ events: { type: string }[] }>,
+    );
     expect(events.filter((e) => e.type === 'token-needed')).toEqual([]);
     const s = await appStatus(first);
     expect(s.failures.http401).toBe(0);

@@ -112,7 +112,9 @@ test('WebSocket: open, throttled activity, clean close and abnormal 1006 close',
     server.wsOrigin,
   );
   const opens = await observations(page, 'ws-open');
-  expect(opens).toEqual([{ type: 'ws-open', at: expect.any(Number), socketId: expect.any(String), url: `${server.wsOrigin}/ws?burst=25`, protocol: 'chat' }]);
+  expect(opens).toEqual([
+    { type: 'ws-open', at: expect.any(Number), socketId: expect.any(String), url: `${server.wsOrigin}/ws?burst=25`, protocol: 'chat' },
+  ]);
   const socketId = opens[0]?.socketId;
   const activity = await observations(page, 'ws-activity');
   // 25 messages in a burst: one report at once, one a second later at most, the total right.
@@ -121,7 +123,15 @@ test('WebSocket: open, throttled activity, clean close and abnormal 1006 close',
   expect(activity.at(-1)).toMatchObject({ socketId, messagesIn: 25 });
   const closes = await observations(page, 'ws-close');
   expect(closes).toEqual([
-    { type: 'ws-close', at: expect.any(Number), socketId, url: `${server.wsOrigin}/ws?burst=25`, code: 4001, reason: 'bye', wasClean: true },
+    {
+      type: 'ws-close',
+      at: expect.any(Number),
+      socketId,
+      url: `${server.wsOrigin}/ws?burst=25`,
+      code: 4001,
+      reason: 'bye',
+      wasClean: true,
+    },
   ]);
 
   await page.evaluate(
@@ -141,9 +151,10 @@ test('media: permission, getUserMedia outcomes, peer connection states and stats
   await expect.poll(async () => (await observations(page, 'media-permission')).map((o) => o.state)).toEqual(['granted']);
   const call = await page.evaluate(async () => {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    const failed = await navigator.mediaDevices
-      .getUserMedia({ video: { deviceId: { exact: 'no-such-camera' } } })
-      .then(() => 'resolved', (e: Error) => e.name);
+    const failed = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: 'no-such-camera' } } }).then(
+      () => 'resolved',
+      (e: Error) => e.name,
+    );
     const a = new RTCPeerConnection();
     const b = new RTCPeerConnection();
     a.onicecandidate = (e) => e.candidate && void b.addIceCandidate(e.candidate);

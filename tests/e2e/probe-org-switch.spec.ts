@@ -140,10 +140,12 @@ test('fetch: org A → org B tears A down before the page sees the response; B�
     ['a2', 'onclose', 1000, 'Organization switched'],
   ]);
   const fromA = server.sockets.filter((s) => s.token === 'org-a.t1');
-  await expect.poll(() => fromA.map((s) => s.closedWith)).toEqual([
-    { code: 1000, reason: 'Organization switched' },
-    { code: 1000, reason: 'Organization switched' },
-  ]);
+  await expect
+    .poll(() => fromA.map((s) => s.closedWith))
+    .toEqual([
+      { code: 1000, reason: 'Organization switched' },
+      { code: 1000, reason: 'Organization switched' },
+    ]);
   expect(server.sockets.find((s) => s.token === 'org-b.t2')?.closedWith).toBeNull();
 });
 
@@ -176,7 +178,12 @@ test('XHR: org A → org B is torn down before the page’s DONE handlers run (a
   }
   expect(seen.pcs).toEqual(['closed', 'closed']);
   await expect.poll(async () => (await observations(page, 'org-switch')).length).toBe(1);
-  expect((await observations(page, 'org-switch'))[0]).toMatchObject({ fromOrgId: 'org-a', toOrgId: 'org-b', closedSockets: 2, closedPeerConnections: 2 });
+  expect((await observations(page, 'org-switch'))[0]).toMatchObject({
+    fromOrgId: 'org-a',
+    toOrgId: 'org-b',
+    closedSockets: 2,
+    closedPeerConnections: 2,
+  });
   await expect.poll(async () => (await observations(page, 'ws-close')).map((c) => c.closedBy)).toEqual(['org-switch', 'org-switch']);
   expect(server.identityTokens.at(-1)).toBe('org-b.t5');
 });
@@ -243,10 +250,12 @@ test('a slow identity body: the page waits for it (bounded to about a second) an
   expect(slow.stateAtResponse).toBe(OPEN);
   expect(slow.body.organization.id).toBe('org-a');
   expect(slow.total).toBeGreaterThanOrEqual(2400);
-  await expect.poll(async () => (await observations(page, 'org-switch')).map((o) => [o.fromOrgId, o.toOrgId, o.closedSockets])).toEqual([
-    ['org-a', 'org-b', 2],
-    ['org-b', 'org-a', 1],
-  ]);
+  await expect
+    .poll(async () => (await observations(page, 'org-switch')).map((o) => [o.fromOrgId, o.toOrgId, o.closedSockets]))
+    .toEqual([
+      ['org-a', 'org-b', 2],
+      ['org-b', 'org-a', 1],
+    ]);
   await expect.poll(() => page.evaluate(() => (window as unknown as FixtureWindow).fixture.socketStates().b2)).toBe(CLOSED);
 });
 

@@ -18,7 +18,16 @@ import type { SessionServer } from './fixtures/probe/session-server';
 /** STALL_CLOSE_FALLBACK_MS of src/protocol/page.ts. */
 const FALLBACK_MS = 3000;
 
-type LogEntry = { name: string; via: string; type: string; code?: number; reason?: string; wasClean?: boolean; trusted?: boolean; t: number };
+type LogEntry = {
+  name: string;
+  via: string;
+  type: string;
+  code?: number;
+  reason?: string;
+  wasClean?: boolean;
+  trusted?: boolean;
+  t: number;
+};
 type Fixture = {
   log: LogEntry[];
   sockets: Record<string, WebSocket>;
@@ -111,7 +120,16 @@ test('a dead connection: a synthetic 1006 after the fallback, the app reconnects
   // The handshake is still pending natively: the socket is CLOSING.
   expect(await page.evaluate(() => (window as unknown as FixtureWindow).fixture.sockets.d?.readyState)).toBe(2);
   expect(await observations(page, 'ws-close')).toEqual([
-    { type: 'ws-close', at: expect.any(Number), socketId, url: `${server.wsOrigin}/ws/dead`, code: 1006, reason: '', wasClean: false, closedBy: 'stall' },
+    {
+      type: 'ws-close',
+      at: expect.any(Number),
+      socketId,
+      url: `${server.wsOrigin}/ws/dead`,
+      code: 1006,
+      reason: '',
+      wasClean: false,
+      closedBy: 'stall',
+    },
   ]);
   // The app reconnected by its own logic.
   await expect.poll(async () => (await observations(page, 'ws-open')).map((o) => o.url)).toContain(`${server.wsOrigin}/ws?reconnected=1`);

@@ -21,8 +21,7 @@ type SgWindow = Window & {
 /** Answers every `token-needed` with a `token` command carrying `token`. */
 async function answerWith(p: Page, token: string | null): Promise<void> {
   await p.evaluate((t) => {
-    (window as unknown as SgWindow).__sg.answer =
-      t === null ? null : (m) => ({ type: 'token', requestId: m.requestId, accessToken: t });
+    (window as unknown as SgWindow).__sg.answer = t === null ? null : (m) => ({ type: 'token', requestId: m.requestId, accessToken: t });
   }, token);
 }
 
@@ -94,7 +93,9 @@ test('fetch: concurrent 401s ask for one token, each is retried once and the pag
 
   // Request objects too: header-borne and query-borne, GET and POST.
   const requests = await page.evaluate(async () => {
-    const viaHeader = await fetch(new Request('/api/v2/thing', { method: 'POST', headers: { Authorization: 'Bearer stale-1' }, body: 'b' }));
+    const viaHeader = await fetch(
+      new Request('/api/v2/thing', { method: 'POST', headers: { Authorization: 'Bearer stale-1' }, body: 'b' }),
+    );
     const viaQuery = await fetch(new Request('/api/v2/thing?access_token=stale-1', { headers: { 'X-Kept': '1' } }));
     return [viaHeader.status, await viaHeader.json(), viaQuery.status];
   });

@@ -90,7 +90,17 @@ test('wrapped functions have the native shape', async () => {
         ownKeys.map((k) => {
           const d = Object.getOwnPropertyDescriptor(f, k) as PropertyDescriptor;
           const v: unknown = d.value;
-          return [k, { w: d.writable, e: d.enumerable, c: d.configurable, t: typeof v, get: typeof d.get, prim: typeof v === 'object' || typeof v === 'function' ? null : v }];
+          return [
+            k,
+            {
+              w: d.writable,
+              e: d.enumerable,
+              c: d.configurable,
+              t: typeof v,
+              get: typeof d.get,
+              prim: typeof v === 'object' || typeof v === 'function' ? null : v,
+            },
+          ];
         }),
       );
       return {
@@ -124,8 +134,12 @@ test('wrapped functions have the native shape', async () => {
       native: frame.Function.prototype.toString.toString.toString(),
     };
     out['plain functions still print their source'] = {
-      top: Function.prototype.toString.call(function sample(a: number) { return a + 1; }),
-      native: frame.Function.prototype.toString.call(function sample(a: number) { return a + 1; }),
+      top: Function.prototype.toString.call(function sample(a: number) {
+        return a + 1;
+      }),
+      native: frame.Function.prototype.toString.call(function sample(a: number) {
+        return a + 1;
+      }),
     };
     out['class source'] = {
       top: Function.prototype.toString.call(class Foo {}),
@@ -310,7 +324,8 @@ test('fetch, XHR and WebSocket behave like the native', async () => {
           const x = new w.XMLHttpRequest();
           const trail: unknown[] = [];
           x.onreadystatechange = () => trail.push(['rsc', x.readyState, x.status]);
-          for (const t of ['loadstart', 'progress', 'load', 'error', 'abort', 'timeout']) x.addEventListener(t, () => trail.push([t, x.readyState]));
+          for (const t of ['loadstart', 'progress', 'load', 'error', 'abort', 'timeout'])
+            x.addEventListener(t, () => trail.push([t, x.readyState]));
           x.onloadend = () =>
             resolve({
               trail: trail.filter((e, i, a) => (e as unknown[])[0] !== 'progress' || (a[i - 1] as unknown[])[0] !== 'progress'),
@@ -319,7 +334,11 @@ test('fetch, XHR and WebSocket behave like the native', async () => {
               response: responseType === 'json' ? x.response : x.responseText,
               responseURL: x.responseURL,
               header: x.getResponseHeader('Retry-After'),
-              headers: x.getAllResponseHeaders().split('\r\n').filter((l) => !l.startsWith('date:')).sort(),
+              headers: x
+                .getAllResponseHeaders()
+                .split('\r\n')
+                .filter((l) => !l.startsWith('date:'))
+                .sort(),
             });
           x.open(method, url);
           x.responseType = responseType;

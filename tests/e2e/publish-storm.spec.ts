@@ -41,9 +41,7 @@ test('an abnormal close (1006) is detected and shown in the popup with its code'
 
   const popup = await openPopup(context);
   const state = (): Promise<StateResponse> => popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
-  await expect
-    .poll(async () => (await state()).sessions.find((s) => s.agent?.userId === 'agent-1')?.signalling.lastClose?.code)
-    .toBe(1006);
+  await expect.poll(async () => (await state()).sessions.find((s) => s.agent?.userId === 'agent-1')?.signalling.lastClose?.code).toBe(1006);
   const session = (await state()).sessions.find((s) => s.agent?.userId === 'agent-1')!;
   const close = session.incidents.find((i) => i.kind === 'abnormal-close');
   expect(close?.detail.code).toBe(1006);

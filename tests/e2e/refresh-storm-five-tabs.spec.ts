@@ -76,7 +76,13 @@ test('five tabs, two identities fail at once: one refresh per identity, presence
   const tabs: Page[] = [];
   for (let i = 0; i < 3; i++) tabs.push(await openAgentAt(context, lab.url, 'agent-1'));
   for (let i = 0; i < 2; i++) tabs.push(await openAgentAt(context, `http://localhost:${lab.port}`, 'agent-2'));
-  expect(await Promise.all(tabs.map(async (t) => (await appStatus(t)).agent?.id))).toEqual(['agent-1', 'agent-1', 'agent-1', 'agent-2', 'agent-2']);
+  expect(await Promise.all(tabs.map(async (t) => (await appStatus(t)).agent?.id))).toEqual([
+    'agent-1',
+    'agent-1',
+    'agent-1',
+    'agent-2',
+    'agent-2',
+  ]);
 
   await labPost(lab, '/lab/reset');
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: RETRY_AFTER_MS / 1000, rateLimitMs: RATE_LIMIT_MS });

@@ -12,7 +12,17 @@
  */
 import { expect, test } from '@playwright/test';
 import type { BrowserContext } from '@playwright/test';
-import { appStatus, callReady, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab, sessionOf } from './support/softphone';
+import {
+  appStatus,
+  callReady,
+  extensionWorker,
+  labPost,
+  launchBrowser,
+  openAgent,
+  openPopup,
+  startLab,
+  sessionOf,
+} from './support/softphone';
 import type { Lab } from './support/softphone';
 
 let lab: Lab;

@@ -4,7 +4,17 @@
  */
 import { expect, test } from '@playwright/test';
 import type { BrowserContext } from '@playwright/test';
-import { appStatus, callReady, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab, sessionOf } from './support/softphone';
+import {
+  appStatus,
+  callReady,
+  extensionWorker,
+  labPost,
+  launchBrowser,
+  openAgent,
+  openPopup,
+  startLab,
+  sessionOf,
+} from './support/softphone';
 import type { Lab } from './support/softphone';
 
 let lab: Lab;
@@ -54,9 +64,13 @@ test('a tab in a call is never reloaded, whatever fails; the reload waits until 
   const popup = await openPopup(context);
   // Well past grace and escalation (2 × 3 s): the reload is due, and deferred because of the call.
   await expect
-    .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.flatMap((i) => i.steps).some((s) => s.detail?.includes('a call is active')), {
-      timeout: 20_000,
-    })
+    .poll(
+      async () =>
+        (await sessionOf(popup, 'agent-1'))?.incidents.flatMap((i) => i.steps).some((s) => s.detail?.includes('a call is active')),
+      {
+        timeout: 20_000,
+      },
+    )
     .toBe(true);
   await agent.waitForTimeout(8000);
   const during = await appStatus(agent);

@@ -8,7 +8,17 @@
  */
 import { expect, test } from '@playwright/test';
 import type { BrowserContext } from '@playwright/test';
-import { appStatus, callReady, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab, sessionOf } from './support/softphone';
+import {
+  appStatus,
+  callReady,
+  extensionWorker,
+  labPost,
+  launchBrowser,
+  openAgent,
+  openPopup,
+  startLab,
+  sessionOf,
+} from './support/softphone';
 import type { Lab } from './support/softphone';
 
 let lab: Lab;
@@ -18,9 +28,7 @@ test.beforeEach(async () => {
   lab = await startLab({ port: 0, heartbeatMs: 1000 });
   ({ context } = await launchBrowser({ withExtension: true }));
   const worker = await extensionWorker(context);
-  await worker.evaluate(() =>
-    chrome.storage.local.set({ userConfig: { watchdog: { heartbeatTimeoutMs: 4000, reconnectGraceMs: 2000 } } }),
-  );
+  await worker.evaluate(() => chrome.storage.local.set({ userConfig: { watchdog: { heartbeatTimeoutMs: 4000, reconnectGraceMs: 2000 } } }));
 });
 
 test.afterEach(async () => {

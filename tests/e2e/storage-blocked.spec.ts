@@ -36,7 +36,12 @@ const eventsOf = (page: Page): Promise<EventsResponse> =>
 const abnormalCloses = async (page: Page): Promise<number> =>
   (await eventsOf(page)).events.filter((e) => e.type === 'ws-close' && e.data.code === 1006).length;
 
-const v1Event = { tabId: 777_002, at: Date.now() - 60_000, type: 'http', data: { status: 503, url: 'http://127.0.0.1/api/v2/kept', transport: 'fetch' } };
+const v1Event = {
+  tabId: 777_002,
+  at: Date.now() - 60_000,
+  type: 'http',
+  data: { status: 503, url: 'http://127.0.0.1/api/v2/kept', transport: 'fetch' },
+};
 
 test('a blocked upgrade: events go to memory and the popup says so; once unblocked they reach IndexedDB', async () => {
   test.setTimeout(150_000);
@@ -92,7 +97,9 @@ test('a database from a newer build cannot be opened: memory, said so, recovery 
     await recreateDatabase(quiet, { version: 99, seed: { events: [v1Event] } });
 
     const agent = await openAgent(context, lab, 'agent-1');
-    await expect.poll(async () => (await stateOf(quiet)).store, { timeout: 30_000 }).toMatchObject({ mode: 'memory', reason: 'unavailable' });
+    await expect
+      .poll(async () => (await stateOf(quiet)).store, { timeout: 30_000 })
+      .toMatchObject({ mode: 'memory', reason: 'unavailable' });
     const popup = await openPopup(context);
     await expect(popup.getByTestId('storage-notice')).toContainText('the database cannot be opened');
 

@@ -62,7 +62,12 @@ test('a full disk: oldest events pruned, then memory, said so; back to IndexedDB
         const tx = db.transaction('events', 'readwrite');
         for (let i = 0; i < n; i += 1) {
           const noise = Array.from(crypto.getRandomValues(new Uint8Array(500)), (b) => b.toString(16)).join('');
-          tx.objectStore('events').add({ tabId: 999_100, at: Date.now() - 86_400_000 + i, type: 'http', data: { status: 404, url: `http://127.0.0.1/seed/${i}`, noise } });
+          tx.objectStore('events').add({
+            tabId: 999_100,
+            at: Date.now() - 86_400_000 + i,
+            type: 'http',
+            data: { status: 404, url: `http://127.0.0.1/seed/${i}`, noise },
+          });
         }
         await new Promise<void>((resolve, reject) => {
           tx.oncomplete = () => resolve();

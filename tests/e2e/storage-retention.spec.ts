@@ -66,7 +66,10 @@ test('the prune keeps retentionDays by event time, then the newest maxStoredEven
     await seed(page, Date.now());
     expect(await storedEventsOf(page)).toHaveLength(300);
 
-    await page.evaluate((max) => chrome.runtime.sendMessage({ type: 'set-user-config', userConfig: { retentionDays: 30, maxStoredEvents: max } }), MAX_STORED);
+    await page.evaluate(
+      (max) => chrome.runtime.sendMessage({ type: 'set-user-config', userConfig: { retentionDays: 30, maxStoredEvents: max } }),
+      MAX_STORED,
+    );
     await expect
       .poll(async () => {
         const config: ConfigResponse = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'get-config' }));
@@ -78,7 +81,8 @@ test('the prune keeps retentionDays by event time, then the newest maxStoredEven
 
     await expect.poll(async () => (await storedEventsOf(page)).length, { timeout: 20_000 }).toBe(MAX_STORED);
     const left = await storedEventsOf(page);
-    const groups = (g: string) => left.filter((e) => String(e.data.url).includes(`/${g}/`)).map((e) => Number(String(e.data.url).split('/').pop()));
+    const groups = (g: string) =>
+      left.filter((e) => String(e.data.url).includes(`/${g}/`)).map((e) => Number(String(e.data.url).split('/').pop()));
     expect(groups('old')).toEqual([]);
     // 200 within retention, 50 over the cap: the 50 that arrived first go.
     expect(groups('recent-a')).toEqual(Array.from({ length: 50 }, (_, i) => 50 + i));

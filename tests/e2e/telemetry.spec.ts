@@ -11,7 +11,17 @@ import { expect, test } from '@playwright/test';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import type { StateResponse } from '../../src/protocol/ui';
 import type { Incident } from '../../src/session/types';
-import { appStatus, callReady, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab, stopServiceWorker } from './support/softphone';
+import {
+  appStatus,
+  callReady,
+  extensionWorker,
+  labPost,
+  launchBrowser,
+  openAgent,
+  openPopup,
+  startLab,
+  stopServiceWorker,
+} from './support/softphone';
 import type { Lab } from './support/softphone';
 import { acceptedLogs, acceptedMetrics, attributesOf, startOtlpReceiver } from './support/otlp-receiver';
 import type { OtlpReceiver } from './support/otlp-receiver';
@@ -92,11 +102,22 @@ test('incidents with their recovery steps arrive as OTLP logs, health and call q
   await agent.evaluate(() => (window as unknown as { labSoftphone: { answer(): Promise<unknown> } }).labSoftphone.answer());
   await expect.poll(async () => (await appStatus(agent)).call.state).toBe('connected');
 
-  const quality = ['softphone_guard.call.rtt', 'softphone_guard.call.jitter', 'softphone_guard.call.packet_loss', 'softphone_guard.call.mos'];
+  const quality = [
+    'softphone_guard.call.rtt',
+    'softphone_guard.call.jitter',
+    'softphone_guard.call.packet_loss',
+    'softphone_guard.call.mos',
+  ];
   await expect
-    .poll(() => acceptedMetrics(receiver).filter((m) => quality.includes(m.name) && (m.histogram?.dataPoints ?? []).some((p) => Number(p.count) > 0)).length, {
-      timeout: 30_000,
-    })
+    .poll(
+      () =>
+        acceptedMetrics(receiver).filter(
+          (m) => quality.includes(m.name) && (m.histogram?.dataPoints ?? []).some((p) => Number(p.count) > 0),
+        ).length,
+      {
+        timeout: 30_000,
+      },
+    )
     .toBeGreaterThan(0);
 
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
@@ -105,23 +126,34 @@ test('incidents with their recovery steps arrive as OTLP logs, health and call q
   // Logs: the 1006 and the 401 of the storm, each with every recovery step the extension took.
   const popup = await openPopup(context);
   await expect
-    .poll(async () => {
-      const incidents = await agentIncidents(popup, 'agent-1');
-      const kinds = new Set(incidents.map((i) => i.kind));
-      return kinds.has('abnormal-close') && kinds.has('unauthorized') ? missingAtReceiver(incidents) : ['storm incidents not yet in state'];
-    }, { timeout: 30_000 })
+    .poll(
+      async () => {
+        const incidents = await agentIncidents(popup, 'agent-1');
+        const kinds = new Set(incidents.map((i) => i.kind));
+        return kinds.has('abnormal-close') && kinds.has('unauthorized')
+          ? missingAtReceiver(incidents)
+          : ['storm incidents not yet in state'];
+      },
+      { timeout: 30_000 },
+    )
     .toEqual([]);
   const logs = acceptedLogs(receiver);
-  const close = logs.find((l) => l.eventName === 'softphone_guard.incident.opened' && l.attrs['softphone_guard.incident.kind'] === 'abnormal-close');
+  const close = logs.find(
+    (l) => l.eventName === 'softphone_guard.incident.opened' && l.attrs['softphone_guard.incident.kind'] === 'abnormal-close',
+  );
   expect(close?.attrs['softphone_guard.websocket.close_code']).toBe(1006);
   expect(close?.severityText).toBe('WARN');
   expect(close?.severityNumber).toBe(13);
   expect(close?.attrs['user.id']).toBe('agent-1');
   expect(typeof close?.attrs['softphone_guard.tab.id']).toBe('number');
-  const unauthorized = logs.find((l) => l.eventName === 'softphone_guard.incident.opened' && l.attrs['softphone_guard.incident.kind'] === 'unauthorized');
+  const unauthorized = logs.find(
+    (l) => l.eventName === 'softphone_guard.incident.opened' && l.attrs['softphone_guard.incident.kind'] === 'unauthorized',
+  );
   expect(unauthorized?.body?.stringValue).toBeTruthy();
   const refreshSteps = logs.filter(
-    (l) => l.attrs['softphone_guard.incident.id'] === unauthorized?.attrs['softphone_guard.incident.id'] && l.attrs['softphone_guard.recovery.action'] === 'token-refresh',
+    (l) =>
+      l.attrs['softphone_guard.incident.id'] === unauthorized?.attrs['softphone_guard.incident.id'] &&
+      l.attrs['softphone_guard.recovery.action'] === 'token-refresh',
   );
   expect(refreshSteps.map((l) => l.attrs['softphone_guard.recovery.outcome'])).toContain('ok');
 
@@ -139,7 +171,13 @@ test('incidents with their recovery steps arrive as OTLP logs, health and call q
 
   // Metrics: health per session (gauge, unit 1) and call quality (histograms, UCUM units).
   await expect
-    .poll(() => acceptedMetrics(receiver).some((m) => m.name === 'softphone_guard.session.health' && m.gauge?.dataPoints.some((p) => attributesOf(p.attributes)['user.id'] === 'agent-1')))
+    .poll(() =>
+      acceptedMetrics(receiver).some(
+        (m) =>
+          m.name === 'softphone_guard.session.health' &&
+          m.gauge?.dataPoints.some((p) => attributesOf(p.attributes)['user.id'] === 'agent-1'),
+      ),
+    )
     .toBe(true);
   const metrics = acceptedMetrics(receiver);
   const health = metrics.find((m) => m.name === 'softphone_guard.session.health');
@@ -210,7 +248,9 @@ test('a collector answering 503, then unreachable, does not change the recovery,
   receiver.setMode({ kind: 'ok' });
   await receiver.start();
   await expect.poll(async () => missingAtReceiver(await agentIncidents(popup, 'agent-1')), { timeout: 60_000 }).toEqual([]);
-  const opened = acceptedLogs(receiver).filter((l) => l.eventName === 'softphone_guard.incident.opened').map((l) => l.attrs['softphone_guard.incident.id']);
+  const opened = acceptedLogs(receiver)
+    .filter((l) => l.eventName === 'softphone_guard.incident.opened')
+    .map((l) => l.attrs['softphone_guard.incident.id']);
   expect(opened.length).toBe(new Set(opened).size);
   for (const incident of before) expect(opened).toContain(incident.id);
   // Metrics collected by the stopped worker (they cannot be derived again) arrived too.

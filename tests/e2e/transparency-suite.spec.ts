@@ -72,7 +72,10 @@ const probed = (page: Page): Promise<boolean> =>
   });
 
 const run = (page: Page, section: Section): Promise<unknown> =>
-  page.evaluate((name) => (window as unknown as { transparencySuite: { run(n: string): Promise<unknown> } }).transparencySuite.run(name), section);
+  page.evaluate(
+    (name) => (window as unknown as { transparencySuite: { run(n: string): Promise<unknown> } }).transparencySuite.run(name),
+    section,
+  );
 
 interface Observation {
   type: string;
@@ -110,7 +113,9 @@ for (const wrapping of ['none', 'before', 'after'] as const) {
       await expect.poll(async () => (await observations(wrapped)).filter((o) => o.type === 'hello').length).toBe(1);
       expect((await observations(native)).length).toBe(0);
       if (wrapping !== 'none') {
-        const installedWithProbe = await wrapped.evaluate(() => (window as unknown as { __pageWrapper: { installedWithProbe: boolean } }).__pageWrapper.installedWithProbe);
+        const installedWithProbe = await wrapped.evaluate(
+          () => (window as unknown as { __pageWrapper: { installedWithProbe: boolean } }).__pageWrapper.installedWithProbe,
+        );
         expect(installedWithProbe).toBe(wrapping === 'after');
       }
     });
@@ -143,7 +148,8 @@ for (const wrapping of ['none', 'before', 'after'] as const) {
           for (const key of Object.keys(n1)) {
             const nativeDelta = n1[key]! - n0[key]!;
             const wrappedDelta = w1[key]! - w0[key]!;
-            if (wrapping === 'before' && (key === 'getStats' || key === 'addEventListener')) expect(wrappedDelta, key).toBeGreaterThanOrEqual(nativeDelta);
+            if (wrapping === 'before' && (key === 'getStats' || key === 'addEventListener'))
+              expect(wrappedDelta, key).toBeGreaterThanOrEqual(nativeDelta);
             else expect(wrappedDelta, key).toBe(nativeDelta);
           }
         }
@@ -171,7 +177,9 @@ test('a second copy of the probe in the same page wraps nothing again, and the w
     return { same, keys: Reflect.ownKeys(window).length };
   });
   expect(after).toEqual({ same: [true, true, true, true], keys: before });
-  await expect.poll(async () => (await observations(page)).filter((o) => o.type === 'http' && String(o.url).endsWith('/nothing-here-once')).length).toBe(1);
+  await expect
+    .poll(async () => (await observations(page)).filter((o) => o.type === 'http' && String(o.url).endsWith('/nothing-here-once')).length)
+    .toBe(1);
   await page.waitForTimeout(300);
   expect((await observations(page)).filter((o) => o.type === 'hello').length).toBe(1);
   await page.close();

@@ -26,7 +26,9 @@ test('a 401 from a dedicated Worker becomes an incident; the page’s own 401 is
       const r: EventsResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10000 }));
       return r.events.filter((e) => e.type === 'http' && String(e.data.url).includes(`from=${from}`));
     };
-    await expect.poll(async () => (await httpEvents('worker')).map((e) => [e.data.transport, e.data.status])).toEqual([['webrequest', 401]]);
+    await expect
+      .poll(async () => (await httpEvents('worker')).map((e) => [e.data.transport, e.data.status]))
+      .toEqual([['webrequest', 401]]);
     // The page's own request: reported by the probe, and not again by webRequest.
     await popup.waitForTimeout(2500);
     expect((await httpEvents('page')).map((e) => [e.data.transport, e.data.status])).toEqual([['fetch', 401]]);

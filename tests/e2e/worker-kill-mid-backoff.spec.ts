@@ -65,7 +65,9 @@ test('recovery completes once when the worker is stopped during a Retry-After wa
     await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: RETRY_AFTER_MS / 1000, rateLimitMs: RATE_LIMIT_MS });
     // The presence PUT got its 429 and the old worker has opened the incident with the retry pending…
     await expect
-      .poll(async () => (await labRequests(lab)).some((r) => r.method === 'PUT' && r.path === PRESENCE && r.status === 429), { intervals: [50] })
+      .poll(async () => (await labRequests(lab)).some((r) => r.method === 'PUT' && r.path === PRESENCE && r.status === 429), {
+        intervals: [50],
+      })
       .toBe(true);
     await expect
       .poll(async () => (await rateLimitedIncidents(popup)).map((i) => i.steps.map((s) => `${s.action}:${s.outcome}`)), { intervals: [50] })
@@ -99,12 +101,14 @@ test('recovery completes once when the worker is stopped during a Retry-After wa
     await expect
       .poll(async () => {
         const marks = await Promise.all(
-          context.serviceWorkers().map((w) =>
-            Promise.race([
-              w.evaluate(() => (globalThis as { __lifeMarker?: number }).__lifeMarker ?? 0),
-              new Promise<number>((r) => setTimeout(() => r(-1), 1000)),
-            ]),
-          ),
+          context
+            .serviceWorkers()
+            .map((w) =>
+              Promise.race([
+                w.evaluate(() => (globalThis as { __lifeMarker?: number }).__lifeMarker ?? 0),
+                new Promise<number>((r) => setTimeout(() => r(-1), 1000)),
+              ]),
+            ),
         );
         return marks.includes(0);
       })

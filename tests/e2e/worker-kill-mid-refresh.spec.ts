@@ -4,7 +4,18 @@
  * retried exactly once — the softphone never sees the 401.
  */
 import { expect, test } from '@playwright/test';
-import { appStatus, callReady, extensionWorker, labPost, labStats, launchBrowser, openAgent, openPopup, startLab, stopServiceWorker } from './support/softphone';
+import {
+  appStatus,
+  callReady,
+  extensionWorker,
+  labPost,
+  labStats,
+  launchBrowser,
+  openAgent,
+  openPopup,
+  startLab,
+  stopServiceWorker,
+} from './support/softphone';
 
 const MEDIA_TOKEN = 'GET /api/v2/communications/webRTC';
 

@@ -65,10 +65,13 @@ test('events are still there after the worker is stopped over CDP mid-session, a
       .poll(async () => (await events()).events.filter((e) => e.type === 'ws-close' && e.data.code === 1006).length, { timeout: 20_000 })
       .toBeGreaterThan(closesBefore);
     await expect
-      .poll(async () => {
-        const s = await appStatus(agent);
-        return { presence: s.presence, signalling: s.signalling, mediaReady: s.mediaReady };
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          const s = await appStatus(agent);
+          return { presence: s.presence, signalling: s.signalling, mediaReady: s.mediaReady };
+        },
+        { timeout: 30_000 },
+      )
       .toEqual({ presence: 'Available', signalling: 'open', mediaReady: true });
   } finally {
     await context.close();

@@ -79,7 +79,11 @@ function requestFor({ command, positional, flags }) {
     case 'org-switch':
       return { method: 'POST', path: '/lab/fault/org-switch', body: opts.to !== undefined ? { toOrg: opts.to } : {} };
     case 'ring':
-      return { method: 'POST', path: '/lab/ring', body: { ...(opts.user ? { userId: opts.user } : {}), ...(opts.from ? { from: opts.from } : {}) } };
+      return {
+        method: 'POST',
+        path: '/lab/ring',
+        body: { ...(opts.user ? { userId: opts.user } : {}), ...(opts.from ? { from: opts.from } : {}) },
+      };
     case 'reset':
       return { method: 'POST', path: '/lab/reset', body: {} };
     case 'stats':
@@ -126,7 +130,11 @@ async function main() {
   }
   const text = await res.text();
   let body;
-  try { body = JSON.parse(text); } catch { body = null; }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
   if (!res.ok) throw new Error(`${req.method} ${req.path} → ${res.status}: ${body?.error ?? text.slice(0, 200)}`);
   console.log(JSON.stringify(body, null, 2));
 }

@@ -9,7 +9,10 @@ export interface LabAgent {
   /** every organisation the agent is a member of, home first (agent-1: org-a, org-b) */
   orgIds: readonly string[];
 }
-export interface LabOrg { id: string; name: string }
+export interface LabOrg {
+  id: string;
+  name: string;
+}
 
 export interface LabCall {
   id: string;

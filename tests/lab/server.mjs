@@ -22,7 +22,12 @@ import { handleControl } from './lib/control-routes.mjs';
 import { parseCookies, pathTemplate, sendApiError, sendJson } from './lib/http-kit.mjs';
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), 'app');
-const STATIC_TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8', '.svg': 'image/svg+xml' };
+const STATIC_TYPES = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 const STATIC_NAME_RE = /^[a-z0-9-]+\.(js|css|html|svg)$/;
 /** Caller numbers for rung calls, in turn (NANP fiction range 555-01xx). */
 const CALLERS = ['+1 312 555 0100', '+1 312 555 0142', '+1 773 555 0199', '+1 630 555 0123'];
@@ -79,7 +84,14 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
   };
 
   return {
-    tokens, counters: stats, faultRegistry: faults, hub, calls, presence, endpoints, loginSession,
+    tokens,
+    counters: stats,
+    faultRegistry: faults,
+    hub,
+    calls,
+    presence,
+    endpoints,
+    loginSession,
     agents: AGENTS,
     orgs: ORGS,
 
@@ -129,7 +141,8 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
     faults() {
       /** @type {Record<string, any>} */
       const definitions = {};
-      for (const [name, d] of Object.entries(FAULT_DEFINITIONS)) definitions[name] = { description: d.description, implemented: d.implemented, defaults: d.defaults };
+      for (const [name, d] of Object.entries(FAULT_DEFINITIONS))
+        definitions[name] = { description: d.description, implemented: d.implemented, defaults: d.defaults };
       return { definitions, active: faults.snapshot() };
     },
 
@@ -177,7 +190,11 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
   /** @type {WeakMap<import('node:net').Socket, number>} requests seen per connection */
   const requestsPerSocket = new WeakMap();
   const apiCtx = {
-    tokens: lab.tokens, faults: lab.faultRegistry, calls: lab.calls, presence: lab.presence, endpoints: lab.endpoints,
+    tokens: lab.tokens,
+    faults: lab.faultRegistry,
+    calls: lab.calls,
+    presence: lab.presence,
+    endpoints: lab.endpoints,
     /** @param {import('node:http').IncomingMessage} req */
     connectionReused: (req) => (requestsPerSocket.get(req.socket) ?? 0) > 1,
     /** @param {import('node:http').IncomingMessage} req @param {string} orgId */
@@ -222,22 +239,26 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     const url = new URL(req.url ?? '/', origin());
     const isControl = url.pathname.startsWith('/lab/');
     const handled = isControl ? handleControl(req, res, url, lab) : route(req, res, url);
-    Promise.resolve(handled).then((status) => {
-      if (isControl) return;
-      const template = pathTemplate(url.pathname);
-      lab.counters.request(req.method ?? 'GET', template, status, receivedAt);
-      log?.(`${req.method} ${template} ${status}`);
-    }).catch((e) => {
-      const err = /** @type {Error & { status?: number }} */ (e);
-      if (!res.headersSent) sendJson(res, err.status ?? 500, { message: err.message, code: 'server.error', status: err.status ?? 500 });
-      else res.destroy();
-      if (!isControl) lab.counters.request(req.method ?? 'GET', pathTemplate(url.pathname), err.status ?? 500, receivedAt);
-    });
+    Promise.resolve(handled)
+      .then((status) => {
+        if (isControl) return;
+        const template = pathTemplate(url.pathname);
+        lab.counters.request(req.method ?? 'GET', template, status, receivedAt);
+        log?.(`${req.method} ${template} ${status}`);
+      })
+      .catch((e) => {
+        const err = /** @type {Error & { status?: number }} */ (e);
+        if (!res.headersSent) sendJson(res, err.status ?? 500, { message: err.message, code: 'server.error', status: err.status ?? 500 });
+        else res.destroy();
+        if (!isControl) lab.counters.request(req.method ?? 'GET', pathTemplate(url.pathname), err.status ?? 500, receivedAt);
+      });
   });
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin());
-    socket.on('error', () => { /* the peer went away */ });
+    socket.on('error', () => {
+      /* the peer went away */
+    });
     if (url.pathname !== '/api/v2/notifications') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       lab.counters.request('GET', pathTemplate(url.pathname), 404);
@@ -262,11 +283,12 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     url: origin(),
     port: boundPort,
     state: lab,
-    close: () => new Promise((resolve) => {
-      lab.hub.close();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        lab.hub.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -350,7 +372,9 @@ async function main() {
     (--lab ${lab.url} or LAB_URL)
 
 Ctrl+C stops the lab.`);
-  const stop = () => { lab.close().then(() => process.exit(0)); };
+  const stop = () => {
+    lab.close().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

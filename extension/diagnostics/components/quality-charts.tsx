@@ -37,7 +37,11 @@ export function QualityCharts({ feed }: { feed: CallStatsFeed }) {
       Object.fromEntries(
         CHART_METRICS.map((m) => [
           m,
-          CHART_THRESHOLDS[m].map((t): ThresholdLine => ({ value: t.value, level: t.level, label: S.threshold(t.level, withUnit(t.value, m)) })),
+          CHART_THRESHOLDS[m].map((t): ThresholdLine => ({
+            value: t.value,
+            level: t.level,
+            label: S.threshold(t.level, withUnit(t.value, m)),
+          })),
         ]),
       ) as Record<ChartMetric, ThresholdLine[]>,
     [],

@@ -43,7 +43,11 @@ export function TimelineSection({ feed }: { feed: TimelineFeed }) {
           <legend>{S.filtersLegend}</legend>
           {TIMELINE_CATEGORIES.map((c) => (
             <label key={c} class="filters__item">
-              <input type="checkbox" checked={categories.has(c)} onChange={(e) => toggle(c, (e.currentTarget as HTMLInputElement).checked)} />
+              <input
+                type="checkbox"
+                checked={categories.has(c)}
+                onChange={(e) => toggle(c, (e.currentTarget as HTMLInputElement).checked)}
+              />
               <span>{S.categoryCount(T.category[c], counts.get(c) ?? 0)}</span>
             </label>
           ))}
@@ -60,7 +64,11 @@ export function TimelineSection({ feed }: { feed: TimelineFeed }) {
         </div>
       </div>
       <p class="timeline__status" role="status">
-        {feed.error ? S.readFailed : feed.loading && feed.rows.length === 0 ? S.loadingEvents : S.shown(shown.length, feed.rows.length, feed.total)}
+        {feed.error
+          ? S.readFailed
+          : feed.loading && feed.rows.length === 0
+            ? S.loadingEvents
+            : S.shown(shown.length, feed.rows.length, feed.total)}
       </p>
       <div class="timeline__body">
         {shown.length === 0 && !feed.loading ? <p class="timeline__empty">{S.noEvents}</p> : null}
@@ -87,8 +95,7 @@ export function TimelineSection({ feed }: { feed: TimelineFeed }) {
         {active ? (
           <div>
             <p class="detail__title">
-              {formatTimestamp(active.at, T.format.locale)} · {T.severity[active.severity]} ·{' '}
-              {T.category[active.category]}
+              {formatTimestamp(active.at, T.format.locale)} · {T.severity[active.severity]} · {T.category[active.category]}
             </p>
             <p class="detail__text">{active.title}</p>
             {active.detail ? <p class="detail__text">{active.detail}</p> : null}

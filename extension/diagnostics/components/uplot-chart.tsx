@@ -35,11 +35,7 @@ export function UplotChart({ x, y, label, thresholds, range }: UplotChartProps) 
   useEffect(() => {
     const el = holder.current;
     if (!el) return;
-    const data: uPlot.AlignedData = [
-      x as number[],
-      y as (number | null)[],
-      ...thresholds.map((t) => x.map(() => t.value)),
-    ];
+    const data: uPlot.AlignedData = [x as number[], y as (number | null)[], ...thresholds.map((t) => x.map(() => t.value))];
     // Axis text and grid follow the page's colour scheme (light or dark), read from its CSS.
     const style = getComputedStyle(el);
     const ink = style.color || '#1f2328';
@@ -55,7 +51,13 @@ export function UplotChart({ x, y, label, thresholds, range }: UplotChartProps) 
       series: [
         {},
         { label, stroke: COLOURS.series, width: 1.5, spanGaps: false, points: { show: x.length < 60 } },
-        ...thresholds.map((t) => ({ label: t.label, stroke: COLOURS[t.level], width: 1, dash: t.level === 'poor' ? [8, 4] : [2, 4], points: { show: false } })),
+        ...thresholds.map((t) => ({
+          label: t.label,
+          stroke: COLOURS[t.level],
+          width: 1,
+          dash: t.level === 'poor' ? [8, 4] : [2, 4],
+          points: { show: false },
+        })),
       ],
       axes: [axis, { ...axis, size: 56 }],
       legend: { live: false },

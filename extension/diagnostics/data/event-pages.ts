@@ -42,7 +42,11 @@ export async function readEventPage(tabId: number, beforeSeq: number | null, lim
  * The tab's events newer than `afterSeq`, newest first, at most `limit`.
  * @returns `overflow: true` when there were more than `limit` (the caller starts over)
  */
-export async function readNewerEvents(tabId: number, afterSeq: number, limit = PAGE_SIZE): Promise<{ events: StoredEvent[]; overflow: boolean }> {
+export async function readNewerEvents(
+  tabId: number,
+  afterSeq: number,
+  limit = PAGE_SIZE,
+): Promise<{ events: StoredEvent[]; overflow: boolean }> {
   const db = await guardDb();
   const index = db.transaction('events', 'readonly').store.index('by-tab');
   let cursor = await index.openCursor(IDBKeyRange.only(tabId), 'prev');

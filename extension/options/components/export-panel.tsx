@@ -56,9 +56,21 @@ export function ExportPanel({ config, extensionId }: ExportPanelProps) {
           <label class="field__label" for={b.id}>
             {b.label}
           </label>
-          <textarea id={b.id} class="field__input field__input--code" readOnly rows={Math.min(16, b.text.split('\n').length + 1)} value={b.text} spellcheck={false} />
+          <textarea
+            id={b.id}
+            class="field__input field__input--code"
+            readOnly
+            rows={Math.min(16, b.text.split('\n').length + 1)}
+            value={b.text}
+            spellcheck={false}
+          />
           <div class="export__actions">
-            <button type="button" class="button" aria-label={OPTIONS_STRINGS.downloadLabel(b.label)} onClick={() => download(b.file, b.text)}>
+            <button
+              type="button"
+              class="button"
+              aria-label={OPTIONS_STRINGS.downloadLabel(b.label)}
+              onClick={() => download(b.file, b.text)}
+            >
               {OPTIONS_STRINGS.download}
             </button>
             <button type="button" class="button" aria-label={OPTIONS_STRINGS.copyLabel(b.label)} onClick={() => void copy(b.text)}>

@@ -28,18 +28,16 @@ export function FieldRow({ field, text, error, busy, onInput, onCommit, onReset 
     error: `${field.id}-error`,
     problems: `${field.id}-problems`,
   };
-  const describedBy = [
-    error ? ids.error : null,
-    field.locked ? ids.lock : null,
-    ids.help,
-    field.problems.length > 0 ? ids.problems : null,
-  ]
+  const describedBy = [error ? ids.error : null, field.locked ? ids.lock : null, ids.help, field.problems.length > 0 ? ids.problems : null]
     .filter(Boolean)
     .join(' ');
   const inForceDiffers = !field.locked && text !== field.effectiveEditText;
 
   return (
-    <div class={`field field--${field.source}${field.locked ? ' field--locked' : ''}${error ? ' field--invalid' : ''}`} data-key={field.key}>
+    <div
+      class={`field field--${field.source}${field.locked ? ' field--locked' : ''}${error ? ' field--invalid' : ''}`}
+      data-key={field.key}
+    >
       <div class="field__head">
         <label class="field__label" for={field.id}>
           {field.label}
@@ -73,7 +71,13 @@ export function FieldRow({ field, text, error, busy, onInput, onCommit, onReset 
         </ul>
       ) : null}
       {field.userSet && !field.locked ? (
-        <button type="button" class="button button--quiet" disabled={busy} aria-label={OPTIONS_STRINGS.resetLabel(field.label)} onClick={() => onReset(field)}>
+        <button
+          type="button"
+          class="button button--quiet"
+          disabled={busy}
+          aria-label={OPTIONS_STRINGS.resetLabel(field.label)}
+          onClick={() => onReset(field)}
+        >
           {OPTIONS_STRINGS.reset}
         </button>
       ) : null}

@@ -33,7 +33,14 @@ export function OkIcon(props: IconProps) {
   return (
     <Svg {...props}>
       <circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="1.5" />
-      <path d="M4.8 8.2l2.2 2.2 4.2-4.6" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round" />
+      <path
+        d="M4.8 8.2l2.2 2.2 4.2-4.6"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.7"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
     </Svg>
   );
 }
@@ -55,7 +62,14 @@ export function RecoverIcon(props: IconProps) {
     <Svg {...props}>
       <path d="M13.2 6.2A5.5 5.5 0 0 0 3 5.2" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
       <path d="M2.8 9.8A5.5 5.5 0 0 0 13 10.8" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
-      <path d="M2.4 2.4v3.2h3.2M13.6 13.6v-3.2h-3.2" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round" />
+      <path
+        d="M2.4 2.4v3.2h3.2M13.6 13.6v-3.2h-3.2"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.6"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
     </Svg>
   );
 }

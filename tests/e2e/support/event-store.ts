@@ -10,7 +10,11 @@ import type { Incident } from '../../../src/session/types';
  * Adds records to a store of the extension's database from its service worker, in one
  * transaction per 20,000 records.
  */
-export async function seedStore(worker: Worker, store: 'events' | 'incidents', records: ReadonlyArray<Omit<StoredEvent, 'seq'> | Incident>): Promise<void> {
+export async function seedStore(
+  worker: Worker,
+  store: 'events' | 'incidents',
+  records: ReadonlyArray<Omit<StoredEvent, 'seq'> | Incident>,
+): Promise<void> {
   for (let i = 0; i < records.length; i += 20_000) {
     await worker.evaluate(
       async ({ store, chunk }) => {

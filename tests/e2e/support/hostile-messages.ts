@@ -20,14 +20,42 @@ export const VALID_OBSERVATIONS: Record<string, Record<string, unknown>> = {
   'ws-open': { type: 'ws-open', at: 1, socketId: 's1', url: 'ws://127.0.0.1/ws', protocol: '' },
   'ws-close': { type: 'ws-close', at: 1, socketId: 's1', url: 'ws://127.0.0.1/ws', code: 1006, reason: '', wasClean: false },
   'ws-activity': { type: 'ws-activity', at: 1, socketId: 's1', messagesIn: 3, lastMessageAt: 1 },
-  http: { type: 'http', at: 1, requestId: 'r1', transport: 'fetch', method: 'GET', url: 'http://127.0.0.1/x', status: 500, durationMs: 3, protected: false },
+  http: {
+    type: 'http',
+    at: 1,
+    requestId: 'r1',
+    transport: 'fetch',
+    method: 'GET',
+    url: 'http://127.0.0.1/x',
+    status: 500,
+    durationMs: 3,
+    protected: false,
+  },
   'http-retry': {
-    type: 'http-retry', at: 1, requestId: 'r1', transport: 'xhr', method: 'GET', url: 'http://127.0.0.1/x',
-    reason: 'backoff', status: 200, outcome: 'recovered', durationMs: 2,
+    type: 'http-retry',
+    at: 1,
+    requestId: 'r1',
+    transport: 'xhr',
+    method: 'GET',
+    url: 'http://127.0.0.1/x',
+    reason: 'backoff',
+    status: 200,
+    outcome: 'recovered',
+    durationMs: 2,
   },
   'token-needed': { type: 'token-needed', at: 1, requestId: 'r1', url: 'http://127.0.0.1/api/v2/x', tokenHash: '0123456789abcdef' },
   'pc-state': { type: 'pc-state', at: 1, pcId: 'p1', iceConnectionState: 'new', connectionState: 'new', signalingState: 'stable' },
-  'pc-stats': { type: 'pc-stats', at: 1, pcId: 'p1', rttMs: 20, jitterMs: 1, packetLossPct: 0, mos: 4.3, inboundAudioBytes: 10, outboundAudioBytes: 10 },
+  'pc-stats': {
+    type: 'pc-stats',
+    at: 1,
+    pcId: 'p1',
+    rttMs: 20,
+    jitterMs: 1,
+    packetLossPct: 0,
+    mos: 4.3,
+    inboundAudioBytes: 10,
+    outboundAudioBytes: 10,
+  },
   'media-permission': { type: 'media-permission', at: 1, state: 'granted' },
   gum: { type: 'gum', at: 1, ok: true, audio: true, video: false },
   'track-ended': { type: 'track-ended', at: 1, kind: 'audio' },
@@ -55,7 +83,13 @@ function tag(v: unknown): Tagged {
   if (Array.isArray(v)) return Array.from(v, tag);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(v)) Object.defineProperty(out, key, { value: tag((v as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+    for (const key of Object.keys(v))
+      Object.defineProperty(out, key, {
+        value: tag((v as Record<string, unknown>)[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return Object.getPrototypeOf(v) === null ? { $np: out } : out;
   }
   return v;
@@ -68,7 +102,14 @@ const fieldNames = [...new Set(Object.values(VALID_OBSERVATIONS).flatMap((o) => 
 const badValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(-1, 0, 1.5, 5000, 600, 1e308, Number.MAX_SAFE_INTEGER + 2, -0, NaN, Infinity, -Infinity, '', '1', true, null, [], {}),
   fc.string({ maxLength: 40 }),
-  fc.constantFrom(...Object.values(VALID_OBSERVATIONS).map((o) => o.type as string), 'navigate', 'set-storage', 'config', 'token', 'close-stalled-socket'),
+  fc.constantFrom(
+    ...Object.values(VALID_OBSERVATIONS).map((o) => o.type as string),
+    'navigate',
+    'set-storage',
+    'config',
+    'token',
+    'close-stalled-socket',
+  ),
   fc.integer({ min: 1, max: 3 }).map((k) => ({ $huge: [300, 9000, 2_000_000][k - 1] })),
   fc.integer({ min: 1, max: 3 }).map((k) => ({ $deep: [50, 2000, 100_000][k - 1] })),
   fc.bigInt({ min: -10n, max: 10n }),
@@ -110,13 +151,11 @@ const envelopeArb: fc.Arbitrary<unknown> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc
-      .tuple(hostileKeys, badValue, fc.constantFrom(...Object.values(VALID_OBSERVATIONS)))
-      .map(([key, value, msg]) => {
-        const env: Record<string, unknown> = { channel: 'softphone-guard', v: 1, dir: 'to-ext', msg };
-        Object.defineProperty(env, key, { value, enumerable: true, writable: true, configurable: true });
-        return env;
-      }),
+    arbitrary: fc.tuple(hostileKeys, badValue, fc.constantFrom(...Object.values(VALID_OBSERVATIONS))).map(([key, value, msg]) => {
+      const env: Record<string, unknown> = { channel: 'softphone-guard', v: 1, dir: 'to-ext', msg };
+      Object.defineProperty(env, key, { value, enumerable: true, writable: true, configurable: true });
+      return env;
+    }),
   },
 );
 

@@ -55,15 +55,27 @@ export interface OtlpMetric {
   gauge?: { dataPoints: Array<{ asDouble?: number; asInt?: string | number; timeUnixNano?: string; attributes?: OtlpKeyValue[] }> };
   sum?: { dataPoints: Array<{ asDouble?: number; asInt?: string | number; attributes?: OtlpKeyValue[] }>; isMonotonic?: boolean };
   histogram?: {
-    dataPoints: Array<{ count: string | number; sum?: number; bucketCounts?: Array<string | number>; explicitBounds?: number[]; attributes?: OtlpKeyValue[] }>;
+    dataPoints: Array<{
+      count: string | number;
+      sum?: number;
+      bucketCounts?: Array<string | number>;
+      explicitBounds?: number[];
+      attributes?: OtlpKeyValue[];
+    }>;
   };
 }
 export interface OtlpResource {
   attributes?: OtlpKeyValue[];
 }
 export interface OtlpRequest {
-  resourceLogs?: Array<{ resource?: OtlpResource; scopeLogs?: Array<{ scope?: { name?: string; version?: string }; logRecords?: OtlpLogRecord[] }> }>;
-  resourceMetrics?: Array<{ resource?: OtlpResource; scopeMetrics?: Array<{ scope?: { name?: string; version?: string }; metrics?: OtlpMetric[] }> }>;
+  resourceLogs?: Array<{
+    resource?: OtlpResource;
+    scopeLogs?: Array<{ scope?: { name?: string; version?: string }; logRecords?: OtlpLogRecord[] }>;
+  }>;
+  resourceMetrics?: Array<{
+    resource?: OtlpResource;
+    scopeMetrics?: Array<{ scope?: { name?: string; version?: string }; metrics?: OtlpMetric[] }>;
+  }>;
 }
 
 /** How the receiver answers the next requests. */
@@ -100,13 +112,19 @@ export function attributesOf(list: OtlpKeyValue[] | undefined): Record<string, u
 }
 
 /** Every log record accepted so far (2xx answers only), with its resource's attributes. */
-export function acceptedLogs(r: OtlpReceiver): Array<OtlpLogRecord & { resource: Record<string, unknown>; attrs: Record<string, unknown> }> {
+export function acceptedLogs(
+  r: OtlpReceiver,
+): Array<OtlpLogRecord & { resource: Record<string, unknown>; attrs: Record<string, unknown> }> {
   return r.requests
     .filter((q) => q.path === '/v1/logs' && q.status === 200 && q.json)
     .flatMap((q) =>
       (q.json?.resourceLogs ?? []).flatMap((rl) =>
         (rl.scopeLogs ?? []).flatMap((sl) =>
-          (sl.logRecords ?? []).map((lr) => ({ ...lr, resource: attributesOf(rl.resource?.attributes), attrs: attributesOf(lr.attributes) })),
+          (sl.logRecords ?? []).map((lr) => ({
+            ...lr,
+            resource: attributesOf(rl.resource?.attributes),
+            attrs: attributesOf(lr.attributes),
+          })),
         ),
       ),
     );

@@ -84,7 +84,10 @@ function handler(releases: Map<string, () => void>) {
           const boundary = /boundary=(.+)$/.exec(type)?.[1];
           const text = body.toString('latin1');
           // A FormData body sent under another content type still carries a random boundary.
-          const normalized = (boundary ? text.split(boundary).join('BOUNDARY') : text).replace(/----WebKitFormBoundary[0-9A-Za-z]+/g, 'BOUNDARY');
+          const normalized = (boundary ? text.split(boundary).join('BOUNDARY') : text).replace(
+            /----WebKitFormBoundary[0-9A-Za-z]+/g,
+            'BOUNDARY',
+          );
           return send(
             res,
             200,

@@ -51,7 +51,11 @@ export function createApi({ token, failures }) {
       x.responseType = 'text';
       x.onload = () => {
         let parsed = null;
-        try { parsed = JSON.parse(x.responseText); } catch { /* not JSON */ }
+        try {
+          parsed = JSON.parse(x.responseText);
+        } catch {
+          /* not JSON */
+        }
         const ok = x.status >= 200 && x.status < 300;
         if (!ok) failures.http(method, path, x.status, x.statusText);
         resolve({ ok, status: x.status, body: parsed });
@@ -97,7 +101,8 @@ export function createApi({ token, failures }) {
     /** @param {string[]} codecs @returns {Promise<ApiResult>} via XHR; body `{endpointId, status}` */
     registerEndpoint: (codecs) => xhr('PUT', '/api/v2/users/me/webphone/endpoint', { codecs }),
     /** @param {string} userId @returns {Promise<ApiResult>} body `{systemPresence}` */
-    setAvailable: (userId) => request('PUT', `/api/v2/presence/users/${encodeURIComponent(userId)}`, { presenceDefinition: { systemPresence: 'Available' } }),
+    setAvailable: (userId) =>
+      request('PUT', `/api/v2/presence/users/${encodeURIComponent(userId)}`, { presenceDefinition: { systemPresence: 'Available' } }),
     /** @param {string} callId @returns {Promise<ApiResult>} body `{id, state}` */
     answer: (callId) => request('POST', `/api/v2/conversations/${encodeURIComponent(callId)}/answer`),
     /** @param {string} callId @returns {Promise<ApiResult>} body `{id, state}` */

@@ -30,8 +30,12 @@ export async function beginLogin() {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
   const q = new URLSearchParams({
-    response_type: 'code', client_id: CLIENT_ID, redirect_uri: redirectUri(), state,
-    code_challenge: base64url(digest), code_challenge_method: 'S256',
+    response_type: 'code',
+    client_id: CLIENT_ID,
+    redirect_uri: redirectUri(),
+    state,
+    code_challenge: base64url(digest),
+    code_challenge_method: 'S256',
   });
   location.assign(`/oauth/authorize?${q}`);
 }
@@ -59,7 +63,11 @@ export async function completeLogin(params, onHttpFailure) {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
-        grant_type: 'authorization_code', code, code_verifier: saved.verifier, redirect_uri: redirectUri(), client_id: CLIENT_ID,
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: saved.verifier,
+        redirect_uri: redirectUri(),
+        client_id: CLIENT_ID,
       }),
     });
   } catch {

@@ -24,9 +24,18 @@ async function customerVoice() {
     osc.start();
     await Promise.race([ctx.resume(), new Promise((r) => setTimeout(r, 500))]);
     const track = dest.stream.getAudioTracks()[0];
-    if (ctx.state === 'running' && track) return { track, stop: () => { osc.stop(); ctx.close(); } };
+    if (ctx.state === 'running' && track)
+      return {
+        track,
+        stop: () => {
+          osc.stop();
+          ctx.close();
+        },
+      };
     ctx.close();
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
   const track = stream.getAudioTracks()[0];
   return { track, stop: () => track.stop() };
@@ -100,7 +109,9 @@ export async function startLoopbackCall(opts) {
     customerPc.addTrack(customer.track, new MediaStream([customer.track]));
     agentPc.ontrack = (ev) => {
       opts.audioElement.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
-      opts.audioElement.play().catch(() => { /* autoplay refused: bytes still flow */ });
+      opts.audioElement.play().catch(() => {
+        /* autoplay refused: bytes still flow */
+      });
     };
     const offer = await agentPc.createOffer();
     await agentPc.setLocalDescription(offer);

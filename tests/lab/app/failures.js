@@ -21,7 +21,14 @@ export function pathTemplate(path) {
 }
 
 /** Close codes worth a name in the log (RFC 6455 §7.4.1). */
-const CLOSE_NAMES = { 1000: 'Normal Closure', 1001: 'Going Away', 1006: 'Abnormal Closure', 1011: 'Internal Error', 1012: 'Service Restart', 1013: 'Try Again Later' };
+const CLOSE_NAMES = {
+  1000: 'Normal Closure',
+  1001: 'Going Away',
+  1006: 'Abnormal Closure',
+  1011: 'Internal Error',
+  1012: 'Service Restart',
+  1013: 'Try Again Later',
+};
 
 /**
  * @param {() => void} onChange called after every new entry

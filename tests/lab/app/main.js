@@ -75,7 +75,12 @@ const microphone = createMicrophone({
   giveTrackToCall: (track) => {
     const handle = callHandle;
     if (!handle) return track.stop();
-    handle.replaceMic(track).then(() => { handle.mic.enabled = !s.micMuted; }).catch(() => track.stop());
+    handle
+      .replaceMic(track)
+      .then(() => {
+        handle.mic.enabled = !s.micMuted;
+      })
+      .catch(() => track.stop());
   },
 });
 const api = createApi({ token: () => accessToken, failures });
@@ -178,7 +183,9 @@ function startSignalling() {
       }
       update();
     },
-    onOpen: () => { if (current()) putPresence(); },
+    onOpen: () => {
+      if (current()) putPresence();
+    },
     onClose: (code, reason, wasClean, wasOpen) => {
       failures.socketClosed(code, reason);
       if (current()) {
@@ -290,7 +297,13 @@ function incomingCall(body) {
     failures.note(`Missed call from ${String(body.from ?? 'unknown')}: already on a call.`);
     return;
   }
-  s.call = { id: body.id, from: typeof body.from === 'string' ? body.from : 'Unknown caller', state: 'ringing', inboundAudioBytes: 0, endReason: null };
+  s.call = {
+    id: body.id,
+    from: typeof body.from === 'string' ? body.from : 'Unknown caller',
+    state: 'ringing',
+    inboundAudioBytes: 0,
+    endReason: null,
+  };
   update();
 }
 
@@ -332,7 +345,9 @@ async function answerCall() {
         }
         update();
       },
-      onFailed: (why) => { if (s.call === call) endCall(why); },
+      onFailed: (why) => {
+        if (s.call === call) endCall(why);
+      },
     });
   } catch (e) {
     failures.note(`Call setup failed: ${/** @type {Error} */ (e).message}`);
@@ -356,7 +371,9 @@ function hangupCall() {
   if (id) api.disconnect(id);
 }
 
-document.getElementById('answer')?.addEventListener('click', () => { answerCall(); });
+document.getElementById('answer')?.addEventListener('click', () => {
+  answerCall();
+});
 document.getElementById('hangup')?.addEventListener('click', hangupCall);
 document.getElementById('mic')?.addEventListener('click', () => {
   s.micMuted = !s.micMuted;
@@ -395,7 +412,13 @@ Object.defineProperty(window, 'labSoftphone', {
         mic: microphone.snapshot(),
         micMuted: s.micMuted,
         speakerMuted: s.speakerMuted,
-        call: { id: s.call.id, from: s.call.from, state: s.call.state, inboundAudioBytes: s.call.inboundAudioBytes, endReason: s.call.endReason },
+        call: {
+          id: s.call.id,
+          from: s.call.from,
+          state: s.call.state,
+          inboundAudioBytes: s.call.inboundAudioBytes,
+          endReason: s.call.endReason,
+        },
         failures: failures.snapshot(),
         lastHeartbeatAt: s.lastHeartbeatAt,
         signinProblem: s.signinProblem,
@@ -413,7 +436,11 @@ Object.defineProperty(window, 'labSoftphone', {
         const why = answerBlocker();
         if (why) return reject(new Error(`cannot answer: ${why}`));
         if (pendingAnswer) return reject(new Error('an answer is already in progress'));
-        pendingAnswer = { resolve, reject, timer: setTimeout(() => settleAnswer(new Error('timed out waiting for the call to connect')), ANSWER_TIMEOUT_MS) };
+        pendingAnswer = {
+          resolve,
+          reject,
+          timer: setTimeout(() => settleAnswer(new Error('timed out waiting for the call to connect')), ANSWER_TIMEOUT_MS),
+        };
         /** @type {HTMLButtonElement} */ (document.getElementById('answer')).click();
       });
     },

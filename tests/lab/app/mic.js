@@ -164,7 +164,9 @@ export function createMicrophone(opts) {
         track.dispatchEvent(new Event('ended'));
         n++;
       }
-      opts.note(n > 0 ? `Microphone removed (lab fault): ${n} live track(s) ended.` : 'Microphone removed (lab fault): no live microphone track.');
+      opts.note(
+        n > 0 ? `Microphone removed (lab fault): ${n} live track(s) ended.` : 'Microphone removed (lab fault): no live microphone track.',
+      );
       return n;
     },
   };

@@ -48,7 +48,11 @@ export function createSignalling(opts) {
     };
     socket.onmessage = (ev) => {
       let msg;
-      try { msg = JSON.parse(String(ev.data)); } catch { return; }
+      try {
+        msg = JSON.parse(String(ev.data));
+      } catch {
+        return;
+      }
       opts.onMessage(msg);
     };
     socket.onclose = (ev) => {

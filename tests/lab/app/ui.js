@@ -45,7 +45,7 @@ function renderOrgPicker(s) {
  * @param {ReturnType<typeof import('./main.js').snapshotForUi>} s
  */
 export function render(s) {
-  $('agent-name').textContent = s.agent ? s.agent.name : (s.loggedIn ? 'Unknown agent' : 'Signing in…');
+  $('agent-name').textContent = s.agent ? s.agent.name : s.loggedIn ? 'Unknown agent' : 'Signing in…';
   $('org-name').textContent = s.agent ? s.agent.orgName : '';
   renderOrgPicker(s);
   const pill = $('presence');
@@ -57,16 +57,19 @@ export function render(s) {
   sig.textContent = s.signalling;
   sig.dataset.state = s.signalling;
   const media = $('media');
-  media.textContent = s.mediaReady ? 'ready' : (s.mediaFailed ? 'unavailable' : 'starting');
-  media.dataset.state = s.mediaReady ? 'ready' : (s.mediaFailed ? 'failed' : 'pending');
+  media.textContent = s.mediaReady ? 'ready' : s.mediaFailed ? 'unavailable' : 'starting';
+  media.dataset.state = s.mediaReady ? 'ready' : s.mediaFailed ? 'failed' : 'pending';
 
-  for (const [id, enabled, muted, name] of [['mic', s.micEnabled, s.micMuted, 'microphone'], ['speaker', s.speakerEnabled, s.speakerMuted, 'speaker']]) {
+  for (const [id, enabled, muted, name] of [
+    ['mic', s.micEnabled, s.micMuted, 'microphone'],
+    ['speaker', s.speakerEnabled, s.speakerMuted, 'speaker'],
+  ]) {
     const b = /** @type {HTMLButtonElement} */ ($(String(id)));
     b.disabled = !enabled;
     b.classList.toggle('greyed', !enabled);
     b.setAttribute('aria-pressed', String(Boolean(muted)));
     const why = name === 'microphone' && s.mediaReady && s.mic.state !== 'ready' ? ` (${MIC_WHY[s.mic.state]})` : '';
-    b.title = !enabled ? `The ${name} is unavailable${why}` : (muted ? `Unmute ${name}` : `Mute ${name}`);
+    b.title = !enabled ? `The ${name} is unavailable${why}` : muted ? `Unmute ${name}` : `Mute ${name}`;
   }
 
   $('call-state').textContent = CALL_TEXT[s.call.state] + (s.call.state === 'ended' && s.call.endReason ? ` (${s.call.endReason})` : '');
@@ -74,10 +77,15 @@ export function render(s) {
   $('inbound').textContent = formatBytes(s.call.inboundAudioBytes);
   /** @type {HTMLButtonElement} */ ($('answer')).disabled = !s.canAnswer;
   /** @type {HTMLButtonElement} */ ($('hangup')).disabled = !(s.call.state === 'connecting' || s.call.state === 'connected');
-  $('call-title').closest('section')?.classList.toggle('ringing', s.call.state === 'ringing');
-  $('call-note').textContent = s.call.state === 'ringing' && !s.canAnswer
-    ? (!s.mediaReady ? 'Cannot answer: media is unavailable.' : 'Cannot answer: signalling is down.')
-    : '';
+  $('call-title')
+    .closest('section')
+    ?.classList.toggle('ringing', s.call.state === 'ringing');
+  $('call-note').textContent =
+    s.call.state === 'ringing' && !s.canAnswer
+      ? !s.mediaReady
+        ? 'Cannot answer: media is unavailable.'
+        : 'Cannot answer: signalling is down.'
+      : '';
 
   const list = $('error-log');
   for (const e of s.log) {

@@ -14,7 +14,18 @@ import { findAgent, findOrg } from './directory.mjs';
 import { bearerToken, readJsonObject, sendApiError, sendJson } from './http-kit.mjs';
 
 /** Presence values accepted by PUT presence (the platform's system presences). */
-export const SYSTEM_PRESENCES = Object.freeze(['Available', 'Away', 'Busy', 'Offline', 'Idle', 'On Queue', 'Meal', 'Training', 'Meeting', 'Break']);
+export const SYSTEM_PRESENCES = Object.freeze([
+  'Available',
+  'Away',
+  'Busy',
+  'Offline',
+  'Idle',
+  'On Queue',
+  'Meal',
+  'Training',
+  'Meeting',
+  'Break',
+]);
 
 /**
  * @typedef {{ id: string, from: string, offeredTo: string[] | null, state: 'alerting' | 'connected' | 'disconnected', answeredBy: string | null, createdAt: number }} LabCall
@@ -54,7 +65,9 @@ export async function handleApi(req, res, url, ctx) {
     if (storm) {
       const retryAfter = String(Math.ceil(storm.params.retryAfterSeconds ?? 3));
       // RFC 9110 §10.2.3 (Retry-After in seconds), RFC 6585 §4 (429).
-      sendApiError(res, 429, 'too.many.requests', 'Rate limit exceeded the maximum. Retry the request in a few seconds.', { 'Retry-After': retryAfter });
+      sendApiError(res, 429, 'too.many.requests', 'Rate limit exceeded the maximum. Retry the request in a few seconds.', {
+        'Retry-After': retryAfter,
+      });
       return 429;
     }
   }
@@ -62,9 +75,10 @@ export async function handleApi(req, res, url, ctx) {
   const check = ctx.tokens.checkAccessToken(bearerToken(req, url));
   if (!check.ok) {
     // RFC 6750 §3.1: no error code when the request carried no token at all.
-    const challenge = check.problem === 'missing'
-      ? 'Bearer realm="softphone-lab"'
-      : `Bearer realm="softphone-lab", error="invalid_token", error_description="The access token is ${check.problem}"`;
+    const challenge =
+      check.problem === 'missing'
+        ? 'Bearer realm="softphone-lab"'
+        : `Bearer realm="softphone-lab", error="invalid_token", error_description="The access token is ${check.problem}"`;
     sendApiError(res, 401, 'bad.credentials', 'Invalid login credentials.', { 'WWW-Authenticate': challenge });
     return 401;
   }
@@ -72,7 +86,9 @@ export async function handleApi(req, res, url, ctx) {
   const orgId = check.record.orgId;
   const agent = findAgent(userId);
   if (!agent) {
-    sendApiError(res, 401, 'bad.credentials', 'Invalid login credentials.', { 'WWW-Authenticate': 'Bearer realm="softphone-lab", error="invalid_token"' });
+    sendApiError(res, 401, 'bad.credentials', 'Invalid login credentials.', {
+      'WWW-Authenticate': 'Bearer realm="softphone-lab", error="invalid_token"',
+    });
     return 401;
   }
   /** @param {string} allow */
@@ -86,7 +102,13 @@ export async function handleApi(req, res, url, ctx) {
     // The organisation of the token used; `organizations`: every one the agent belongs to.
     /** @param {string} id */
     const org = (id) => ({ id, name: findOrg(id)?.name ?? id });
-    sendJson(res, 200, { id: agent.id, name: agent.name, email: agent.email, organization: org(orgId), organizations: agent.orgIds.map(org) });
+    sendJson(res, 200, {
+      id: agent.id,
+      name: agent.name,
+      email: agent.email,
+      organization: org(orgId),
+      organizations: agent.orgIds.map(org),
+    });
     return 200;
   }
 
@@ -112,14 +134,18 @@ export async function handleApi(req, res, url, ctx) {
     if (stall) {
       if (!reused) await sleep(stall.params.latencyMs ?? 0);
       // RFC 9110 §15.5.9: a 408 comes with "Connection: close".
-      sendApiError(res, 408, 'request.timeout', 'The request timed out while renegotiating the webphone endpoint.', { Connection: 'close' });
+      sendApiError(res, 408, 'request.timeout', 'The request timed out while renegotiating the webphone endpoint.', {
+        Connection: 'close',
+      });
       return 408;
     }
     const endpointKey = `${userId}@${orgId}`;
     let ep = ctx.endpoints.get(endpointKey);
     if (method === 'PUT') {
       let body;
-      try { body = await readJsonObject(req); } catch (e) {
+      try {
+        body = await readJsonObject(req);
+      } catch (e) {
         sendApiError(res, 400, 'bad.request', /** @type {Error} */ (e).message);
         return 400;
       }
@@ -147,7 +173,9 @@ export async function handleApi(req, res, url, ctx) {
       return 200;
     }
     let body;
-    try { body = await readJsonObject(req); } catch (e) {
+    try {
+      body = await readJsonObject(req);
+    } catch (e) {
       sendApiError(res, 400, 'bad.request', /** @type {Error} */ (e).message);
       return 400;
     }

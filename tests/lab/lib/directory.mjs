@@ -19,8 +19,20 @@ export const ORGS = Object.freeze([
 
 /** @type {readonly LabAgent[]} */
 export const AGENTS = Object.freeze([
-  Object.freeze({ id: 'agent-1', name: 'Alex Rivera', email: 'alex.rivera@northwind.example', orgId: 'org-a', orgIds: Object.freeze(['org-a', 'org-b']) }),
-  Object.freeze({ id: 'agent-2', name: 'Sam Chen', email: 'sam.chen@northwind.example', orgId: 'org-a', orgIds: Object.freeze(['org-a', 'org-b']) }),
+  Object.freeze({
+    id: 'agent-1',
+    name: 'Alex Rivera',
+    email: 'alex.rivera@northwind.example',
+    orgId: 'org-a',
+    orgIds: Object.freeze(['org-a', 'org-b']),
+  }),
+  Object.freeze({
+    id: 'agent-2',
+    name: 'Sam Chen',
+    email: 'sam.chen@northwind.example',
+    orgId: 'org-a',
+    orgIds: Object.freeze(['org-a', 'org-b']),
+  }),
   Object.freeze({ id: 'agent-3', name: 'Kim Lee', email: 'kim.lee@contoso.example', orgId: 'org-b', orgIds: Object.freeze(['org-b']) }),
 ]);
 

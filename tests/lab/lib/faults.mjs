@@ -40,34 +40,38 @@ const STRING_PARAM_RE = /^[A-Za-z0-9._-]{1,64}$/;
 /** @type {Readonly<Record<string, FaultDefinition>>} */
 export const FAULT_DEFINITIONS = Object.freeze({
   'publish-storm': {
-    description: 'Seeds 000/001: revoke every access token, drop every notification socket without a close frame '
-      + '(the browser reports 1006), then answer presence PUTs 429 with Retry-After for rateLimitMs. '
-      + 'Login sessions and refresh cookies stay valid.',
+    description:
+      'Seeds 000/001: revoke every access token, drop every notification socket without a close frame ' +
+      '(the browser reports 1006), then answer presence PUTs 429 with Retry-After for rateLimitMs. ' +
+      'Login sessions and refresh cookies stay valid.',
     implemented: true,
     defaults: { retryAfterSeconds: 3, rateLimitMs: 8000 },
     durationParam: 'rateLimitMs',
     inject: (t) => ({ revokedTokens: t.revokeAllAccessTokens(), terminatedSockets: t.terminateAllSockets() }),
   },
   'renegotiation-timeout': {
-    description: 'Seed 002: GET/PUT /api/v2/users/me/webphone/endpoint wait latencyMs, then answer 408, '
-      + 'for durationMs or until `count` 408s reached the page, whichever ends first (count 0 = no limit). '
-      + 'A 408 on a reused keep-alive connection is resent by Chromium itself and does not use up `count`.',
+    description:
+      'Seed 002: GET/PUT /api/v2/users/me/webphone/endpoint wait latencyMs, then answer 408, ' +
+      'for durationMs or until `count` 408s reached the page, whichever ends first (count 0 = no limit). ' +
+      'A 408 on a reused keep-alive connection is resent by Chromium itself and does not use up `count`.',
     implemented: true,
     defaults: { durationMs: 20_000, latencyMs: 1000, count: 0 },
     durationParam: 'durationMs',
   },
   'server-down': {
-    description: 'Every request except the control API answers 503 and every notification socket is dropped '
-      + '(1006); upgrades are refused with 503, for durationMs.',
+    description:
+      'Every request except the control API answers 503 and every notification socket is dropped ' +
+      '(1006); upgrades are refused with 503, for durationMs.',
     implemented: true,
     defaults: { durationMs: 10_000 },
     durationParam: 'durationMs',
     inject: (t) => ({ terminatedSockets: t.terminateAllSockets() }),
   },
   'silent-stall': {
-    description: 'Half-open connections: the notification sockets open at injection stay open but the server sends '
-      + 'them nothing (no heartbeats, pushes or pongs) and ignores what they send, for durationMs (or until cleared). '
-      + 'Sockets opened afterwards work normally. The ws library still completes a client\'s closing handshake.',
+    description:
+      'Half-open connections: the notification sockets open at injection stay open but the server sends ' +
+      'them nothing (no heartbeats, pushes or pongs) and ignores what they send, for durationMs (or until cleared). ' +
+      "Sockets opened afterwards work normally. The ws library still completes a client's closing handshake.",
     implemented: true,
     defaults: { durationMs: 30_000 },
     durationParam: 'durationMs',
@@ -75,33 +79,38 @@ export const FAULT_DEFINITIONS = Object.freeze({
     clear: (t) => t.unstallSockets(),
   },
   'slow-refresh': {
-    description: 'The cookie refresh endpoint answers after delayMs, for durationMs: room to stop the extension\'s '
-      + 'service worker while its token refresh is in flight.',
+    description:
+      "The cookie refresh endpoint answers after delayMs, for durationMs: room to stop the extension's " +
+      'service worker while its token refresh is in flight.',
     implemented: true,
     defaults: { durationMs: 30_000, delayMs: 3000 },
     durationParam: 'durationMs',
   },
   'org-switch': {
-    description: 'Seed 002: the agent picks another organisation. Every notification socket gets the lab-only push '
-      + '{"topicName":"lab.org","eventBody":{"event":"switch-organization","organizationId":toOrg}} and the lab app '
-      + 'switches the way the seed\'s softphone does: new token, new endpoint registration, new socket, while the old '
-      + 'organisation\'s socket and peer connections live on. The lab allows one organisation per login session: the '
-      + 'new socket is dropped (1006) and the endpoint PUT answers 409 "connection reset" until the old socket is gone. '
-      + 'Active until cleared, though it acts once.',
+    description:
+      'Seed 002: the agent picks another organisation. Every notification socket gets the lab-only push ' +
+      '{"topicName":"lab.org","eventBody":{"event":"switch-organization","organizationId":toOrg}} and the lab app ' +
+      "switches the way the seed's softphone does: new token, new endpoint registration, new socket, while the old " +
+      "organisation's socket and peer connections live on. The lab allows one organisation per login session: the " +
+      'new socket is dropped (1006) and the endpoint PUT answers 409 "connection reset" until the old socket is gone. ' +
+      'Active until cleared, though it acts once.',
     implemented: true,
     defaults: { toOrg: 'org-b' },
     inject: (t, p) => {
       const toOrg = String(p.toOrg);
       if (!findOrg(toOrg)) throw Object.assign(new Error(`toOrg: unknown organization "${toOrg}"`), { status: 400 });
-      return { notifiedSockets: t.pushToAllSockets({ topicName: 'lab.org', eventBody: { event: 'switch-organization', organizationId: toOrg } }) };
+      return {
+        notifiedSockets: t.pushToAllSockets({ topicName: 'lab.org', eventBody: { event: 'switch-organization', organizationId: toOrg } }),
+      };
     },
   },
   'mic-revoked': {
-    description: 'The agent\'s microphone goes away, as far as a server can make that happen: every notification '
-      + 'socket gets the lab-only push {"topicName":"lab.devices","eventBody":{"event":"microphone-removed"}}, and '
-      + 'the lab app ends its live microphone tracks the way the browser does when the capturing device is unplugged '
-      + '(stop, then an `ended` event). The fake capture device stays available. A permission revocation cannot come '
-      + 'from a server: block the site\'s microphone in the browser (chrome.contentSettings.microphone).',
+    description:
+      "The agent's microphone goes away, as far as a server can make that happen: every notification " +
+      'socket gets the lab-only push {"topicName":"lab.devices","eventBody":{"event":"microphone-removed"}}, and ' +
+      'the lab app ends its live microphone tracks the way the browser does when the capturing device is unplugged ' +
+      '(stop, then an `ended` event). The fake capture device stays available. A permission revocation cannot come ' +
+      "from a server: block the site's microphone in the browser (chrome.contentSettings.microphone).",
     implemented: true,
     defaults: {},
     inject: (t) => ({ notifiedSockets: t.pushToAllSockets({ topicName: 'lab.devices', eventBody: { event: 'microphone-removed' } }) }),

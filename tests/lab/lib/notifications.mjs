@@ -90,19 +90,25 @@ export function createNotificationHub(opts) {
     handleUpgrade(req, socket, head, url) {
       const auth = opts.authenticate(url.searchParams.get('access_token'), req);
       if (!auth.ok) {
-        const body = JSON.stringify({ message: auth.reason, code: auth.status === 401 ? 'bad.credentials' : 'service.unavailable', status: auth.status });
+        const body = JSON.stringify({
+          message: auth.reason,
+          code: auth.status === 401 ? 'bad.credentials' : 'service.unavailable',
+          status: auth.status,
+        });
         const reason = auth.status === 401 ? 'Unauthorized' : 'Service Unavailable';
         socket.end(
-          `HTTP/1.1 ${auth.status} ${reason}\r\n`
-          + 'Content-Type: application/json\r\n'
-          + (auth.status === 401 ? 'WWW-Authenticate: Bearer realm="softphone-lab", error="invalid_token"\r\n' : '')
-          + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          `HTTP/1.1 ${auth.status} ${reason}\r\n` +
+            'Content-Type: application/json\r\n' +
+            (auth.status === 401 ? 'WWW-Authenticate: Bearer realm="softphone-lab", error="invalid_token"\r\n' : '') +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
         );
         opts.onRejected(auth.status);
         return auth.status;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
-        ws.on('error', () => { /* the close event follows */ });
+        ws.on('error', () => {
+          /* the close event follows */
+        });
         if (otherOrgOpen(auth.sessionId, auth.orgId)) {
           // Seed 002's resource conflict: accepted, then dropped without a close frame.
           opts.onConflict();
@@ -119,7 +125,9 @@ export function createNotificationHub(opts) {
           try {
             const msg = JSON.parse(String(data));
             if (msg && msg.message === 'ping') send(ws, { topicName: 'channel.metadata', eventBody: { message: 'pong' } });
-          } catch { /* not JSON: ignored, as the platform does */ }
+          } catch {
+            /* not JSON: ignored, as the platform does */
+          }
         });
         ws.on('close', () => {
           const c = clients.get(ws);

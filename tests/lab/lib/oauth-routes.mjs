@@ -45,7 +45,10 @@ const CLIENT_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
  * @param {OAuthContext} ctx
  */
 function refreshCookie(userId, orgId, ctx) {
-  return cookie(REFRESH_COOKIE, ctx.tokens.issueRefreshToken(userId, orgId), { path: REFRESH_COOKIE_PATH, maxAgeSeconds: SESSION_TTL_SECONDS });
+  return cookie(REFRESH_COOKIE, ctx.tokens.issueRefreshToken(userId, orgId), {
+    path: REFRESH_COOKIE_PATH,
+    maxAgeSeconds: SESSION_TTL_SECONDS,
+  });
 }
 
 /**
@@ -67,7 +70,11 @@ function safeReturn(value) {
 function validRedirectUri(value, ctx) {
   if (!value) return null;
   let u;
-  try { u = new URL(value); } catch { return null; }
+  try {
+    u = new URL(value);
+  } catch {
+    return null;
+  }
   if (u.hash) return null; // RFC 6749 §3.1.2: no fragment
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
   if (u.protocol === 'http:' && loopback && Number(u.port) === ctx.port()) return u;
@@ -90,7 +97,11 @@ export function handleLogin(req, res, url, ctx) {
     return 200;
   }
   if (!findAgent(user)) {
-    sendHtml(res, 404, `<!doctype html><title>Unknown agent</title><p>Unknown agent ${escapeHtml(user)}. <a href="/login">Choose another</a>.</p>`);
+    sendHtml(
+      res,
+      404,
+      `<!doctype html><title>Unknown agent</title><p>Unknown agent ${escapeHtml(user)}. <a href="/login">Choose another</a>.</p>`,
+    );
     return 404;
   }
   const { sessionId, refreshToken } = ctx.tokens.login(user);
@@ -154,7 +165,13 @@ export function handleAuthorize(req, res, url, ctx) {
     return 302;
   }
   // The code (and so the token) is for the organisation the session is in now.
-  const code = ctx.tokens.issueCode({ userId: session.userId, orgId: session.orgId, clientId, redirectUri: redirectUri.toString(), codeChallenge: challenge });
+  const code = ctx.tokens.issueCode({
+    userId: session.userId,
+    orgId: session.orgId,
+    clientId,
+    redirectUri: redirectUri.toString(),
+    codeChallenge: challenge,
+  });
   return back({ code });
 }
 
@@ -192,7 +209,12 @@ export async function handleToken(req, res, _url, ctx) {
   const { token, expiresIn } = ctx.tokens.issueAccessToken(grant.userId, 'authorization_code', grant.orgId);
   taken.bind(token);
   ctx.stats.tokenIssued();
-  sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn }, { 'Set-Cookie': [refreshCookie(grant.userId, grant.orgId, ctx)] });
+  sendJson(
+    res,
+    200,
+    { access_token: token, token_type: 'Bearer', expires_in: expiresIn },
+    { 'Set-Cookie': [refreshCookie(grant.userId, grant.orgId, ctx)] },
+  );
   return 200;
 }
 
@@ -229,7 +251,9 @@ async function answerRefresh(req, res, grant, ctx) {
     return 405;
   }
   let body;
-  try { body = await readJsonObject(req); } catch (e) {
+  try {
+    body = await readJsonObject(req);
+  } catch (e) {
     sendJson(res, 400, { error: 'invalid_request', error_description: /** @type {Error} */ (e).message });
     return 400;
   }
@@ -259,6 +283,11 @@ async function answerRefresh(req, res, grant, ctx) {
   // The login session moves too (when it is this user's), so a reload stays in the new organisation.
   const sessionId = parseCookies(req.headers.cookie)[SESSION_COOKIE];
   if (ctx.tokens.sessionUser(sessionId) === grant.userId) ctx.tokens.setSessionOrg(sessionId, wanted);
-  sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn }, { 'Set-Cookie': [refreshCookie(grant.userId, wanted, ctx)] });
+  sendJson(
+    res,
+    200,
+    { access_token: token, token_type: 'Bearer', expires_in: expiresIn },
+    { 'Set-Cookie': [refreshCookie(grant.userId, wanted, ctx)] },
+  );
   return 200;
 }

@@ -64,12 +64,25 @@ export function createStats() {
       const k = userId ?? '(none)';
       s.refreshCallsByUser[k] = (s.refreshCallsByUser[k] ?? 0) + 1;
     },
-    tokenIssued() { s.tokensIssued++; },
-    pageLoad() { s.pageLoads++; },
-    wsAccepted() { s.wsConnectionsTotal++; s.wsOpen++; },
-    wsClosed() { s.wsOpen = Math.max(0, s.wsOpen - 1); },
-    wsRejected() { s.wsRejected++; },
-    wsConflict() { s.wsConflicts++; },
+    tokenIssued() {
+      s.tokensIssued++;
+    },
+    pageLoad() {
+      s.pageLoads++;
+    },
+    wsAccepted() {
+      s.wsConnectionsTotal++;
+      s.wsOpen++;
+    },
+    wsClosed() {
+      s.wsOpen = Math.max(0, s.wsOpen - 1);
+    },
+    wsRejected() {
+      s.wsRejected++;
+    },
+    wsConflict() {
+      s.wsConflicts++;
+    },
     reset() {
       s.refreshCalls = 0;
       s.refreshCallsByUser = {};

@@ -88,8 +88,13 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
     const iat = Math.floor(now() / 1000);
     const header = b64json({ alg: 'HS256', typ: 'JWT' });
     const payload = b64json({
-      iss: issuer(), sub: userId, org: orgId, ...(aud ? { aud } : {}),
-      iat, exp: iat + ttlSeconds, jti: randomBytes(9).toString('base64url'),
+      iss: issuer(),
+      sub: userId,
+      org: orgId,
+      ...(aud ? { aud } : {}),
+      iat,
+      exp: iat + ttlSeconds,
+      jti: randomBytes(9).toString('base64url'),
     });
     const sig = createHmac('sha256', jwtKey).update(`${header}.${payload}`).digest('base64url');
     return `${header}.${payload}.${sig}`;
@@ -218,7 +223,9 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
       return {
         ok: true,
         grant: { userId: c.userId, orgId: c.orgId, clientId: c.clientId, redirectUri: c.redirectUri, codeChallenge: c.codeChallenge },
-        bind: (accessToken) => { c.accessToken = accessToken; },
+        bind: (accessToken) => {
+          c.accessToken = accessToken;
+        },
       };
     },
 
@@ -234,13 +241,16 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
     issueAccessToken(userId, grant, orgId) {
       const org = orgFor(userId, orgId);
       prune();
-      const token = JWT_ACCESS_TOKEN_ORGS.has(org)
-        ? jwt(userId, org, tokenTtlSeconds)
-        : opaqueToken();
+      const token = JWT_ACCESS_TOKEN_ORGS.has(org) ? jwt(userId, org, tokenTtlSeconds) : opaqueToken();
       const issuedAt = now();
       access.set(token, {
-        token, userId, orgId: org, issuedAt,
-        expiresAt: issuedAt + tokenTtlSeconds * 1000, revoked: false, grant,
+        token,
+        userId,
+        orgId: org,
+        issuedAt,
+        expiresAt: issuedAt + tokenTtlSeconds * 1000,
+        revoked: false,
+        grant,
       });
       return { token, expiresIn: tokenTtlSeconds };
     },
@@ -296,7 +306,8 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
     /** @returns {{ live: number, revoked: number, sessions: number }} counts, for diagnostics */
     counts() {
       const t = now();
-      let live = 0; let revoked = 0;
+      let live = 0;
+      let revoked = 0;
       for (const r of access.values()) {
         if (r.revoked) revoked++;
         else if (r.expiresAt > t) live++;

@@ -28,7 +28,13 @@ describe('callsFromEvents', () => {
     ]);
   });
   it('reads unmeasured and malformed metrics as null and skips events without a time', () => {
-    expect(statsPoint(stats(T0, 'pc', null, { jitterMs: 'x', mos: Number.NaN }))).toEqual({ at: T0, rttMs: null, jitterMs: null, packetLossPct: 0, mos: null });
+    expect(statsPoint(stats(T0, 'pc', null, { jitterMs: 'x', mos: Number.NaN }))).toEqual({
+      at: T0,
+      rttMs: null,
+      jitterMs: null,
+      packetLossPct: 0,
+      mos: null,
+    });
     expect(statsPoint({ tabId: 7, at: Number.NaN, type: 'pc-stats', data: {} })).toBeNull();
     expect(callsFromEvents([])).toEqual([]);
   });
@@ -62,7 +68,12 @@ describe('downsampleWorst', () => {
     expect(pts[54_321]!.rttMs).toBe(900);
   });
   it('keeps a gap in the samples as a gap, and a null only where a whole interval measured nothing', () => {
-    const pts = [point(T0, { rttMs: null }), point(T0 + 1, { rttMs: 70 }), point(T0 + 10_000, { rttMs: null }), point(T0 + 10_001, { rttMs: null })];
+    const pts = [
+      point(T0, { rttMs: null }),
+      point(T0 + 1, { rttMs: 70 }),
+      point(T0 + 10_000, { rttMs: null }),
+      point(T0 + 10_001, { rttMs: null }),
+    ];
     const out = downsampleWorst(pts, 3);
     expect(out.map((p) => p.rttMs)).toEqual([70, null]);
     expect(out.map((p) => p.at)).toEqual([T0, T0 + 10_000]);
@@ -96,8 +107,16 @@ describe('summarizeMetric and the thresholds', () => {
         { value: 3, level: 'poor', worse: 'above', count: 1 },
       ],
     });
-    const mos = summarizeMetric([4.4, 2.9, 3.0].map((v, i) => point(T0 + i, { mos: v })), 'mos');
+    const mos = summarizeMetric(
+      [4.4, 2.9, 3.0].map((v, i) => point(T0 + i, { mos: v })),
+      'mos',
+    );
     expect(mos).toMatchObject({ worst: 2.9, median: 3.0, beyond: [{ value: 3, count: 1 }] });
-    expect(summarizeMetric([point(T0, { rttMs: null })], 'rttMs')).toMatchObject({ samples: 0, median: null, worst: null, beyond: [{ count: 0 }] });
+    expect(summarizeMetric([point(T0, { rttMs: null })], 'rttMs')).toMatchObject({
+      samples: 0,
+      median: null,
+      worst: null,
+      beyond: [{ count: 0 }],
+    });
   });
 });

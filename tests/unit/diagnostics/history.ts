@@ -37,7 +37,12 @@ export function localSlot(at: number, timeZone: string): { weekday: number; msOf
   let f = oracleFormats.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, weekday: 'short', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23',
+      timeZone,
+      weekday: 'short',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
     });
     oracleFormats.set(timeZone, f);
   }

@@ -21,9 +21,9 @@ type RiskWindow = Config['riskWindows'][number];
 
 const riskWindow: fc.Arbitrary<RiskWindow> = fc.record({
   days: fc.uniqueArray(fc.constantFrom(...WEEKDAY_NAMES), { minLength: 1, maxLength: 3 }),
-  start: fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(
-    ([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`,
-  ),
+  start: fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+    .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`),
   timeZone: fc.constantFrom(...ZONES),
   durationMinutes: fc.integer({ min: 1, max: 600 }),
   refreshAheadMinutes: fc.integer({ min: 0, max: 60 }),
@@ -36,10 +36,9 @@ const history = fc
     timeZone: fc.constantFrom(...ZONES),
     lookbackDays: fc.constantFrom(7, 14, 30, 45),
     withinMinutes: fc.constantFrom(1, 5, 10, 15),
-    background: fc.array(
-      fc.record({ kind: fc.constantFrom(...KINDS), ago: fc.integer({ min: -2 * DAY, max: 50 * DAY }) }),
-      { maxLength: 60 },
-    ),
+    background: fc.array(fc.record({ kind: fc.constantFrom(...KINDS), ago: fc.integer({ min: -2 * DAY, max: 50 * DAY }) }), {
+      maxLength: 60,
+    }),
     clusters: fc.array(
       fc.record({
         kind: fc.constantFrom(...KINDS),
@@ -61,7 +60,11 @@ const history = fc
     if (h.cover && first) {
       const start = `${String(Math.floor(first.quarter / 4)).padStart(2, '0')}:${String((first.quarter % 4) * 15).padStart(2, '0')}`;
       riskWindows.splice(first.jitter % (riskWindows.length + 1), 0, {
-        days: [WEEKDAY_NAMES[first.weekday] ?? 'Mon'], start, timeZone: h.timeZone, durationMinutes: 30, refreshAheadMinutes: 5,
+        days: [WEEKDAY_NAMES[first.weekday] ?? 'Mon'],
+        start,
+        timeZone: h.timeZone,
+        durationMinutes: 30,
+        refreshAheadMinutes: 5,
       });
     }
     const incidents: TestIncident[] = h.background.map((b) => ({ kind: b.kind, openedAt: h.now - b.ago }));
@@ -74,7 +77,7 @@ const history = fc
         const p = Object.fromEntries(f.formatToParts(at0).map((x) => [x.type, Number(x.value)]));
         const start = zonedToEpoch({ year: p.year ?? 0, month: p.month ?? 0, day: p.day ?? 0 }, c.quarter * 15, h.timeZone);
         for (let i = 0; i < c.perWeek; i += 1) {
-          const offset = ((c.jitter * (i + 1) * 7919) % (h.withinMinutes * MINUTE));
+          const offset = (c.jitter * (i + 1) * 7919) % (h.withinMinutes * MINUTE);
           incidents.push({ kind: c.kind, openedAt: start + offset });
         }
       }
@@ -91,7 +94,14 @@ describe('findRecurrence properties', () => {
   it('counts are consistent and true to the local clock; the sentence says the fields; the snippet is a valid policy that matches', () => {
     fc.assert(
       fc.property(history, (h) => {
-        const input = { incidents: h.incidents, now: h.now, timeZone: h.timeZone, riskWindows: h.riskWindows, lookbackDays: h.lookbackDays, withinMinutes: h.withinMinutes };
+        const input = {
+          incidents: h.incidents,
+          now: h.now,
+          timeZone: h.timeZone,
+          riskWindows: h.riskWindows,
+          lookbackDays: h.lookbackDays,
+          withinMinutes: h.withinMinutes,
+        };
         const findings = findRecurrence(input);
         for (const [i, f] of findings.entries()) {
           const ofKind = h.incidents.filter((x) => x.kind === f.kind && inLookback(x.openedAt, h.now, h.lookbackDays));
@@ -104,7 +114,9 @@ describe('findRecurrence properties', () => {
           // every incident after the anchor is one of this finding's.
           const anchor = WEEKDAY_NAMES.indexOf(f.weekday) * DAY + (Number(f.time.slice(0, 2)) * 60 + Number(f.time.slice(3))) * MINUTE;
           expect(Number(f.time.slice(3)) % 15).toBe(0);
-          const after = ofKind.filter((x) => (((localWeekMs(x.openedAt, h.timeZone) - anchor) % WEEK) + WEEK) % WEEK < f.withinMinutes * MINUTE);
+          const after = ofKind.filter(
+            (x) => (((localWeekMs(x.openedAt, h.timeZone) - anchor) % WEEK) + WEEK) % WEEK < f.withinMinutes * MINUTE,
+          );
           expect(after.length).toBe(f.clustered);
           // In two or more weeks: one week's incidents after an anchor lie within withinMinutes
           // (plus at most a daylight-saving hour) of each other.
@@ -118,7 +130,13 @@ describe('findRecurrence properties', () => {
           expect(m, f.sentence).not.toBeNull();
           if (!m) continue;
           expect([Number(m[1]), Number(m[2]), Number(m[4] ?? 1), Number(m[5]), m[6], m[7], m[8]]).toEqual([
-            f.clustered, f.total, h.lookbackDays, f.withinMinutes, f.weekday, f.time, f.timeZone,
+            f.clustered,
+            f.total,
+            h.lookbackDays,
+            f.withinMinutes,
+            f.weekday,
+            f.time,
+            f.timeZone,
           ]);
           expect(f.timeZone).toBe(h.timeZone);
           expect(f.withinMinutes).toBe(h.withinMinutes);
@@ -151,7 +169,13 @@ describe('findRecurrence properties', () => {
   it('incidents outside the lookback change nothing', () => {
     fc.assert(
       fc.property(history, (h) => {
-        const input = { now: h.now, timeZone: h.timeZone, riskWindows: h.riskWindows, lookbackDays: h.lookbackDays, withinMinutes: h.withinMinutes };
+        const input = {
+          now: h.now,
+          timeZone: h.timeZone,
+          riskWindows: h.riskWindows,
+          lookbackDays: h.lookbackDays,
+          withinMinutes: h.withinMinutes,
+        };
         const inside = h.incidents.filter((x) => inLookback(x.openedAt, h.now, h.lookbackDays));
         expect(findRecurrence({ ...input, incidents: h.incidents })).toEqual(findRecurrence({ ...input, incidents: inside }));
       }),

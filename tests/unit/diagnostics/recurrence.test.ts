@@ -19,7 +19,9 @@ import { DAY, HOUR, MINUTE, inSlot, localSlot, plantedCluster, seeded, shuffle, 
 const Z = (iso: string): number => Date.parse(iso);
 const CHI = 'America/Chicago';
 const MON_0600_SEED = DEFAULT_CONFIG.riskWindows; // [Mon 06:00, Fri 16:00] America/Chicago
-const managedSchema = JSON.parse(readFileSync(fileURLToPath(new URL('../../../public/managed-schema.json', import.meta.url)), 'utf8')) as unknown;
+const managedSchema = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../../public/managed-schema.json', import.meta.url)), 'utf8'),
+) as unknown;
 
 const close = (iso: string): TestIncident => ({ kind: 'abnormal-close', openedAt: Z(iso) });
 
@@ -104,10 +106,7 @@ describe('the seeds’ Monday 06:00 cluster in a month of history', () => {
     const snippet = finding?.policySnippet ?? '';
     expect(snippet.startsWith('{\n  "riskWindows": [\n')).toBe(true);
     expect(JSON.parse(snippet)).toEqual({
-      riskWindows: [
-        existing[0],
-        { days: ['Mon'], start: '06:00', timeZone: CHI, durationMinutes: 30, refreshAheadMinutes: 10 },
-      ],
+      riskWindows: [existing[0], { days: ['Mon'], start: '06:00', timeZone: CHI, durationMinutes: 30, refreshAheadMinutes: 10 }],
     });
   });
 
@@ -135,7 +134,15 @@ describe('the seeds’ Monday 06:00 cluster in a month of history', () => {
 describe('a generated month: planted cluster among working-hours noise', () => {
   it('reports exactly the planted incidents', () => {
     const rng = seeded(42);
-    const planted = plantedCluster(rng, 'abnormal-close', { weekday: 0, minuteOfDay: 360, minutes: 10, perWeek: 2, since: SINCE, now: NOW, timeZone: CHI });
+    const planted = plantedCluster(rng, 'abnormal-close', {
+      weekday: 0,
+      minuteOfDay: 360,
+      minutes: 10,
+      perWeek: 2,
+      since: SINCE,
+      now: NOW,
+      timeZone: CHI,
+    });
     expect(planted).toHaveLength(8); // Mondays Oct 26, Nov 2, 9, 16
     const noise = [
       ...workingHoursNoise(rng, 'abnormal-close', 16, SINCE, NOW, CHI),
@@ -155,14 +162,23 @@ describe('a generated month: planted cluster among working-hours noise', () => {
       for (let i = 0; i < 6; i += 1) {
         const weekday = Math.floor(rng() * 7);
         const minuteOfDay = 15 * Math.floor(rng() * 96);
-        const planted = plantedCluster(rng, 'unauthorized', { weekday, minuteOfDay, minutes: 10, perWeek: 1, since: SINCE, now: NOW, timeZone });
+        const planted = plantedCluster(rng, 'unauthorized', {
+          weekday,
+          minuteOfDay,
+          minutes: 10,
+          perWeek: 1,
+          since: SINCE,
+          now: NOW,
+          timeZone,
+        });
         const noise = uniformNoise(rng, 'unauthorized', 6, SINCE, NOW, (at) => inSlot(at, timeZone, weekday, minuteOfDay, 10));
         const findings = findRecurrence({ incidents: [...planted, ...noise], now: NOW, timeZone, riskWindows: [] });
         const day = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][weekday];
         const hhmm = `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
-        expect(findings.map((f) => [f.weekday, f.time, f.clustered, f.total]), `${timeZone} ${day} ${hhmm}`).toEqual([
-          [day, hhmm, planted.length, planted.length + 6],
-        ]);
+        expect(
+          findings.map((f) => [f.weekday, f.time, f.clustered, f.total]),
+          `${timeZone} ${day} ${hhmm}`,
+        ).toEqual([[day, hhmm, planted.length, planted.length + 6]]);
       }
     }
   });
@@ -216,7 +232,8 @@ describe('the cluster rule', () => {
   it('needs a quarter of the kind’s incidents: 3 of 12 is reported, 3 of 13 is not', () => {
     const cluster = mondays.slice(1).map((d) => close(`${d}1:00Z`));
     // Spread-out closes: one a day at a different hour, never Monday 06:00–06:10.
-    const spread = (n: number): TestIncident[] => Array.from({ length: n }, (_, i) => ({ kind: 'abnormal-close', openedAt: Z('2026-10-22T03:00:00Z') + i * (DAY + 97 * 60_000) }));
+    const spread = (n: number): TestIncident[] =>
+      Array.from({ length: n }, (_, i) => ({ kind: 'abnormal-close', openedAt: Z('2026-10-22T03:00:00Z') + i * (DAY + 97 * 60_000) }));
     expect(run([...cluster, ...spread(9)]).map((f) => f.sentence)).toEqual([
       '3 of 12 abnormal closes in the last 30 days began within 10 minutes after Mon 06:00 America/Chicago — no risk window is configured for it',
     ]);
@@ -228,8 +245,14 @@ describe('the cluster rule', () => {
     const fri = ['2026-10-23T21:04:00Z', '2026-10-30T21:04:00Z', '2026-11-06T22:04:00Z', '2026-11-13T22:04:00Z'].map(close); // Fri 16:04 CT
     const findings = run([...fri, ...mon, close('2026-11-11T15:00:00Z')], { riskWindows: MON_0600_SEED });
     expect(findings.map((f) => [f.sentence, f.riskWindowIndex])).toEqual([
-      ['4 of 9 abnormal closes in the last 30 days began within 10 minutes after Mon 06:00 America/Chicago — matches the configured risk window Mon 06:00 America/Chicago', 0],
-      ['4 of 9 abnormal closes in the last 30 days began within 10 minutes after Fri 16:00 America/Chicago — matches the configured risk window Fri 16:00 America/Chicago', 1],
+      [
+        '4 of 9 abnormal closes in the last 30 days began within 10 minutes after Mon 06:00 America/Chicago — matches the configured risk window Mon 06:00 America/Chicago',
+        0,
+      ],
+      [
+        '4 of 9 abnormal closes in the last 30 days began within 10 minutes after Fri 16:00 America/Chicago — matches the configured risk window Fri 16:00 America/Chicago',
+        1,
+      ],
     ]);
   });
 
@@ -287,8 +310,16 @@ describe('the cluster rule', () => {
     const now = Z('2026-11-16T12:30:00Z');
     const incidents = [close('2026-11-16T12:00:10Z'), close('2026-11-09T12:00:20Z'), close('2026-11-02T12:00:30Z')];
     const [finding] = findRecurrence({ incidents, now, timeZone: CHI, riskWindows: [], lookbackDays: 15, withinMinutes: 1 });
-    expect(finding?.sentence).toBe('3 of 3 abnormal closes in the last 15 days began within 1 minute after Mon 06:00 America/Chicago — no risk window is configured for it');
-    const [today] = findRecurrence({ incidents: [...incidents, close('2026-11-16T12:00:40Z')], now, timeZone: CHI, riskWindows: [], lookbackDays: 1 });
+    expect(finding?.sentence).toBe(
+      '3 of 3 abnormal closes in the last 15 days began within 1 minute after Mon 06:00 America/Chicago — no risk window is configured for it',
+    );
+    const [today] = findRecurrence({
+      incidents: [...incidents, close('2026-11-16T12:00:40Z')],
+      now,
+      timeZone: CHI,
+      riskWindows: [],
+      lookbackDays: 1,
+    });
     expect(today).toBeUndefined(); // all four today: one week only
   });
 });
@@ -296,7 +327,12 @@ describe('the cluster rule', () => {
 describe('daylight saving', () => {
   it('a Monday 06:00 cluster across the March 2026 spring-forward is one cluster (12:00Z before, 11:00Z after)', () => {
     const now = Z('2026-03-20T00:00:00Z');
-    const incidents = [close('2026-02-23T12:02:00Z'), close('2026-03-02T12:04:00Z'), close('2026-03-09T11:03:00Z'), close('2026-03-16T11:06:00Z')];
+    const incidents = [
+      close('2026-02-23T12:02:00Z'),
+      close('2026-03-02T12:04:00Z'),
+      close('2026-03-09T11:03:00Z'),
+      close('2026-03-16T11:06:00Z'),
+    ];
     const findings = findRecurrence({ incidents, now, timeZone: CHI, riskWindows: MON_0600_SEED });
     expect(findings.map((f) => f.sentence)).toEqual([
       '4 of 4 abnormal closes in the last 30 days began within 10 minutes after Mon 06:00 America/Chicago — matches the configured risk window Mon 06:00 America/Chicago',
@@ -327,7 +363,12 @@ describe('daylight saving', () => {
 describe('matching configured risk windows in absolute time', () => {
   const history = monthOfHistory(9);
   const win = (w: Partial<Config['riskWindows'][number]>): Config['riskWindows'][number] => ({
-    days: ['Mon'], start: '06:00', timeZone: CHI, durationMinutes: 30, refreshAheadMinutes: 5, ...w,
+    days: ['Mon'],
+    start: '06:00',
+    timeZone: CHI,
+    durationMinutes: 30,
+    refreshAheadMinutes: 5,
+    ...w,
   });
   const match = (riskWindows: Config['riskWindows']): [number | null, string | undefined] => {
     const [f] = run(history, { riskWindows });
@@ -336,7 +377,8 @@ describe('matching configured risk windows in absolute time', () => {
 
   it('a UTC window covering 11:00Z–12:30Z matches both the CDT and the CST Mondays', () => {
     expect(match([win({ days: ['Fri'] }), win({ start: '11:00', timeZone: 'UTC', durationMinutes: 90 })])).toEqual([
-      1, 'matches the configured risk window Mon 11:00 UTC',
+      1,
+      'matches the configured risk window Mon 11:00 UTC',
     ]);
   });
 
@@ -353,7 +395,8 @@ describe('matching configured risk windows in absolute time', () => {
 
   it('a Sunday-night window running into Monday morning matches, named by its own start', () => {
     expect(match([win({ days: ['Sun'], start: '23:00', durationMinutes: 8 * 60 })])).toEqual([
-      0, 'matches the configured risk window Sun 23:00 America/Chicago',
+      0,
+      'matches the configured risk window Sun 23:00 America/Chicago',
     ]);
   });
 
@@ -399,7 +442,13 @@ describe('weekHistogram', () => {
         const row = expected[weekday]!;
         row[Math.floor(msOfDay / HOUR)]! += 1;
       }
-      expect(weekHistogram(instants.map((openedAt) => ({ openedAt })), timeZone), `${timeZone} ${iso}`).toEqual(expected);
+      expect(
+        weekHistogram(
+          instants.map((openedAt) => ({ openedAt })),
+          timeZone,
+        ),
+        `${timeZone} ${iso}`,
+      ).toEqual(expected);
     }
   });
 

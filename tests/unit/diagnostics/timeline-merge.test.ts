@@ -34,13 +34,21 @@ describe('mergeTimeline', () => {
 });
 
 describe('filterTimeline', () => {
-  const rows = [row('a', 3, 'signalling', 'WebSocket closed: 1006'), row('b', 2, 'http', 'HTTP 429', 'Retry-After: 2'), row('c', 1, 'recovery', 'Recovery: Fetched a fresh token — ok')];
+  const rows = [
+    row('a', 3, 'signalling', 'WebSocket closed: 1006'),
+    row('b', 2, 'http', 'HTTP 429', 'Retry-After: 2'),
+    row('c', 1, 'recovery', 'Recovery: Fetched a fresh token — ok'),
+  ];
   const all = new Set(TIMELINE_CATEGORIES);
   it('returns the same array when nothing is filtered', () => {
     expect(filterTimeline(rows, { categories: all, text: '  ' }, TIMELINE_CATEGORIES)).toBe(rows);
   });
   it('keeps ticked categories and matches text in title or detail, case-insensitively', () => {
-    expect(filterTimeline(rows, { categories: new Set<TimelineCategory>(['http', 'recovery']), text: '' }, TIMELINE_CATEGORIES).map((r) => r.key)).toEqual(['b', 'c']);
+    expect(
+      filterTimeline(rows, { categories: new Set<TimelineCategory>(['http', 'recovery']), text: '' }, TIMELINE_CATEGORIES).map(
+        (r) => r.key,
+      ),
+    ).toEqual(['b', 'c']);
     expect(filterTimeline(rows, { categories: all, text: 'retry-after' }, TIMELINE_CATEGORIES).map((r) => r.key)).toEqual(['b']);
     expect(filterTimeline(rows, { categories: new Set<TimelineCategory>(['http']), text: '1006' }, TIMELINE_CATEGORIES)).toEqual([]);
   });

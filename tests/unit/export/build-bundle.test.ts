@@ -69,12 +69,17 @@ describe('buildBundle', () => {
       tabId: TAB,
       at: s(25),
       type: 'ws-close',
-      data: { url: 'wss://x.example/ws?access_token=raw-canary-1', reason: `expired ${jwt}`, headers: { Authorization: 'Bearer raw-canary-2', Cookie: 'sid=raw-canary-3' } },
+      data: {
+        url: 'wss://x.example/ws?access_token=raw-canary-1',
+        reason: `expired ${jwt}`,
+        headers: { Authorization: 'Bearer raw-canary-2', Cookie: 'sid=raw-canary-3' },
+      },
     };
     const inputs = stormInputs();
     const bundle = buildBundle({ ...inputs, events: [...inputs.events, leaky] });
     const text = JSON.stringify(bundle);
-    for (const secret of ['raw-canary-1', 'raw-canary-2', 'raw-canary-3', jwt, 'c2lnbmF0dXJlLWNhbmFyeQ']) expect(text).not.toContain(secret);
+    for (const secret of ['raw-canary-1', 'raw-canary-2', 'raw-canary-3', jwt, 'c2lnbmF0dXJlLWNhbmFyeQ'])
+      expect(text).not.toContain(secret);
     expect(ExportBundleSchema.safeParse(bundle).success).toBe(true);
   });
 
@@ -115,7 +120,15 @@ describe('buildBundle', () => {
       tabId: TAB,
       at: s(i),
       type: 'http',
-      data: { requestId: `r${i}`, transport: 'fetch', method: 'GET', url: 'https://a.example/api/v2/x?access_token=[redacted]', status: 503, durationMs: 12, protected: true },
+      data: {
+        requestId: `r${i}`,
+        transport: 'fetch',
+        method: 'GET',
+        url: 'https://a.example/api/v2/x?access_token=[redacted]',
+        status: 503,
+        durationMs: 12,
+        protected: true,
+      },
     }));
     const bundle = buildBundle({ ...inputs, events: many, eventsStored: 20_000 });
     expect(bundle.events).toHaveLength(20_000);

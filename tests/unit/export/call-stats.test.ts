@@ -33,12 +33,20 @@ describe('summarizeCalls', () => {
       stats(1, 30, 'pc2', { rttMs: 500 }),
     ]);
     expect(calls.map((c) => `${c.tabId}/${c.pcId}:${c.samples}`)).toEqual(['1/pc1:2', '1/pc2:1', '2/pc1:1']);
-    expect(calls[0]).toMatchObject({ firstAt: 10, lastAt: 20, inboundAudioBytes: 20, rttMs: { median: 30, min: 20, max: 40, beyondThreshold: 0 } });
+    expect(calls[0]).toMatchObject({
+      firstAt: 10,
+      lastAt: 20,
+      inboundAudioBytes: 20,
+      rttMs: { median: 30, min: 20, max: 40, beyondThreshold: 0 },
+    });
     expect(calls[1]?.rttMs.beyondThreshold).toBe(1);
   });
 
   it('leaves a metric no sample had as nulls, and estimates a missing MOS only from all three inputs', () => {
-    const [call] = summarizeCalls([stats(1, 10, 'pc1', { rttMs: 40, jitterMs: 2 }), stats(1, 20, 'pc1', { rttMs: 0, jitterMs: 0, packetLossPct: 0 })]);
+    const [call] = summarizeCalls([
+      stats(1, 10, 'pc1', { rttMs: 40, jitterMs: 2 }),
+      stats(1, 20, 'pc1', { rttMs: 0, jitterMs: 0, packetLossPct: 0 }),
+    ]);
     expect(call?.packetLossPct).toMatchObject({ samples: 1, median: 0 });
     // R = 93.2 − 10/40 = 92.95 → MOS = 1 + 3.253 + 0.151 ≈ 4.40 (G.107 Annex B, eq. B-4).
     expect(call?.mos).toMatchObject({ samples: 1, median: 4.4 });

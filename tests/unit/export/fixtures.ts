@@ -68,7 +68,10 @@ export function stormInputs(overrides: Partial<BundleInputs> = {}): BundleInputs
     resolution: resolveConfig({
       managed: {
         retry: { maxAttempts: 3 },
-        telemetry: { otlpEndpoint: 'https://otel.example.com/v1/logs?api_key=sk_live_policy_secret', headers: { 'x-api-key': 'hdr-secret-123' } },
+        telemetry: {
+          otlpEndpoint: 'https://otel.example.com/v1/logs?api_key=sk_live_policy_secret',
+          headers: { 'x-api-key': 'hdr-secret-123' },
+        },
       },
       user: {},
     }),

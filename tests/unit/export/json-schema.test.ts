@@ -26,7 +26,12 @@ function fieldPaths(node: Node, path = '', out: string[] = []): string[] {
   if (node.type === 'array' && node.items?.properties) {
     inner = node.items;
     path = `${path}[]`;
-  } else if (node.type === 'object' && !node.properties && typeof node.additionalProperties === 'object' && node.additionalProperties.properties) {
+  } else if (
+    node.type === 'object' &&
+    !node.properties &&
+    typeof node.additionalProperties === 'object' &&
+    node.additionalProperties.properties
+  ) {
     inner = node.additionalProperties;
     path = `${path}.*`;
   }

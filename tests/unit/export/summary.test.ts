@@ -40,9 +40,9 @@ describe('summaryText', () => {
   });
 
   it('says so when nothing is monitored', () => {
-    expect(summaryText(buildBundle(stormInputs({ sessions: [], incidents: [], events: [], eventsStored: 0, incidentsStored: 0 })))).toContain(
-      'No softphone session monitored.',
-    );
+    expect(
+      summaryText(buildBundle(stormInputs({ sessions: [], incidents: [], events: [], eventsStored: 0, incidentsStored: 0 }))),
+    ).toContain('No softphone session monitored.');
   });
 });
 

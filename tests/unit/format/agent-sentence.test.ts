@@ -79,8 +79,12 @@ describe('agentSentence: signalling', () => {
     });
     expect(agentSentence({ ...plain, incidents: [inCall] }, NOW, t)).toMatch(/; a reload is due and waits until the call ends\.$/);
     const limit = drop(25_000, { steps: [step(1_000, 'safe-reload', 'pending', 'Not reloading: the hourly reload limit is reached.')] });
-    expect(agentSentence({ ...plain, incidents: [limit] }, NOW, t)).toMatch(/hourly reload limit is reached, so the tab is left as it is\.$/);
-    const off = drop(25_000, { steps: [step(1_000, 'safe-reload', 'pending', 'Not reloading: safe reload is turned off by configuration.')] });
+    expect(agentSentence({ ...plain, incidents: [limit] }, NOW, t)).toMatch(
+      /hourly reload limit is reached, so the tab is left as it is\.$/,
+    );
+    const off = drop(25_000, {
+      steps: [step(1_000, 'safe-reload', 'pending', 'Not reloading: safe reload is turned off by configuration.')],
+    });
     expect(agentSentence({ ...plain, incidents: [off] }, NOW, t)).toMatch(/safe reload is turned off by configuration/);
   });
   it('a socket the extension closed for silence (rung 3), within and after the grace', () => {
@@ -113,7 +117,11 @@ describe('agentSentence: signalling', () => {
 describe('agentSentence: token (rung 2)', () => {
   const path = '/api/v2/communications/webRTC';
   it('just seen, refresh pending, retry pending: fetching and retrying', () => {
-    for (const steps of [[], [step(900, 'token-refresh', 'pending')], [step(900, 'token-refresh', 'ok'), step(500, 'request-retry', 'pending')]]) {
+    for (const steps of [
+      [],
+      [step(900, 'token-refresh', 'pending')],
+      [step(900, 'token-refresh', 'ok'), step(500, 'request-retry', 'pending')],
+    ]) {
       const s = session({ health: 'recovering', incidents: [unauthorized(1_000, steps)] });
       expect(agentSentence(s, NOW, t)).toBe(`A request to ${path} was rejected (401); fetching a fresh token and retrying the request.`);
     }
@@ -206,7 +214,8 @@ describe('agentSentence: HTTP (rung 1)', () => {
     expect(say(http('server-error', 0))).toBe('Network errors reaching /api/v2/presence/users/u-1; retrying with backoff.');
   });
   it('retries over and failed: says so (a pending retry is not over)', () => {
-    const say = (steps: RecoveryStep[]) => agentSentence(session({ health: 'degraded', incidents: [http('request-timeout', 408, steps)] }), NOW, t);
+    const say = (steps: RecoveryStep[]) =>
+      agentSentence(session({ health: 'degraded', incidents: [http('request-timeout', 408, steps)] }), NOW, t);
     expect(say([step(3_000, 'request-retry', 'failed')])).toMatch(/\(408\); the retries failed too;/);
     expect(say([step(3_000, 'request-retry', 'failed'), step(1_000, 'request-retry', 'pending')])).toMatch(/retrying with backoff\.$/);
   });

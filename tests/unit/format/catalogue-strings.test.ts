@@ -67,7 +67,9 @@ describe('popupStringsFrom / hostAccessStringsFrom', () => {
   });
   it('host-access sentences name the origin', () => {
     const h = hostAccessStringsFrom(catalogueTranslator(load('en')));
-    expect(h.reason['blocked-by-policy']('https://a.example')).toMatch(/^Softphone Guard is blocked on https:\/\/a\.example by your browser policy/);
+    expect(h.reason['blocked-by-policy']('https://a.example')).toMatch(
+      /^Softphone Guard is blocked on https:\/\/a\.example by your browser policy/,
+    );
     expect(h.status(1)).toBe('A softphone tab is open, but the browser does not let Softphone Guard watch it.');
     expect(h.status(2)).toBe('2 softphone sites are open, but the browser does not let Softphone Guard watch them.');
   });

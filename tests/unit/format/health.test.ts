@@ -30,10 +30,7 @@ describe('orderSessions', () => {
   });
 
   it('keeps every session exactly once and never ranks a better one above a worse one', () => {
-    const arb = fc.array(
-      fc.record({ id: fc.nat(), health: fc.constantFrom(...HEALTH_ORDER), alive: fc.boolean() }),
-      { maxLength: 60 },
-    );
+    const arb = fc.array(fc.record({ id: fc.nat(), health: fc.constantFrom(...HEALTH_ORDER), alive: fc.boolean() }), { maxLength: 60 });
     fc.assert(
       fc.property(arb, (sessions) => {
         const { live, ended } = orderSessions(sessions);

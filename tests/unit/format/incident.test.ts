@@ -6,25 +6,19 @@ import { NOW, incident } from './fixtures';
 describe('describeStep', () => {
   it('says what was done and how it went', () => {
     expect(describeStep({ at: 0, action: 'token-refresh', outcome: 'ok' }, t)).toBe('Fetched a fresh token — ok');
-    expect(describeStep({ at: 0, action: 'request-retry', outcome: 'ok' }, t)).toBe(
-      'Retried the request — page saw success',
-    );
-    expect(describeStep({ at: 0, action: 'token-refresh', outcome: 'pending' }, t)).toBe(
-      'Fetched a fresh token — in progress',
-    );
-    expect(describeStep({ at: 0, action: 'request-retry', outcome: 'failed' }, t)).toBe(
-      'Retried the request — still failing',
-    );
+    expect(describeStep({ at: 0, action: 'request-retry', outcome: 'ok' }, t)).toBe('Retried the request — page saw success');
+    expect(describeStep({ at: 0, action: 'token-refresh', outcome: 'pending' }, t)).toBe('Fetched a fresh token — in progress');
+    expect(describeStep({ at: 0, action: 'request-retry', outcome: 'failed' }, t)).toBe('Retried the request — still failing');
     expect(describeStep({ at: 0, action: 'none', outcome: 'ok' }, t)).toBe('No action needed — cleared on its own');
-    expect(describeStep({ at: 0, action: 'app-reconnected', outcome: 'ok' }, t)).toBe(
-      'The softphone reconnected by itself — ok',
-    );
+    expect(describeStep({ at: 0, action: 'app-reconnected', outcome: 'ok' }, t)).toBe('The softphone reconnected by itself — ok');
   });
   it('names rung 3’s close of a silent socket', () => {
     expect(describeStep({ at: 0, action: 'stall-close', outcome: 'pending' }, t)).toBe(
       'Closed the silent socket so the softphone reconnects — in progress',
     );
-    expect(describeStep({ at: 0, action: 'stall-close', outcome: 'ok' }, t)).toBe('Closed the silent socket so the softphone reconnects — done');
+    expect(describeStep({ at: 0, action: 'stall-close', outcome: 'ok' }, t)).toBe(
+      'Closed the silent socket so the softphone reconnects — done',
+    );
     expect(describeStep({ at: 0, action: 'stall-close', outcome: 'failed' }, t)).toBe(
       'Closed the silent socket so the softphone reconnects — not done',
     );
@@ -86,9 +80,7 @@ describe('incidentView', () => {
   });
 
   it('falls back to the kind when the summary is empty', () => {
-    expect(incidentView(incident(3, 1000, { kind: 'abnormal-close', summary: '' }), NOW, t).summary).toBe(
-      'WebSocket closed abnormally',
-    );
+    expect(incidentView(incident(3, 1000, { kind: 'abnormal-close', summary: '' }), NOW, t).summary).toBe('WebSocket closed abnormally');
   });
 });
 

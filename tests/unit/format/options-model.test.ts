@@ -50,7 +50,11 @@ describe('options fields', () => {
     ['retry.statuses', '408, x', '“x” is not a whole number.'],
     ['retry.statuses', '200', /200 is not an error status/],
     ['riskWindows', '[{', /^Not valid JSON/],
-    ['riskWindows', '[{"days":["Mon"],"start":"06:00","timeZone":"Europe/Atlantis","durationMinutes":30,"refreshAheadMinutes":5}]', /unknown IANA time zone "Europe\/Atlantis"/],
+    [
+      'riskWindows',
+      '[{"days":["Mon"],"start":"06:00","timeZone":"Europe/Atlantis","durationMinutes":30,"refreshAheadMinutes":5}]',
+      /unknown IANA time zone "Europe\/Atlantis"/,
+    ],
     ['tokenRefresh.strategy', 'magic', 'Choose one of: cookie-endpoint, oauth-silent, reload-when-idle, off.'],
     ['tokenRefresh.refreshUrl', 'not a url', /path starting with/],
     ['softphoneUrlPatterns', 'https://*.ok.com/*\nnot-a-pattern', /item 2/],
@@ -109,9 +113,12 @@ describe('optionsView', () => {
     expect(view.policyPending).toBe(false);
   });
 
-  it('locks policy values with the reason, and shows user values as the user\'s', () => {
+  it("locks policy values with the reason, and shows user values as the user's", () => {
     const view = optionsView(
-      answerFor({ retry: { maxAttempts: 2 }, media: { grantMicrophone: false } }, { retry: { maxAttempts: 9 }, watchdog: { reconnectGraceMs: 5000 } }),
+      answerFor(
+        { retry: { maxAttempts: 2 }, media: { grantMicrophone: false } },
+        { retry: { maxAttempts: 9 }, watchdog: { reconnectGraceMs: 5000 } },
+      ),
       DEFAULT_CONFIG,
       t,
     );
@@ -125,7 +132,13 @@ describe('optionsView', () => {
       userSet: true,
     });
     expect(field(view, 'media.grantMicrophone')).toMatchObject({ locked: true, effectiveText: 'No' });
-    expect(field(view, 'watchdog.reconnectGraceMs')).toMatchObject({ source: 'user', sourceLabel: 'Your setting', locked: false, userSet: true, editText: '5000' });
+    expect(field(view, 'watchdog.reconnectGraceMs')).toMatchObject({
+      source: 'user',
+      sourceLabel: 'Your setting',
+      locked: false,
+      userSet: true,
+      editText: '5000',
+    });
     expect(view.lockedCount).toBe(2);
   });
 
@@ -139,7 +152,13 @@ describe('optionsView', () => {
     expect(f.editText).not.toBe(f.effectiveEditText);
     expect(f.problems).toEqual(['Your value not used: window 1: unknown IANA time zone "Mars/Olympus_Mons"']);
     expect(view.problems).toEqual([
-      { key: 'riskWindows', fieldId: 'field-riskWindows', label: 'Risk windows (JSON)', sourceLabel: 'Your value not used', message: 'window 1: unknown IANA time zone "Mars/Olympus_Mons"' },
+      {
+        key: 'riskWindows',
+        fieldId: 'field-riskWindows',
+        label: 'Risk windows (JSON)',
+        sourceLabel: 'Your value not used',
+        message: 'window 1: unknown IANA time zone "Mars/Olympus_Mons"',
+      },
     ]);
   });
 

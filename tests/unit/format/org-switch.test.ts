@@ -64,7 +64,12 @@ describe('the org-switch sentence (seed 002)', () => {
     expect(card.orgSwitch).toBe(
       'Switched organisation org-a → org-b at 07:55; closed 1 socket and 1 call connection of org-a before the new sign-in.',
     );
-    const popup = popupView({ type: 'state', sessions: [session({ orgSwitch: sw() })], worst: 'healthy', storedEvents: 1, now: NOW }, NOW, t, 'UTC');
+    const popup = popupView(
+      { type: 'state', sessions: [session({ orgSwitch: sw() })], worst: 'healthy', storedEvents: 1, now: NOW },
+      NOW,
+      t,
+      'UTC',
+    );
     expect(popup.live[0]?.orgSwitch).toBe(card.orgSwitch);
   });
 });

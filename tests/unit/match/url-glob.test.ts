@@ -36,7 +36,13 @@ describe('URL globs', () => {
   it('agree with a reference regex matcher on small inputs', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[ab*/]{1,8}$/), fc.stringMatching(/^[ab/]{0,12}$/), (pattern, text) => {
-        const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[/]/g, '\\/')).join('.*')}$`, 's');
+        const re = new RegExp(
+          `^${pattern
+            .split('*')
+            .map((p) => p.replace(/[/]/g, '\\/'))
+            .join('.*')}$`,
+          's',
+        );
         return testUrlGlob(pattern, text) === re.test(text);
       }),
     );

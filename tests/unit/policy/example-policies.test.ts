@@ -69,7 +69,10 @@ const update = process.env.UPDATE_POLICY_EXAMPLES === '1';
 /** Compares a generated file with the committed one (or rewrites it with UPDATE_POLICY_EXAMPLES=1). */
 function expectFile(path: string, generated: string): void {
   if (update) writeFileSync(repoPath(path), generated);
-  expect(readFileSync(repoPath(path), 'utf8'), `${path} is out of date: run UPDATE_POLICY_EXAMPLES=1 npx vitest run tests/unit/policy/example-policies.test.ts`).toBe(generated);
+  expect(
+    readFileSync(repoPath(path), 'utf8'),
+    `${path} is out of date: run UPDATE_POLICY_EXAMPLES=1 npx vitest run tests/unit/policy/example-policies.test.ts`,
+  ).toBe(generated);
 }
 
 describe('docs/policies example policies', () => {

@@ -15,7 +15,9 @@ describe('classifyInjectionError', () => {
       ),
     ).toBe('no-host-access');
     expect(
-      classifyInjectionError('Cannot access contents of the page. Extension manifest must request permission to access the respective host.'),
+      classifyInjectionError(
+        'Cannot access contents of the page. Extension manifest must request permission to access the respective host.',
+      ),
     ).toBe('no-host-access');
   });
 

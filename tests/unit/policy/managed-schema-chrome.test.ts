@@ -8,18 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  CHROME_SCHEMA_TYPES,
-  checkPolicyValue,
-  chromeSchemaLoadError,
-  schemaLintProblems,
-} from './chrome-policy-schema';
+import { CHROME_SCHEMA_TYPES, checkPolicyValue, chromeSchemaLoadError, schemaLintProblems } from './chrome-policy-schema';
 
 type Node = Record<string, unknown>;
 
-const managed = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../../public/managed-schema.json', import.meta.url)), 'utf8'),
-) as Node;
+const managed = JSON.parse(readFileSync(fileURLToPath(new URL('../../../public/managed-schema.json', import.meta.url)), 'utf8')) as Node;
 const props = (n: Node): Record<string, Node> => n.properties as Record<string, Node>;
 
 /** Every schema node of the file with its path. */
@@ -94,18 +87,91 @@ describe('public/managed-schema.json follows Chrome’s schema rules', () => {
 
 describe('the model of Chrome’s schema parser', () => {
   const breakages: [string, (s: Node) => void, string][] = [
-    ['an unknown type', (s) => { props(s).retentionDays!.type = 'nonsense'; }, "Unknown type 'nonsense'."],
-    ['a node without type', (s) => { delete props(s).retentionDays!.type; }, "Each schema must have a 'type' or '$ref'."],
-    ['an array without items', (s) => { delete props(s).softphoneUrlPatterns!.items; }, "Schema of type 'array' must have a schema in 'items' of type dictionary."],
-    ['additionalProperties at the top level', (s) => { s.additionalProperties = { type: 'string' }; }, '"additionalProperties" and "patternProperties" are not supported at the main schema.'],
-    ['a top level that is not an object', (s) => { s.type = 'array'; s.items = { type: 'string' }; }, 'The main schema must have a type attribute with "object" value.'],
-    ['an empty enum', (s) => { (props(props(s).tokenRefresh!).strategy!).enum = []; }, "Attribute 'enum' must be a non-empty list."],
-    ['an enum of the wrong type', (s) => { (props(props(s).tokenRefresh!).strategy!).enum = [1]; }, "Attribute 'enum' for type 'string' contains items with invalid types"],
-    ['minimum above maximum', (s) => { props(s).retentionDays!.maximum = 0; }, 'Invalid range specified [1;0].'],
-    ['a title that is not a string', (s) => { props(s).retentionDays!.title = 7; }, "Invalid type for attribute 'title'"],
-    ['required naming an undeclared property', (s) => { ((props(s).riskWindows!.items as Node).required as string[]).push('weekday'); }, "Attribute 'required' contains unknown property 'weekday'."],
-    ['a $ref to no id', (s) => { props(s).maxStoredEvents = { $ref: 'Count' }; }, 'Invalid $ref: Count'],
-    ['a pattern that does not compile', (s) => { (props((props(s).riskWindows!.items as Node)).start!).pattern = '(['; }, '/([/ is invalid regex'],
+    [
+      'an unknown type',
+      (s) => {
+        props(s).retentionDays!.type = 'nonsense';
+      },
+      "Unknown type 'nonsense'.",
+    ],
+    [
+      'a node without type',
+      (s) => {
+        delete props(s).retentionDays!.type;
+      },
+      "Each schema must have a 'type' or '$ref'.",
+    ],
+    [
+      'an array without items',
+      (s) => {
+        delete props(s).softphoneUrlPatterns!.items;
+      },
+      "Schema of type 'array' must have a schema in 'items' of type dictionary.",
+    ],
+    [
+      'additionalProperties at the top level',
+      (s) => {
+        s.additionalProperties = { type: 'string' };
+      },
+      '"additionalProperties" and "patternProperties" are not supported at the main schema.',
+    ],
+    [
+      'a top level that is not an object',
+      (s) => {
+        s.type = 'array';
+        s.items = { type: 'string' };
+      },
+      'The main schema must have a type attribute with "object" value.',
+    ],
+    [
+      'an empty enum',
+      (s) => {
+        props(props(s).tokenRefresh!).strategy!.enum = [];
+      },
+      "Attribute 'enum' must be a non-empty list.",
+    ],
+    [
+      'an enum of the wrong type',
+      (s) => {
+        props(props(s).tokenRefresh!).strategy!.enum = [1];
+      },
+      "Attribute 'enum' for type 'string' contains items with invalid types",
+    ],
+    [
+      'minimum above maximum',
+      (s) => {
+        props(s).retentionDays!.maximum = 0;
+      },
+      'Invalid range specified [1;0].',
+    ],
+    [
+      'a title that is not a string',
+      (s) => {
+        props(s).retentionDays!.title = 7;
+      },
+      "Invalid type for attribute 'title'",
+    ],
+    [
+      'required naming an undeclared property',
+      (s) => {
+        ((props(s).riskWindows!.items as Node).required as string[]).push('weekday');
+      },
+      "Attribute 'required' contains unknown property 'weekday'.",
+    ],
+    [
+      'a $ref to no id',
+      (s) => {
+        props(s).maxStoredEvents = { $ref: 'Count' };
+      },
+      'Invalid $ref: Count',
+    ],
+    [
+      'a pattern that does not compile',
+      (s) => {
+        props(props(s).riskWindows!.items as Node).start!.pattern = '([';
+      },
+      '/([/ is invalid regex',
+    ],
   ];
 
   it.each(breakages)('refuses %s', (_name, breakIt, message) => {
@@ -133,7 +199,9 @@ describe('the model of Chrome’s schema parser', () => {
     expect(checkPolicyValue(s, { a: { n: 1 }, b: [{ n: 2 }] })).toEqual({ invalid: [], dropped: [] });
     expect(checkPolicyValue(s, { b: [{ n: 2 }, { n: 0 }] }).invalid).toEqual(['b[1].n: Invalid value for integer']);
     expect(checkPolicyValue(s, { b: [{}] }).invalid).toEqual(['b[0]: Missing or invalid required property: n']);
-    expect(chromeSchemaLoadError({ ...s, properties: { ...s.properties, c: { id: 'Window', type: 'string' } } })).toBe('Duplicated id: Window');
+    expect(chromeSchemaLoadError({ ...s, properties: { ...s.properties, c: { id: 'Window', type: 'string' } } })).toBe(
+      'Duplicated id: Window',
+    );
   });
 
   it('follows Chrome on numbers, records, patterns and unknown keys', () => {

@@ -25,7 +25,11 @@ describe('exportPolicy', () => {
       user: { watchdog: { reconnectGraceMs: 5000 }, retry: { maxAttempts: 4 } },
     });
     const r = exportPolicy(config, { extensionId: ID, allKeys: false });
-    expect(r.policy).toEqual({ softphoneUrlPatterns: ['https://apps.mypurecloud.com/*'], watchdog: { reconnectGraceMs: 5000 }, retentionDays: 7 });
+    expect(r.policy).toEqual({
+      softphoneUrlPatterns: ['https://apps.mypurecloud.com/*'],
+      watchdog: { reconnectGraceMs: 5000 },
+      retentionDays: 7,
+    });
     expect(Object.keys(JSON.parse(r.policyJson) as object)).toEqual(['softphoneUrlPatterns', 'watchdog', 'retentionDays']);
     expect(JSON.parse(r.linuxJson)).toEqual({ '3rdparty': { extensions: { [ID]: r.policy } } });
   });
@@ -33,7 +37,9 @@ describe('exportPolicy', () => {
   it('never exports a secret or a redacted placeholder, and says so', () => {
     const { config } = resolveConfig({
       managed: {},
-      user: { telemetry: { headers: { 'x-api-key': 'k3y' }, otlpEndpoint: 'https://otel.example.com/v1?api_key=abc', exportIntervalSeconds: 30 } },
+      user: {
+        telemetry: { headers: { 'x-api-key': 'k3y' }, otlpEndpoint: 'https://otel.example.com/v1?api_key=abc', exportIntervalSeconds: 30 },
+      },
     });
     for (const given of [config, redactConfig(config)]) {
       const r = exportPolicy(given, { extensionId: ID, allKeys: false });
@@ -60,15 +66,17 @@ describe('exportPolicy', () => {
       fc.array(fc.constantFrom('*/api/*', 'https://x.example.com/*'), { maxLength: 2 }),
       fc.array(fc.constantFrom(408, 429, 500, 503), { maxLength: 3 }),
     );
-    const settings = fc.uniqueArray(fc.tuple(fc.constantFrom(...CONFIG_KEYS), leaf), { selector: ([k]) => k, maxLength: 10 }).map((entries) => {
-      const out: Record<string, unknown> = {};
-      for (const [key, value] of entries) {
-        const [g, f] = key.split('.') as [string, string | undefined];
-        if (f === undefined) out[g] = value;
-        else out[g] = { ...(out[g] as object | undefined), [f]: value };
-      }
-      return out;
-    });
+    const settings = fc
+      .uniqueArray(fc.tuple(fc.constantFrom(...CONFIG_KEYS), leaf), { selector: ([k]) => k, maxLength: 10 })
+      .map((entries) => {
+        const out: Record<string, unknown> = {};
+        for (const [key, value] of entries) {
+          const [g, f] = key.split('.') as [string, string | undefined];
+          if (f === undefined) out[g] = value;
+          else out[g] = { ...(out[g] as object | undefined), [f]: value };
+        }
+        return out;
+      });
     fc.assert(
       fc.property(settings, settings, fc.boolean(), (managed, user, allKeys) => {
         const { config } = resolveConfig({ managed, user });

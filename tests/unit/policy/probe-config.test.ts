@@ -56,13 +56,25 @@ describe('toProbeConfig', () => {
     cmd.retry?.statuses.push(500);
     expect(config.retry.statuses).toEqual([503]);
 
-    expect(toProbeRetry({ baseDelayMs: 500_000, maxDelayMs: 3_600_000, maxAttempts: 99, statuses: [429, 429, 503, ...Array.from({ length: 40 }, (_, i) => 540 + i)] })).toEqual({
+    expect(
+      toProbeRetry({
+        baseDelayMs: 500_000,
+        maxDelayMs: 3_600_000,
+        maxAttempts: 99,
+        statuses: [429, 429, 503, ...Array.from({ length: 40 }, (_, i) => 540 + i)],
+      }),
+    ).toEqual({
       baseDelayMs: 120_000,
       maxDelayMs: 120_000,
       maxAttempts: PROBE_MAX_RETRY_ATTEMPTS,
       statuses: [429, 503, ...Array.from({ length: 30 }, (_, i) => 540 + i)],
     });
-    expect(toProbeRetry({ baseDelayMs: 0, maxDelayMs: 0, maxAttempts: 0, statuses: [] })).toEqual({ baseDelayMs: 0, maxDelayMs: 0, maxAttempts: 0, statuses: [] });
+    expect(toProbeRetry({ baseDelayMs: 0, maxDelayMs: 0, maxAttempts: 0, statuses: [] })).toEqual({
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+      maxAttempts: 0,
+      statuses: [],
+    });
   });
 
   it('a config command without retry (an older worker) is still valid', () => {

@@ -130,13 +130,19 @@ describe('planContentScripts', () => {
     ];
     for (const v of variants) {
       const plan = planContentScripts(wide, [v, relay]);
-      expect(plan.update.map((s) => s.id), JSON.stringify(v)).toEqual([PROBE_SCRIPT_ID]);
+      expect(
+        plan.update.map((s) => s.id),
+        JSON.stringify(v),
+      ).toEqual([PROBE_SCRIPT_ID]);
     }
   });
 
   it('unregisters what is not wanted: every script when no pattern is left, and stale ids', () => {
     expect(planContentScripts([], asRegistered(wide)).unregister).toEqual([PROBE_SCRIPT_ID, RELAY_SCRIPT_ID]);
-    const stale = planContentScripts(wide, [...asRegistered(wide), { id: 'sg-pattern-check', js: [FILES.relay], matches: ['https://x/*'] }]);
+    const stale = planContentScripts(wide, [
+      ...asRegistered(wide),
+      { id: 'sg-pattern-check', js: [FILES.relay], matches: ['https://x/*'] },
+    ]);
     expect(stale.unregister).toEqual(['sg-pattern-check']);
     expect(stale.update).toEqual([]);
   });

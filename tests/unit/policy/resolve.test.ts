@@ -72,36 +72,91 @@ describe('resolveConfig', () => {
   });
 
   it.each([
-    ['an unknown IANA time zone', { riskWindows: [{ days: ['Mon'], start: '06:00', timeZone: 'America/Gotham', durationMinutes: 30, refreshAheadMinutes: 5 }] }, 'riskWindows', /unknown IANA time zone "America\/Gotham"/],
-    ['a window on no day', { riskWindows: [{ days: [], start: '06:00', timeZone: 'UTC', durationMinutes: 30, refreshAheadMinutes: 5 }] }, 'riskWindows', /never occur/],
-    ['a bad start time', { riskWindows: [{ days: ['Mon'], start: '6am', timeZone: 'UTC', durationMinutes: 30, refreshAheadMinutes: 5 }] }, 'riskWindows', /start/],
-    ['an invalid match pattern', { softphoneUrlPatterns: ['https://*.ok.com/*', 'https://www.*.com/*'] }, 'softphoneUrlPatterns', /item 2: .*"\*" in a host/],
+    [
+      'an unknown IANA time zone',
+      { riskWindows: [{ days: ['Mon'], start: '06:00', timeZone: 'America/Gotham', durationMinutes: 30, refreshAheadMinutes: 5 }] },
+      'riskWindows',
+      /unknown IANA time zone "America\/Gotham"/,
+    ],
+    [
+      'a window on no day',
+      { riskWindows: [{ days: [], start: '06:00', timeZone: 'UTC', durationMinutes: 30, refreshAheadMinutes: 5 }] },
+      'riskWindows',
+      /never occur/,
+    ],
+    [
+      'a bad start time',
+      { riskWindows: [{ days: ['Mon'], start: '6am', timeZone: 'UTC', durationMinutes: 30, refreshAheadMinutes: 5 }] },
+      'riskWindows',
+      /start/,
+    ],
+    [
+      'an invalid match pattern',
+      { softphoneUrlPatterns: ['https://*.ok.com/*', 'https://www.*.com/*'] },
+      'softphoneUrlPatterns',
+      /item 2: .*"\*" in a host/,
+    ],
     ['an empty URL glob', { protectedRequestPatterns: [''] }, 'protectedRequestPatterns', /item 1: URL glob must be 1–2048/],
-    ['more than 64 protected patterns', { protectedRequestPatterns: Array.from({ length: 65 }, (_, i) => `*/p${i}/*`) }, 'protectedRequestPatterns', /at most 64/],
+    [
+      'more than 64 protected patterns',
+      { protectedRequestPatterns: Array.from({ length: 65 }, (_, i) => `*/p${i}/*`) },
+      'protectedRequestPatterns',
+      /at most 64/,
+    ],
     ['an empty identity glob', { agentIdentity: { requestPattern: '' } }, 'agentIdentity.requestPattern', /URL glob/],
     ['an empty id field', { agentIdentity: { idField: '' } }, 'agentIdentity.idField', /dotted path/],
-    ['a protocol-relative refresh URL', { tokenRefresh: { refreshUrl: '//evil.example/x' } }, 'tokenRefresh.refreshUrl', /path starting with/],
+    [
+      'a protocol-relative refresh URL',
+      { tokenRefresh: { refreshUrl: '//evil.example/x' } },
+      'tokenRefresh.refreshUrl',
+      /path starting with/,
+    ],
     ['a javascript: refresh URL', { tokenRefresh: { refreshUrl: 'javascript:alert(1)' } }, 'tokenRefresh.refreshUrl', /absolute http/],
     ['an http token endpoint', { tokenRefresh: { tokenUrl: 'http://idp.example.com/token' } }, 'tokenRefresh.tokenUrl', /https/],
     ['a relative OTLP endpoint', { telemetry: { otlpEndpoint: '/v1/metrics' } }, 'telemetry.otlpEndpoint', /absolute/],
     ['a header with a line break', { telemetry: { headers: { 'x-key': 'a\r\nInjected: 1' } } }, 'telemetry.headers', /line break/],
     ['a bad header name', { telemetry: { headers: { 'bad name': 'x' } } }, 'telemetry.headers', /not a valid header name/],
     ['a delay a timer cannot wait', { watchdog: { reconnectGraceMs: 2 ** 31 } }, 'watchdog.reconnectGraceMs', /at most 3600000 ms/],
-    ['a grace period of two hours', { watchdog: { reconnectGraceMs: 7_200_000 } }, 'watchdog.reconnectGraceMs', /at most 3600000 ms: a wait of over an hour/],
+    [
+      'a grace period of two hours',
+      { watchdog: { reconnectGraceMs: 7_200_000 } },
+      'watchdog.reconnectGraceMs',
+      /at most 3600000 ms: a wait of over an hour/,
+    ],
     ['a heartbeat timeout of a day', { watchdog: { heartbeatTimeoutMs: 86_400_000 } }, 'watchdog.heartbeatTimeoutMs', /at most 3600000 ms/],
     ['a quiet period of a day', { safeReload: { quietMs: 86_400_000 } }, 'safeReload.quietMs', /at most 3600000 ms/],
     ['a retry delay past the 120 s bound', { retry: { baseDelayMs: 120_001 } }, 'retry.baseDelayMs', /at most 120000 ms/],
     ['a retry cap past the 120 s bound', { retry: { maxDelayMs: 600_000 } }, 'retry.maxDelayMs', /at most 120000 ms/],
     ['a thousand retries', { retry: { maxAttempts: 1000 } }, 'retry.maxAttempts', /at most 10/],
     ['a reload loop', { safeReload: { maxPerHour: 1000 } }, 'safeReload.maxPerHour', /at most 60: more would be a reload loop/],
-    ['refreshing a token a week ahead', { tokenRefresh: { refreshAheadSeconds: 604_800 } }, 'tokenRefresh.refreshAheadSeconds', /at most 86400 s/],
+    [
+      'refreshing a token a week ahead',
+      { tokenRefresh: { refreshAheadSeconds: 604_800 } },
+      'tokenRefresh.refreshAheadSeconds',
+      /at most 86400 s/,
+    ],
     ['an export every ten days', { telemetry: { exportIntervalSeconds: 864_000 } }, 'telemetry.exportIntervalSeconds', /at most 86400 s/],
     ['a century of retention', { retentionDays: 36_500 }, 'retentionDays', /at most 3650 days/],
     ['a billion stored events', { maxStoredEvents: 1e9 }, 'maxStoredEvents', /at most 10000000/],
     ['a WebSocket match pattern', { softphoneUrlPatterns: ['wss://*.example.com/*'] }, 'softphoneUrlPatterns', /item 1: .*matches no page/],
-    ['a path-only URL glob', { protectedRequestPatterns: ['/api/v2/*'] }, 'protectedRequestPatterns', /item 1: "\/api\/v2\/\*" never matches/],
-    ['a glob without a scheme', { protectedRequestPatterns: ['*/api/*', 'api.example.com/*'] }, 'protectedRequestPatterns', /item 2: .*never matches/],
-    ['an identity glob that never matches', { agentIdentity: { requestPattern: 'users/me' } }, 'agentIdentity.requestPattern', /never matches/],
+    [
+      'a path-only URL glob',
+      { protectedRequestPatterns: ['/api/v2/*'] },
+      'protectedRequestPatterns',
+      /item 1: "\/api\/v2\/\*" never matches/,
+    ],
+    [
+      'a glob without a scheme',
+      { protectedRequestPatterns: ['*/api/*', 'api.example.com/*'] },
+      'protectedRequestPatterns',
+      /item 2: .*never matches/,
+    ],
+    [
+      'an identity glob that never matches',
+      { agentIdentity: { requestPattern: 'users/me' } },
+      'agentIdentity.requestPattern',
+      /never matches/,
+    ],
     ['a non-error retry status', { retry: { statuses: [200, 503] } }, 'retry.statuses', /200 is not an error status/],
     ['a fractional delay', { retry: { baseDelayMs: 1.5 } }, 'retry.baseDelayMs', /int/i],
     ['a string for a number', { retentionDays: '30' }, 'retentionDays', /number/i],
@@ -125,7 +180,12 @@ describe('resolveConfig', () => {
         safeReload: { maxPerHour: 60, quietMs: 0 },
         retentionDays: 3650,
         maxStoredEvents: 10_000_000,
-        tokenRefresh: { strategy: 'oauth-silent', authorizeUrl: 'https://idp.example.com/authorize', tokenUrl: 'http://localhost:3000/oauth/token', clientId: 'softphone' },
+        tokenRefresh: {
+          strategy: 'oauth-silent',
+          authorizeUrl: 'https://idp.example.com/authorize',
+          tokenUrl: 'http://localhost:3000/oauth/token',
+          clientId: 'softphone',
+        },
         riskWindows: [{ days: ['Sat', 'Sun'], start: '23:59', timeZone: 'Asia/Kolkata', durationMinutes: 10_080, refreshAheadMinutes: 0 }],
         telemetry: { otlpEndpoint: 'https://otel.example.com:4318', headers: { 'x-honeycomb-team': 'abc' } },
         agentIdentity: { nameField: '', orgField: '' },
@@ -328,8 +388,19 @@ describe('resolveConfig', () => {
         fc.record(
           {
             retry: fc.anything(),
-            tokenRefresh: fc.record({ strategy: fc.constantFrom('cookie-endpoint', 'oauth-silent', 'off', 'x'), refreshUrl: fc.string() }, { requiredKeys: [] }),
-            riskWindows: fc.array(fc.record({ days: fc.array(fc.constantFrom('Mon', 'Fri', 'Xyz')), start: fc.constantFrom('06:00', '25:00'), timeZone: fc.constantFrom('UTC', 'Mars/Base'), durationMinutes: fc.integer(), refreshAheadMinutes: fc.integer() })),
+            tokenRefresh: fc.record(
+              { strategy: fc.constantFrom('cookie-endpoint', 'oauth-silent', 'off', 'x'), refreshUrl: fc.string() },
+              { requiredKeys: [] },
+            ),
+            riskWindows: fc.array(
+              fc.record({
+                days: fc.array(fc.constantFrom('Mon', 'Fri', 'Xyz')),
+                start: fc.constantFrom('06:00', '25:00'),
+                timeZone: fc.constantFrom('UTC', 'Mars/Base'),
+                durationMinutes: fc.integer(),
+                refreshAheadMinutes: fc.integer(),
+              }),
+            ),
             softphoneUrlPatterns: fc.array(fc.oneof(fc.string(), fc.constant('https://*.a.com/*'))),
           },
           { requiredKeys: [] },
@@ -367,9 +438,12 @@ describe('resolveConfig', () => {
       expect(checkLeaf('retry', {})).toEqual({ ok: false, message: 'unknown setting' });
       expect(checkLeaf('__proto__', {})).toEqual({ ok: false, message: 'unknown setting' });
       expect(checkLeaf('retentionDays', null)).toMatchObject({ ok: false });
-      fc.assert(fc.property(fc.constantFrom(...CONFIG_KEYS), fc.anything(), (key, v) => {
-        expect(() => checkLeaf(key, v)).not.toThrow();
-      }), { numRuns: 500 });
+      fc.assert(
+        fc.property(fc.constantFrom(...CONFIG_KEYS), fc.anything(), (key, v) => {
+          expect(() => checkLeaf(key, v)).not.toThrow();
+        }),
+        { numRuns: 500 },
+      );
     });
   });
 
@@ -379,7 +453,16 @@ describe('resolveConfig', () => {
       fc.integer({ min: -10, max: 10 }),
       fc.integer({ min: 0, max: 2 ** 32 }),
       fc.boolean(),
-      fc.constantFrom('', 'https://idp.example.com/x', '/api/v2/authentication/refresh', 'id', 'a..b', 'off', 'oauth-silent', 'cookie-endpoint'),
+      fc.constantFrom(
+        '',
+        'https://idp.example.com/x',
+        '/api/v2/authentication/refresh',
+        'id',
+        'a..b',
+        'off',
+        'oauth-silent',
+        'cookie-endpoint',
+      ),
       fc.array(fc.constantFrom('*/api/*', '/api/*', 'https://*.a.com/*', 'wss://x/*', '<all_urls>'), { maxLength: 3 }),
       fc.array(fc.integer({ min: 100, max: 600 }), { maxLength: 4 }),
       fc.array(

@@ -13,9 +13,7 @@ import { PartialConfigSchema } from '../../../src/policy/schema';
 
 type Json = Record<string, unknown>;
 
-const managed = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../../public/managed-schema.json', import.meta.url)), 'utf8'),
-) as Json;
+const managed = JSON.parse(readFileSync(fileURLToPath(new URL('../../../public/managed-schema.json', import.meta.url)), 'utf8')) as Json;
 const fromZod = z.toJSONSchema(PartialConfigSchema) as Json;
 
 /** Largest integer Chrome's base::Value can hold (int32): bigger JSON numbers become doubles. */
@@ -27,10 +25,7 @@ const CHROME_ATTRIBUTES: Record<string, readonly string[]> = {
   boolean: ['description', 'id', 'sensitiveValue', 'title', 'type'],
   integer: ['description', 'enum', 'id', 'maximum', 'minimum', 'sensitiveValue', 'title', 'type'],
   number: ['description', 'id', 'sensitiveValue', 'title', 'type'],
-  object: [
-    'additionalProperties', 'description', 'id', 'patternProperties', 'properties', 'required',
-    'sensitiveValue', 'title', 'type',
-  ],
+  object: ['additionalProperties', 'description', 'id', 'patternProperties', 'properties', 'required', 'sensitiveValue', 'title', 'type'],
   string: ['description', 'enum', 'id', 'pattern', 'sensitiveValue', 'title', 'type'],
 };
 
@@ -62,9 +57,7 @@ function drift(ours: Json, theirs: Json, path: string): string[] {
     if (lowerBound(ours) !== lowerBound(theirs)) {
       out.push(`${here}: lower bound ${lowerBound(ours)} vs ${lowerBound(theirs)}`);
     }
-    const theirMax = typeof theirs.maximum === 'number' && theirs.maximum < Number.MAX_SAFE_INTEGER
-      ? theirs.maximum
-      : undefined;
+    const theirMax = typeof theirs.maximum === 'number' && theirs.maximum < Number.MAX_SAFE_INTEGER ? theirs.maximum : undefined;
     if ((ours.maximum as number | undefined) !== theirMax) {
       out.push(`${here}: maximum ${String(ours.maximum)} vs ${String(theirMax)}`);
     }

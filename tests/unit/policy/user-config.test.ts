@@ -53,16 +53,25 @@ describe('user settings', () => {
     const shown = redactUserConfig(stored);
     expect(JSON.stringify(shown)).not.toMatch(/k3y|blue|abc/);
     expect(shown).toEqual({
-      telemetry: { headers: { 'x-api-key': '[redacted]', 'x-team': '[redacted]' }, otlpEndpoint: 'https://otel.example.com/v1?api_key=[redacted]' },
+      telemetry: {
+        headers: { 'x-api-key': '[redacted]', 'x-team': '[redacted]' },
+        otlpEndpoint: 'https://otel.example.com/v1?api_key=[redacted]',
+      },
       retentionDays: 9,
     });
     // The page changes one header, keeps one, adds one, and sends the URL back as shown.
     const sent = {
-      telemetry: { headers: { 'x-api-key': 'new', 'x-team': '[redacted]', 'x-more': 'm' }, otlpEndpoint: shown.telemetry && (shown.telemetry as { otlpEndpoint: string }).otlpEndpoint },
+      telemetry: {
+        headers: { 'x-api-key': 'new', 'x-team': '[redacted]', 'x-more': 'm' },
+        otlpEndpoint: shown.telemetry && (shown.telemetry as { otlpEndpoint: string }).otlpEndpoint,
+      },
       retentionDays: 10,
     };
     expect(restoreRedacted(sent, stored)).toEqual({
-      telemetry: { headers: { 'x-api-key': 'new', 'x-team': 'blue', 'x-more': 'm' }, otlpEndpoint: 'https://otel.example.com/v1?api_key=abc' },
+      telemetry: {
+        headers: { 'x-api-key': 'new', 'x-team': 'blue', 'x-more': 'm' },
+        otlpEndpoint: 'https://otel.example.com/v1?api_key=abc',
+      },
       retentionDays: 10,
     });
     expect(restoreRedacted('x', stored)).toBe('x');

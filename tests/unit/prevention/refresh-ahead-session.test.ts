@@ -21,7 +21,11 @@ const NOTE = 'Refreshed ahead of Mon 06:00 America/Chicago';
 describe('refresh-ahead', () => {
   it('updates last refresh, outcome, expiry and count, without touching health or incidents', () => {
     const before = run([ev.hello(T0), ev.identity(T0 + 1), ev.wsOpen(T0 + 2)]);
-    const r = reduceSession(deepFreeze(before), { type: 'refresh-ahead', at: T0 + 100, outcome: 'ok', note: NOTE, expiresAt: T0 + 600_000 }, CTX);
+    const r = reduceSession(
+      deepFreeze(before),
+      { type: 'refresh-ahead', at: T0 + 100, outcome: 'ok', note: NOTE, expiresAt: T0 + 600_000 },
+      CTX,
+    );
     expect(r.state.auth).toMatchObject({
       lastRefreshAt: T0 + 100,
       lastRefreshOutcome: 'ok',
@@ -36,8 +40,15 @@ describe('refresh-ahead', () => {
   });
 
   it('a failed one keeps the error; a later 401-driven refresh clears the note', () => {
-    const failed = run([ev.hello(T0), { type: 'refresh-ahead', at: T0 + 1, outcome: 'failed', note: 'Could not refresh ahead of token expiry', error: 'HTTP 503' }]);
-    expect(failed.auth).toMatchObject({ lastRefreshOutcome: 'failed', lastRefreshError: 'HTTP 503', lastRefreshNote: 'Could not refresh ahead of token expiry' });
+    const failed = run([
+      ev.hello(T0),
+      { type: 'refresh-ahead', at: T0 + 1, outcome: 'failed', note: 'Could not refresh ahead of token expiry', error: 'HTTP 503' },
+    ]);
+    expect(failed.auth).toMatchObject({
+      lastRefreshOutcome: 'failed',
+      lastRefreshError: 'HTTP 503',
+      lastRefreshNote: 'Could not refresh ahead of token expiry',
+    });
     const ok = run([{ type: 'refresh-ahead', at: T0 + 2, outcome: 'ok', note: NOTE }], failed);
     expect(ok.auth.lastRefreshError).toBeUndefined();
     const reactive = run([ev.refreshStarted(T0 + 3), ev.refreshSucceeded(T0 + 4)], ok);
@@ -54,7 +65,11 @@ describe('refresh-ahead', () => {
 
   it('the popup card says what the refresh was ahead of', () => {
     const now = T0 + 10_000;
-    const rows = authRows({ lastRefreshAt: T0, lastRefreshOutcome: 'ok', lastRefreshNote: NOTE, refreshCount: 1, retries: 0, retriesRecovered: 0 }, now, t);
+    const rows = authRows(
+      { lastRefreshAt: T0, lastRefreshOutcome: 'ok', lastRefreshNote: NOTE, refreshCount: 1, retries: 0, retriesRecovered: 0 },
+      now,
+      t,
+    );
     expect(rows.find((r) => r.key === 'refresh')?.value).toBe(`10 s ago — ok · ${NOTE}`);
   });
 });

@@ -84,7 +84,13 @@ describe('isInsideWindow / activeWindow', () => {
     expect(isInsideWindow(SEEDS, start)).toBe(true);
     expect(isInsideWindow(SEEDS, start + 30 * MIN - 1)).toBe(true);
     expect(isInsideWindow(SEEDS, start + 30 * MIN)).toBe(false);
-    expect(activeWindow(SEEDS, start + MIN)).toEqual({ index: 0, window: MON, start, end: start + 30 * MIN, label: 'Mon 06:00 America/Chicago' });
+    expect(activeWindow(SEEDS, start + MIN)).toEqual({
+      index: 0,
+      window: MON,
+      start,
+      end: start + 30 * MIN,
+      label: 'Mon 06:00 America/Chicago',
+    });
   });
 
   it('the winter Friday window and a window running past midnight', () => {
@@ -148,9 +154,13 @@ describe('nextPreventiveRefreshAt', () => {
   it('never in the first half of a token’s life (a lifetime shorter than the lead would loop)', () => {
     const now = 1_000_000;
     // 40-s token, 60-s lead: due at half-life, 20 s after it was obtained.
-    expect(nextPreventiveRefreshAt({ windows: [], refreshAheadSeconds: 60, now, tokenObtainedAt: now, tokenExpiresAt: now + 40_000 })?.at).toBe(now + 20_000);
+    expect(
+      nextPreventiveRefreshAt({ windows: [], refreshAheadSeconds: 60, now, tokenObtainedAt: now, tokenExpiresAt: now + 40_000 })?.at,
+    ).toBe(now + 20_000);
     // 40-s token, 15-s lead: 25 s.
-    expect(nextPreventiveRefreshAt({ windows: [], refreshAheadSeconds: 15, now, tokenObtainedAt: now, tokenExpiresAt: now + 40_000 })?.at).toBe(now + 25_000);
+    expect(
+      nextPreventiveRefreshAt({ windows: [], refreshAheadSeconds: 15, now, tokenObtainedAt: now, tokenExpiresAt: now + 40_000 })?.at,
+    ).toBe(now + 25_000);
   });
 
   it('a still-valid token whose lead has begun is due at once; an expired one is left to the 401 path', () => {
@@ -169,7 +179,16 @@ describe('nextPreventiveRefreshAt', () => {
 
   it('ignores windows without days or with an unknown zone', () => {
     const now = Z('2026-03-03T00:00:00Z');
-    expect(nextPreventiveRefreshAt({ windows: [{ ...MON, days: [] }, { ...FRI, timeZone: 'Nowhere/Special' }], refreshAheadSeconds: 60, now })).toBeNull();
+    expect(
+      nextPreventiveRefreshAt({
+        windows: [
+          { ...MON, days: [] },
+          { ...FRI, timeZone: 'Nowhere/Special' },
+        ],
+        refreshAheadSeconds: 60,
+        now,
+      }),
+    ).toBeNull();
   });
 
   it('notes for the popup', () => {
@@ -184,8 +203,20 @@ describe('nextPreventiveRefreshAt', () => {
 describe('nextPreventiveRefreshAt properties', () => {
   const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
   /** Zones whose daylight-saving shift is at most 1 h (Lord Howe: 30 min). */
-  const zones = ['America/Chicago', 'America/New_York', 'America/Denver', 'Europe/London', 'Europe/Berlin', 'Australia/Sydney', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC'];
-  const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+  const zones = [
+    'America/Chicago',
+    'America/New_York',
+    'America/Denver',
+    'Europe/London',
+    'Europe/Berlin',
+    'Australia/Sydney',
+    'Australia/Lord_Howe',
+    'Asia/Kolkata',
+    'UTC',
+  ];
+  const hhmm = fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+    .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
   const window: fc.Arbitrary<RiskWindow> = fc.record({
     days: fc.uniqueArray(fc.constantFrom(...DAYS), { minLength: 1, maxLength: 7 }),
     start: hhmm,
@@ -202,28 +233,34 @@ describe('nextPreventiveRefreshAt properties', () => {
 
   it('is always after now and at most a week plus the 1-h daylight-saving shift away', () => {
     fc.assert(
-      fc.property(fc.array(window, { minLength: 1, maxLength: 3 }), now, fc.option(fc.integer({ min: -WEEK_MS, max: 2 * WEEK_MS })), fc.integer({ min: 0, max: 3600 }), (windows, t, expiresIn, aheadS) => {
-        const r = nextPreventiveRefreshAt({
-          windows,
-          now: t,
-          refreshAheadSeconds: aheadS,
-          ...(expiresIn === null ? {} : { tokenExpiresAt: t + expiresIn }),
-        });
-        expect(r).not.toBeNull();
-        expect(r!.at).toBeGreaterThan(t);
-        expect(r!.at - t).toBeLessThanOrEqual(WEEK_MS + HOUR);
-        if (r!.reason.kind === 'risk-window') {
-          const w = windows[r!.reason.index]!;
-          // The refresh is refreshAheadMinutes before a real start of that window…
-          expect(r!.reason.windowStart - r!.at).toBe(w.refreshAheadMinutes * MIN);
-          expect(nextWindowStart(w, r!.reason.windowStart - 1)?.at).toBe(r!.reason.windowStart);
-          // …and no refresh time of any window lies strictly between now and it.
-          for (const other of windows) {
-            const s = nextWindowStart(other, t + other.refreshAheadMinutes * MIN);
-            expect(s!.at - other.refreshAheadMinutes * MIN).toBeGreaterThanOrEqual(r!.at);
+      fc.property(
+        fc.array(window, { minLength: 1, maxLength: 3 }),
+        now,
+        fc.option(fc.integer({ min: -WEEK_MS, max: 2 * WEEK_MS })),
+        fc.integer({ min: 0, max: 3600 }),
+        (windows, t, expiresIn, aheadS) => {
+          const r = nextPreventiveRefreshAt({
+            windows,
+            now: t,
+            refreshAheadSeconds: aheadS,
+            ...(expiresIn === null ? {} : { tokenExpiresAt: t + expiresIn }),
+          });
+          expect(r).not.toBeNull();
+          expect(r!.at).toBeGreaterThan(t);
+          expect(r!.at - t).toBeLessThanOrEqual(WEEK_MS + HOUR);
+          if (r!.reason.kind === 'risk-window') {
+            const w = windows[r!.reason.index]!;
+            // The refresh is refreshAheadMinutes before a real start of that window…
+            expect(r!.reason.windowStart - r!.at).toBe(w.refreshAheadMinutes * MIN);
+            expect(nextWindowStart(w, r!.reason.windowStart - 1)?.at).toBe(r!.reason.windowStart);
+            // …and no refresh time of any window lies strictly between now and it.
+            for (const other of windows) {
+              const s = nextWindowStart(other, t + other.refreshAheadMinutes * MIN);
+              expect(s!.at - other.refreshAheadMinutes * MIN).toBeGreaterThanOrEqual(r!.at);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 400 },
     );
   });

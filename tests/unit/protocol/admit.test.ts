@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createPageGate, PAGE_CLOCK_FUTURE_MS, PAGE_CLOCK_PAST_MS, PAGE_RATE_BURST, PAGE_RATE_PER_SECOND } from '../../../src/protocol/admit';
+import {
+  createPageGate,
+  PAGE_CLOCK_FUTURE_MS,
+  PAGE_CLOCK_PAST_MS,
+  PAGE_RATE_BURST,
+  PAGE_RATE_PER_SECOND,
+} from '../../../src/protocol/admit';
 import { PageCommandSchema, PageObservationSchema, STALL_CLOSE_CODE } from '../../../src/protocol/page';
 
 const env = (msg: unknown) => ({ channel: 'softphone-guard', v: 1, dir: 'to-ext', msg });
@@ -98,15 +104,38 @@ describe('page gate: silent stalls and organisation switches', () => {
 });
 
 describe('page gate: hostile input', () => {
-  const valid = { type: 'http', at: 1000, requestId: 'r1', transport: 'fetch', method: 'GET', url: 'https://x/y', status: 500, durationMs: 1, protected: false };
+  const valid = {
+    type: 'http',
+    at: 1000,
+    requestId: 'r1',
+    transport: 'fetch',
+    method: 'GET',
+    url: 'https://x/y',
+    status: 500,
+    durationMs: 1,
+    protected: false,
+  };
 
   it('never throws, and admits only what the schema accepts, for any msg and envelope', () => {
     const g = createPageGate();
     const keys = fc.constantFrom('__proto__', 'constructor', 'prototype', 'type', 'at', 'toString');
     const msg = fc.oneof(
-      fc.anything({ withNullPrototype: true, withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withDate: true, withSparseArray: true }),
-      fc.tuple(keys, fc.anything()).map(([k, v]) => JSON.parse(`{"type":"http",${JSON.stringify(k)}:${JSON.stringify(v ?? null) ?? 'null'}}`) as unknown),
-      fc.tuple(keys, fc.jsonValue()).map(([k, v]) => ({ ...valid, ...(JSON.parse(`{${JSON.stringify(k)}:${JSON.stringify(v)}}`) as object) })),
+      fc.anything({
+        withNullPrototype: true,
+        withBigInt: true,
+        withBoxedValues: true,
+        withMap: true,
+        withSet: true,
+        withTypedArray: true,
+        withDate: true,
+        withSparseArray: true,
+      }),
+      fc
+        .tuple(keys, fc.anything())
+        .map(([k, v]) => JSON.parse(`{"type":"http",${JSON.stringify(k)}:${JSON.stringify(v ?? null) ?? 'null'}}`) as unknown),
+      fc
+        .tuple(keys, fc.jsonValue())
+        .map(([k, v]) => ({ ...valid, ...(JSON.parse(`{${JSON.stringify(k)}:${JSON.stringify(v)}}`) as object) })),
     );
     fc.assert(
       fc.property(msg, fc.constantFrom<unknown>(1, '1', 2, undefined), (m, v) => {
@@ -176,23 +205,20 @@ describe('page gate: hostile input', () => {
 
   it('a flood of one type admits at most burst + rate × elapsed, and another type keeps its burst', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 2000 }),
-        (gaps) => {
-          const g = createPageGate();
-          let now = 1_000_000;
-          const start = now;
-          let admitted = 0;
-          for (const gap of gaps) {
-            now += gap;
-            if (g.admit(env({ ...valid, at: now }), now).ok) admitted += 1;
-          }
-          const bound = PAGE_RATE_BURST + (PAGE_RATE_PER_SECOND * (now - start)) / 1000;
-          if (admitted > bound + 1e-9) return false;
-          // Another type is untouched by the flood.
-          return g.admit(env({ ...close, at: now }), now).ok;
-        },
-      ),
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 2000 }), (gaps) => {
+        const g = createPageGate();
+        let now = 1_000_000;
+        const start = now;
+        let admitted = 0;
+        for (const gap of gaps) {
+          now += gap;
+          if (g.admit(env({ ...valid, at: now }), now).ok) admitted += 1;
+        }
+        const bound = PAGE_RATE_BURST + (PAGE_RATE_PER_SECOND * (now - start)) / 1000;
+        if (admitted > bound + 1e-9) return false;
+        // Another type is untouched by the flood.
+        return g.admit(env({ ...close, at: now }), now).ok;
+      }),
       { numRuns: 200 },
     );
   });

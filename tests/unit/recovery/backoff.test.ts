@@ -211,7 +211,10 @@ describe('planRetry', () => {
       delayMs: 5000,
       backoffMs: 2000,
     });
-    expect(planRetry(question({ status: 429, retryAfter: 'Sun, 06 Nov 1994 08:50:37 GMT' }))).toMatchObject({ retry: true, delayMs: 60_500 });
+    expect(planRetry(question({ status: 429, retryAfter: 'Sun, 06 Nov 1994 08:50:37 GMT' }))).toMatchObject({
+      retry: true,
+      delayMs: 60_500,
+    });
     // Retry-After 0 ("now") leaves the plain backoff.
     expect(planRetry(question({ status: 503, retryAfter: '0' }))).toEqual({ retry: true, delayMs: 500, backoffMs: 500, retryAfterMs: 0 });
   });
@@ -246,7 +249,10 @@ describe('planRetry', () => {
       delayMs: 121_000,
       retryAfterMs: 121_000,
     });
-    expect(planRetry(question({ status: 429, retryAfter: '30', waitedMs: 100_000 }))).toMatchObject({ retry: false, reason: 'wait-too-long' });
+    expect(planRetry(question({ status: 429, retryAfter: '30', waitedMs: 100_000 }))).toMatchObject({
+      retry: false,
+      reason: 'wait-too-long',
+    });
     // Without Retry-After the draw itself must fit.
     const big: RetryPolicy = { ...POLICY, maxDelayMs: MAX_RETRY_WAIT_MS, maxAttempts: 20 };
     expect(planRetry(question({ retriesDone: 10, waitedMs: 100_000, policy: big, random: () => 0.5 }))).toEqual({

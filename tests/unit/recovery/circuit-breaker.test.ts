@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  INITIAL_BREAKER_STATE,
-  breakerRecord,
-  breakerRequest,
-  createCircuitBreaker,
-} from '../../../src/recovery/circuit-breaker';
+import { INITIAL_BREAKER_STATE, breakerRecord, breakerRequest, createCircuitBreaker } from '../../../src/recovery/circuit-breaker';
 import type { BreakerState } from '../../../src/recovery/circuit-breaker';
 
 function clock(start = 1_000_000) {

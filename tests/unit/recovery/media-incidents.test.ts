@@ -42,13 +42,24 @@ describe('permission-lost with rung 4', () => {
       resolvedAt: s(10) + 150,
       steps: [
         { at: s(10) + 5, action: 'mic-grant', outcome: 'ok', detail: 'The microphone setting of this softphone is back to allow.' },
-        { at: s(10) + 5, action: 'media-reacquire', outcome: 'ok', detail: 'The page captures the microphone again; 3 microphones listed.' },
+        {
+          at: s(10) + 5,
+          action: 'media-reacquire',
+          outcome: 'ok',
+          detail: 'The page captures the microphone again; 3 microphones listed.',
+        },
       ],
     });
   });
 
   it('a grant under way is one step, settled in place; the page hearing of it first adds nothing', () => {
-    const r = run([granted, ev.permission(s(10), 'denied'), grant(s(11), 'pending'), ev.permission(s(11) + 10, 'granted'), grant(s(11) + 20, 'ok')]);
+    const r = run([
+      granted,
+      ev.permission(s(10), 'denied'),
+      grant(s(11), 'pending'),
+      ev.permission(s(11) + 10, 'granted'),
+      grant(s(11) + 20, 'ok'),
+    ]);
     expect(r.state.incidents[0]?.steps).toEqual([
       { at: s(11), action: 'mic-grant', outcome: 'ok', detail: 'The microphone setting of this softphone is back to allow.' },
     ]);
@@ -56,7 +67,14 @@ describe('permission-lost with rung 4', () => {
   });
 
   it('waits for its own re-prime when the softphone captures first, then resolves', () => {
-    const r = run([granted, ev.permission(s(10), 'denied'), grant(s(11), 'ok'), asked(s(11)), ev.permission(s(11), 'granted'), ev.gum(s(11) + 80, true)]);
+    const r = run([
+      granted,
+      ev.permission(s(10), 'denied'),
+      grant(s(11), 'ok'),
+      asked(s(11)),
+      ev.permission(s(11), 'granted'),
+      ev.gum(s(11) + 80, true),
+    ]);
     expect(r.state.incidents[0]?.resolvedAt).toBeUndefined();
     expect(r.state.health).toBe('recovering');
     const done = run([answered(s(11) + 120, true, 1)], undefined, r.state);
@@ -91,13 +109,22 @@ describe('permission-lost with rung 4', () => {
 
   it('opens on a reset to prompt after a grant, not on a first prompt', () => {
     const reset = run([granted, ev.permission(s(10), 'prompt')]);
-    expect(reset.state.incidents[0]).toMatchObject({ kind: 'permission-lost', summary: 'Microphone permission reset (the browser would ask again)' });
+    expect(reset.state.incidents[0]).toMatchObject({
+      kind: 'permission-lost',
+      summary: 'Microphone permission reset (the browser would ask again)',
+    });
     expect(reset.state.health).toBe('down');
     expect(run([ev.permission(s(0), 'prompt')]).state.incidents).toEqual([]);
   });
 
   it('a failed re-prime keeps the incident open and shows the error', () => {
-    const r = run([granted, ev.permission(s(10), 'denied'), grant(s(11), 'ok'), asked(s(11)), answered(s(14), false, 1, 'NotAllowedError')]);
+    const r = run([
+      granted,
+      ev.permission(s(10), 'denied'),
+      grant(s(11), 'ok'),
+      asked(s(11)),
+      answered(s(14), false, 1, 'NotAllowedError'),
+    ]);
     expect(r.state.incidents[0]?.resolvedAt).toBeUndefined();
     expect(r.state.incidents[0]?.steps[1]).toMatchObject({
       action: 'media-reacquire',
@@ -121,9 +148,21 @@ describe('why the microphone stays blocked', () => {
   const blocked: SessionEvent[] = [granted, ev.permission(s(10), 'denied')];
 
   it.each([
-    ['not-allowed', 'Microphone blocked for this softphone. Configuration (media.grantMicrophone) does not allow Softphone Guard to unblock it: allow the microphone in the site settings.', 'policy'],
-    ['failed', 'Microphone blocked for this softphone, and the browser kept it blocked: allow the microphone in the site settings.', 'browser'],
-    ['not-monitored', 'Microphone blocked. This page is not a configured softphone page, so Softphone Guard leaves its setting alone.', 'not-monitored'],
+    [
+      'not-allowed',
+      'Microphone blocked for this softphone. Configuration (media.grantMicrophone) does not allow Softphone Guard to unblock it: allow the microphone in the site settings.',
+      'policy',
+    ],
+    [
+      'failed',
+      'Microphone blocked for this softphone, and the browser kept it blocked: allow the microphone in the site settings.',
+      'browser',
+    ],
+    [
+      'not-monitored',
+      'Microphone blocked. This page is not a configured softphone page, so Softphone Guard leaves its setting alone.',
+      'not-monitored',
+    ],
     ['limited', 'Microphone blocked again for this softphone; it was unblocked too often within the hour, so it is left blocked.', 'limit'],
   ] as const)('%s: the sentence says why, the step says what', (outcome, reason, blockedBy) => {
     const r = run([...blocked, grant(s(11), outcome, outcome === 'failed' ? 'The browser refused the change: nope' : undefined)]);
@@ -149,7 +188,11 @@ describe('track-ended with rung 4', () => {
   it('device gone, permission intact: re-prime resolves it', () => {
     const r = run([granted, ev.trackEnded(s(10)), asked(s(10)), answered(s(11), true, 1)]);
     expect(r.healths).toEqual(['healthy', 'degraded', 'degraded', 'healthy']);
-    expect(r.state.incidents[0]).toMatchObject({ kind: 'track-ended', resolvedAt: s(11), steps: [{ action: 'media-reacquire', outcome: 'ok' }] });
+    expect(r.state.incidents[0]).toMatchObject({
+      kind: 'track-ended',
+      resolvedAt: s(11),
+      steps: [{ action: 'media-reacquire', outcome: 'ok' }],
+    });
   });
 
   it('is part of an open permission loss rather than an incident of its own', () => {

@@ -33,7 +33,14 @@ describe('which microphone setting rung 4 may change', () => {
   });
 
   it('is nothing for URLs that are not http(s) pages', () => {
-    for (const url of ['not a url', 'file:///tmp/softphone.html', 'data:text/html,hi', 'chrome-extension://abc/popup.html', 'about:blank', '']) {
+    for (const url of [
+      'not a url',
+      'file:///tmp/softphone.html',
+      'data:text/html,hi',
+      'chrome-extension://abc/popup.html',
+      'about:blank',
+      '',
+    ]) {
       expect(microphoneSettingTarget(url, ['<all_urls>'])).toBeNull();
     }
   });

@@ -144,9 +144,9 @@ describe('rung 4 decision: nothing to do', () => {
         fc.constantFrom('granted', 'denied', 'prompt').map((p) => (at: number) => ev.permission(at, p as 'granted' | 'denied' | 'prompt')),
         fc.constant((at: number) => ev.trackEnded(at)),
         fc.constant((at: number) => ev.gum(at, false, 'NotAllowedError')),
-        fc.constantFrom('ok', 'failed', 'not-allowed', 'limited').map(
-          (o) => (at: number): SessionEvent => ({ type: 'mic-grant', at, outcome: o as 'ok' }),
-        ),
+        fc
+          .constantFrom('ok', 'failed', 'not-allowed', 'limited')
+          .map((o) => (at: number): SessionEvent => ({ type: 'mic-grant', at, outcome: o as 'ok' })),
         fc.constant((at: number): SessionEvent => ({ type: 'media-reacquire', at })),
       ),
       { maxLength: 12 },
@@ -158,7 +158,9 @@ describe('rung 4 decision: nothing to do', () => {
         const permission = st.media.micPermission;
         // A re-prime while blocked only ever follows a grant of this very incident.
         if (d.act === 'reacquire' && (permission === 'denied' || permission === 'prompt')) {
-          expect(st.incidents.some((i) => i.resolvedAt === undefined && i.steps.some((x) => x.action === 'mic-grant' && x.outcome === 'ok'))).toBe(true);
+          expect(
+            st.incidents.some((i) => i.resolvedAt === undefined && i.steps.some((x) => x.action === 'mic-grant' && x.outcome === 'ok')),
+          ).toBe(true);
         }
         if (!grant) expect(d.act).not.toBe('grant');
         if (!reacquire) expect(d.act).not.toBe('reacquire');

@@ -50,13 +50,21 @@ describe('oauth-silent (pure parts)', () => {
   it('reads the code, refuses a foreign state, and turns login_required into a sign-in error', () => {
     expect(parseAuthorizeRedirect('https://a.chromiumapp.org/oauth?code=abc&state=s1', 's1')).toBe('abc');
     expect(() => parseAuthorizeRedirect('https://a.chromiumapp.org/oauth?code=abc&state=evil', 's1')).toThrow(/state/);
-    expect(() => parseAuthorizeRedirect('https://a.chromiumapp.org/oauth?error=login_required&state=s1', 's1')).toThrow(SignInRequiredError);
+    expect(() => parseAuthorizeRedirect('https://a.chromiumapp.org/oauth?error=login_required&state=s1', 's1')).toThrow(
+      SignInRequiredError,
+    );
     expect(() => parseAuthorizeRedirect('https://a.chromiumapp.org/oauth?error=server_error&state=s1', 's1')).toThrow(/server_error/);
     expect(() => parseAuthorizeRedirect('https://a.chromiumapp.org/oauth?state=s1', 's1')).toThrow(/no code/);
   });
 
   it('builds the code exchange body', () => {
     const body = new URLSearchParams(tokenRequestBody({ code: 'c', codeVerifier: 'v', redirectUri: 'r', clientId: 'id' }));
-    expect(Object.fromEntries(body)).toEqual({ grant_type: 'authorization_code', code: 'c', code_verifier: 'v', redirect_uri: 'r', client_id: 'id' });
+    expect(Object.fromEntries(body)).toEqual({
+      grant_type: 'authorization_code',
+      code: 'c',
+      code_verifier: 'v',
+      redirect_uri: 'r',
+      client_id: 'id',
+    });
   });
 });

@@ -14,7 +14,11 @@ const A = 'https://apps.test/refresh ["org-a","agent-1"]';
 const B = 'https://apps.test/refresh ["org-b","agent-3"]';
 
 /** What the token broker does per refresh: ask, then record; the clock is the (fake) system time. */
-function attempt(book: BreakerBook, key: string, outcome: 'success' | 'failure'): { book: BreakerBook; allowed: boolean; message?: string } {
+function attempt(
+  book: BreakerBook,
+  key: string,
+  outcome: 'success' | 'failure',
+): { book: BreakerBook; allowed: boolean; message?: string } {
   const gate = admitRefresh(book, key, Date.now());
   if (!gate.allowed) return { book: gate.book, allowed: false, message: gate.message };
   return { book: recordRefresh(gate.book, key, outcome, Date.now()), allowed: true };
@@ -38,7 +42,11 @@ describe('refresh breakers per identity (rung 2)', () => {
     }
     expect(breakerOf(book, A)).toEqual({ status: 'open', openedAt: Date.now() });
     const refused = admitRefresh(book, A, Date.now());
-    expect(refused).toMatchObject({ allowed: false, retryAt: Date.now() + 60_000, message: 'Token refresh paused for 60 s after 5 failures' });
+    expect(refused).toMatchObject({
+      allowed: false,
+      retryAt: Date.now() + 60_000,
+      message: 'Token refresh paused for 60 s after 5 failures',
+    });
     vi.advanceTimersByTime(17_500);
     expect(admitRefresh(book, A, Date.now())).toMatchObject({ allowed: false, message: 'Token refresh paused for 43 s after 5 failures' });
     vi.advanceTimersByTime(42_500);
@@ -82,7 +90,10 @@ describe('refresh breakers per identity (rung 2)', () => {
     for (let i = 0; i < 5; i += 1) book = attempt(book, A, 'failure').book;
     const stored = parseBreakerBook(structuredClone(JSON.parse(JSON.stringify(book))));
     vi.advanceTimersByTime(30_000);
-    expect(admitRefresh(stored, A, Date.now())).toMatchObject({ allowed: false, message: 'Token refresh paused for 30 s after 5 failures' });
+    expect(admitRefresh(stored, A, Date.now())).toMatchObject({
+      allowed: false,
+      message: 'Token refresh paused for 30 s after 5 failures',
+    });
   });
 
   it('drops malformed stored entries, and anything that is not a record', () => {

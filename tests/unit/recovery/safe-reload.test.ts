@@ -18,7 +18,12 @@ function run(events: SessionEvent[], from?: SessionState): SessionState {
 }
 
 const stormed = (): SessionState =>
-  run([ev.hello(T0), ev.wsOpen(T0 + 1), ev.wsClose(T0 + 10, 1006, false), ev.http(T0 + 11, 401, '/api/v2/communications/webRTC', { protected: true })]);
+  run([
+    ev.hello(T0),
+    ev.wsOpen(T0 + 1),
+    ev.wsClose(T0 + 10, 1006, false),
+    ev.http(T0 + 11, 401, '/api/v2/communications/webRTC', { protected: true }),
+  ]);
 
 describe('safe reload (rung 5)', () => {
   it('is not called for while the grace runs, then is', () => {
@@ -35,14 +40,24 @@ describe('safe reload (rung 5)', () => {
   it('never reloads while a call is active, whatever failed', () => {
     const inCall = run([
       ev.hello(T0),
-      { type: 'pc-state', at: T0 + 1, pcId: 'pc1', iceConnectionState: 'connected', connectionState: 'connected', signalingState: 'stable' },
+      {
+        type: 'pc-state',
+        at: T0 + 1,
+        pcId: 'pc1',
+        iceConnectionState: 'connected',
+        connectionState: 'connected',
+        signalingState: 'stable',
+      },
       ev.wsOpen(T0 + 2),
       ev.wsClose(T0 + 10, 1006, false),
       ev.http(T0 + 11, 401, '/api/v2/communications/webRTC', { protected: true }),
     ]);
     const later = T0 + 10 * 60_000;
     expect(reloadCause(inCall, later, config)).not.toBeNull();
-    expect(decideSafeReload({ session: inCall, now: later, config, recentReloads: [] })).toMatchObject({ reload: false, reason: 'call-active' });
+    expect(decideSafeReload({ session: inCall, now: later, config, recentReloads: [] })).toMatchObject({
+      reload: false,
+      reason: 'call-active',
+    });
   });
 
   it('treats audio that grew within quietMs as a call, even with the connection already closed', () => {
@@ -82,10 +97,14 @@ describe('safe reload (rung 5)', () => {
 
   it('a connected call always blocks the reload (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10 * 3_600_000 }), fc.array(fc.integer({ min: 0, max: 3_600_000 }), { maxLength: 5 }), (dt, reloads) => {
-        const s = { ...stormed(), media: { connectionState: 'connected' } };
-        return decideSafeReload({ session: s, now: T0 + dt, config, recentReloads: reloads.map((r) => T0 + dt - r) }).reload === false;
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10 * 3_600_000 }),
+        fc.array(fc.integer({ min: 0, max: 3_600_000 }), { maxLength: 5 }),
+        (dt, reloads) => {
+          const s = { ...stormed(), media: { connectionState: 'connected' } };
+          return decideSafeReload({ session: s, now: T0 + dt, config, recentReloads: reloads.map((r) => T0 + dt - r) }).reload === false;
+        },
+      ),
     );
   });
 });
@@ -144,7 +163,9 @@ describe('safe reload when a protected request was not recovered (request-not-re
   });
 
   it('applies to request timeouts (408) and rate limits (429) alike', () => {
-    expect(reloadCause(run(outlasted('/api/v2/users/me/webphone/endpoint', 408)), LAST + 2 * GRACE_MS + 1, cookie)).toBe('request-not-recovered');
+    expect(reloadCause(run(outlasted('/api/v2/users/me/webphone/endpoint', 408)), LAST + 2 * GRACE_MS + 1, cookie)).toBe(
+      'request-not-recovered',
+    );
     expect(reloadCause(run(outlasted('/api/v2/presence/users/u-1', 429)), LAST + 2 * GRACE_MS + 1, cookie)).toBe('request-not-recovered');
   });
 
@@ -187,7 +208,10 @@ describe('safe reload when a protected request was not recovered (request-not-re
   });
 
   it('does not reload against the server’s wish: a 429 not retried because Retry-After was too long', () => {
-    const s = run([ev.hello(T0), ev.http(T0 + 1000, 429, '/api/v2/presence/users/u-1', { retryAfter: '600', retryGivenUp: 'wait-too-long' })]);
+    const s = run([
+      ev.hello(T0),
+      ev.http(T0 + 1000, 429, '/api/v2/presence/users/u-1', { retryAfter: '600', retryGivenUp: 'wait-too-long' }),
+    ]);
     expect(reloadCause(s, T0 + 50_000, cookie)).toBeNull();
   });
 
@@ -206,7 +230,10 @@ describe('safe reload when a protected request was not recovered (request-not-re
     });
     const s = run(outlasted());
     const full = Array.from({ length: cookie.safeReload.maxPerHour }, (_, i) => now - 1000 * (i + 1));
-    expect(decideSafeReload({ session: s, now, config: cookie, recentReloads: full })).toMatchObject({ reload: false, reason: 'hourly-limit' });
+    expect(decideSafeReload({ session: s, now, config: cookie, recentReloads: full })).toMatchObject({
+      reload: false,
+      reason: 'hourly-limit',
+    });
     const off: Config = { ...cookie, safeReload: { ...cookie.safeReload, enabled: false } };
     expect(decideSafeReload({ session: s, now, config: off, recentReloads: [] })).toMatchObject({ reload: false, reason: 'disabled' });
   });
@@ -241,7 +268,12 @@ describe('safe reload when a protected request was not recovered (request-not-re
     ]);
     const steps = deferred.incidents.find((i) => i.kind === 'server-error')?.steps.filter((st) => st.action === 'safe-reload');
     expect(steps).toEqual([
-      { at: due, action: 'safe-reload', outcome: 'pending', detail: 'Not reloading: a call is active. The tab is never reloaded during a call.' },
+      {
+        at: due,
+        action: 'safe-reload',
+        outcome: 'pending',
+        detail: 'Not reloading: a call is active. The tab is never reloaded during a call.',
+      },
     ]);
     const unknown = run([...outlasted(), { type: 'safe-reload', at: due, cause: 'request-not-recovered', incidentId: 'nope' }]);
     expect(unknown.incidents.flatMap((i) => i.steps).some((st) => st.action === 'safe-reload')).toBe(false);

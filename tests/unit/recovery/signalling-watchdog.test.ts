@@ -114,7 +114,9 @@ describe('stalledSocketsToClose (rung 3, silent stall)', () => {
           expect(new Set(named.map((n) => n.socketId)).size).toBe(named.length);
           for (const { socketId, silentSeconds } of named) {
             expect(Object.hasOwn(state.sockets, socketId)).toBe(true);
-            const incident = state.incidents.find((i) => i.kind === 'signalling-stalled' && i.resolvedAt === undefined && i.detail.socketId === socketId);
+            const incident = state.incidents.find(
+              (i) => i.kind === 'signalling-stalled' && i.resolvedAt === undefined && i.detail.socketId === socketId,
+            );
             expect(incident).toBeDefined();
             expect(at - (incident?.openedAt ?? at)).toBeGreaterThan(GRACE);
             expect(silentSeconds * 1000).toBeGreaterThan(CTX.heartbeatTimeoutMs);

@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  TOKEN_EXPIRY_SKEW_MS,
-  createSingleFlight,
-  decideTokenUse,
-  explainTokenUse,
-} from '../../../src/recovery/single-flight';
+import { TOKEN_EXPIRY_SKEW_MS, createSingleFlight, decideTokenUse, explainTokenUse } from '../../../src/recovery/single-flight';
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -154,7 +149,9 @@ describe('decideTokenUse', () => {
     const expiresAt = now + TOKEN_EXPIRY_SKEW_MS;
     expect(explainTokenUse({ current: { ...held, expiresAt }, rejectedHash: 'ffffffffffffffff', now }).reason).toBe('expiring');
     expect(decideTokenUse({ current: { ...held, expiresAt: expiresAt + 1 }, rejectedHash: 'ffffffffffffffff', now })).toBe('reuse');
-    expect(decideTokenUse({ current: { ...held, expiresAt: now + 5000 }, rejectedHash: 'ffffffffffffffff', now, expirySkewMs: 1000 })).toBe('reuse');
+    expect(decideTokenUse({ current: { ...held, expiresAt: now + 5000 }, rejectedHash: 'ffffffffffffffff', now, expirySkewMs: 1000 })).toBe(
+      'reuse',
+    );
   });
 
   it('refreshes when the held token is older than maxAgeMs', () => {
@@ -166,7 +163,14 @@ describe('decideTokenUse', () => {
     const hex16 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 16, maxLength: 16 });
     fc.assert(
       fc.property(
-        fc.option(fc.record({ hash: hex16, obtainedAt: fc.integer({ min: 0, max: now }), expiresAt: fc.option(fc.integer({ min: 0, max: 2 * now }), { nil: undefined }) }), { nil: null }),
+        fc.option(
+          fc.record({
+            hash: hex16,
+            obtainedAt: fc.integer({ min: 0, max: now }),
+            expiresAt: fc.option(fc.integer({ min: 0, max: 2 * now }), { nil: undefined }),
+          }),
+          { nil: null },
+        ),
         hex16,
         (current, rejectedHash) => {
           const use = decideTokenUse({ current, rejectedHash, now });

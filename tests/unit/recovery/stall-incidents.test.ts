@@ -133,7 +133,11 @@ describe('signalling-stalled: opening (time rule)', () => {
       ev.wsActivity(s(2), 's2', s(2)),
       ev.tick(s(40)),
     ]).state;
-    expect(openStallsOf(opened).map((i) => i.detail.socketId).sort()).toEqual(['s1', 's2']);
+    expect(
+      openStallsOf(opened)
+        .map((i) => i.detail.socketId)
+        .sort(),
+    ).toEqual(['s1', 's2']);
     const later = reduceSession(opened, ev.tick(s(41)), CTX);
     expect(later.state.incidents).toBe(opened.incidents);
     expect(later.effects).toEqual([]);
@@ -193,7 +197,11 @@ describe('signalling-stalled: resolving', () => {
       ev.wsActivity(s(0), 's2', s(0)),
       ev.tick(s(31)),
     ]).state;
-    expect(openStallsOf(state).map((i) => i.detail.socketId).sort()).toEqual(['s1', 's2']);
+    expect(
+      openStallsOf(state)
+        .map((i) => i.detail.socketId)
+        .sort(),
+    ).toEqual(['s1', 's2']);
     const after = run([ev.wsActivity(s(32), 's2', s(32))], CTX, state).state;
     expect(openStallsOf(after).map((i) => i.detail.socketId)).toEqual(['s1']);
   });
@@ -329,7 +337,9 @@ describe('signalling-stalled: rung 3 steps', () => {
     expect(reloadCause(closed, s(48) + 2 * GRACE + 1, config)).toBe('signalling-not-recovered');
     const later = run([ev.tick(s(48) + GRACE + 1)], CTX, closed).state;
     expect(later.health).toBe('down');
-    expect(later.healthReason).toBe('Closed the silent signalling socket 10 s ago and the softphone has not reconnected; escalating recovery.');
+    expect(later.healthReason).toBe(
+      'Closed the silent signalling socket 10 s ago and the softphone has not reconnected; escalating recovery.',
+    );
     const close = later.incidents.find((i) => i.kind === 'abnormal-close');
     expect(close?.steps).toEqual([
       { at: s(48) + GRACE + 1, action: 'none', outcome: 'failed', detail: 'The softphone did not reconnect within 10 s.' },
@@ -342,7 +352,12 @@ describe('signalling-stalled properties', () => {
     const id = fc.constantFrom('s1', 's2', '__proto__');
     const step = fc.oneof(
       fc.record({ kind: fc.constant('open' as const), id, sendOnly: fc.boolean() }),
-      fc.record({ kind: fc.constant('close' as const), id, code: fc.constantFrom(1000, 1006, 4000), by: fc.constantFrom(undefined, 'stall' as const, 'org-switch' as const) }),
+      fc.record({
+        kind: fc.constant('close' as const),
+        id,
+        code: fc.constantFrom(1000, 1006, 4000),
+        by: fc.constantFrom(undefined, 'stall' as const, 'org-switch' as const),
+      }),
       fc.record({ kind: fc.constant('msg' as const), id }),
       fc.record({ kind: fc.constant('ask' as const), id }),
       fc.record({ kind: fc.constant('tick' as const) }),

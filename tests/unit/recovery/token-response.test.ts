@@ -1,10 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  OAUTH_TOKEN_ERROR_CODES,
-  TokenResponseError,
-  parseTokenResponse,
-} from '../../../src/recovery/token-response';
+import { OAUTH_TOKEN_ERROR_CODES, TokenResponseError, parseTokenResponse } from '../../../src/recovery/token-response';
 
 const NOW = 1_700_000_000_000;
 const TOKEN = 'mF_9.B5f-4.1JqM';
@@ -21,7 +17,13 @@ function catchError(fn: () => unknown): TokenResponseError {
 
 describe('parseTokenResponse — RFC 6749 §5.1 success', () => {
   it('parses the RFC example', () => {
-    const body = { access_token: '2YotnFZFEjr1zCsicMWpAA', token_type: 'example'.replace('example', 'Bearer'), expires_in: 3600, refresh_token: 'tGzv3JOkF0XG5Qx2TlKWIA', example_parameter: 'example_value' };
+    const body = {
+      access_token: '2YotnFZFEjr1zCsicMWpAA',
+      token_type: 'example'.replace('example', 'Bearer'),
+      expires_in: 3600,
+      refresh_token: 'tGzv3JOkF0XG5Qx2TlKWIA',
+      example_parameter: 'example_value',
+    };
     expect(parseTokenResponse(200, body, NOW)).toEqual({
       accessToken: '2YotnFZFEjr1zCsicMWpAA',
       tokenType: 'Bearer',

@@ -9,7 +9,11 @@ const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJyZWFzb24tMWEyYjNjNG
 
 describe('redaction of the canary shapes', () => {
   it('removes access_token, code and id_token from a request URL, keeping the rest', () => {
-    expect(redactString('http://127.0.0.1:8787/api/v2/users/me/webphone/endpoint?sg_case=fetch&access_token=cnry-at-1&code=cnry-code-2&id_token=cnry-idt-3')).toBe(
+    expect(
+      redactString(
+        'http://127.0.0.1:8787/api/v2/users/me/webphone/endpoint?sg_case=fetch&access_token=cnry-at-1&code=cnry-code-2&id_token=cnry-idt-3',
+      ),
+    ).toBe(
       'http://127.0.0.1:8787/api/v2/users/me/webphone/endpoint?sg_case=fetch&access_token=[redacted]&code=[redacted]&id_token=[redacted]',
     );
   });

@@ -7,27 +7,39 @@ import { describe, expect, it } from 'vitest';
 import { REDACTED, redactString, redactValue } from '../../../src/redact/redact';
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const b64url = (min: number, max: number) =>
-  fc.string({ unit: fc.constantFrom(...B64URL), minLength: min, maxLength: max });
+const b64url = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...B64URL), minLength: min, maxLength: max });
 
 /** An opaque bearer token: long enough never to occur by chance in the surrounding noise. */
 const opaqueToken = b64url(24, 64);
-const jwt = fc
-  .tuple(b64url(8, 40), b64url(8, 80), b64url(8, 60))
-  .map(([h, p, s]) => `eyJ${h}.eyJ${p}.${s}`);
-const ipv4 = fc.tuple(
-  fc.integer({ min: 10, max: 254 }),
-  fc.integer({ min: 0, max: 255 }),
-  fc.integer({ min: 0, max: 255 }),
-  fc.integer({ min: 1, max: 254 }),
-).map((o) => o.join('.'));
-const ipv6 = fc.array(fc.integer({ min: 0x1000, max: 0xffff }), { minLength: 8, maxLength: 8 })
+const jwt = fc.tuple(b64url(8, 40), b64url(8, 80), b64url(8, 60)).map(([h, p, s]) => `eyJ${h}.eyJ${p}.${s}`);
+const ipv4 = fc
+  .tuple(
+    fc.integer({ min: 10, max: 254 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 1, max: 254 }),
+  )
+  .map((o) => o.join('.'));
+const ipv6 = fc
+  .array(fc.integer({ min: 0x1000, max: 0xffff }), { minLength: 8, maxLength: 8 })
   .map((g) => g.map((n) => n.toString(16)).join(':'));
 
 const noise = fc.string({ maxLength: 20 });
 const SECRET_KEYS = [
-  'authorization', 'Authorization', 'access_token', 'refreshToken', 'id_token', 'password', 'client_secret',
-  'cookie', 'Set-Cookie', 'x-api-key', 'X-Amz-Security-Token', 'token', 'apiKey', 'sessionId',
+  'authorization',
+  'Authorization',
+  'access_token',
+  'refreshToken',
+  'id_token',
+  'password',
+  'client_secret',
+  'cookie',
+  'Set-Cookie',
+  'x-api-key',
+  'X-Amz-Security-Token',
+  'token',
+  'apiKey',
+  'sessionId',
 ];
 
 interface Planted {
@@ -41,7 +53,8 @@ const planted: fc.Arbitrary<Planted> = fc.oneof(
   fc.tuple(noise, opaqueToken, noise).map(([a, t, b]) => ({ value: `${a}Bearer ${t} ${b}`, secrets: [t] })),
   fc.tuple(noise, opaqueToken, noise).map(([a, t, b]) => ({ value: { Authorization: `Bearer ${t}`, note: a + b }, secrets: [t] })),
   fc.tuple(noise, jwt, noise).map(([a, j, b]) => ({ value: `${a}${j}${b}`, secrets: [j] })),
-  fc.tuple(fc.constantFrom('access_token', 'refresh_token', 'id_token', 'code', 'token', 'client_secret', 'password'), opaqueToken, noise)
+  fc
+    .tuple(fc.constantFrom('access_token', 'refresh_token', 'id_token', 'code', 'token', 'client_secret', 'password'), opaqueToken, noise)
     .map(([k, t, b]) => ({ value: `see https://h.example.com/p?a=1&${k}=${t}&b=2 ${b}`, secrets: [t] })),
   fc.tuple(noise, opaqueToken, noise).map(([a, t, b]) => ({ value: `${a}\nCookie: sid=${t}; x=1\n${b}`, secrets: [t] })),
   fc.tuple(noise, opaqueToken, noise).map(([a, t, b]) => ({ value: `${a} {"refresh_token":"${t}","n":1} ${b}`, secrets: [t] })),
@@ -134,9 +147,12 @@ describe('redactValue properties', () => {
   it('does not change data that holds nothing secret', () => {
     const safeString = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789 /-'), maxLength: 30 });
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 4 }).filter((v) => !JSON.stringify(v).match(/[A-Za-z]/)), (v) => {
-        expect(redactValue(v)).toEqual(v);
-      }),
+      fc.property(
+        fc.jsonValue({ maxDepth: 4 }).filter((v) => !JSON.stringify(v).match(/[A-Za-z]/)),
+        (v) => {
+          expect(redactValue(v)).toEqual(v);
+        },
+      ),
     );
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom('url', 'summary', 'state', 'count'), safeString), (v) => {
@@ -152,9 +168,34 @@ describe('redactString properties', () => {
     .array(
       fc.oneof(
         fc.constantFrom(
-          'Bearer ', 'Basic ', 'token', '=', ':', '"', "'", '\\', 'eyJ', '.', 'access_token=', '?', '&', '#',
-          'candidate:', ' 10.0.0.1 ', '::', 'fe80', 'Cookie: ', '\n', 'https://', 'u:p@', 'password', ' ', REDACTED,
-          '%3D', '%26', 'IN IP4 ',
+          'Bearer ',
+          'Basic ',
+          'token',
+          '=',
+          ':',
+          '"',
+          "'",
+          '\\',
+          'eyJ',
+          '.',
+          'access_token=',
+          '?',
+          '&',
+          '#',
+          'candidate:',
+          ' 10.0.0.1 ',
+          '::',
+          'fe80',
+          'Cookie: ',
+          '\n',
+          'https://',
+          'u:p@',
+          'password',
+          ' ',
+          REDACTED,
+          '%3D',
+          '%26',
+          'IN IP4 ',
         ),
         b64url(1, 6),
       ),

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REDACTED, isSensitiveKey, redactString, redactUrl, redactValue } from '../../../src/redact/redact';
 
-const JWT =
-  'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZ2VudC0xIiwib3JnIjoiYWNtZSJ9.c2lnbmF0dXJlLWJ5dGVzLWhlcmU';
+const JWT = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZ2VudC0xIiwib3JnIjoiYWNtZSJ9.c2lnbmF0dXJlLWJ5dGVzLWhlcmU';
 const OPAQUE = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA';
 
 describe('redactString', () => {
@@ -96,12 +95,10 @@ describe('redactString', () => {
 
 describe('redactUrl', () => {
   it('keeps scheme, host, path and harmless parameters; redacts credentials', () => {
-    expect(
-      redactUrl('wss://streaming.mypurecloud.com/channels/abc?access_token=SECRET1&x=1&refresh_token=SECRET2#code=SECRET3'),
-    ).toBe('wss://streaming.mypurecloud.com/channels/abc?access_token=[redacted]&x=1&refresh_token=[redacted]#code=[redacted]');
-    expect(redactUrl('https://login.example.com/cb?code=SECRET&state=xyz')).toBe(
-      'https://login.example.com/cb?code=[redacted]&state=xyz',
+    expect(redactUrl('wss://streaming.mypurecloud.com/channels/abc?access_token=SECRET1&x=1&refresh_token=SECRET2#code=SECRET3')).toBe(
+      'wss://streaming.mypurecloud.com/channels/abc?access_token=[redacted]&x=1&refresh_token=[redacted]#code=[redacted]',
     );
+    expect(redactUrl('https://login.example.com/cb?code=SECRET&state=xyz')).toBe('https://login.example.com/cb?code=[redacted]&state=xyz');
     expect(redactUrl('https://x.example.com/cb#access_token=SECRET&token_type=Bearer&expires_in=3600')).toBe(
       'https://x.example.com/cb#access_token=[redacted]&token_type=Bearer&expires_in=3600',
     );
@@ -109,12 +106,20 @@ describe('redactUrl', () => {
 
   it.each([
     ['https://u:p@example.com/x', 'https://[redacted]@example.com/x'],
-    ['https://a.example.com/x?client_secret=s&password=p&id_token=t&token=t2', 'https://a.example.com/x?client_secret=[redacted]&password=[redacted]&id_token=[redacted]&token=[redacted]'],
-    ['https://s3.amazonaws.com/b/k?X-Amz-Credential=AK%2F2024&X-Amz-Signature=abc&X-Amz-Security-Token=tok&X-Amz-Expires=60',
-      'https://s3.amazonaws.com/b/k?X-Amz-Credential=[redacted]&X-Amz-Signature=[redacted]&X-Amz-Security-Token=[redacted]&X-Amz-Expires=60'],
+    [
+      'https://a.example.com/x?client_secret=s&password=p&id_token=t&token=t2',
+      'https://a.example.com/x?client_secret=[redacted]&password=[redacted]&id_token=[redacted]&token=[redacted]',
+    ],
+    [
+      'https://s3.amazonaws.com/b/k?X-Amz-Credential=AK%2F2024&X-Amz-Signature=abc&X-Amz-Security-Token=tok&X-Amz-Expires=60',
+      'https://s3.amazonaws.com/b/k?X-Amz-Credential=[redacted]&X-Amz-Signature=[redacted]&X-Amz-Security-Token=[redacted]&X-Amz-Expires=60',
+    ],
     ['https://maps.example.com/api?key=AIzaSECRET&q=x', 'https://maps.example.com/api?key=[redacted]&q=x'],
     [`https://x.example.com/sessions/${JWT}/state`, 'https://x.example.com/sessions/[redacted]/state'],
-    ['https://x.example.com/login?redirect=https%3A%2F%2Fy%2Fcb%3Faccess_token%3DSECRET%26a%3D1', 'https://x.example.com/login?redirect=https%3A%2F%2Fy%2Fcb%3Faccess_token%3D[redacted]%26a%3D1'],
+    [
+      'https://x.example.com/login?redirect=https%3A%2F%2Fy%2Fcb%3Faccess_token%3DSECRET%26a%3D1',
+      'https://x.example.com/login?redirect=https%3A%2F%2Fy%2Fcb%3Faccess_token%3D[redacted]%26a%3D1',
+    ],
   ])('%s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
   });
@@ -136,9 +141,28 @@ describe('redactUrl', () => {
 
 describe('isSensitiveKey', () => {
   it.each([
-    'authorization', 'Authorization', 'proxy-authorization', 'cookie', 'Set-Cookie', 'token', 'access_token',
-    'accessToken', 'refresh_token', 'id_token', 'X-Auth-Token', 'password', 'newPassword', 'passwd', 'client_secret',
-    'clientSecret', 'apiKey', 'x-api-key', 'privateKey', 'code_verifier', 'JSESSIONID', 'X-Amz-Security-Token',
+    'authorization',
+    'Authorization',
+    'proxy-authorization',
+    'cookie',
+    'Set-Cookie',
+    'token',
+    'access_token',
+    'accessToken',
+    'refresh_token',
+    'id_token',
+    'X-Auth-Token',
+    'password',
+    'newPassword',
+    'passwd',
+    'client_secret',
+    'clientSecret',
+    'apiKey',
+    'x-api-key',
+    'privateKey',
+    'code_verifier',
+    'JSESSIONID',
+    'X-Amz-Security-Token',
   ])('%s is sensitive', (k) => {
     expect(isSensitiveKey(k)).toBe(true);
   });
@@ -181,7 +205,12 @@ describe('redactValue', () => {
   });
 
   it('redacts header pairs', () => {
-    expect(redactValue([['Authorization', 'Token abc'], ['Accept', '*/*']])).toEqual([
+    expect(
+      redactValue([
+        ['Authorization', 'Token abc'],
+        ['Accept', '*/*'],
+      ]),
+    ).toEqual([
       ['Authorization', REDACTED],
       ['Accept', '*/*'],
     ]);
@@ -231,7 +260,10 @@ describe('redactValue', () => {
       when: new Date(0),
       bad: new Date(Number.NaN),
       url: new URL(`https://x/cb?code=${OPAQUE}`),
-      map: new Map<unknown, unknown>([['password', 'p'], [1, 'one']]),
+      map: new Map<unknown, unknown>([
+        ['password', 'p'],
+        [1, 'one'],
+      ]),
       set: new Set(['a']),
       bin: new Uint8Array(4),
       fn: () => 1,

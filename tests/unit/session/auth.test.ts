@@ -91,11 +91,7 @@ describe('unauthorized incident', () => {
   });
 
   it('goes down when the refresh fails and back to recovering on the next attempt', () => {
-    const r = run([
-      ev.tokenNeeded(s(1), WEBRTC),
-      ev.refreshStarted(s(1)),
-      ev.refreshFailed(s(2), 'refresh endpoint returned 401'),
-    ]);
+    const r = run([ev.tokenNeeded(s(1), WEBRTC), ev.refreshStarted(s(1)), ev.refreshFailed(s(2), 'refresh endpoint returned 401')]);
     expect(r.state.health).toBe('down');
     expect(r.state.healthReason).toBe('Token rejected and getting a fresh one failed; escalating recovery.');
     expect(r.state.auth).toMatchObject({ lastRefreshOutcome: 'failed', lastRefreshError: 'refresh endpoint returned 401' });

@@ -18,9 +18,7 @@ describe('backoff retries (rung 1) as steps of HTTP incidents', () => {
       kind: 'request-timeout',
       resolvedAt: s(2),
       detail: { status: 408, url: `${ORIGIN}${ENDPOINT}`, count: 1 },
-      steps: [
-        { at: s(1), action: 'request-retry', outcome: 'ok', detail: `Retried PUT ${ENDPOINT}: 200.` },
-      ],
+      steps: [{ at: s(1), action: 'request-retry', outcome: 'ok', detail: `Retried PUT ${ENDPOINT}: 200.` }],
     });
     expect(state.health).toBe('healthy');
     expect(healthChanges(effects)).toEqual(['healthy→degraded', 'degraded→healthy']);
@@ -31,7 +29,12 @@ describe('backoff retries (rung 1) as steps of HTTP incidents', () => {
   it('the pending step says when the probe sends it again', () => {
     const { state } = run([ev.http(s(1), 429, PRESENCE, { method: 'PUT', hiddenFromPage: true, retryAfter: '3' })]);
     expect(state.incidents[0]?.steps).toEqual([
-      { at: s(1), action: 'request-retry', outcome: 'pending', detail: `Sending PUT ${PRESENCE} again after the server's Retry-After (3).` },
+      {
+        at: s(1),
+        action: 'request-retry',
+        outcome: 'pending',
+        detail: `Sending PUT ${PRESENCE} again after the server's Retry-After (3).`,
+      },
     ]);
     expect(state.health).toBe('degraded');
   });
@@ -66,10 +69,7 @@ describe('backoff retries (rung 1) as steps of HTTP incidents', () => {
   });
 
   it('a retry ending in a network error says so', () => {
-    const { state } = run([
-      ev.http(s(1), 503, ENDPOINT, { hiddenFromPage: true }),
-      ev.httpRetry(s(2), 'failed', ENDPOINT, 0, 'backoff'),
-    ]);
+    const { state } = run([ev.http(s(1), 503, ENDPOINT, { hiddenFromPage: true }), ev.httpRetry(s(2), 'failed', ENDPOINT, 0, 'backoff')]);
     expect(state.incidents[0]?.steps[0]).toMatchObject({ outcome: 'failed', detail: `Retried GET ${ENDPOINT}: network error.` });
   });
 
@@ -79,7 +79,12 @@ describe('backoff retries (rung 1) as steps of HTTP incidents', () => {
       kind: 'rate-limited',
       detail: { retryAfter: '600' },
       steps: [
-        { at: s(1), action: 'request-retry', outcome: 'failed', detail: 'Not retried: the server asked to wait (Retry-After: 600) longer than 120 s.' },
+        {
+          at: s(1),
+          action: 'request-retry',
+          outcome: 'failed',
+          detail: 'Not retried: the server asked to wait (Retry-After: 600) longer than 120 s.',
+        },
       ],
     });
     expect(state.health).toBe('degraded');

@@ -23,12 +23,10 @@ const nextRequestId = (): string => `r${++requestSeq}`;
 
 /** Page observations and worker events, with defaults from the seeds' softphone. */
 export const ev = {
-  hello: (at: number, href = `${ORIGIN}/directory/`): PageObservation =>
-    valid({ type: 'hello', at, href, probeVersion: '0.1.0' }),
+  hello: (at: number, href = `${ORIGIN}/directory/`): PageObservation => valid({ type: 'hello', at, href, probeVersion: '0.1.0' }),
   identity: (at: number, userId = 'u-1', orgId = 'org-a'): PageObservation =>
     valid({ type: 'identity', at, userId, name: 'Ada Agent', orgId }),
-  wsOpen: (at: number, socketId = 's1', url = WS_URL): PageObservation =>
-    valid({ type: 'ws-open', at, socketId, url, protocol: '' }),
+  wsOpen: (at: number, socketId = 's1', url = WS_URL): PageObservation => valid({ type: 'ws-open', at, socketId, url, protocol: '' }),
   wsClose: (
     at: number,
     code: number,
@@ -101,8 +99,7 @@ export const ev = {
     ice: 'new' | 'checking' | 'connected' | 'completed' | 'failed' | 'disconnected' | 'closed',
     conn: 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed',
     pcId = 'pc1',
-  ): PageObservation =>
-    valid({ type: 'pc-state', at, pcId, iceConnectionState: ice, connectionState: conn, signalingState: 'stable' }),
+  ): PageObservation => valid({ type: 'pc-state', at, pcId, iceConnectionState: ice, connectionState: conn, signalingState: 'stable' }),
   pcStats: (
     at: number,
     inboundAudioBytes: number,
@@ -120,12 +117,10 @@ export const ev = {
       inboundAudioBytes,
       outboundAudioBytes: inboundAudioBytes,
     }),
-  permission: (at: number, state: 'granted' | 'denied' | 'prompt'): PageObservation =>
-    valid({ type: 'media-permission', at, state }),
+  permission: (at: number, state: 'granted' | 'denied' | 'prompt'): PageObservation => valid({ type: 'media-permission', at, state }),
   gum: (at: number, ok: boolean, errorName?: string, audio = true): PageObservation =>
     valid({ type: 'gum', at, ok, audio, video: false, ...(errorName === undefined ? {} : { errorName }) }),
-  trackEnded: (at: number, kind: 'audio' | 'video' = 'audio'): PageObservation =>
-    valid({ type: 'track-ended', at, kind }),
+  trackEnded: (at: number, kind: 'audio' | 'video' = 'audio'): PageObservation => valid({ type: 'track-ended', at, kind }),
   refreshStarted: (at: number): WorkerEvent => ({ type: 'refresh-started', at }),
   refreshSucceeded: (at: number, expiresAt?: number): WorkerEvent =>
     expiresAt === undefined ? { type: 'refresh-succeeded', at } : { type: 'refresh-succeeded', at, expiresAt },

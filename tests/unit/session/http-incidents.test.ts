@@ -15,9 +15,7 @@ describe('rate-limited, request-timeout and server-error incidents', () => {
       steps: [],
     });
     expect(state.health).toBe('degraded');
-    expect(state.healthReason).toBe(
-      `The server is rate-limiting ${PRESENCE} (429); requests are retried after its Retry-After.`,
-    );
+    expect(state.healthReason).toBe(`The server is rate-limiting ${PRESENCE} (429); requests are retried after its Retry-After.`);
     expect(healthChanges(effects)).toEqual(['healthy→degraded']);
   });
 
@@ -43,7 +41,12 @@ describe('rate-limited, request-timeout and server-error incidents', () => {
   });
 
   it.each([
-    [408, 'request-timeout', `Request timed out (408) on ${ENDPOINT}`, `Requests to ${ENDPOINT} are timing out (408); retrying with backoff.`],
+    [
+      408,
+      'request-timeout',
+      `Request timed out (408) on ${ENDPOINT}`,
+      `Requests to ${ENDPOINT} are timing out (408); retrying with backoff.`,
+    ],
     [500, 'server-error', `Server error (500) on ${ENDPOINT}`, `Server errors on ${ENDPOINT} (500); retrying with backoff.`],
     [503, 'server-error', `Server error (503) on ${ENDPOINT}`, `Server errors on ${ENDPOINT} (503); retrying with backoff.`],
     [599, 'server-error', `Server error (599) on ${ENDPOINT}`, `Server errors on ${ENDPOINT} (599); retrying with backoff.`],

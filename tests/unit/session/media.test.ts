@@ -14,12 +14,7 @@ describe('peer connection view', () => {
   });
 
   it('records when inbound audio bytes last grew', () => {
-    const r = run([
-      ev.pcState(s(0), 'connected', 'connected'),
-      ev.pcStats(s(1), 1000),
-      ev.pcStats(s(2), 2000),
-      ev.pcStats(s(3), 2000),
-    ]);
+    const r = run([ev.pcState(s(0), 'connected', 'connected'), ev.pcStats(s(1), 1000), ev.pcStats(s(2), 2000), ev.pcStats(s(3), 2000)]);
     expect(r.state.media).toMatchObject({ inboundAudioBytes: 2000, inboundGrewAt: s(2), statsAt: s(3), rttMs: 40 });
   });
 
@@ -28,10 +23,7 @@ describe('peer connection view', () => {
   });
 
   it('starts a new connection’s counters from scratch but keeps the tab’s last growth', () => {
-    const { state } = run([
-      ev.pcStats(s(1), 50_000, { rttMs: 900 }, 'pc1'),
-      ev.pcState(s(2), 'new', 'new', 'pc2'),
-    ]);
+    const { state } = run([ev.pcStats(s(1), 50_000, { rttMs: 900 }, 'pc1'), ev.pcState(s(2), 'new', 'new', 'pc2')]);
     expect(state.media).toEqual({
       pcId: 'pc2',
       iceConnectionState: 'new',
@@ -81,9 +73,7 @@ describe('ice-failed incident', () => {
   });
 
   it('resolves on ICE completed', () => {
-    expect(run([ev.pcState(s(1), 'failed', 'failed'), ev.pcState(s(2), 'completed', 'connecting')]).state.health).toBe(
-      'healthy',
-    );
+    expect(run([ev.pcState(s(1), 'failed', 'failed'), ev.pcState(s(2), 'completed', 'connecting')]).state.health).toBe('healthy');
   });
 
   it('resolves when the failed connection closes', () => {
@@ -184,9 +174,7 @@ describe('microphone', () => {
   });
 
   it('says what it is doing while the microphone is blocked', () => {
-    expect(run([ev.permission(s(1), 'denied')]).state.healthReason).toBe(
-      'Microphone access is blocked; trying to restore it.',
-    );
+    expect(run([ev.permission(s(1), 'denied')]).state.healthReason).toBe('Microphone access is blocked; trying to restore it.');
   });
 
   it.each(['NotAllowedError', 'PermissionDeniedError'])('opens permission-lost on getUserMedia %s', (name) => {
@@ -217,9 +205,7 @@ describe('microphone', () => {
       detail: { count: 2 },
       resolvedAt: s(4),
     });
-    expect(run([ev.trackEnded(s(1))]).state.healthReason).toBe(
-      'Microphone track ended; waiting for the softphone to capture it again.',
-    );
+    expect(run([ev.trackEnded(s(1))]).state.healthReason).toBe('Microphone track ended; waiting for the softphone to capture it again.');
   });
 
   it('ignores an ended video track', () => {

@@ -39,7 +39,11 @@ describe('organisation switch (seed 002)', () => {
   });
 
   it('the later switch replaces the earlier one, and a new document keeps it', () => {
-    const state = run([ev.orgSwitch(s(10), 'org-a', 'org-b'), ev.orgSwitch(s(20), 'org-b', 'org-a', 0, 0), ev.hello(s(30))], CTX, inOrgA()).state;
+    const state = run(
+      [ev.orgSwitch(s(10), 'org-a', 'org-b'), ev.orgSwitch(s(20), 'org-b', 'org-a', 0, 0), ev.hello(s(30))],
+      CTX,
+      inOrgA(),
+    ).state;
     expect(state.orgSwitch).toMatchObject({ at: s(20), fromOrgId: 'org-b', toOrgId: 'org-a', closedSockets: 0 });
   });
 

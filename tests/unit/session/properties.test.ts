@@ -105,8 +105,7 @@ describe('reducer properties', () => {
   it('is deterministic', () => {
     fc.assert(
       fc.property(eventSequence, reducerContext, (events, ctx) => {
-        const fold = (): SessionState =>
-          events.reduce((s, e) => reduceSession(s, e, ctx).state, createSession(TAB, events[0]?.at ?? 0));
+        const fold = (): SessionState => events.reduce((s, e) => reduceSession(s, e, ctx).state, createSession(TAB, events[0]?.at ?? 0));
         expect(fold()).toEqual(fold());
       }),
       { numRuns: 100 },

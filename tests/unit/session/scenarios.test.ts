@@ -75,10 +75,7 @@ describe('seed 000 with 001: publish storm (1006 + 401 + 429) and recovery', () 
     expect(r.state.incidents.every((i) => i.resolvedAt !== undefined)).toBe(true);
     expect(byKind['abnormal-close']).toMatchObject({ openedAt: s(10), resolvedAt: s(15) });
     expect(byKind['unauthorized']?.detail.count).toBe(2);
-    expect(byKind['unauthorized']?.steps.map((x) => `${x.action}:${x.outcome}`)).toEqual([
-      'token-refresh:ok',
-      'request-retry:ok',
-    ]);
+    expect(byKind['unauthorized']?.steps.map((x) => `${x.action}:${x.outcome}`)).toEqual(['token-refresh:ok', 'request-retry:ok']);
     expect(byKind['rate-limited']?.detail).toMatchObject({ count: 2, retryAfter: '3' });
     expect(r.state.healthReason).toBe('All good: signalling open, heartbeat 3 s ago.');
     // Three incidents opened, each persisted on open and on every change.
@@ -95,14 +92,7 @@ describe('seed 000 with 001: publish storm (1006 + 401 + 429) and recovery', () 
 
   it('escalates to down when the softphone does not reconnect, and recovers after a reload', () => {
     const r = run(
-      [
-        ev.wsClose(s(10), 1006, false, 's1'),
-        ev.tick(s(15)),
-        ev.tick(s(20)),
-        ev.tick(s(25)),
-        ev.hello(s(26)),
-        ev.wsOpen(s(28), 's1'),
-      ],
+      [ev.wsClose(s(10), 1006, false, 's1'), ev.tick(s(15)), ev.tick(s(20)), ev.tick(s(25)), ev.hello(s(26)), ev.wsOpen(s(28), 's1')],
       CTX,
       steadyState(),
     );
@@ -128,16 +118,7 @@ describe('seed 001: media-token fetch rejected after the schedule publish', () =
       CTX,
       steadyState(),
     );
-    expect(r.healths).toEqual([
-      'recovering',
-      'recovering',
-      'down',
-      'down',
-      'recovering',
-      'recovering',
-      'recovering',
-      'healthy',
-    ]);
+    expect(r.healths).toEqual(['recovering', 'recovering', 'down', 'down', 'recovering', 'recovering', 'recovering', 'healthy']);
     expect(r.state.auth).toMatchObject({ refreshCount: 2, lastRefreshOutcome: 'ok', tokenExpiresAt: s(3671) });
   });
 });

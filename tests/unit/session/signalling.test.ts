@@ -90,7 +90,11 @@ describe('signalling view', () => {
     expect(opened.state.signalling.openSockets).toBe(4);
     expect(Object.keys(opened.state.sockets).sort()).toEqual([...ids].sort());
     expect(Object.getPrototypeOf(opened.state.sockets)).toBe(Object.prototype);
-    const closed = run(ids.map((id, k) => ev.wsClose(s(10 + k), 1000, true, id)), CTX, opened.state);
+    const closed = run(
+      ids.map((id, k) => ev.wsClose(s(10 + k), 1000, true, id)),
+      CTX,
+      opened.state,
+    );
     expect(closed.state.signalling.openSockets).toBe(0);
     expect(closed.state.sockets).toEqual({});
   });
@@ -144,9 +148,7 @@ describe('abnormal close', () => {
 
     const over = reduceSession(atGrace.state, ev.tick(s(11) + 1), CTX);
     expect(over.state.health).toBe('down');
-    expect(over.state.healthReason).toBe(
-      'Signalling dropped (1006) 10 s ago and the softphone has not reconnected; escalating recovery.',
-    );
+    expect(over.state.healthReason).toBe('Signalling dropped (1006) 10 s ago and the softphone has not reconnected; escalating recovery.');
     expect(over.state.incidents[0]?.steps).toEqual([
       { at: s(11) + 1, action: 'none', outcome: 'failed', detail: 'The softphone did not reconnect within 10 s.' },
     ]);

@@ -60,7 +60,11 @@ describe('incidentLogRecords', () => {
   });
 
   it('never exports a token or the agent name', () => {
-    const withSecrets: Incident = { ...close, summary: `closed, token ${JWT}`, steps: [{ at: T0 + 1, action: 'token-refresh', outcome: 'failed', detail: `Bearer ${JWT}` }] };
+    const withSecrets: Incident = {
+      ...close,
+      summary: `closed, token ${JWT}`,
+      steps: [{ at: T0 + 1, action: 'token-refresh', outcome: 'failed', detail: `Bearer ${JWT}` }],
+    };
     const text = JSON.stringify(incidentLogRecords(session([withSecrets]), {}).records);
     expect(text).not.toContain(JWT);
     expect(text).not.toContain('c2lnbmF0dXJlLXNlY3JldA');
@@ -70,10 +74,26 @@ describe('incidentLogRecords', () => {
 
   it('emits each step once, again when its outcome changes, and the resolution once', () => {
     const pending: Incident = { ...close, steps: [{ at: T0 + 10, action: 'token-refresh', outcome: 'pending' }] };
-    const settled: Incident = { ...close, steps: [{ at: T0 + 10, action: 'token-refresh', outcome: 'ok', detail: 'Fresh token obtained.' }] };
-    const resolved: Incident = { ...settled, resolvedAt: T0 + 500, steps: [...settled.steps, { at: T0 + 500, action: 'app-reconnected', outcome: 'ok' }] };
-    const { records } = run([session([close]), session([pending]), session([pending]), session([settled]), session([resolved]), session([resolved])]);
-    expect(records.map((r) => [r.eventName, r.attributes['softphone_guard.recovery.action'], r.attributes['softphone_guard.recovery.outcome']])).toEqual([
+    const settled: Incident = {
+      ...close,
+      steps: [{ at: T0 + 10, action: 'token-refresh', outcome: 'ok', detail: 'Fresh token obtained.' }],
+    };
+    const resolved: Incident = {
+      ...settled,
+      resolvedAt: T0 + 500,
+      steps: [...settled.steps, { at: T0 + 500, action: 'app-reconnected', outcome: 'ok' }],
+    };
+    const { records } = run([
+      session([close]),
+      session([pending]),
+      session([pending]),
+      session([settled]),
+      session([resolved]),
+      session([resolved]),
+    ]);
+    expect(
+      records.map((r) => [r.eventName, r.attributes['softphone_guard.recovery.action'], r.attributes['softphone_guard.recovery.outcome']]),
+    ).toEqual([
       [EVENT_INCIDENT_OPENED, undefined, undefined],
       [EVENT_RECOVERY_STEP, 'token-refresh', 'pending'],
       [EVENT_RECOVERY_STEP, 'token-refresh', 'ok'],
@@ -95,13 +115,25 @@ describe('incidentLogRecords', () => {
       ],
     };
     const { records } = incidentLogRecords(session([resolved]), {});
-    expect(records.map((r) => r.eventName)).toEqual([EVENT_INCIDENT_OPENED, EVENT_RECOVERY_STEP, EVENT_RECOVERY_STEP, EVENT_INCIDENT_RESOLVED]);
+    expect(records.map((r) => r.eventName)).toEqual([
+      EVENT_INCIDENT_OPENED,
+      EVENT_RECOVERY_STEP,
+      EVENT_RECOVERY_STEP,
+      EVENT_INCIDENT_RESOLVED,
+    ]);
     expect(records[1]?.severityText).toBe('WARN');
     expect(records[2]?.severityText).toBe('INFO');
   });
 
   it('orders incidents oldest first and forgets incidents no longer in the state', () => {
-    const later: Incident = { ...close, id: '7:2', kind: 'server-error', openedAt: T0 + 60_000, summary: 'Server error (503)', detail: { status: 503 } };
+    const later: Incident = {
+      ...close,
+      id: '7:2',
+      kind: 'server-error',
+      openedAt: T0 + 60_000,
+      summary: 'Server error (503)',
+      detail: { status: 503 },
+    };
     const first = incidentLogRecords(session([later, close]), {});
     expect(first.records.map((r) => r.attributes['softphone_guard.incident.id'])).toEqual(['7:1', '7:2']);
     expect(first.records[1]?.severityText).toBe('ERROR');
@@ -126,7 +158,10 @@ describe('incidentLogRecords', () => {
   it('keeps step marks when the oldest steps are dropped from the state', () => {
     const steps = Array.from({ length: 3 }, (_, i) => ({ at: T0 + i, action: 'request-retry' as const, outcome: 'ok' as const }));
     const a = incidentLogRecords(session([{ ...close, steps }]), {});
-    const b = incidentLogRecords(session([{ ...close, steps: [...steps.slice(1), { at: T0 + 9, action: 'request-retry', outcome: 'ok' }] }]), a.cursor);
+    const b = incidentLogRecords(
+      session([{ ...close, steps: [...steps.slice(1), { at: T0 + 9, action: 'request-retry', outcome: 'ok' }] }]),
+      a.cursor,
+    );
     expect(b.records).toHaveLength(1);
     expect(b.records[0]?.timestampMs).toBe(T0 + 9);
   });

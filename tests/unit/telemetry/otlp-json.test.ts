@@ -12,7 +12,11 @@ describe('mergeRequests', () => {
     expect(merged.resourceLogs).toHaveLength(1);
     expect(merged.resourceLogs[0].resource).toEqual(resource);
     expect(merged.resourceLogs[0].scopeLogs).toHaveLength(1);
-    expect(merged.resourceLogs[0].scopeLogs[0].logRecords.map((r: { body: { stringValue: string } }) => r.body.stringValue)).toEqual(['a', 'b', 'c']);
+    expect(merged.resourceLogs[0].scopeLogs[0].logRecords.map((r: { body: { stringValue: string } }) => r.body.stringValue)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
   });
 
   it('keeps different resources apart', () => {
@@ -24,7 +28,11 @@ describe('mergeRequests', () => {
 
   it('merges metrics by resource and scope', () => {
     const m = (name: string): string =>
-      JSON.stringify({ resourceMetrics: [{ resource, scopeMetrics: [{ scope, metrics: [{ name, gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: 2 }] } }] }] }] });
+      JSON.stringify({
+        resourceMetrics: [
+          { resource, scopeMetrics: [{ scope, metrics: [{ name, gauge: { dataPoints: [{ asDouble: 1 }, { asDouble: 2 }] } }] }] },
+        ],
+      });
     const merged = JSON.parse(mergeRequests('metrics', [m('a'), m('b')]));
     expect(merged.resourceMetrics[0].scopeMetrics[0].metrics.map((x: { name: string }) => x.name)).toEqual(['a', 'b']);
     expect(countItems('metrics', merged)).toBe(4);

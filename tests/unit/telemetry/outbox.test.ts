@@ -14,7 +14,11 @@ import {
 import type { OutboxState, Signal } from '../../../src/telemetry/outbox';
 
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
-const item = (signal: Signal, chars: number, items = 1): { signal: Signal; body: string; items: number } => ({ signal, body: 'x'.repeat(chars), items });
+const item = (signal: Signal, chars: number, items = 1): { signal: Signal; body: string; items: number } => ({
+  signal,
+  body: 'x'.repeat(chars),
+  items,
+});
 
 describe('enqueue', () => {
   it('keeps entries in order with ids and a character count', () => {
@@ -51,16 +55,25 @@ describe('enqueue', () => {
 
   it('never exceeds its bounds and loses nothing uncounted (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ signal: fc.constantFrom<Signal>('logs', 'metrics'), chars: fc.integer({ min: 1, max: 400 }), items: fc.integer({ min: 1, max: 9 }) })), (adds) => {
-        const limits = { maxChars: 1000, maxEntries: 5 };
-        let s = emptyOutbox();
-        for (const a of adds) s = enqueue(s, item(a.signal, a.chars, a.items), NOW, limits);
-        expect(s.entries.length).toBeLessThanOrEqual(limits.maxEntries);
-        expect(s.chars).toBeLessThanOrEqual(limits.maxChars);
-        expect(s.chars).toBe(s.entries.reduce((n, e) => n + e.body.length, 0));
-        const kept = s.entries.reduce((n, e) => n + e.items, 0);
-        expect(kept + s.dropped.logs + s.dropped.metrics).toBe(adds.reduce((n, a) => n + a.items, 0));
-      }),
+      fc.property(
+        fc.array(
+          fc.record({
+            signal: fc.constantFrom<Signal>('logs', 'metrics'),
+            chars: fc.integer({ min: 1, max: 400 }),
+            items: fc.integer({ min: 1, max: 9 }),
+          }),
+        ),
+        (adds) => {
+          const limits = { maxChars: 1000, maxEntries: 5 };
+          let s = emptyOutbox();
+          for (const a of adds) s = enqueue(s, item(a.signal, a.chars, a.items), NOW, limits);
+          expect(s.entries.length).toBeLessThanOrEqual(limits.maxEntries);
+          expect(s.chars).toBeLessThanOrEqual(limits.maxChars);
+          expect(s.chars).toBe(s.entries.reduce((n, e) => n + e.body.length, 0));
+          const kept = s.entries.reduce((n, e) => n + e.items, 0);
+          expect(kept + s.dropped.logs + s.dropped.metrics).toBe(adds.reduce((n, a) => n + a.items, 0));
+        },
+      ),
     );
   });
 });
@@ -68,7 +81,13 @@ describe('enqueue', () => {
 describe('nextBatch', () => {
   it('takes the oldest entry and later ones of the same signal up to the request size', () => {
     let s = emptyOutbox();
-    for (const [signal, chars] of [['logs', 40], ['metrics', 10], ['logs', 40], ['logs', 40]] as const) s = enqueue(s, item(signal, chars), NOW);
+    for (const [signal, chars] of [
+      ['logs', 40],
+      ['metrics', 10],
+      ['logs', 40],
+      ['logs', 40],
+    ] as const)
+      s = enqueue(s, item(signal, chars), NOW);
     expect(nextBatch(s, NOW, 100)?.map((e) => e.id)).toEqual([1, 3]);
     expect(nextBatch(s, NOW, 10)?.map((e) => e.id)).toEqual([1]);
   });

@@ -56,11 +56,23 @@ describe('createTelemetrySdk', () => {
       ['logs', 1],
       ['logs', 1],
     ]);
-    const request = JSON.parse(mergeRequests('logs', queued.map((q) => q.body)));
+    const request = JSON.parse(
+      mergeRequests(
+        'logs',
+        queued.map((q) => q.body),
+      ),
+    );
     expect(countItems('logs', request)).toBe(2);
     const rl = request.resourceLogs[0];
-    const resource = Object.fromEntries(rl.resource.attributes.map((a: { key: string; value: Record<string, unknown> }) => [a.key, Object.values(a.value)[0]]));
-    expect(resource).toMatchObject({ 'service.name': 'softphone-guard', 'service.version': '9.9.9', 'service.instance.id': 'inst-1', 'os.type': 'linux' });
+    const resource = Object.fromEntries(
+      rl.resource.attributes.map((a: { key: string; value: Record<string, unknown> }) => [a.key, Object.values(a.value)[0]]),
+    );
+    expect(resource).toMatchObject({
+      'service.name': 'softphone-guard',
+      'service.version': '9.9.9',
+      'service.instance.id': 'inst-1',
+      'os.type': 'linux',
+    });
     expect(rl.scopeLogs[0].scope).toEqual({ name: 'softphone-guard', version: '9.9.9' });
     const [opened, step] = rl.scopeLogs[0].logRecords;
     expect(opened.eventName).toBe('softphone_guard.incident.opened');
@@ -80,17 +92,22 @@ describe('createTelemetrySdk', () => {
     expect(metrics).toHaveLength(1);
     const request = JSON.parse(metrics[0]?.body ?? '{}');
     expect(countItems('metrics', request)).toBe(metrics[0]?.items);
-    const byName = Object.fromEntries(
-      request.resourceMetrics[0].scopeMetrics[0].metrics.map((m: { name: string }) => [m.name, m]),
-    );
+    const byName = Object.fromEntries(request.resourceMetrics[0].scopeMetrics[0].metrics.map((m: { name: string }) => [m.name, m]));
     expect(byName['softphone_guard.session.health'].unit).toBe('1');
     expect(byName['softphone_guard.session.health'].gauge.dataPoints[0].asDouble).toBe(2);
     expect(byName['softphone_guard.call.rtt'].unit).toBe('ms');
-    expect(byName['softphone_guard.call.rtt'].histogram.dataPoints[0]).toMatchObject({ count: 1, sum: 420, explicitBounds: [25, 50, 100, 150, 200, 300, 400, 600, 1000, 2000] });
+    expect(byName['softphone_guard.call.rtt'].histogram.dataPoints[0]).toMatchObject({
+      count: 1,
+      sum: 420,
+      explicitBounds: [25, 50, 100, 150, 200, 300, 400, 600, 1000, 2000],
+    });
     expect(byName['softphone_guard.call.packet_loss'].unit).toBe('%');
     expect(byName['softphone_guard.call.mos'].unit).toBe('1');
     expect(byName['softphone_guard.telemetry.dropped'].sum).toMatchObject({ isMonotonic: true });
-    expect(byName['softphone_guard.telemetry.dropped'].sum.dataPoints[0].asDouble ?? Number(byName['softphone_guard.telemetry.dropped'].sum.dataPoints[0].asInt)).toBe(4);
+    expect(
+      byName['softphone_guard.telemetry.dropped'].sum.dataPoints[0].asDouble ??
+        Number(byName['softphone_guard.telemetry.dropped'].sum.dataPoints[0].asInt),
+    ).toBe(4);
   });
 
   it('queues no metrics request when there is nothing to report', async () => {
@@ -109,11 +126,15 @@ describe('health gauge', () => {
       await sdk.flush();
       const body = queued.find((q) => q.signal === 'metrics')?.body;
       if (!body) return [];
-      const health = JSON.parse(body).resourceMetrics[0].scopeMetrics[0].metrics.find((m: { name: string }) => m.name === 'softphone_guard.session.health');
-      return (health?.gauge.dataPoints ?? []).map((p: { asDouble: number; attributes: Array<{ key: string; value: { stringValue?: string } }> }) => [
-        p.attributes.find((a) => a.key === 'softphone_guard.health.state')?.value.stringValue,
-        p.asDouble,
-      ]);
+      const health = JSON.parse(body).resourceMetrics[0].scopeMetrics[0].metrics.find(
+        (m: { name: string }) => m.name === 'softphone_guard.session.health',
+      );
+      return (health?.gauge.dataPoints ?? []).map(
+        (p: { asDouble: number; attributes: Array<{ key: string; value: { stringValue?: string } }> }) => [
+          p.attributes.find((a) => a.key === 'softphone_guard.health.state')?.value.stringValue,
+          p.asDouble,
+        ],
+      );
     };
     expect(await points()).toEqual([['healthy', 0]]);
     live[0] = { ...session, health: 'down' };
