@@ -13,6 +13,7 @@ import type { BrowserInfo } from '../../src/export/build-bundle';
 import { summaryText } from '../../src/export/summary';
 import type { ExportBundle } from '../../src/export/bundle-schema';
 import { openGuardDb } from './db';
+import { recentEvents, recentIncidents, storeStatus } from './event-store';
 import { currentResolution, policyLoaded } from './config-source';
 import { stateForUi } from './session-hub';
 
@@ -64,7 +65,29 @@ async function newest<T>(
   return { records, stored };
 }
 
-async function storedRecords(): Promise<{ events: StoredEvent[]; eventsStored: number; incidents: Incident[]; incidentsStored: number }> {
+type Records = { events: StoredEvent[]; eventsStored: number; incidents: Incident[]; incidentsStored: number };
+
+/**
+ * What the store holds while it keeps events in memory (./event-store.ts: IndexedDB blocked,
+ * unopenable or full): the memory buffer plus whatever IndexedDB still answers, oldest first.
+ */
+async function fallbackRecords(): Promise<Records> {
+  const events = (await recentEvents(MAX_EXPORT_EVENTS)).reverse();
+  const incidents = (await recentIncidents(MAX_EXPORT_INCIDENTS)).reverse();
+  return { events, eventsStored: events.length, incidents, incidentsStored: incidents.length };
+}
+
+async function storedRecords(): Promise<Records> {
+  // An export is wanted most when something is wrong, the database included.
+  if (storeStatus().mode === 'memory') return fallbackRecords();
+  try {
+    return await databaseRecords();
+  } catch {
+    return fallbackRecords();
+  }
+}
+
+async function databaseRecords(): Promise<Records> {
   const db = await openGuardDb();
   const tx = db.transaction(['events', 'incidents'], 'readonly');
   const [ev, inc] = await Promise.all([
@@ -76,7 +99,7 @@ async function storedRecords(): Promise<{ events: StoredEvent[]; eventsStored: n
   return { events: ev.records, eventsStored: ev.stored, incidents, incidentsStored: inc.stored };
 }
 
-/** The bundle as it stands now. Rejects when IndexedDB cannot be read. */
+/** The bundle as it stands now; with the event store in memory, from memory (./event-store.ts). */
 export async function currentBundle(now = Date.now()): Promise<ExportBundle> {
   const [state, stored, info] = await Promise.all([stateForUi(), storedRecords(), browserInfo()]);
   return buildBundle({

@@ -15,7 +15,8 @@
  */
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import type { EventsResponse, StateResponse } from '../../src/protocol/ui';
+import type { EventsResponse, ExportResponse, StateResponse } from '../../src/protocol/ui';
+import { ExportBundleSchema } from '../../src/export/bundle-schema';
 import {
   appStatus,
   callReady,
@@ -111,6 +112,10 @@ test('a database from a newer build cannot be opened: memory, said so, recovery 
     expect(info.version).toBe(99);
     expect((await storedEventsOf(quiet)).filter((e) => e.tabId === v1Event.tabId)).toHaveLength(1);
     expect((await stateOf(quiet)).store).toMatchObject({ mode: 'memory', reason: 'unavailable' });
+    // Support can still export what happened: the bundle comes from memory.
+    const bundle: ExportResponse = await quiet.evaluate(() => chrome.runtime.sendMessage({ type: 'get-export', format: 'bundle' }));
+    const parsed = ExportBundleSchema.parse(JSON.parse(bundle.text));
+    expect(parsed.events.some((e) => e.type === 'ws-close' && e.data.code === 1006)).toBe(true);
   } finally {
     await context.close();
     await lab.close();
