@@ -21,7 +21,7 @@
  * document is served.
  */
 import type { Runtime } from 'webextension-polyfill';
-import { RELAY_PORT_NAME, RelayToWorkerSchema } from '../../src/protocol/port';
+import { RELAY_PORT_NAME, RelayToWorkerSchema, unpackRelayMessage } from '../../src/protocol/port';
 import type { RelayToWorker, WorkerToRelay } from '../../src/protocol/port';
 import type { PageCommand, PageObservation } from '../../src/protocol/page';
 import { toProbeConfig } from '../../src/policy/probe-config';
@@ -47,7 +47,7 @@ interface Link {
    */
   state: 'pending' | 'served' | 'ignored';
   /** Messages received while `pending`, checked against the schema. */
-  queued: RelayToWorker[];
+  queued: Exclude<RelayToWorker, { type: 'obs-batch' }>[];
   tabId: number;
   origin: string;
   /** The document's URL from `port.sender` (never from a message). */
@@ -63,6 +63,8 @@ interface Link {
   identityReady?: Promise<void>;
   /** The relay's document id from its hello (src/protocol/port.ts); observations are deduplicated by it. */
   doc?: string;
+  /** Highest `seq` stored and not yet acknowledged in this task (acknowledge()). */
+  ackPending?: number;
 }
 
 /** A token command without requestId, for every waiter and later request of the tab. */
@@ -110,13 +112,24 @@ function ignore(link: Link): void {
   }
 }
 
-/** Acknowledges to the relay that its observations up to `seq` are stored (src/protocol/port.ts). */
+/**
+ * Acknowledges to the relay that its observations up to `seq` are stored (src/protocol/port.ts):
+ * the acknowledgements of one task leave as one `ack` of the highest `seq`.
+ */
 function acknowledge(link: Link, seq: number): void {
-  try {
-    link.port.postMessage({ type: 'ack', seq } satisfies WorkerToRelay);
-  } catch {
-    // The document went away; nothing is left to resend.
-  }
+  const pending = link.ackPending;
+  link.ackPending = Math.max(pending ?? 0, seq);
+  if (pending !== undefined) return;
+  queueMicrotask(() => {
+    const highest = link.ackPending;
+    link.ackPending = undefined;
+    if (highest === undefined) return;
+    try {
+      link.port.postMessage({ type: 'ack', seq: highest } satisfies WorkerToRelay);
+    } catch {
+      // The document went away; nothing is left to resend.
+    }
+  });
 }
 
 function send(link: Link, cmd: PageCommand): void {
@@ -216,7 +229,7 @@ function onIdentity(link: Link, obs: Extract<PageObservation, { type: 'identity'
  * One message from a served document's relay.
  * @param noted true when an `http` observation was already passed to `notePageHttp` (queued)
  */
-function onRelayMessage(link: Link, message: RelayToWorker, noted = false): void {
+function onRelayMessage(link: Link, message: Exclude<RelayToWorker, { type: 'obs-batch' }>, noted = false): void {
   if (message.type === 'relay-hello') {
     link.doc = message.doc;
     if (message.reconnects > 0) link.identityReady = assumeKnownIdentity(link).catch(() => undefined);
@@ -281,14 +294,16 @@ export function handleConnect(port: Runtime.Port): void {
     if (link.state === 'ignored') return;
     const parsed = RelayToWorkerSchema.safeParse(raw);
     if (!parsed.success) return;
-    if (link.state === 'served') {
-      onRelayMessage(link, parsed.data);
-      return;
+    for (const message of unpackRelayMessage(parsed.data)) {
+      if (link.state === 'served') {
+        onRelayMessage(link, message);
+        continue;
+      }
+      if (link.state !== 'pending' || link.queued.length >= MAX_PENDING_MESSAGES) return;
+      // The webRequest observer holds its twin of a failed exchange for 2 s only: note it now.
+      if (message.type === 'obs' && message.obs.type === 'http') notePageHttp(link.tabId, message.obs);
+      link.queued.push(message);
     }
-    if (link.queued.length >= MAX_PENDING_MESSAGES) return;
-    // The webRequest observer holds its twin of a failed exchange for 2 s only: note it now.
-    if (parsed.data.type === 'obs' && parsed.data.obs.type === 'http') notePageHttp(link.tabId, parsed.data.obs);
-    link.queued.push(parsed.data);
   });
   decide(link);
 }

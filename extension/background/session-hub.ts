@@ -29,8 +29,6 @@ import { warn } from './log';
 
 /** Ended sessions kept for the popup after their tab closed. */
 export const MAX_ENDED_SESSIONS = 10;
-/** Every n-th `pc-stats` sample of a connection is stored (the state keeps all). */
-export const STATS_STORE_EVERY = 5;
 
 const sessions = new Map<number, SessionState>();
 const updateListeners = new Set<(session: SessionState, at: number) => void>();
@@ -39,7 +37,6 @@ const updateListeners = new Set<(session: SessionState, at: number) => void>();
 export function onSessionUpdate(fn: (session: SessionState, at: number) => void): void {
   updateListeners.add(fn);
 }
-const statsSeen = new Map<string, number>();
 let chain: Promise<void> = loadSessions()
   .then((saved) => {
     for (const s of saved) if (!sessions.has(s.tabId)) sessions.set(s.tabId, s);
@@ -53,14 +50,12 @@ export function settled(): Promise<void> {
   return chain;
 }
 
+/**
+ * Everything but ticks and socket activity is stored. The probe already posts only every 5th
+ * `pc-stats` of a good call and every one of a poor call (src/quality/stats-reporting.ts).
+ */
 function shouldStore(event: PageObservation | WorkerEvent): boolean {
-  if (event.type === 'tick' || event.type === 'ws-activity') return false;
-  if (event.type === 'pc-stats') {
-    const n = (statsSeen.get(event.pcId) ?? 0) + 1;
-    statsSeen.set(event.pcId, n);
-    return n % STATS_STORE_EVERY === 1;
-  }
-  return true;
+  return event.type !== 'tick' && event.type !== 'ws-activity';
 }
 
 function apply(tabId: number, raw: PageObservation | WorkerEvent): void {

@@ -1,19 +1,45 @@
 /**
- * Requests the page probe cannot see: `chrome.webRequest` observes every request of a
- * monitored softphone origin, including those made from dedicated, shared and service
- * workers (Amazon Connect's CCP talks through a SharedWorker). Only the status, method, URL
- * and timing are used: no headers, no bodies.
+ * Requests the page probe cannot see: `chrome.webRequest` observes the fetch/XHR requests
+ * (type `xmlhttprequest`) to monitored softphone URLs, including those made from dedicated,
+ * shared and service workers (Amazon Connect's CCP talks through a SharedWorker). Only the
+ * status, method, URL and time are used: no headers, no bodies.
+ *
+ * Listened to: `onCompleted` and `onErrorOccurred`, for the request URLs of the effective
+ * `softphoneUrlPatterns` only (src/match/web-request-filter.ts makes the filter's `urls`).
+ * Why scoped: Chrome dispatches every request matching a listener's filter to the worker and
+ * wakes a stopped worker for it (measured on Chromium 156), so a `<all_urls>` filter woke
+ * and busied it for every fetch and XHR of every site the agent browses. Each reported URL
+ * is checked again against the configuration in force (`matchesAnyPattern`), as a second
+ * guard. No usable pattern, no listener: `urls: []` matches every URL.
  *
  * A failure (status ≥ 400, or a network error) becomes an `http` observation with transport
  * `webrequest` unless the probe reported the same exchange (same tab, method, URL and
  * status) within {@link MATCH_WINDOW_MS}; the decision waits that long so the probe's report
  * can arrive first. Requests the extension itself makes (its token refresh) are ignored.
+ * Its `durationMs` is 0, meaning unknown: the details of `onCompleted` and `onErrorOccurred`
+ * carry only the time of their own signal (`timeStamp`, ms since the epoch), no start time
+ * (https://developer.chrome.com/docs/extensions/reference/api/webRequest), and listening to
+ * `onBeforeRequest` for one would double the dispatches.
+ *
+ * Registration (MV3: a listener added after the worker's first task misses the event that
+ * woke it): {@link observeWebRequests} registers at once with the patterns known
+ * synchronously, the built-in defaults until config-source has read policy and user
+ * settings, then removes and re-adds both listeners whenever the effective filter list
+ * changes. Chrome keeps the last registered filter for a stopped worker and wakes it for
+ * matching requests only. Caveats: a request to an origin that only the policy adds, which
+ * itself wakes a stopped worker before the configuration has been read, can be missed (the
+ * fresh worker's first listeners have the defaults' filter); and a request that completes
+ * in the moment between removal and re-adding on a configuration change is not reported.
+ * While a softphone tab is open its relay port keeps the worker alive, and the probe
+ * reports the page's own requests.
  */
 import type { HttpObservation } from '../../src/protocol/page';
 import { matchesAnyUrlGlob } from '../../src/match/url-glob';
 import { matchesAnyPattern } from '../../src/match/match-pattern';
+import { sameFilterUrls, webRequestFilterUrls } from '../../src/match/web-request-filter';
 import type { z } from 'zod';
-import { currentConfig } from './config-source';
+import { currentConfig, onConfigChange } from './config-source';
+import { warn } from './log';
 import { ingest, liveSessionForOrigin } from './session-hub';
 
 type Http = z.infer<typeof HttpObservation>;
@@ -57,8 +83,6 @@ interface Done {
   error?: string;
 }
 
-const started = new Map<string, number>();
-
 function report(d: Done): void {
   if (d.initiator?.startsWith('chrome-extension://')) return;
   const status = d.statusCode ?? 0;
@@ -66,8 +90,6 @@ function report(d: Done): void {
   if (d.error === 'net::ERR_ABORTED') return; // the page cancelled it; not a failure of the service
   const config = currentConfig();
   if (!matchesAnyPattern(config.softphoneUrlPatterns, d.url)) return;
-  const begin = started.get(d.requestId);
-  started.delete(d.requestId);
   setTimeout(() => {
     const tabId = d.tabId >= 0 ? d.tabId : liveSessionForOrigin(d.initiator ?? new URL(d.url).origin);
     if (tabId === undefined) return;
@@ -80,7 +102,7 @@ function report(d: Done): void {
       method: d.method.slice(0, 16),
       url: d.url.slice(0, 2048),
       status,
-      durationMs: begin === undefined ? 0 : Math.max(0, Math.round(d.timeStamp - begin)),
+      durationMs: 0, // unknown: see the module comment
       protected: matchesAnyUrlGlob(config.protectedRequestPatterns, d.url),
       ...(d.error !== undefined ? { error: d.error.slice(0, 256) } : {}),
     };
@@ -88,14 +110,45 @@ function report(d: Done): void {
   }, MATCH_WINDOW_MS);
 }
 
-/** Registers the webRequest listeners; call once, synchronously, at worker start. */
+const onCompleted = (d: chrome.webRequest.OnCompletedDetails): void => report(d);
+const onErrorOccurred = (d: chrome.webRequest.OnErrorOccurredDetails): void => report(d);
+
+/** The filter `urls` both listeners are registered with now; empty = not registered. */
+let registered: readonly string[] = [];
+
+function removeListeners(): void {
+  chrome.webRequest.onCompleted.removeListener(onCompleted);
+  chrome.webRequest.onErrorOccurred.removeListener(onErrorOccurred);
+}
+
+/**
+ * Registers both listeners for the filter `urls` of these patterns, replacing the current
+ * registration when (and only when) that list differs. Never throws: it runs in the worker's
+ * first task, where an exception would stop every registration after it.
+ */
+function syncListeners(patterns: readonly string[]): void {
+  const wanted = webRequestFilterUrls(patterns);
+  if (sameFilterUrls(wanted, registered)) return;
+  removeListeners();
+  registered = wanted;
+  if (wanted.length === 0) return; // `urls: []` would match every URL
+  const filter: chrome.webRequest.RequestFilter = { urls: [...wanted], types: ['xmlhttprequest'] };
+  try {
+    chrome.webRequest.onCompleted.addListener(onCompleted, filter);
+    chrome.webRequest.onErrorOccurred.addListener(onErrorOccurred, filter);
+  } catch (error) {
+    removeListeners();
+    warn('webRequest listeners not registered', error);
+  }
+}
+
+/**
+ * Registers the `onCompleted` and `onErrorOccurred` listeners for the effective
+ * `softphoneUrlPatterns` and keeps them in line with every configuration change
+ * (`onConfigChange`). Call once, synchronously, at worker start, so the listeners exist
+ * before the event that woke the worker is dispatched.
+ */
 export function observeWebRequests(): void {
-  const filter: chrome.webRequest.RequestFilter = { urls: ['<all_urls>'], types: ['xmlhttprequest'] };
-  chrome.webRequest.onBeforeRequest.addListener((d) => {
-    if (started.size > 5000) started.clear();
-    started.set(d.requestId, d.timeStamp);
-    return undefined;
-  }, filter);
-  chrome.webRequest.onCompleted.addListener((d) => report(d), filter);
-  chrome.webRequest.onErrorOccurred.addListener((d) => report(d), filter);
+  syncListeners(currentConfig().softphoneUrlPatterns);
+  onConfigChange((config) => syncListeners(config.softphoneUrlPatterns));
 }

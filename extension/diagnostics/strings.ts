@@ -194,7 +194,7 @@ export const DIAGNOSTICS_STRINGS = {
   rawData: 'Stored data (redacted)',
   chartsHeading: 'Call quality',
   chartsIntro:
-    'From the stored call statistics (every 5th sample). Dashed lines are the quality thresholds; long calls are drawn worst-of-interval.',
+    'From the stored call statistics (one sample every 5 s, every second while quality is poor). Dashed lines are the quality thresholds; long calls are drawn worst-of-interval.',
   chartsLoading: (n: number) => `Reading call statistics… (${n.toLocaleString('en')} events read)`,
   chartsNone: 'No call statistics are stored for this session.',
   callLabel: 'Call',

@@ -1,25 +1,50 @@
 /**
- * The probe's end of the page channel (src/protocol/page.ts): observations go out as
- * `to-ext` envelopes through the captured `window.postMessage`; `to-page` envelopes posted by
- * this window (the relay) are parsed with `PageCommandSchema` (command-parser.ts, loaded on
- * the first one), and anything that does not parse is ignored. Commands are delivered in
- * arrival order.
+ * The probe's end of the page channel (src/protocol/page.ts).
+ *
+ * Handshake: the probe creates a `MessageChannel` and posts its `hello` as a `to-ext` envelope
+ * through the captured `window.postMessage`, transferring the channel's second port; the relay
+ * keeps the port of the first `hello` it sees (the probe's, posted at document_start before any
+ * page script runs). Every later observation goes over that private port: the window's other
+ * `message` listeners (the page's own among them) no longer receive and deserialize each one.
+ *
+ * Batching: observations posted within one task go out as one array (at most
+ * {@link MAX_PAGE_BATCH} per message) from a microtask, and a `pc-state` still waiting in the
+ * batch is dropped for a newer one of the same connection (which goes last) unless it reports
+ * a `failed` state, which the worker must see. Observations posted before the `hello` wait in
+ * the port until the relay starts it, so the relay still forwards the `hello` first. Without `MessageChannel` every observation goes by window message,
+ * one envelope each, as the relay also accepts.
+ *
+ * Commands come as `to-page` envelopes posted by this window (the relay), parsed with
+ * `PageCommandSchema` (command-parser.ts, loaded on the first one); anything that does not
+ * parse is ignored. Commands are delivered in arrival order.
  */
-import type { PAGE_CHANNEL, PAGE_PROTOCOL_VERSION, PageCommand, PageObservation } from '../../src/protocol/page';
+import type { MAX_PAGE_BATCH, PAGE_CHANNEL, PAGE_PROTOCOL_VERSION, PageCommand, PageObservation } from '../../src/protocol/page';
 import { call } from './natives';
 import type { Natives } from './natives';
 
 // The contract's values, checked against its types; importing them would build every schema.
 const CHANNEL: typeof PAGE_CHANNEL = 'softphone-guard';
 const VERSION: typeof PAGE_PROTOCOL_VERSION = 1;
+const BATCH: typeof MAX_PAGE_BATCH = 64;
 
 /** Sends observations. */
 export interface Channel {
-  /** Posts one observation; never throws. */
+  /** Queues one observation for the end of the current task; never throws. */
   post(obs: PageObservation): void;
 }
 
 type Parser = (msg: unknown) => PageCommand | null;
+
+/** True when `next` may replace `prev`, still unsent: a newer state of the same peer connection. */
+function supersedes(prev: PageObservation, next: PageObservation): boolean {
+  return (
+    prev.type === 'pc-state' &&
+    next.type === 'pc-state' &&
+    prev.pcId === next.pcId &&
+    prev.iceConnectionState !== 'failed' &&
+    prev.connectionState !== 'failed'
+  );
+}
 
 /**
  * Opens the channel. `targetOrigin` is the document's origin, or `*` for opaque origins
@@ -57,10 +82,56 @@ export function openChannel(natives: Natives, onCommand: (cmd: PageCommand) => v
     }
   });
 
+  const postEnvelope = (obs: PageObservation, transfer: Transferable[] = []): void => {
+    call(natives.postMessage, win, { channel: CHANNEL, v: VERSION, dir: 'to-ext', msg: obs }, targetOrigin, transfer);
+  };
+
+  let ports: { mine: MessagePort; relays: MessagePort } | null = null;
+  try {
+    if (natives.MessageChannel && natives.portPostMessage && typeof natives.queueMicrotask === 'function') {
+      const { port1, port2 } = new natives.MessageChannel();
+      ports = { mine: port1, relays: port2 };
+    }
+  } catch {
+    ports = null;
+  }
+
+  let pending: PageObservation[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    const batch = pending;
+    pending = [];
+    for (let i = 0; i < batch.length; i += BATCH) {
+      try {
+        call(natives.portPostMessage, ports?.mine, batch.length <= BATCH ? batch : batch.slice(i, i + BATCH));
+      } catch {
+        // nothing to do: observations are best effort
+      }
+    }
+  };
+  let handedOver = false;
+
   return {
     post(obs) {
       try {
-        call(natives.postMessage, win, { channel: CHANNEL, v: VERSION, dir: 'to-ext', msg: obs }, targetOrigin);
+        if (!ports) {
+          postEnvelope(obs);
+          return;
+        }
+        if (!handedOver && obs.type === 'hello') {
+          // The probe's `hello` (start-probe.ts) carries the relay's end of the channel.
+          handedOver = true;
+          postEnvelope(obs, [ports.relays]);
+          return;
+        }
+        const earlier = pending.findIndex((p) => supersedes(p, obs));
+        if (earlier >= 0) pending.splice(earlier, 1);
+        pending.push(obs);
+        if (!scheduled) {
+          scheduled = true;
+          call(natives.queueMicrotask, win, flush);
+        }
       } catch {
         // nothing to do: observations are best effort
       }

@@ -11,7 +11,8 @@
  * itself is returned. Only a protected request that may be recovered — it carries a bearer
  * token and token refresh is on, or it is idempotent and retries are on — gets a replayable
  * copy (its Request cloned before sending, or its init kept; never a ReadableStream body)
- * and a promise of the probe's own.
+ * and a promise of the probe's own. Failures are always posted; a protected success only
+ * when the document's success gate says it can resolve an incident (success-gate.ts).
  *
  * One retry loop per page request, so the two rungs never nest: each answer is either
  * retried once more or handed to the page. A 401 is retried at most once (with a fresh
@@ -36,6 +37,7 @@ import { createFetchArgsNormalizer } from './fetch-normalize';
 import { MAX_TEXT, MAX_URL, clip } from './context';
 import type { ProbeContext } from './context';
 import { call } from './natives';
+import { successGate } from './success-gate';
 
 type NativeFetch = typeof fetch;
 
@@ -163,7 +165,8 @@ function report(
   try {
     if (res.type === 'opaque' || res.type === 'opaqueredirect') return null; // status 0 by design, not a failure
     const status = res.status;
-    if (status >= 400 || ex.protected || ex.identity) {
+    const url = clip(ex.url, MAX_URL);
+    if (reportable(ctx, ex, url, status)) {
       const retryAfter = status >= 400 ? res.headers.get('retry-after') : null;
       ctx.post({
         type: 'http',
@@ -171,7 +174,7 @@ function report(
         requestId: (ex.requestId ||= ctx.nextId('f')),
         transport: 'fetch',
         method: ex.method,
-        url: clip(ex.url, MAX_URL),
+        url,
         status,
         durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - ex.startedAt)),
         protected: ex.protected,
@@ -185,6 +188,24 @@ function report(
     // observation is best effort
   }
   return null;
+}
+
+/**
+ * Whether an answer is reported: every failure (≥ 400, noted in the document's success gate),
+ * every identity response, and the protected successes the gate lets through (those that can
+ * resolve an incident, src/limits/success-reports.ts). Other successes are not reported.
+ */
+function reportable(ctx: ProbeContext, ex: Exchange, url: string, status: number): boolean {
+  const gate = successGate(ctx);
+  if (status >= 400) {
+    gate.failed(url, ex.protected && status === 401);
+    return true;
+  }
+  if (ex.identity) {
+    gate.reported(url, ex.protected);
+    return true;
+  }
+  return ex.protected && gate.admit(url, true);
 }
 
 function readIdentity(ctx: ProbeContext, res: Response, token: string | null): Promise<void> | null {
@@ -216,13 +237,15 @@ function reportError(ctx: ProbeContext, ex: Exchange, err: unknown): void {
   try {
     if (isAbort(err)) return; // the page cancelled it
     const name = typeof err === 'object' && err !== null ? String((err as { name?: unknown }).name) : 'Error';
+    const url = clip(ex.url, MAX_URL);
+    successGate(ctx).failed(url, false);
     ctx.post({
       type: 'http',
       at: ctx.now(),
       requestId: ex.requestId || ctx.nextId('f'),
       transport: 'fetch',
       method: ex.method,
-      url: clip(ex.url, MAX_URL),
+      url,
       status: 0,
       durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - ex.startedAt)),
       protected: ex.protected,
@@ -257,6 +280,8 @@ async function nextSend(ctx: ProbeContext, plan: Plan, loop: Loop, current: Exch
     if (loop.tokenRetried || loop.bearer === null) return null;
     loop.tokenRetried = true;
     plan.requestId ||= ctx.nextId('f');
+    // The broker may post `token-needed`, which opens `unauthorized` before the 401 is reported.
+    successGate(ctx).failed(clip(plan.url, MAX_URL), true);
     const fresh = await ctx.broker.obtainFresh(loop.bearer, plan.url, plan.requestId);
     let built: Replay | null;
     try {
@@ -391,16 +416,20 @@ async function recover(
 }
 
 function postRetry(ctx: ProbeContext, plan: Plan, reason: RetryReason, status: number, startedAt: number): void {
+  const url = clip(plan.url, MAX_URL);
+  const outcome = status > 0 && status < 400 ? 'recovered' : 'failed';
+  // A failed token retry opens `unauthorized`, whatever its status (the status itself is noted when reported).
+  if (outcome === 'failed' && reason === 'unauthorized') successGate(ctx).failed(url, true);
   ctx.post({
     type: 'http-retry',
     at: ctx.now(),
     requestId: plan.requestId,
     transport: 'fetch',
     method: plan.method,
-    url: clip(plan.url, MAX_URL),
+    url,
     reason,
     status,
-    outcome: status > 0 && status < 400 ? 'recovered' : 'failed',
+    outcome,
     durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - startedAt)),
   });
 }

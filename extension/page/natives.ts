@@ -47,6 +47,10 @@ export function captureNatives(win: Window & typeof globalThis) {
     setTimeout: win.setTimeout,
     clearTimeout: win.clearTimeout,
     postMessage: win.postMessage,
+    queueMicrotask: win.queueMicrotask,
+    /** The private probe ↔ relay channel (channel.ts); absent: observations go by window messages. */
+    MessageChannel: win.MessageChannel as typeof MessageChannel | undefined,
+    portPostMessage: method(win.MessagePort?.prototype, 'postMessage'),
     addEventListener: eventTarget?.addEventListener,
     dispatchEvent: eventTarget?.dispatchEvent,
     stopImmediatePropagation: win.Event?.prototype.stopImmediatePropagation,

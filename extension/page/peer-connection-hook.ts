@@ -4,12 +4,15 @@
  * connection or signalling state change (its own listeners: the page's handlers are
  * untouched) and when closed (`close()` fires no state event, W3C WebRTC §4.4.1.5). While
  * `connectionState` is `connected`, the native `getStats()` is polled every
- * `statsIntervalMs` and summarized into `pc-stats` (src/quality/stats-summary.ts).
+ * `statsIntervalMs` and summarized into `pc-stats` (src/quality/stats-summary.ts), posted
+ * every 5th poll while quality is fine and every poll while it is not
+ * (src/quality/stats-reporting.ts).
  *
  * Connections not closed yet are kept by id in a weak registry (weak-registry.ts), so an org
  * switch (org-switch.ts) can close them all with the captured native `close()`; the same
  * bookkeeping as the page's own `close()` then posts their `pc-state` closed.
  */
+import { createStatsReporter } from '../../src/quality/stats-reporting';
 import { summarizeStats } from '../../src/quality/stats-summary';
 import type { StatsEntry, StatsSample } from '../../src/quality/stats-summary';
 import type { PageObservation } from '../../src/protocol/page';
@@ -43,6 +46,7 @@ export function hookPeerConnection(ctx: ProbeContext): void {
     const pcId = ctx.nextId('pc');
     let timer: number | null = null;
     let previous: StatsSample | null = null;
+    const reporter = createStatsReporter();
     const w: Watch = { closed: false, onClose: () => undefined };
 
     const postState = (): void => {
@@ -67,7 +71,7 @@ export function hookPeerConnection(ctx: ProbeContext): void {
             report.forEach((v: StatsEntry) => entries.push(v));
             const { summary, sample } = summarizeStats(entries, previous);
             previous = sample;
-            ctx.post({ type: 'pc-stats', at: ctx.now(), pcId, ...summary });
+            if (reporter.shouldPost(summary)) ctx.post({ type: 'pc-stats', at: ctx.now(), pcId, ...summary });
           })
           .catch(() => undefined)
           .finally(schedule);

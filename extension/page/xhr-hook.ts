@@ -25,6 +25,7 @@
  */
 import { isRetryableMethod } from '../../src/recovery/backoff';
 import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
+import { MAX_URL, clip } from './context';
 import type { ProbeContext } from './context';
 import { call } from './natives';
 import { IN_FLIGHT, XHR_EVENTS, createXhrKit } from './xhr-kit';
@@ -33,6 +34,7 @@ import { createXhrRecovery } from './xhr-recovery';
 import type { XhrRecovery } from './xhr-recovery';
 import { readXhrIdentity, reportXhr } from './xhr-report';
 import { stringifyLeading } from './string-args';
+import { successGate } from './success-gate';
 import { installXhrViews } from './xhr-view';
 
 function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState {
@@ -99,6 +101,8 @@ function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest,
         if ((st.eligible || st.backoff) && kit.readyState(this) === 2) {
           const step = recovery.decide(st, this);
           if (step !== null) {
+            // A token request may post `token-needed` (opens `unauthorized`) before the 401 is reported.
+            if (step.kind === 'token') successGate(kit.ctx).failed(clip(st.url, MAX_URL), true);
             call(natives.stopImmediatePropagation, ev);
             st.hiding = true;
             st.recorded.push(recovery.record(this, ev));

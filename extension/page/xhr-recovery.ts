@@ -23,6 +23,7 @@ import { call } from './natives';
 import { IN_FLIGHT, XHR_EVENTS } from './xhr-kit';
 import type { RecordedEvent, XhrKit, XhrState } from './xhr-kit';
 import { readXhrIdentity, reportXhr, retryAfterOf } from './xhr-report';
+import { successGate } from './success-gate';
 
 /** What to do about an answer: get a fresh token, or wait `delayMs` and send again. */
 export type XhrStep = { kind: 'token' } | { kind: 'backoff'; delayMs: number };
@@ -276,6 +277,8 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     };
     if (step.kind === 'token') {
       st.tokenRetried = true;
+      // The worker's unauthorized incident ends with the next protected success: let it through.
+      successGate(ctx).failed(clip(st.url, MAX_URL), true);
       void ctx.broker
         .obtainFresh(st.bearer ?? '', st.url, st.requestId)
         .then((fresh) => {

@@ -5,6 +5,7 @@
 import { extractIdentity } from '../../src/identity/extract-identity';
 import { MAX_TEXT, MAX_URL, clip } from './context';
 import { call } from './natives';
+import { successGate } from './success-gate';
 import type { XhrKit, XhrState } from './xhr-kit';
 
 /** `Retry-After` (RFC 9110 §10.2.3) of a response, or null. */
@@ -53,9 +54,11 @@ export interface XhrReportOptions {
 
 /**
  * Posts `http` for the exchange of `subject` (the page's object or a retry) when it failed
- * (status 0 or ≥ 400) or is protected or an identity request (its identity was read at DONE,
- * {@link readXhrIdentity}). Called when the exchange ended, or, for an answer replaced by a
- * retry (`hidden`), once its status is known. Exchanges the page aborted are not reported.
+ * (status 0 or ≥ 400), is an identity request (its identity was read at DONE,
+ * {@link readXhrIdentity}), or is a protected success the document's success gate lets
+ * through (one that can resolve an incident, success-gate.ts). Called when the exchange
+ * ended, or, for an answer replaced by a retry (`hidden`), once its status is known.
+ * Exchanges the page aborted are not reported.
  * @throws never
  */
 export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, opts: XhrReportOptions = {}): void {
@@ -64,7 +67,14 @@ export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, op
     const errorKind = opts.errorKind === undefined ? st.errorKind : opts.errorKind;
     if (errorKind === 'abort') return;
     const status = kit.status(subject);
-    if (!(status === 0 || status >= 400 || st.protected || st.identity)) return;
+    const url = clip(st.url, MAX_URL);
+    const gate = successGate(ctx);
+    if (status === 0 || status >= 400) {
+      // A retry's own failure after a 401 is a failed token retry: `unauthorized` as well.
+      const tokenRetry = opts.requestId !== undefined && st.retryReason === 'unauthorized';
+      gate.failed(url, st.protected && (status === 401 || tokenRetry));
+    } else if (st.identity) gate.reported(url, st.protected);
+    else if (!(st.protected && gate.admit(url, true))) return;
     const retryAfter = status >= 400 ? retryAfterOf(kit, subject) : null;
     ctx.post({
       type: 'http',
@@ -72,7 +82,7 @@ export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, op
       requestId: opts.requestId ?? (st.requestId ||= ctx.nextId('x')),
       transport: 'xhr',
       method: st.method,
-      url: clip(st.url, MAX_URL),
+      url,
       status,
       durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - (opts.startedAt ?? st.startedAt))),
       protected: st.protected,

@@ -5,6 +5,7 @@
  * with backoff (100 ms doubling to 5 s), says `relay-hello` on every connect so the worker
  * re-pushes configuration and tokens, and queues observations while disconnected (at most
  * {@link MAX_QUEUED}; oldest dropped first) so a restart loses nothing that fits the queue.
+ * Observations sent within one task leave as one `obs-batch` port message (src/protocol/port.ts).
  * A `token-needed` stays outstanding until the worker answers it; a worker stopped in the
  * middle of a refresh never will, so outstanding requests are sent again to the next worker
  * (for at most {@link OUTSTANDING_TTL_MS}, the probe's longest wait).
@@ -18,7 +19,8 @@
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
 import { RELAY_PORT_NAME, WorkerToRelaySchema } from '../../src/protocol/port';
-import type { RelayToWorker } from '../../src/protocol/port';
+import type { ObsToWorker, RelayToWorker } from '../../src/protocol/port';
+import { MAX_PAGE_BATCH } from '../../src/protocol/page';
 import type { PageCommand } from '../../src/protocol/page';
 
 /** Observations kept while the worker is away. */
@@ -30,8 +32,21 @@ const MAX_OUTSTANDING = 64;
 const RECONNECT_MAX_MS = 5000;
 
 export interface PortLink {
-  /** Sends now, or queues until the port is back. */
-  send(message: RelayToWorker): void;
+  /** Sends at the end of the current task (with whatever else was sent in it), or queues until the port is back. */
+  send(message: Exclude<RelayToWorker, { type: 'obs-batch' }>): void;
+}
+
+type Single = Exclude<RelayToWorker, { type: 'obs-batch' }>;
+
+/**
+ * The next port message from the head of `queue`: consecutive observations (at most
+ * {@link MAX_PAGE_BATCH}) as one `obs-batch`, anything else alone. @returns the message and how many queue entries it carries
+ */
+function nextMessage(queue: readonly Single[]): { message: RelayToWorker; count: number } {
+  let count = 0;
+  while (count < queue.length && count < MAX_PAGE_BATCH && queue[count]!.type === 'obs') count++;
+  if (count <= 1) return { message: queue[0]!, count: 1 };
+  return { message: { type: 'obs-batch', items: queue.slice(0, count) as ObsToWorker[] }, count };
 }
 
 /**
@@ -43,13 +58,13 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
   let reconnects = 0;
   let delay = RECONNECT_MIN_MS;
   let dead = false;
-  const queue: RelayToWorker[] = [];
-  const outstanding = new Map<string, { message: RelayToWorker; at: number }>();
+  const queue: Single[] = [];
+  const outstanding = new Map<string, { message: Single; at: number }>();
   // getRandomValues, not randomUUID: the latter needs a secure context, and softphones may be on http.
   const doc = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   let nextSeq = 1;
   /** Sent observations awaiting the worker's `ack`, oldest first. */
-  const unacked: Extract<RelayToWorker, { type: 'obs' }>[] = [];
+  const unacked: ObsToWorker[] = [];
   /** True once a worker acknowledged: only then are unacknowledged observations resent. */
   let acking = false;
 
@@ -77,14 +92,16 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
     }
   };
 
+  let flushScheduled = false;
   const flush = (): void => {
+    flushScheduled = false;
     while (port && queue.length > 0) {
-      const next = queue[0]!;
+      const { message, count } = nextMessage(queue);
       try {
-        port.postMessage(next);
-        queue.shift();
-        if (next.type === 'obs') {
-          unacked.push(next);
+        port.postMessage(message);
+        for (const sent of queue.splice(0, count)) {
+          if (sent.type !== 'obs') continue;
+          unacked.push(sent);
           if (unacked.length > MAX_QUEUED) unacked.shift();
         }
       } catch {
@@ -92,6 +109,11 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
         scheduleReconnect();
       }
     }
+  };
+  const scheduleFlush = (): void => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    queueMicrotask(flush);
   };
 
   const scheduleReconnect = (): void => {
@@ -145,14 +167,14 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
   return {
     send(input) {
       if (dead) return;
-      const message: RelayToWorker = input.type === 'obs' ? { ...input, seq: nextSeq++ } : input;
+      const message: Single = input.type === 'obs' ? { ...input, seq: nextSeq++ } : input;
       if (message.type === 'obs' && message.obs.type === 'token-needed') {
         if (outstanding.size >= MAX_OUTSTANDING) outstanding.delete(outstanding.keys().next().value ?? '');
         outstanding.set(message.obs.requestId, { message, at: Date.now() });
       }
       queue.push(message);
       if (queue.length > MAX_QUEUED) queue.shift();
-      flush();
+      scheduleFlush();
     },
   };
 }

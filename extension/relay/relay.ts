@@ -1,24 +1,34 @@
 /**
  * Relay between the MAIN-world probe and the service worker.
  *
- * Page → worker: every `window.postMessage` envelope goes through the page gate (zod schema,
- * size cap, per-type rate cap, times clamped to this clock); only admitted observations are
- * forwarded, re-serialized from the parsed copy so no extra property or prototype survives.
- * A `hello` carries the document's URL as this world reads it, whatever the page wrote.
- * Worker → page: commands are parsed again here before they are posted into the page.
+ * Page → worker: `window.postMessage` envelopes, and batches on the private `MessagePort` the
+ * probe's `hello` transferred (src/protocol/page.ts `MAX_PAGE_BATCH`), all go through the page
+ * gate (type check, per-type rate cap, zod schema, size cap, times clamped to this clock); only
+ * admitted observations are forwarded, re-serialized from the parsed copy so no extra property
+ * or prototype survives. The relay keeps the port of the first `hello` only: the probe posts it
+ * at document_start, before any page script could post one. A `hello` carries the document's
+ * URL as this world reads it, whatever the page wrote.
+ * Worker → page: commands are parsed again here before they are posted into the page as
+ * `to-page` envelopes on the window (a few per document: configuration and tokens, which the
+ * page holds anyway; tests watch them there).
  */
 import { PAGE_CHANNEL, PAGE_PROTOCOL_VERSION } from '../../src/protocol/page';
-import type { PageCommand } from '../../src/protocol/page';
-import { createPageGate } from '../../src/protocol/admit';
+import type { PageCommand, PageObservation } from '../../src/protocol/page';
+import { batchElements, createPageGate } from '../../src/protocol/admit';
+import type { AdmitResult } from '../../src/protocol/admit';
 import { createPortLink } from './port-link';
 
 /** The schema's bound on `hello.href` (src/protocol/page.ts). */
 const MAX_HELLO_HREF = 2048;
 
-/** Starts relaying for this document. Safe to call once per document. */
-export function startRelay(): void {
+/**
+ * Starts relaying for this document (connects the runtime port). Call once per document.
+ * @returns the handler for the window's `message` events (relay-boot.ts calls it)
+ */
+export function startRelay(): (event: MessageEvent) => void {
   const gate = createPageGate();
   const targetOrigin = window.location.origin === 'null' ? '*' : window.location.origin;
+  let probePort: MessagePort | null = null;
 
   const postToPage = (cmd: PageCommand): void => {
     window.postMessage({ channel: PAGE_CHANNEL, v: PAGE_PROTOCOL_VERSION, dir: 'to-page', msg: cmd }, targetOrigin);
@@ -26,13 +36,29 @@ export function startRelay(): void {
 
   const link = createPortLink({ onCommand: postToPage, href: () => window.location.href });
 
-  window.addEventListener('message', (event: MessageEvent) => {
+  const forward = (result: AdmitResult): void => {
+    if (!result.ok) return;
+    // The page may post a `hello` of its own: the document's address is the relay's to say.
+    const obs: PageObservation =
+      result.obs.type === 'hello' ? { ...result.obs, href: window.location.href.slice(0, MAX_HELLO_HREF) } : result.obs;
+    link.send({ type: 'obs', obs });
+  };
+
+  const onBatch = (event: MessageEvent): void => {
+    const elements = batchElements(event.data);
+    if (!elements) return;
+    const now = Date.now();
+    for (const element of elements) forward(gate.admitObservation(element, now));
+  };
+
+  return (event: MessageEvent) => {
     // Only this window's own posts: frames and openers have their own relays, or none.
     if (event.source !== window) return;
     const result = gate.admit(event.data, Date.now());
-    if (!result.ok) return;
-    // The page may post a `hello` of its own: the document's address is the relay's to say.
-    const obs = result.obs.type === 'hello' ? { ...result.obs, href: window.location.href.slice(0, MAX_HELLO_HREF) } : result.obs;
-    link.send({ type: 'obs', obs });
-  });
+    forward(result);
+    if (!result.ok || result.obs.type !== 'hello' || probePort || event.ports.length !== 1) return;
+    probePort = event.ports[0]!;
+    probePort.addEventListener('message', onBatch);
+    probePort.start();
+  };
 }

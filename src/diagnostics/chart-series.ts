@@ -1,6 +1,6 @@
 /**
  * Call-quality series for the charts, from stored `pc-stats` events (src/protocol/page.ts
- * `PcStatsObservation`; the worker stores every 5th sample, extension/background/session-hub.ts).
+ * `PcStatsObservation`; the probe posts every 5th sample of a good call and every one of a poor call, src/quality/stats-reporting.ts).
  * A "call" is one peer connection (`pcId`); its samples are sorted by time.
  */
 import type { StoredEvent } from '../protocol/ui';

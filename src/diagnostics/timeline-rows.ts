@@ -113,7 +113,8 @@ export function eventRow(event: StoredEvent, t: TimelineStrings, timeZone?: stri
       else if (status >= 400) title = t.http.failure(status, statusText(status, t), method, p);
       else title = t.http.ok(status, method, p);
       const retryAfter = str(d.retryAfter);
-      const duration = num(d.durationMs);
+      // The webRequest observer cannot time a request (it sees only its end): its 0 means unknown.
+      const duration = d.transport === 'webrequest' ? undefined : num(d.durationMs);
       return make(status === 401 ? 'auth' : 'http', httpSeverity(status), title, [
         retryAfter !== undefined && t.http.retryAfter(retryAfter),
         d.hiddenFromPage === true && t.http.hiddenFromPage,

@@ -102,6 +102,10 @@ const MediaSchema = z.object({
   mos: nullableMetric.describe('Simplified E-model MOS estimate, 1–4.5 (src/quality/mos.ts).'),
   inboundAudioBytes: z.number().nonnegative().optional().describe('Cumulative inbound audio bytes.'),
   inboundGrewAt: epochMs.optional().describe('When inbound audio bytes last grew (a call is active while recent).'),
+  connectedPcIds: z
+    .array(z.string())
+    .optional()
+    .describe("The page's ids of the peer connections whose latest state was connected (a call is active while one is)."),
   statsAt: epochMs.optional().describe('When the last stats sample arrived.'),
   micPermission: z.enum(['granted', 'denied', 'prompt']).optional().describe('Microphone permission state (W3C Permissions).'),
   lastGumError: z.string().optional().describe('Name of the last getUserMedia error.'),
@@ -196,7 +200,7 @@ export const CallStatsSchema = z.object({
   pcId: z.string().describe("The page's id of the peer connection."),
   firstAt: epochMs.describe('First stored sample.'),
   lastAt: epochMs.describe('Last stored sample.'),
-  samples: count.describe('Stored `pc-stats` samples (every 5th poll of the probe is stored).'),
+  samples: count.describe('Stored `pc-stats` samples (the probe posts every 5th poll of a good call and every poll of a poor one).'),
   rttMs: MetricSummarySchema.describe('Round-trip time, ms; threshold above 400.'),
   jitterMs: MetricSummarySchema.describe('Jitter, ms; threshold above 30.'),
   packetLossPct: MetricSummarySchema.describe('Packet loss, percent; threshold above 1.'),

@@ -39,27 +39,3 @@ export function createTokenBucket(capacity: number, refillPerSecond: number): To
     },
   };
 }
-
-/**
- * One bucket per key (e.g. per message type), so a flood of one kind cannot starve another.
- * At most `maxKeys` buckets exist; keys beyond that share one overflow bucket.
- */
-export function createKeyedTokenBuckets(
-  capacity: number,
-  refillPerSecond: number,
-  maxKeys = 64,
-): { tryTake(key: string, now: number): boolean } {
-  const buckets = new Map<string, TokenBucket>();
-  const overflow = createTokenBucket(capacity, refillPerSecond);
-  return {
-    tryTake(key, now) {
-      let bucket = buckets.get(key);
-      if (!bucket) {
-        if (buckets.size >= maxKeys) return overflow.tryTake(now);
-        bucket = createTokenBucket(capacity, refillPerSecond);
-        buckets.set(key, bucket);
-      }
-      return bucket.tryTake(now);
-    },
-  };
-}

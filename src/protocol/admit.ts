@@ -1,13 +1,17 @@
 /**
- * The relay's gate for page messages: what arrives on `window.postMessage` is hostile until
- * proven otherwise. A message is admitted only when it is a tagged envelope for the
- * extension, its observation parses against {@link PageObservationSchema}, its serialized
- * size is within {@link MAX_PAGE_MESSAGE_BYTES}, and its type's rate bucket has room; its
- * times are then clamped to the relay's clock ({@link PAGE_CLOCK_PAST_MS}).
+ * The relay's gate for page messages: what arrives on `window.postMessage` or the private
+ * channel is hostile until proven otherwise. A message is admitted only when it is a tagged
+ * envelope for the extension (window) or an element of a batch (channel), its type is one of
+ * the observation types and that type's rate bucket has room (checked before the parse, so a
+ * flood costs no parsing), it parses against {@link PageObservationSchema}, and its
+ * serialized size is within {@link MAX_PAGE_MESSAGE_BYTES}; a token is taken only then, so
+ * invalid messages do not drain a bucket. Its times are then clamped to the relay's clock
+ * ({@link PAGE_CLOCK_PAST_MS}).
  */
-import { MAX_PAGE_MESSAGE_BYTES, PAGE_CHANNEL, PAGE_PROTOCOL_VERSION, PageObservationSchema } from './page';
-import type { PageObservation } from './page';
-import { createKeyedTokenBuckets } from '../limits/token-bucket';
+import { MAX_PAGE_BATCH, MAX_PAGE_MESSAGE_BYTES, PAGE_CHANNEL, PAGE_PROTOCOL_VERSION, PageObservationSchema } from './page';
+import type { PageObservation, PageObservationType } from './page';
+import { createTokenBucket } from '../limits/token-bucket';
+import type { TokenBucket } from '../limits/token-bucket';
 
 /** Why a message was not admitted; `ignored` means "not for us", the rest are rejections. */
 export type AdmitResult = { ok: true; obs: PageObservation } | { ok: false; reason: 'ignored' | 'invalid' | 'too-large' | 'rate-limited' };
@@ -57,20 +61,52 @@ function clampTimes(obs: PageObservation, now: number): PageObservation {
  * worker, however hard the page posts (tests/e2e/hostile-page.spec.ts measures it).
  * `now`: the relay's clock, epoch ms.
  */
-export function createPageGate(): { admit(data: unknown, now: number): AdmitResult } {
-  const buckets = createKeyedTokenBuckets(PAGE_RATE_BURST, PAGE_RATE_PER_SECOND);
+export function createPageGate(): {
+  /** A `window.postMessage` payload: a tagged `to-ext` envelope whose `msg` is an observation. */
+  admit(data: unknown, now: number): AdmitResult;
+  /** One element of a batch from the private channel: the observation itself, no envelope. */
+  admitObservation(msg: unknown, now: number): AdmitResult;
+} {
+  const types = new Set<string>(PageObservationSchema.options.map((o) => o.shape.type.value));
+  const buckets = new Map<PageObservationType, TokenBucket>();
+  const bucketOf = (type: PageObservationType): TokenBucket => {
+    let bucket = buckets.get(type);
+    if (!bucket) {
+      bucket = createTokenBucket(PAGE_RATE_BURST, PAGE_RATE_PER_SECOND);
+      buckets.set(type, bucket);
+    }
+    return bucket;
+  };
+  const admitObservation = (msg: unknown, now: number): AdmitResult => {
+    // Cheap checks first: an unknown type, or a type whose bucket is empty, costs no parse.
+    if (typeof msg !== 'object' || msg === null) return { ok: false, reason: 'invalid' };
+    const type: unknown = (msg as { type?: unknown }).type;
+    if (typeof type !== 'string' || !types.has(type)) return { ok: false, reason: 'invalid' };
+    const bucket = bucketOf(type as PageObservationType);
+    if (bucket.available(now) < 1) return { ok: false, reason: 'rate-limited' };
+    const parsed = PageObservationSchema.safeParse(msg);
+    if (!parsed.success) return { ok: false, reason: 'invalid' };
+    // Schema bounds every field, so this stringify is of bounded cost.
+    if (JSON.stringify(parsed.data).length > MAX_PAGE_MESSAGE_BYTES) return { ok: false, reason: 'too-large' };
+    bucket.tryTake(now);
+    return { ok: true, obs: clampTimes(parsed.data, now) };
+  };
   return {
     admit(data, now) {
       if (typeof data !== 'object' || data === null) return { ok: false, reason: 'ignored' };
       const env = data as Record<string, unknown>;
       if (env.channel !== PAGE_CHANNEL || env.dir !== 'to-ext') return { ok: false, reason: 'ignored' };
       if (env.v !== PAGE_PROTOCOL_VERSION) return { ok: false, reason: 'invalid' };
-      const parsed = PageObservationSchema.safeParse(env.msg);
-      if (!parsed.success) return { ok: false, reason: 'invalid' };
-      // Schema bounds every field, so this stringify is of bounded cost.
-      if (JSON.stringify(parsed.data).length > MAX_PAGE_MESSAGE_BYTES) return { ok: false, reason: 'too-large' };
-      if (!buckets.tryTake(parsed.data.type, now)) return { ok: false, reason: 'rate-limited' };
-      return { ok: true, obs: clampTimes(parsed.data, now) };
+      return admitObservation(env.msg, now);
     },
+    admitObservation,
   };
+}
+
+/**
+ * The elements of a private-channel message ({@link MAX_PAGE_BATCH}): `data` when it is an
+ * array of at most that many, else null (the whole message is dropped).
+ */
+export function batchElements(data: unknown): readonly unknown[] | null {
+  return Array.isArray(data) && data.length <= MAX_PAGE_BATCH ? data : null;
 }

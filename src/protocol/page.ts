@@ -1,6 +1,8 @@
 /**
  * The page boundary: messages between the MAIN-world probe and the ISOLATED-world relay,
- * carried by `window.postMessage` inside a tagged, versioned envelope.
+ * carried by `window.postMessage` inside a tagged, versioned envelope — and, after the probe's
+ * `hello` handed the relay a `MessagePort`, as arrays of observations (and single commands)
+ * on that private port ({@link MAX_PAGE_BATCH}).
  *
  * The page is hostile: any script on it can post anything on this channel. Every message is
  * parsed with these schemas on receipt (the relay parses observations, the probe parses
@@ -17,6 +19,13 @@ export const PAGE_CHANNEL = 'softphone-guard';
 export const PAGE_PROTOCOL_VERSION = 1;
 /** Largest serialized observation the relay forwards, in bytes (UTF-16 code units, approximated). */
 export const MAX_PAGE_MESSAGE_BYTES = 8 * 1024;
+/**
+ * Most observations in one message on the private channel: after the handshake the probe
+ * sends arrays of observations over the `MessagePort` it transferred with its `hello`
+ * (extension/page/channel.ts); the relay drops a longer array whole and gates each element
+ * like a window envelope's `msg`.
+ */
+export const MAX_PAGE_BATCH = 64;
 
 const MAX_URL = 2048;
 const MAX_TEXT = 256;
@@ -112,9 +121,13 @@ export const WsActivityObservation = z.strictObject({
 });
 
 /**
- * An HTTP exchange the probe saw complete (fetch or XHR). Sent for every failure
- * (status 0 = network error, or >= 400) and for every exchange on a protected or identity
- * request; successes elsewhere are not reported, to keep the channel quiet.
+ * An HTTP exchange the probe saw complete (fetch or XHR). Sent for every failure (status 0 =
+ * network error, or >= 400, including answers the page never saw because a retry replaced
+ * them) and for every identity response. A success (2xx/3xx) on a protected request is sent
+ * only when it can resolve an incident: the first after a failure of the same request key
+ * (the URL without query and fragment), the first protected one after a protected 401,
+ * `token-needed` or failed token retry, and otherwise at most once per second per request key
+ * (src/limits/success-reports.ts). Other successes are not reported, to keep the channel quiet.
  */
 export const HttpObservation = z.strictObject({
   type: z.literal('http'),
@@ -125,6 +138,7 @@ export const HttpObservation = z.strictObject({
   method: z.string().min(1).max(16),
   url,
   status: z.number().int().min(0).max(599),
+  /** Time to the response, ms; 0 (unknown) for transport `webrequest`, which sees only a request's end. */
   durationMs: ms,
   protected: z.boolean(),
   /** `Retry-After` response header verbatim (RFC 9110 §10.2.3), when present. */

@@ -11,9 +11,10 @@
  * worker restart the relay sends the unacknowledged observations again and the worker skips
  * those it already stored, so every observation is stored exactly once. Both fields are
  * optional: without them an observation is handled once, as it arrives, and not acknowledged.
+ * The worker may acknowledge several observations with one `ack` (the highest `seq` stored).
  */
 import { z } from 'zod';
-import { PageCommandSchema, PageObservationSchema } from './page';
+import { MAX_PAGE_BATCH, PageCommandSchema, PageObservationSchema } from './page';
 
 /** Name of the runtime port the relay opens. */
 export const RELAY_PORT_NAME = 'sg-relay';
@@ -25,8 +26,16 @@ export const DocIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 export const SeqSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /** Relay → worker: one page observation, already validated by the relay. */
+const ObsMessage = z.strictObject({ type: z.literal('obs'), obs: PageObservationSchema, seq: SeqSchema.optional() });
+
+/** Relay → worker messages. */
 export const RelayToWorkerSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('obs'), obs: PageObservationSchema, seq: SeqSchema.optional() }),
+  ObsMessage,
+  /**
+   * Several observations at once, in order (what the relay had queued in one task): one port
+   * message instead of one each. Handled exactly as the same `obs` messages one after another.
+   */
+  z.strictObject({ type: z.literal('obs-batch'), items: z.array(ObsMessage).min(1).max(MAX_PAGE_BATCH) }),
   /** Sent on every (re)connect so the worker can re-push config after a restart. */
   z.strictObject({
     type: z.literal('relay-hello'),
@@ -36,6 +45,13 @@ export const RelayToWorkerSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type RelayToWorker = z.infer<typeof RelayToWorkerSchema>;
+/** One observation message (alone, or an item of an `obs-batch`). */
+export type ObsToWorker = z.infer<typeof ObsMessage>;
+
+/** `message` as the `obs` / `relay-hello` messages it stands for (an `obs-batch` unpacked). */
+export function unpackRelayMessage(message: RelayToWorker): Exclude<RelayToWorker, { type: 'obs-batch' }>[] {
+  return message.type === 'obs-batch' ? message.items : [message];
+}
 
 /** Worker → relay: a command for the probe, or the acknowledgement of stored observations. */
 export const WorkerToRelaySchema = z.discriminatedUnion('type', [

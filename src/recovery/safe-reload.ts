@@ -40,6 +40,7 @@ export const RELOAD_WINDOW_MS = 3_600_000;
 export function callActive(media: MediaView, now: number, quietMs: number): boolean {
   const ice = media.iceConnectionState;
   if (ice === 'connected' || ice === 'completed' || media.connectionState === 'connected') return true;
+  if ((media.connectedPcIds?.length ?? 0) > 0) return true;
   if (media.inboundGrewAt !== undefined && now - media.inboundGrewAt < quietMs) return true;
   return false;
 }

@@ -53,6 +53,11 @@ export interface MediaView {
   inboundAudioBytes?: number;
   /** When `inboundAudioBytes` last grew (a call is active while this is recent). */
   inboundGrewAt?: number;
+  /**
+   * The document's peer connections whose latest `pc-state` said connected (any of them,
+   * not only the one the view points at); absent when none. A call is active while one is.
+   */
+  connectedPcIds?: string[];
   statsAt?: number;
   micPermission?: 'granted' | 'denied' | 'prompt';
   lastGumError?: string;

@@ -45,6 +45,20 @@ const PER_CONNECTION: readonly (keyof MediaView)[] = [
   'statsAt',
 ];
 
+/** Most peer connections remembered as connected per tab (a softphone has one or two). */
+const MAX_CONNECTED_PCS = 16;
+
+/**
+ * `ids` after a `pc-state`: its connection added while it is connected (connection state
+ * `connected`, or ICE `connected`/`completed`), removed otherwise.
+ */
+function withConnected(ids: readonly string[], event: Extract<PageObservation, { type: 'pc-state' }>): string[] {
+  const ice = event.iceConnectionState;
+  const connected = event.connectionState === 'connected' || ice === 'connected' || ice === 'completed';
+  const rest = ids.filter((id) => id !== event.pcId);
+  return connected ? [...rest, event.pcId].slice(-MAX_CONNECTED_PCS) : rest;
+}
+
 /**
  * The media view pointed at `pcId`. The view describes the most recently reported peer
  * connection; when another connection reports, its per-connection fields start empty so a
@@ -72,6 +86,7 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
     case 'hello': {
       const media: MediaView = { ...state.media };
       for (const key of PER_CONNECTION) delete media[key];
+      delete media.connectedPcIds;
       const signalling: SignallingView = {
         ...state.signalling,
         openSockets: 0,
@@ -147,16 +162,18 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
           retriesRecovered: state.auth.retriesRecovered + (event.outcome === 'recovered' ? 1 : 0),
         },
       };
-    case 'pc-state':
-      return {
-        ...state,
-        media: {
-          ...mediaFor(state.media, event.pcId),
-          iceConnectionState: event.iceConnectionState,
-          connectionState: event.connectionState,
-          signalingState: event.signalingState,
-        },
+    case 'pc-state': {
+      const media: MediaView = {
+        ...mediaFor(state.media, event.pcId),
+        iceConnectionState: event.iceConnectionState,
+        connectionState: event.connectionState,
+        signalingState: event.signalingState,
       };
+      const connected = withConnected(state.media.connectedPcIds ?? [], event);
+      if (connected.length > 0) media.connectedPcIds = connected;
+      else delete media.connectedPcIds;
+      return { ...state, media };
+    }
     case 'pc-stats': {
       const base = mediaFor(state.media, event.pcId);
       // A connection's byte counter only grows; the first sample of a connection counts as

@@ -125,7 +125,7 @@ test('during a real call the charts show RTT, jitter, loss and MOS with the thre
 
   const page = await openDiagnostics(context);
   const tabId = (await tabIdOf(page, 'agent-1'))!;
-  // The worker stores every 5th one-second sample: wait for a few stored ones.
+  // The probe posts every 5th one-second sample of a good call: wait for a few stored ones.
   await expect
     .poll(async () => (await storedEvents(page, tabId)).filter((e) => e.type === 'pc-stats').length, { timeout: 60_000 })
     .toBeGreaterThanOrEqual(3);

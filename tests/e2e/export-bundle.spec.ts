@@ -54,7 +54,7 @@ test('the bundle after a publish storm validates against its schema and holds th
   await expect.poll(async () => (await appStatus(agent)).failures.wsAbnormalCloses, { timeout: 30_000 }).toBeGreaterThan(0);
   await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 60_000 }).toBe(true);
 
-  // A call after the recovery, for the quality summary (every 5th one-second sample is stored).
+  // A call after the recovery, for the quality summary (the probe posts every 5th one-second sample of a good call).
   await labPost(lab, '/lab/ring', { userId: 'agent-1' });
   await expect.poll(async () => (await appStatus(agent)).call.state, { timeout: 20_000 }).toBe('ringing');
   await agent.evaluate(() => (window as unknown as { labSoftphone: { answer(): Promise<unknown> } }).labSoftphone.answer());

@@ -184,7 +184,7 @@ test('media: permission, getUserMedia outcomes, peer connection states and stats
     [false, false, true, 'OverconstrainedError'],
   ]);
 
-  // Stats every second while connected: bytes flowing, RTT/jitter/loss known, MOS in range.
+  // Stats while connected (every 5th one-second poll of a good call): bytes flowing, RTT/jitter/loss known, MOS in range.
   await expect
     .poll(
       async () => {

@@ -45,6 +45,11 @@ describe('eventRow', () => {
     expect(row).toMatchObject({ category: 'http', severity: 'warning' });
     expect(row.title).toBe('HTTP 429 Too Many Requests: GET /api/v2/presence/users/u1');
     expect(row.detail).toBe('Retry-After: 2 · took 35 ms · via fetch');
+    const seenByWebRequest = eventRow(
+      ev('http', { method: 'GET', url: 'https://h.test/api/v2/x', status: 503, durationMs: 0, transport: 'webrequest', protected: true }),
+      t,
+    );
+    expect(seenByWebRequest.detail).toBe('via webrequest');
     const hidden = eventRow(
       ev('http', { method: 'GET', url: 'https://h/api/v2/communications/webRTC', status: 401, hiddenFromPage: true }),
       t,

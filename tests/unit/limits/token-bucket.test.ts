@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createKeyedTokenBuckets, createTokenBucket } from '../../../src/limits/token-bucket';
+import { createTokenBucket } from '../../../src/limits/token-bucket';
 
 describe('token bucket', () => {
   it('admits a burst up to capacity, then refills at the configured rate', () => {
@@ -35,12 +35,6 @@ describe('token bucket', () => {
     expect(b.tryTake(10_000)).toBe(true);
     expect(b.tryTake(0)).toBe(false);
     expect(b.tryTake(10_500)).toBe(false);
-  });
-
-  it('keeps keys apart so one flood cannot starve another kind', () => {
-    const k = createKeyedTokenBuckets(2, 1);
-    expect([k.tryTake('pc-stats', 0), k.tryTake('pc-stats', 0), k.tryTake('pc-stats', 0)]).toEqual([true, true, false]);
-    expect(k.tryTake('ws-close', 0)).toBe(true);
   });
 
   it('rejects nonsense parameters with a clear error', () => {

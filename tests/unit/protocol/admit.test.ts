@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  batchElements,
   createPageGate,
   PAGE_CLOCK_FUTURE_MS,
   PAGE_CLOCK_PAST_MS,
   PAGE_RATE_BURST,
   PAGE_RATE_PER_SECOND,
 } from '../../../src/protocol/admit';
-import { PageCommandSchema, PageObservationSchema, STALL_CLOSE_CODE } from '../../../src/protocol/page';
+import { MAX_PAGE_BATCH, PageCommandSchema, PageObservationSchema, STALL_CLOSE_CODE } from '../../../src/protocol/page';
+import { RelayToWorkerSchema, unpackRelayMessage } from '../../../src/protocol/port';
 
 const env = (msg: unknown) => ({ channel: 'softphone-guard', v: 1, dir: 'to-ext', msg });
 const close = { type: 'ws-close', at: 1, socketId: 's1', url: 'wss://x/y', code: 1006, reason: '', wasClean: false };
@@ -220,6 +222,59 @@ describe('page gate: hostile input', () => {
         return g.admit(env({ ...close, at: now }), now).ok;
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('private channel batches', () => {
+  it('gates each element like an envelope message, with the same buckets', () => {
+    const g = createPageGate();
+    expect(g.admitObservation(close, 0)).toEqual({ ok: true, obs: close });
+    expect(g.admitObservation({ ...close, storageKey: 'x' }, 0)).toEqual({ ok: false, reason: 'invalid' });
+    expect(g.admitObservation(env(close), 0)).toEqual({ ok: false, reason: 'invalid' });
+    let admitted = 1;
+    for (let i = 0; i < PAGE_RATE_BURST * 2; i++) {
+      if ((i % 2 === 0 ? g.admitObservation(close, 0) : g.admit(env(close), 0)).ok) admitted++;
+    }
+    expect(admitted).toBe(PAGE_RATE_BURST);
+  });
+
+  it('does not let invalid messages of a type drain that type’s bucket', () => {
+    const g = createPageGate();
+    for (let i = 0; i < PAGE_RATE_BURST * 3; i++) expect(g.admitObservation({ ...close, code: -1 }, 0).ok).toBe(false);
+    expect(g.admitObservation(close, 0).ok).toBe(true);
+  });
+
+  it('rejects a rate-limited type before parsing it', () => {
+    const g = createPageGate();
+    for (let i = 0; i < PAGE_RATE_BURST; i++) g.admitObservation(close, 0);
+    const parsed: string[] = [];
+    const spy = new Proxy({ ...close }, { get: (t, k) => (parsed.push(String(k)), Reflect.get(t, k)) });
+    expect(g.admitObservation(spy, 0)).toEqual({ ok: false, reason: 'rate-limited' });
+    expect(parsed).toEqual(['type']);
+  });
+
+  it('takes arrays of at most MAX_PAGE_BATCH elements', () => {
+    expect(batchElements([close])).toEqual([close]);
+    expect(batchElements(Array.from({ length: MAX_PAGE_BATCH }, () => close))).toHaveLength(MAX_PAGE_BATCH);
+    expect(batchElements(Array.from({ length: MAX_PAGE_BATCH + 1 }, () => close))).toBeNull();
+    expect(batchElements({ length: 1, 0: close })).toBeNull();
+    expect(batchElements(close)).toBeNull();
+  });
+
+  it('an obs-batch on the runtime port unpacks to its obs messages, in order', () => {
+    const items = [
+      { type: 'obs', obs: close, seq: 1 },
+      { type: 'obs', obs: { ...close, socketId: 's2' }, seq: 2 },
+    ];
+    const parsed = RelayToWorkerSchema.parse({ type: 'obs-batch', items });
+    expect(unpackRelayMessage(parsed)).toEqual(items);
+    expect(RelayToWorkerSchema.safeParse({ type: 'obs-batch', items: [] }).success).toBe(false);
+    expect(
+      RelayToWorkerSchema.safeParse({ type: 'obs-batch', items: Array.from({ length: MAX_PAGE_BATCH + 1 }, () => items[0]) }).success,
+    ).toBe(false);
+    expect(RelayToWorkerSchema.safeParse({ type: 'obs-batch', items: [{ type: 'relay-hello', href: '', reconnects: 0 }] }).success).toBe(
+      false,
     );
   });
 });

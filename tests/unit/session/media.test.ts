@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { POOR_JITTER_MS, POOR_MOS, POOR_PACKET_LOSS_PCT, POOR_RTT_MS } from '../../../src/session/call-quality';
+import { callActive } from '../../../src/recovery/safe-reload';
 import { CTX, ev, healthChanges, run, s } from './fixtures';
 
 describe('peer connection view', () => {
@@ -33,6 +34,31 @@ describe('peer connection view', () => {
     });
     const next = run([ev.pcStats(s(3), 10, {}, 'pc2')], CTX, state).state;
     expect(next.media.inboundGrewAt).toBe(s(3));
+  });
+});
+
+describe('connected peer connections', () => {
+  it('remembers every connected connection, whichever the view points at, so a call stays active', () => {
+    const { state } = run([
+      ev.pcState(s(0), 'connected', 'connected', 'pc1'),
+      ev.pcState(s(1), 'connected', 'connected', 'pc2'),
+      ev.pcStats(s(2), 1000, {}, 'pc1'),
+    ]);
+    expect(state.media.pcId).toBe('pc1');
+    expect(state.media.connectionState).toBeUndefined();
+    expect(state.media.connectedPcIds).toEqual(['pc1', 'pc2']);
+    expect(callActive(state.media, s(600), 3000)).toBe(true);
+  });
+
+  it('forgets a connection once it is no longer connected, and all of them on a new document', () => {
+    const connected = run([ev.pcState(s(0), 'connected', 'connected', 'pc1'), ev.pcState(s(1), 'connected', 'connected', 'pc2')]).state;
+    const oneClosed = run([ev.pcState(s(2), 'closed', 'closed', 'pc1')], CTX, connected).state;
+    expect(oneClosed.media.connectedPcIds).toEqual(['pc2']);
+    const bothClosed = run([ev.pcState(s(3), 'disconnected', 'disconnected', 'pc2')], CTX, oneClosed).state;
+    expect(bothClosed.media.connectedPcIds).toBeUndefined();
+    expect(callActive(bothClosed.media, s(600), 3000)).toBe(false);
+    const reloaded = run([ev.hello(s(4))], CTX, connected).state;
+    expect(reloaded.media.connectedPcIds).toBeUndefined();
   });
 });
 

@@ -1,0 +1,54 @@
+/**
+ * The `urls` of the `chrome.webRequest` filter with which the worker observes softphone
+ * requests (extension/background/web-request-observer.ts), from the effective
+ * `softphoneUrlPatterns` (DESIGN.md §4).
+ *
+ * A RequestFilter's `urls` are match patterns tested against the request's URL
+ * (https://developer.chrome.com/docs/extensions/reference/api/webRequest#type-RequestFilter).
+ * Three facts of the API shape this list:
+ *
+ * - One invalid pattern disables the whole listener: `addListener` returns normally and
+ *   the browser then never calls it (measured on Chromium 156 with an uppercase scheme, `*`
+ *   inside a host, no path, port 99999, `@` or a backslash in the host, `urn:*`, and the
+ *   empty string). One bad policy value would end all observation, and nothing tells the
+ *   worker so. Each pattern therefore passes `canonicalPattern` (src/policy/registrations.ts:
+ *   valid per src/match/match-pattern.ts and written the way Chromium stores it); one it
+ *   cannot vouch for is left out. Every output of a test set of 103 patterns (IDN, IPv6, odd hosts and
+ *   paths, ports, wildcards) was accepted by Chromium 156.
+ * - An empty `urls` list matches every URL, like `<all_urls>` (measured likewise). The
+ *   caller must register no listener at all for an empty result, never one with `urls: []`.
+ * - webRequest reports only http and https requests (the `xmlhttprequest` type never has
+ *   another scheme), so `file`, `ws`, `wss` and `ftp` patterns would only widen the filter's
+ *   text, never what it matches: they are left out.
+ */
+import { canonicalPattern } from '../policy/registrations';
+
+/** Schemes whose patterns can match a request webRequest reports (`*` = http or https). */
+const REQUEST_SCHEMES = new Set(['http', 'https', '*']);
+
+/**
+ * The filter `urls` for these patterns: valid, canonical (lower-case host, IDN as punycode,
+ * no `:*` port), http(s) only, without duplicates, sorted, so two results compare with
+ * {@link sameFilterUrls}. Never throws.
+ * @param patterns Chrome match patterns (the effective `softphoneUrlPatterns`); non-strings
+ *   and unusable patterns are left out
+ * @returns the list to pass as `RequestFilter.urls`; empty when no pattern is usable (then
+ *   register nothing: an empty `urls` means every URL)
+ */
+export function webRequestFilterUrls(patterns: readonly unknown[]): string[] {
+  const kept = new Set<string>();
+  for (const p of patterns) {
+    if (typeof p !== 'string') continue;
+    const canonical = canonicalPattern(p);
+    if (canonical === null) continue;
+    // A canonical pattern is `<all_urls>` or starts with `<scheme>://`.
+    if (canonical !== '<all_urls>' && !REQUEST_SCHEMES.has(canonical.slice(0, canonical.indexOf('://')))) continue;
+    kept.add(canonical);
+  }
+  return [...kept].sort();
+}
+
+/** True when two results of {@link webRequestFilterUrls} are the same list. */
+export function sameFilterUrls(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((url, i) => url === b[i]);
+}
