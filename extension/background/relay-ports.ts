@@ -22,7 +22,7 @@
  */
 import type { Runtime } from 'webextension-polyfill';
 import { RELAY_PORT_NAME, RelayToWorkerSchema, unpackRelayMessage } from '../../src/protocol/port';
-import type { RelayToWorker, WorkerToRelay } from '../../src/protocol/port';
+import type { SingleRelayMessage, WorkerToRelay } from '../../src/protocol/port';
 import type { PageCommand, PageObservation } from '../../src/protocol/page';
 import { toProbeConfig } from '../../src/policy/probe-config';
 import { currentConfig } from './config-source';
@@ -47,7 +47,7 @@ interface Link {
    */
   state: 'pending' | 'served' | 'ignored';
   /** Messages received while `pending`, checked against the schema. */
-  queued: Exclude<RelayToWorker, { type: 'obs-batch' }>[];
+  queued: SingleRelayMessage[];
   tabId: number;
   origin: string;
   /** The document's URL from `port.sender` (never from a message). */
@@ -229,7 +229,7 @@ function onIdentity(link: Link, obs: Extract<PageObservation, { type: 'identity'
  * One message from a served document's relay.
  * @param noted true when an `http` observation was already passed to `notePageHttp` (queued)
  */
-function onRelayMessage(link: Link, message: Exclude<RelayToWorker, { type: 'obs-batch' }>, noted = false): void {
+function onRelayMessage(link: Link, message: SingleRelayMessage, noted = false): void {
   if (message.type === 'relay-hello') {
     link.doc = message.doc;
     if (message.reconnects > 0) link.identityReady = assumeKnownIdentity(link).catch(() => undefined);

@@ -19,7 +19,7 @@
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
 import { RELAY_PORT_NAME, WorkerToRelaySchema } from '../../src/protocol/port';
-import type { ObsToWorker, RelayToWorker } from '../../src/protocol/port';
+import type { ObsToWorker, RelayToWorker, SingleRelayMessage as Single } from '../../src/protocol/port';
 import { MAX_PAGE_BATCH } from '../../src/protocol/page';
 import type { PageCommand } from '../../src/protocol/page';
 
@@ -33,10 +33,8 @@ const RECONNECT_MAX_MS = 5000;
 
 export interface PortLink {
   /** Sends at the end of the current task (with whatever else was sent in it), or queues until the port is back. */
-  send(message: Exclude<RelayToWorker, { type: 'obs-batch' }>): void;
+  send(message: Single): void;
 }
-
-type Single = Exclude<RelayToWorker, { type: 'obs-batch' }>;
 
 /**
  * The next port message from the head of `queue`: consecutive observations (at most

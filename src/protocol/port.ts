@@ -47,9 +47,11 @@ export const RelayToWorkerSchema = z.discriminatedUnion('type', [
 export type RelayToWorker = z.infer<typeof RelayToWorkerSchema>;
 /** One observation message (alone, or an item of an `obs-batch`). */
 export type ObsToWorker = z.infer<typeof ObsMessage>;
+/** A relay message other than `obs-batch`: what a batch stands for, one by one. */
+export type SingleRelayMessage = Exclude<RelayToWorker, { type: 'obs-batch' }>;
 
 /** `message` as the `obs` / `relay-hello` messages it stands for (an `obs-batch` unpacked). */
-export function unpackRelayMessage(message: RelayToWorker): Exclude<RelayToWorker, { type: 'obs-batch' }>[] {
+export function unpackRelayMessage(message: RelayToWorker): SingleRelayMessage[] {
   return message.type === 'obs-batch' ? message.items : [message];
 }
 

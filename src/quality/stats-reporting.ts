@@ -8,20 +8,15 @@
  * poor one, so the health the worker shows follows the call within one poll both ways. Each
  * posted summary travels page → relay → worker and is stored; the rest cost only the poll.
  */
-import { POOR_JITTER_MS, POOR_MOS, POOR_PACKET_LOSS_PCT, POOR_RTT_MS } from '../session/call-quality';
+import { poorMetrics } from '../session/call-quality';
 import type { StatsSummary } from './stats-summary';
 
 /** While quality is fine, one summary in this many is posted (every 5 s at the default 1 s poll). */
 export const STATS_POST_EVERY = 5;
 
-/** True when a metric of `s` crosses its threshold (the same test as `poorQuality`). */
+/** True when a metric of `s` crosses its threshold (`poorMetrics`, the health sentence's test). */
 export function poorSummary(s: Pick<StatsSummary, 'rttMs' | 'jitterMs' | 'packetLossPct' | 'mos'>): boolean {
-  return (
-    (s.rttMs != null && s.rttMs > POOR_RTT_MS) ||
-    (s.jitterMs != null && s.jitterMs > POOR_JITTER_MS) ||
-    (s.packetLossPct != null && s.packetLossPct > POOR_PACKET_LOSS_PCT) ||
-    (s.mos != null && s.mos < POOR_MOS)
-  );
+  return poorMetrics(s).length > 0;
 }
 
 /** The posting decision of one peer connection's summaries, in poll order. */

@@ -24,6 +24,27 @@ function round(value: number, digits: number): string {
   return value.toFixed(digits).replace(/\.0+$/, '');
 }
 
+/** The four metrics a quality threshold applies to (null = not measured). */
+export type QualityMetrics = Pick<MediaView, 'rttMs' | 'jitterMs' | 'packetLossPct' | 'mos'>;
+
+/** A metric over (or, for MOS, under) its threshold. */
+export type PoorMetric = 'rtt' | 'jitter' | 'loss' | 'mos';
+
+/**
+ * The metrics of `m` that cross their thresholds ({@link POOR_RTT_MS}, {@link POOR_JITTER_MS},
+ * {@link POOR_PACKET_LOSS_PCT}, {@link POOR_MOS}), in that order; empty when all are fine or
+ * unmeasured. The one test of "poor" shared by the health sentence and the probe's choice of
+ * which stats to post (src/quality/stats-reporting.ts).
+ */
+export function poorMetrics(m: QualityMetrics): PoorMetric[] {
+  const poor: PoorMetric[] = [];
+  if (m.rttMs != null && m.rttMs > POOR_RTT_MS) poor.push('rtt');
+  if (m.jitterMs != null && m.jitterMs > POOR_JITTER_MS) poor.push('jitter');
+  if (m.packetLossPct != null && m.packetLossPct > POOR_PACKET_LOSS_PCT) poor.push('loss');
+  if (m.mos != null && m.mos < POOR_MOS) poor.push('mos');
+  return poor;
+}
+
 /**
  * The metrics of the latest sample that cross a threshold, as short phrases for the health
  * sentence (e.g. `["jitter 45 ms", "loss 4.2 %"]`); empty when quality is fine, when no sample
@@ -33,12 +54,16 @@ export function poorQuality(media: MediaView): string[] {
   if (media.statsAt === undefined) return [];
   if (media.connectionState === 'closed' || media.connectionState === 'failed') return [];
   if (media.iceConnectionState === 'closed' || media.iceConnectionState === 'failed') return [];
-  const poor: string[] = [];
-  if (media.rttMs != null && media.rttMs > POOR_RTT_MS) poor.push(`round trip ${round(media.rttMs, 0)} ms`);
-  if (media.jitterMs != null && media.jitterMs > POOR_JITTER_MS) poor.push(`jitter ${round(media.jitterMs, 0)} ms`);
-  if (media.packetLossPct != null && media.packetLossPct > POOR_PACKET_LOSS_PCT) {
-    poor.push(`loss ${round(media.packetLossPct, 1)} %`);
-  }
-  if (media.mos != null && media.mos < POOR_MOS) poor.push(`MOS ${round(media.mos, 1)}`);
-  return poor;
+  return poorMetrics(media).map((metric) => {
+    switch (metric) {
+      case 'rtt':
+        return `round trip ${round(media.rttMs!, 0)} ms`;
+      case 'jitter':
+        return `jitter ${round(media.jitterMs!, 0)} ms`;
+      case 'loss':
+        return `loss ${round(media.packetLossPct!, 1)} %`;
+      case 'mos':
+        return `MOS ${round(media.mos!, 1)}`;
+    }
+  });
 }

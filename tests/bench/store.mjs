@@ -10,6 +10,7 @@
  * figure. Rate = observations ÷ (first sent → last committed, polled every 20 ms).
  */
 import { EXTENSION_ID } from '../support/browser.mjs';
+import { seedStore, troubledHistory } from '../support/event-store.mjs';
 import { median } from './stats.mjs';
 import { BrokenBench, loadProbed } from './overhead.mjs';
 
@@ -105,79 +106,12 @@ export async function measureWriteRate({ context, worker, pageUrl, observations 
 }
 
 /**
- * Adds `n` events for `tabId` to the store, from the worker (as the e2e tests seed it): a mix
- * of 429s, 1006 closes, reconnects and quality samples, one every 5 s back from now.
+ * Adds `n` events for `tabId` to the store, from the worker, as the e2e tests seed it
+ * (tests/support/event-store.mjs): a mix of 429s, 1006 closes, reconnects and quality samples,
+ * one every 5 s back from now.
  */
 export async function seedEvents(worker, tabId, n) {
-  for (let start = 0; start < n; start += 20_000) {
-    await worker.evaluate(
-      async ({ tabId, start, count, total }) => {
-        const db = await new Promise((resolve, reject) => {
-          const req = indexedDB.open('softphone-guard');
-          req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
-        });
-        const tx = db.transaction('events', 'readwrite');
-        const store = tx.objectStore('events');
-        const t0 = Date.now() - total * 5000;
-        for (let i = start; i < start + count; i++) {
-          const at = t0 + i * 5000;
-          const k = i % 4;
-          if (k === 0)
-            store.add({
-              tabId,
-              at,
-              type: 'http',
-              data: {
-                requestId: `r${i}`,
-                transport: 'fetch',
-                method: 'GET',
-                url: `https://apps.example.test/api/v2/presence/users/u${i % 50}`,
-                status: 429,
-                durationMs: 40,
-                protected: true,
-                retryAfter: '2',
-              },
-            });
-          else if (k === 1)
-            store.add({
-              tabId,
-              at,
-              type: 'ws-close',
-              data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', code: 1006, reason: '', wasClean: false },
-            });
-          else if (k === 2)
-            store.add({
-              tabId,
-              at,
-              type: 'ws-open',
-              data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', protocol: '' },
-            });
-          else
-            store.add({
-              tabId,
-              at,
-              type: 'pc-stats',
-              data: {
-                pcId: `pc${Math.floor(i / 4000)}`,
-                rttMs: 80 + (i % 500),
-                jitterMs: 5 + (i % 40),
-                packetLossPct: (i % 7) / 2,
-                mos: 4.3 - (i % 20) / 10,
-                inboundAudioBytes: i * 100,
-                outboundAudioBytes: i * 100,
-              },
-            });
-        }
-        await new Promise((resolve, reject) => {
-          tx.oncomplete = () => resolve(undefined);
-          tx.onerror = () => reject(tx.error);
-        });
-        db.close();
-      },
-      { tabId, start, count: Math.min(20_000, n - start), total: n },
-    );
-  }
+  await seedStore(worker, 'events', troubledHistory(tabId, n));
 }
 
 /**

@@ -5,68 +5,13 @@
  * and the paging are what keep it responsive; speed belongs to benchmarks.
  */
 import { expect, test } from '@playwright/test';
-import type { StoredEvent } from '../../src/protocol/ui';
 import { extensionWorker, launchBrowser, openAgent, startLab } from './support/softphone';
 import { diagnosticsUrl, openDiagnostics, seedStore, tabIdOf } from './support/diagnostics';
+import { troubledHistory } from './support/event-store';
 
 const EVENTS = 100_000;
 /** More lines than this in the DOM at once would mean the list is not windowed. */
 const DOM_BOUND = 120;
-
-/** A week of a troubled softphone: 429s with Retry-After, 1006 closes, reconnects, quality samples. */
-function history(tabId: number, n: number): Omit<StoredEvent, 'seq'>[] {
-  const t0 = Date.now() - n * 5000;
-  const out: Omit<StoredEvent, 'seq'>[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const at = t0 + i * 5000;
-    switch (i % 4) {
-      case 0:
-        out.push({
-          tabId,
-          at,
-          type: 'http',
-          data: {
-            requestId: `r${i}`,
-            transport: 'fetch',
-            method: 'GET',
-            url: `https://apps.example.test/api/v2/presence/users/u${i % 50}`,
-            status: 429,
-            durationMs: 40,
-            protected: true,
-            retryAfter: '2',
-          },
-        });
-        break;
-      case 1:
-        out.push({
-          tabId,
-          at,
-          type: 'ws-close',
-          data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', code: 1006, reason: '', wasClean: false },
-        });
-        break;
-      case 2:
-        out.push({ tabId, at, type: 'ws-open', data: { socketId: `s${i}`, url: 'wss://streaming.example.test/channels/x', protocol: '' } });
-        break;
-      default:
-        out.push({
-          tabId,
-          at,
-          type: 'pc-stats',
-          data: {
-            pcId: `pc${Math.floor(i / 4000)}`,
-            rttMs: 80 + (i % 500),
-            jitterMs: 5 + (i % 40),
-            packetLossPct: (i % 7) / 2,
-            mos: 4.3 - (i % 20) / 10,
-            inboundAudioBytes: i * 100,
-            outboundAudioBytes: i * 100,
-          },
-        });
-    }
-  }
-  return out;
-}
 
 test('100,000 stored events: the first page renders, scrolling reads more, the DOM stays bounded', async () => {
   test.setTimeout(240_000);
@@ -79,7 +24,7 @@ test('100,000 stored events: the first page renders, scrolling reads more, the D
     await expect.poll(() => tabIdOf(probe, 'agent-1')).toBeGreaterThan(0);
     const tabId = (await tabIdOf(probe, 'agent-1'))!;
     await probe.close();
-    await seedStore(worker, 'events', history(tabId, EVENTS));
+    await seedStore(worker, 'events', troubledHistory(tabId, EVENTS));
 
     const page = await openDiagnostics(context, tabId);
     expect(page.url()).toBe(diagnosticsUrl(tabId));

@@ -15,7 +15,8 @@ export const DIST = process.env.SG_DIST ? resolve(PROJECT_ROOT, process.env.SG_D
 /** Fixed by the manifest `key` (SHA-256 of the key's DER, first 32 hex digits mapped 0–f → a–p). */
 export const EXTENSION_ID = 'ijcnbdifibmimlhaigaciaelkihpcehh';
 
-const BASE_ARGS = [
+/** Chromium flags every test and benchmark browser gets (DESIGN.md §7), before its own. */
+export const BASE_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

@@ -17,7 +17,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeF
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import type { BrowserContext } from '@playwright/test';
-import { DIST, PROJECT_ROOT } from '../../support/browser.mjs';
+import { BASE_ARGS, DIST, PROJECT_ROOT } from '../../support/browser.mjs';
 import { findChromium } from '../../support/find-chromium.mjs';
 
 /** A mounted tmpfs. */
@@ -91,17 +91,7 @@ export async function launchBrowserIn(userDataDir: string, extensionDir: string 
     executablePath: findChromium(),
     headless: !process.env.HEADED,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--no-default-browser-check',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
+      ...BASE_ARGS,
       // The disk cache would compete with IndexedDB for the little space there is.
       '--disk-cache-size=1',
       `--disable-extensions-except=${extensionDir}`,
