@@ -9,7 +9,7 @@ import type { BrowserContext } from '@playwright/test';
 import type { LabLoggedRequest } from '../lab/server.mjs';
 import {
   appStatus,
-  callReady,
+  recoveredFromStorm,
   extensionWorker,
   labPost,
   labStats,
@@ -87,8 +87,7 @@ test('publish-storm: the presence PUT (fetch) waits for Retry-After after each 4
   const retryAfterMs = 2000;
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: retryAfterMs / 1000, rateLimitMs: 6000 });
 
-  await expect.poll(async () => (await appStatus(agent)).failures.wsAbnormalCloses).toBeGreaterThan(0);
-  await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
+  await recoveredFromStorm(agent);
 
   const status = await appStatus(agent);
   expect(status.failures.http429).toBe(0);

@@ -8,7 +8,16 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { BrowserContext, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { appStatus, callReady, extensionWorker, labPost, launchBrowser, openAgent, sessionOf, startLab } from './support/softphone';
+import {
+  appStatus,
+  extensionWorker,
+  labPost,
+  launchBrowser,
+  openAgent,
+  recoveredFromStorm,
+  sessionOf,
+  startLab,
+} from './support/softphone';
 import type { Lab } from './support/softphone';
 import { diagnosticsUrl, openDiagnostics, storedEvents, tabIdOf } from './support/diagnostics';
 
@@ -41,8 +50,7 @@ async function showOnly(page: Page, labels: RegExp[]): Promise<void> {
 test('after a publish storm the timeline shows the 1006, the 401 and the recovery steps with their outcomes', async () => {
   const agent = await openAgent(context, lab, 'agent-1');
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
-  await expect.poll(async () => (await appStatus(agent)).failures.wsAbnormalCloses, { timeout: 30_000 }).toBeGreaterThan(0);
-  await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 45_000 }).toBe(true);
+  await recoveredFromStorm(agent, 45_000);
 
   const page = await openDiagnostics(context);
   const tabId = (await tabIdOf(page, 'agent-1'))!;

@@ -7,13 +7,13 @@ import type { BrowserContext } from '@playwright/test';
 import type { StateResponse } from '../../src/protocol/ui';
 import {
   appStatus,
-  callReady,
   extensionWorker,
   labPost,
   labStats,
   launchBrowser,
   openAgent,
   openPopup,
+  recoveredFromStorm,
   startLab,
 } from './support/softphone';
 import type { Lab } from './support/softphone';
@@ -52,7 +52,7 @@ test('a revoked token is replaced through a silent authorization, without the co
   const agent = await openAgent(context, lab, 'agent-1');
   const before = await labStats(lab);
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
-  await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
+  await recoveredFromStorm(agent);
   const after = await labStats(lab);
   expect(tokenExchanges(after) - tokenExchanges(before)).toBe(1);
   expect(after.refreshCalls - before.refreshCalls).toBe(0);

@@ -15,6 +15,7 @@ import type { SessionView, StateResponse } from '../../src/protocol/ui';
 import {
   appStatus,
   callReady,
+  recoveredFromStorm,
   extensionWorker,
   labPost,
   labStats,
@@ -189,7 +190,7 @@ test('ahead of a known token expiry the token is refreshed (also after a worker 
 
   // A publish storm makes the probe see its token rejected: from then on pushed tokens replace it.
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
-  await expect.poll(async () => callReady(await statusOrNull(agent)), { timeout: 30_000 }).toBe(true);
+  await recoveredFromStorm(agent);
   const popup = await openPopup(context);
   await expect.poll(async () => (await sessionsOf(popup, 'agent-1'))[0]?.auth.lastRefreshOutcome).toBe('ok');
   const expiresAt = (await sessionsOf(popup, 'agent-1'))[0]?.auth.tokenExpiresAt ?? 0;

@@ -7,13 +7,13 @@ import type { BrowserContext } from '@playwright/test';
 import type { StateResponse } from '../../src/protocol/ui';
 import {
   appStatus,
-  callReady,
   extensionWorker,
   labPost,
   labStats,
   launchBrowser,
   openAgent,
   openPopup,
+  recoveredFromStorm,
   startLab,
 } from './support/softphone';
 import type { Lab } from './support/softphone';
@@ -57,7 +57,7 @@ test('the 401 is recovered silently: several requests fail at once, one refresh 
   const before = await labStats(lab);
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
 
-  for (const tab of tabs) await expect.poll(async () => callReady(await appStatus(tab)), { timeout: 30_000 }).toBe(true);
+  for (const tab of tabs) await recoveredFromStorm(tab);
   const after = await labStats(lab);
 
   // Every tab's media-token request was refused by the server at once…

@@ -16,6 +16,7 @@ export interface AppStatus {
   presence: string;
   signalling: string;
   mediaReady: boolean;
+  mediaTokenInFlight: boolean;
   micEnabled: boolean;
   speakerEnabled: boolean;
   loadCount: number;
@@ -58,6 +59,25 @@ export async function openAgent(context: BrowserContext, lab: Lab, user: string)
 /** Ready to answer: presence Available, media token held, microphone checked and usable, signalling open. */
 export const callReady = (s: AppStatus | null): boolean =>
   Boolean(s && s.presence === 'Available' && s.mediaReady && s.micEnabled && s.signalling === 'open');
+
+/**
+ * Waits (up to `timeoutMs`, ms) until the lab app has been through a publish storm and is ready
+ * for calls again: its WebSocket closed abnormally at least once, the media-token request it made
+ * then has come back, and `callReady`. `callReady` alone can pass before the dropped socket's
+ * close event reaches the page, or while the new media-token request is still out (the app keeps
+ * showing media ready meanwhile). Throws Playwright's poll timeout error otherwise.
+ */
+export async function recoveredFromStorm(page: Page, timeoutMs = 30_000): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const s = await appStatus(page).catch(() => null);
+        return Boolean(s && (s.failures.wsAbnormalCloses ?? 0) > 0 && !s.mediaTokenInFlight && callReady(s));
+      },
+      { timeout: timeoutMs },
+    )
+    .toBe(true);
+}
 
 /** POSTs to the lab's control API. */
 export async function labPost(lab: Lab, path: string, body: unknown = {}): Promise<unknown> {

@@ -407,6 +407,7 @@ Object.defineProperty(window, 'labSoftphone', {
         signalling: s.signalling,
         signallingSockets: openSignallingSockets(),
         mediaReady: s.mediaReady,
+        mediaTokenInFlight: s.mediaInFlight,
         micEnabled: s.mediaReady && microphone.state === 'ready',
         speakerEnabled: s.mediaReady,
         mic: microphone.snapshot(),
