@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import type { BrowserContext, Page } from '@playwright/test';
 import {
   appStatus,
-  callReady,
+  recoveredFromStorm,
   extensionWorker,
   labPost,
   labRequests,
@@ -87,7 +87,7 @@ test('five tabs, two identities fail at once: one refresh per identity, presence
   await labPost(lab, '/lab/reset');
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: RETRY_AFTER_MS / 1000, rateLimitMs: RATE_LIMIT_MS });
   for (const tab of tabs) {
-    await expect.poll(async () => callReady(await appStatus(tab)), { timeout: RETRY_AFTER_MS + BASE_DELAY_MS + 20_000 }).toBe(true);
+    await recoveredFromStorm(tab, RETRY_AFTER_MS + BASE_DELAY_MS + 20_000);
   }
 
   // Every tab is ready for calls again, without a reload and without having seen the 401 or the 429.

@@ -18,8 +18,7 @@ import type { Page } from '@playwright/test';
 import type { EventsResponse, ExportResponse, StateResponse } from '../../src/protocol/ui';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
 import {
-  appStatus,
-  callReady,
+  recoveredFromStorm,
   EXTENSION_ID,
   extensionWorker,
   labPost,
@@ -64,7 +63,7 @@ test('a blocked upgrade: events go to memory and the popup says so; once unblock
     // Monitoring and recovery carry on.
     await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
     await expect.poll(() => abnormalCloses(quiet), { timeout: 20_000 }).toBeGreaterThan(0);
-    await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 45_000 }).toBe(true);
+    await recoveredFromStorm(agent, 45_000);
     const session = (await stateOf(quiet)).sessions.find((s) => s.agent?.userId === 'agent-1');
     expect(session?.incidents.some((i) => i.kind === 'abnormal-close')).toBe(true);
     // (Not read through a new connection: it would queue behind the worker's blocked upgrade.)
@@ -106,7 +105,7 @@ test('a database from a newer build cannot be opened: memory, said so, recovery 
 
     await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
     await expect.poll(() => abnormalCloses(quiet), { timeout: 20_000 }).toBeGreaterThan(0);
-    await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 45_000 }).toBe(true);
+    await recoveredFromStorm(agent, 45_000);
 
     const info = await databaseInfo(quiet);
     expect(info.version).toBe(99);

@@ -13,7 +13,7 @@ import type { StateResponse } from '../../src/protocol/ui';
 import type { Incident } from '../../src/session/types';
 import {
   appStatus,
-  callReady,
+  recoveredFromStorm,
   extensionWorker,
   labPost,
   launchBrowser,
@@ -121,7 +121,7 @@ test('incidents with their recovery steps arrive as OTLP logs, health and call q
     .toBeGreaterThan(0);
 
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
-  await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
+  await recoveredFromStorm(agent);
 
   // Logs: the 1006 and the 401 of the storm, each with every recovery step the extension took.
   const popup = await openPopup(context);
@@ -210,7 +210,7 @@ test('a collector answering 503, then unreachable, does not change the recovery,
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
 
   // Recovery exactly as without telemetry: ready again, no 401 seen by the app, no reload.
-  await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
+  await recoveredFromStorm(agent);
   const status = await appStatus(agent);
   expect(status.failures.byRequest[MEDIA_TOKEN_401] ?? 0).toBe(0);
   expect(status.failures.http401).toBe(0);

@@ -21,7 +21,7 @@ import type { Page } from '@playwright/test';
 import type { EventsResponse, StateResponse } from '../../src/protocol/ui';
 import {
   appStatus,
-  callReady,
+  recoveredFromStorm,
   extensionWorker,
   labPost,
   labRequests,
@@ -75,7 +75,7 @@ test('recovery completes once when the worker is stopped during a Retry-After wa
     // …now stop the worker while the probe waits.
     const stoppedAt = await stopServiceWorkerAt(context, popup);
 
-    await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
+    await recoveredFromStorm(agent);
 
     // The lab saw one 429 and exactly one retry for it, Retry-After later, and the stop fell in between.
     const puts = (await labRequests(lab)).filter((r) => r.method === 'PUT' && r.path === PRESENCE);

@@ -6,7 +6,7 @@
 import { expect, test } from '@playwright/test';
 import {
   appStatus,
-  callReady,
+  recoveredFromStorm,
   extensionWorker,
   labPost,
   labStats,
@@ -34,7 +34,7 @@ test('recovery completes once when the worker is stopped during the refresh', as
     await expect.poll(async () => (await labStats(lab)).refreshCalls - before.refreshCalls, { intervals: [50] }).toBe(1);
     await stopServiceWorker(context, popup);
 
-    await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
+    await recoveredFromStorm(agent);
     const after = await labStats(lab);
     const s = await appStatus(agent);
     expect(s.failures.http401).toBe(0);

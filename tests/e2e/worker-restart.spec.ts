@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 import type { EventsResponse, StateResponse } from '../../src/protocol/ui';
 import {
   appStatus,
-  callReady,
+  recoveredFromStorm,
   extensionWorker,
   labPost,
   launchBrowser,
@@ -26,7 +26,7 @@ test('events are still there after the worker is stopped over CDP mid-session, a
     });
     const agent = await openAgent(context, lab, 'agent-1');
     await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
-    await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
+    await recoveredFromStorm(agent);
 
     const popup = await openPopup(context);
     const events = (): Promise<EventsResponse> => popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10000 }));
