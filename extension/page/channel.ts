@@ -12,9 +12,9 @@
  * batch is dropped for a newer one of the same connection (which goes last) unless it reports
  * a `failed` state, which the worker must see. Observations posted before the `hello` wait in
  * the port until the relay starts it, so the relay still forwards the `hello` first. Without
- * `MessageChannel` every observation goes by window message, one envelope each, as the relay
- * also accepts. Batches are flushed from a microtask, not a timer: a hidden tab (a softphone
- * often is one) throttles timers to once a second or less.
+ * `MessageChannel` every observation goes by window message, one envelope each, which the relay
+ * accepts as long as it holds no port. Batches are flushed from a microtask, not a timer: a
+ * hidden tab (a softphone often is one) throttles timers to once a second or less.
  *
  * Commands come as `to-page` envelopes posted by this window (the relay), parsed with
  * `PageCommandSchema` (command-parser.ts, loaded on the first one); anything that does not

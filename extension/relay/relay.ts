@@ -6,8 +6,12 @@
  * gate (type check, per-type rate cap, zod schema, size cap, times clamped to this clock); only
  * admitted observations are forwarded, re-serialized from the parsed copy so no extra property
  * or prototype survives. The relay keeps the port of the first `hello` only: the probe posts it
- * at document_start, before any page script could post one. A `hello` carries the document's
- * URL as this world reads it, whatever the page wrote.
+ * at document_start, before any page script could post one. From then on every observation of
+ * the probe comes through that port, and envelopes on the window are no longer forwarded: a
+ * page script can post on the window but cannot reach the probe's end of the port, so it can no
+ * longer forge observations (nor spend the rate budget of the probe's own ones). Without a port
+ * (a probe in a page without `MessageChannel`) window envelopes stay the channel, gated as
+ * above. A `hello` carries the document's URL as this world reads it, whatever the page wrote.
  * Worker → page: commands are parsed again here before they are posted into the page as
  * `to-page` envelopes on the window (a few per document: configuration and tokens, which the
  * page holds anyway; tests watch them there).
@@ -54,9 +58,11 @@ export function startRelay(): (event: MessageEvent) => void {
   return (event: MessageEvent) => {
     // Only this window's own posts: frames and openers have their own relays, or none.
     if (event.source !== window) return;
+    // The probe's port is held: a window envelope is not the probe's.
+    if (probePort) return;
     const result = gate.admit(event.data, Date.now());
     forward(result);
-    if (!result.ok || result.obs.type !== 'hello' || probePort || event.ports.length !== 1) return;
+    if (!result.ok || result.obs.type !== 'hello' || event.ports.length !== 1) return;
     probePort = event.ports[0]!;
     probePort.addEventListener('message', onBatch);
     probePort.start();

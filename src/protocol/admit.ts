@@ -52,11 +52,14 @@ function clampTimes(obs: PageObservation, now: number): PageObservation {
 /**
  * Creates a gate with its own rate buckets (one gate per document).
  *
- * A flood of one type drains only that type's bucket: the other types keep theirs. The page's
- * genuine observations of the flooded type are limited with the flood while it lasts, as
- * nothing tells them apart: the probe runs in the page's own world, so any mark or secret it
- * could put on its messages the page can read and copy. Per-id buckets would not help either,
- * since a forger picks a fresh id per message. What the gate guarantees is the bound: at most
+ * A flood of one type drains only that type's bucket: the other types keep theirs. Where the
+ * page can post into the channel — window envelopes, which the relay forwards only until it
+ * holds the probe's private port (extension/relay/relay.ts), so only in a page without
+ * `MessageChannel` or before the `hello` — the genuine observations of the flooded type are
+ * limited with the flood while it lasts, as nothing tells them apart: the probe runs in the
+ * page's own world, so any mark or secret it could put on its messages the page can read and
+ * copy. Per-id buckets would not help either, since a forger picks a fresh id per message.
+ * What the gate guarantees is the bound: at most
  * {@link PAGE_RATE_BURST} plus {@link PAGE_RATE_PER_SECOND} per second of each type reach the
  * worker, however hard the page posts (tests/e2e/hostile-page.spec.ts measures it).
  * `now`: the relay's clock, epoch ms.

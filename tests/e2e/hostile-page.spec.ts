@@ -8,11 +8,18 @@
  * `Object.prototype` must be untouched; and during a flood of one type, legitimate events of
  * every other type must all be stored.
  *
- * Same-type events during a flood: the relay's rate buckets are per observation type
- * (src/protocol/admit.ts), so a flood of forged `http` observations also rate-limits the
- * page's real `http` observations while it lasts (both come from the page's own world; no
- * secret can tell them apart). The test records that and checks they are stored again once
- * the flood stops.
+ * Two channels. Normally the probe hands the relay a private `MessagePort` in its `hello` and
+ * the relay forwards nothing posted on the window after that: forged envelopes, valid or not,
+ * never reach the worker, and a flood costs the page's own observations nothing. In a page
+ * without `MessageChannel` (removed here by an init script, which Chromium runs before the
+ * document_start content scripts) the window is the probe's channel and every envelope goes
+ * through the relay's gate: that is where the fuzzing and the rate limit are exercised.
+ *
+ * Same-type events during a flood on the window channel: the relay's rate buckets are per
+ * observation type (src/protocol/admit.ts), so a flood of forged `http` observations also
+ * rate-limits the page's real `http` observations while it lasts (both come from the page's
+ * own world; no secret can tell them apart). The test records that and checks they are stored
+ * again once the flood stops.
  */
 import { test, expect } from '@playwright/test';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
@@ -94,9 +101,16 @@ async function storedEvents(): Promise<StoredEvent[]> {
   );
 }
 
+/**
+ * How the probe reaches the relay: `port` as shipped (a private `MessagePort` after the `hello`),
+ * `window` in a page without `MessageChannel` (every observation a window envelope).
+ */
+type ProbeChannel = 'port' | 'window';
+
 /** Opens the monitored fixture page with the hostile sender, once its session is live in the worker. */
-async function openHostilePage(): Promise<Page> {
+async function openHostilePage(channel: ProbeChannel): Promise<Page> {
   const page = await context.newPage();
+  if (channel === 'window') await page.addInitScript(() => delete (window as { MessageChannel?: unknown }).MessageChannel);
   await page.addInitScript({ path: POSTER });
   await page.goto(`${server.origin}/`);
   await expect
@@ -133,9 +147,8 @@ function expectAllKnownAndValid(events: StoredEvent[]): void {
   }
 }
 
-test('fuzzed envelopes: nothing invalid is stored, the worker answers and records what follows', async () => {
-  const page = await openHostilePage();
-  const envelopes = hostileEnvelopes(3000, 0x5eed);
+/** Posts the fuzzed envelopes in batches; a batch cut by a (forged-observation) safe reload goes on in the new document. */
+async function postFuzz(page: Page, envelopes: string[]): Promise<{ posted: number; refused: number; navigations: number }> {
   let posted = 0;
   let refused = 0;
   let navigations = 0;
@@ -157,6 +170,58 @@ test('fuzzed envelopes: nothing invalid is stored, the worker answers and record
       await page.waitForFunction(() => '__hostile' in window);
     }
   }
+  return { posted, refused, navigations };
+}
+
+/** Valid observations a page script forges on the window, each with a mark to look for in the store. */
+const forgedValid = (origin: string, wsOrigin: string): Record<string, unknown>[] => [
+  { type: 'hello', at: Date.now(), href: 'https://evil.example/', probeVersion: '9.9.9' },
+  { type: 'ws-close', at: Date.now(), socketId: 'forged-s', url: `${wsOrigin}/forged`, code: 4999, reason: 'forged', wasClean: false },
+  {
+    type: 'http',
+    at: Date.now(),
+    requestId: 'forged-r',
+    transport: 'fetch',
+    method: 'GET',
+    url: `${origin}/forged`,
+    status: 401,
+    durationMs: 1,
+    protected: true,
+  },
+];
+const isForged = (e: StoredEvent): boolean =>
+  e.data.href === 'https://evil.example/' || e.data.socketId === 'forged-s' || e.data.requestId === 'forged-r';
+
+test('with the probe’s private port, nothing the page posts on the window reaches the worker', async () => {
+  const page = await openHostilePage('port');
+  const fuzz = await postFuzz(page, hostileEnvelopes(3000, 0xf0e));
+  expect(fuzz.posted).toBeGreaterThan(2000);
+  await page.evaluate(
+    (forged) => forged.forEach((msg) => window.postMessage({ channel: 'softphone-guard', v: 1, dir: 'to-ext', msg }, '*')),
+    forgedValid(server.origin, server.wsOrigin),
+  );
+
+  // The probe's own observations still arrive: a real close after the forgeries is stored
+  // (one window message queue before the port's, one ingest chain).
+  await realClose(page, 4322);
+  await expect
+    .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === 4322), { timeout: 30_000 })
+    .toBe(true);
+  const events = await storedEvents();
+  expectAllKnownAndValid(events);
+  expect(events.filter(isForged)).toEqual([]);
+  // Valid-looking forged closes and 401s could have made the worker reload the tab; none did.
+  expect(fuzz.navigations).toBe(0);
+  test.info().annotations.push({
+    type: 'fuzz',
+    description: `${fuzz.posted} envelopes and ${forgedValid('', '').length} valid forgeries posted on the window after the handshake, none stored`,
+  });
+  await page.close();
+});
+
+test('fuzzed envelopes (window channel): nothing invalid is stored, the worker answers and records what follows', async () => {
+  const page = await openHostilePage('window');
+  const { posted, refused, navigations } = await postFuzz(page, hostileEnvelopes(3000, 0x5eed));
   const reloads = (await storedEvents()).filter((e) => e.type === 'safe-reload').map((e) => e.data.cause);
   test.info().annotations.push({
     type: 'fuzz',
@@ -223,104 +288,124 @@ test('fuzzed envelopes: nothing invalid is stored, the worker answers and record
   await page.close();
 });
 
-test('a flood of one type is rate-limited; other types are all stored meanwhile', async () => {
-  const page = await openHostilePage();
-  const flooded = (events: StoredEvent[]): StoredEvent[] =>
-    events.filter((e) => e.type === 'http' && String(e.data.requestId).startsWith('flood-'));
-  const before = flooded(await storedEvents()).length;
+for (const channel of ['window', 'port'] as const) {
+  const title =
+    channel === 'window'
+      ? 'window channel: a flood of one type is rate-limited; other types are all stored meanwhile'
+      : 'port channel: a flood on the window is not forwarded at all; the page’s own observations, same type included, are all stored';
+  test(title, async () => {
+    // Statuses of the page's own requests, distinct per channel (one store for both tests).
+    const duringStatus = channel === 'window' ? 404 : 410;
+    const afterStatus = channel === 'window' ? 418 : 417;
+    const page = await openHostilePage(channel);
+    const flooded = (events: StoredEvent[]): StoredEvent[] =>
+      events.filter((e) => e.type === 'http' && String(e.data.requestId).startsWith('flood-'));
+    // One store for both channels' tests: only what this test adds counts.
+    const startSeq = Math.max(0, ...(await storedEvents()).map((e) => e.seq ?? 0));
+    const codeBase = channel === 'window' ? 4400 : 4410;
+    const sentinel = channel === 'window' ? 4499 : 4498;
 
-  const result = await page.evaluate(
-    async ({ wsOrigin, origin }) => {
-      let sent = 0;
-      let flooding = true;
-      const started = performance.now();
-      const flood = (async () => {
-        while (flooding) {
-          for (let i = 0; i < 200; i += 1) {
-            sent += 1;
-            window.postMessage(
-              {
-                channel: 'softphone-guard',
-                v: 1,
-                dir: 'to-ext',
-                msg: {
-                  type: 'http',
-                  at: Date.now(),
-                  requestId: `flood-${sent}`,
-                  transport: 'fetch',
-                  method: 'GET',
-                  url: `${origin}/flood`,
-                  status: 500,
-                  durationMs: 1,
-                  protected: false,
+    const result = await page.evaluate(
+      async ({ wsOrigin, origin, during, codeBase }) => {
+        let sent = 0;
+        let flooding = true;
+        const started = performance.now();
+        const flood = (async () => {
+          while (flooding) {
+            for (let i = 0; i < 200; i += 1) {
+              sent += 1;
+              window.postMessage(
+                {
+                  channel: 'softphone-guard',
+                  v: 1,
+                  dir: 'to-ext',
+                  msg: {
+                    type: 'http',
+                    at: Date.now(),
+                    requestId: `flood-${sent}`,
+                    transport: 'fetch',
+                    method: 'GET',
+                    url: `${origin}/flood`,
+                    status: 500,
+                    durationMs: 1,
+                    protected: false,
+                  },
                 },
-              },
-              '*',
-            );
+                '*',
+              );
+            }
+            await new Promise((r) => setTimeout(r, 10));
           }
-          await new Promise((r) => setTimeout(r, 10));
+        })();
+        // Legitimate traffic of other types while the flood runs: sockets and peer connections.
+        const codes: number[] = [];
+        for (let k = 0; k < 4; k += 1) {
+          const code = codeBase + k;
+          await new Promise<void>((resolve) => {
+            const ws = new WebSocket(`${wsOrigin}/ws?during=${k}`);
+            ws.onopen = () => ws.send(`close:${code}:during flood`);
+            ws.onclose = () => resolve();
+          });
+          codes.push(code);
+          const pc = new RTCPeerConnection();
+          pc.close();
+          await new Promise((r) => setTimeout(r, 150));
         }
-      })();
-      // Legitimate traffic of other types while the flood runs: sockets and peer connections.
-      const codes: number[] = [];
-      for (let k = 0; k < 4; k += 1) {
-        const code = 4400 + k;
-        await new Promise<void>((resolve) => {
-          const ws = new WebSocket(`${wsOrigin}/ws?during=${k}`);
-          ws.onopen = () => ws.send(`close:${code}:during flood`);
-          ws.onclose = () => resolve();
-        });
-        codes.push(code);
-        const pc = new RTCPeerConnection();
-        pc.close();
-        await new Promise((r) => setTimeout(r, 150));
-      }
-      // The page's own http observation during the flood (a real 404).
-      const sameType = await fetch('/plain/404').then((r) => r.status);
-      await new Promise((r) => setTimeout(r, 300));
-      flooding = false;
-      await flood;
-      return { sent, seconds: (performance.now() - started) / 1000, codes, sameType };
-    },
-    { wsOrigin: server.wsOrigin, origin: server.origin },
-  );
-  expect(result.sent).toBeGreaterThan(2000);
+        // The page's own http observation during the flood (a real 404).
+        const sameType = await fetch(`/plain/${during}`).then((r) => r.status);
+        await new Promise((r) => setTimeout(r, 300));
+        flooding = false;
+        await flood;
+        return { sent, seconds: (performance.now() - started) / 1000, codes, sameType };
+      },
+      { wsOrigin: server.wsOrigin, origin: server.origin, during: duringStatus, codeBase },
+    );
+    expect(result.sent).toBeGreaterThan(2000);
+    expect(result.sameType).toBe(duringStatus);
 
-  // After the flood, a real close: the sentinel that everything before it was handled.
-  await realClose(page, 4499);
-  await expect
-    .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === 4499), { timeout: 30_000 })
-    .toBe(true);
-  const events = await storedEvents();
-  expectAllKnownAndValid(events);
+    // After the flood, a real close: the sentinel that everything before it was handled.
+    await realClose(page, sentinel);
+    await expect
+      .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === sentinel), { timeout: 30_000 })
+      .toBe(true);
+    const all = await storedEvents();
+    expectAllKnownAndValid(all);
+    const events = all.filter((e) => (e.seq ?? 0) > startSeq);
 
-  // Every legitimate socket close and peer connection state of the flood window was stored.
-  for (const code of result.codes)
-    expect(
-      events.some((e) => e.type === 'ws-close' && e.data.code === code),
-      `ws-close ${code}`,
-    ).toBe(true);
-  const opens = events.filter((e) => e.type === 'ws-open' && String(e.data.url).includes('during='));
-  expect(opens.length).toBe(4);
-  const pcClosed = events.filter((e) => e.type === 'pc-state' && e.data.signalingState === 'closed');
-  expect(pcClosed.length).toBeGreaterThanOrEqual(4);
+    // Every legitimate socket close and peer connection state of the flood window was stored.
+    for (const code of result.codes)
+      expect(
+        events.some((e) => e.type === 'ws-close' && e.data.code === code),
+        `ws-close ${code}`,
+      ).toBe(true);
+    const opens = events.filter((e) => e.type === 'ws-open' && String(e.data.url).includes('during='));
+    expect(opens.length).toBe(4);
+    const pcClosed = events.filter((e) => e.type === 'pc-state' && e.data.signalingState === 'closed');
+    expect(pcClosed.length).toBeGreaterThanOrEqual(4);
 
-  // The flood itself got through only at the bucket's rate: burst + rate × duration (+1 s slack).
-  const admitted = flooded(events).length - before;
-  const bound = PAGE_RATE_BURST + PAGE_RATE_PER_SECOND * (result.seconds + 1);
-  expect(admitted).toBeGreaterThan(0);
-  expect(admitted).toBeLessThanOrEqual(bound);
-  const sameTypeStored = events.some((e) => e.type === 'http' && String(e.data.url).endsWith('/plain/404'));
-  test.info().annotations.push({
-    type: 'flood',
-    description: `${result.sent} forged http observations in ${result.seconds.toFixed(1)} s, ${admitted} admitted (bound ${Math.round(bound)}); the page's own 404 during the flood was ${sameTypeStored ? 'stored' : 'rate-limited with the flood'}`,
+    const admitted = flooded(events).length;
+    const bound = PAGE_RATE_BURST + PAGE_RATE_PER_SECOND * (result.seconds + 1);
+    const sameTypeStored = events.some((e) => e.type === 'http' && e.data.status === duringStatus);
+    if (channel === 'window') {
+      // The flood itself got through only at the bucket's rate: burst + rate × duration (+1 s slack).
+      expect(admitted).toBeGreaterThan(0);
+      expect(admitted).toBeLessThanOrEqual(bound);
+    } else {
+      // Nothing of it: the relay holds the probe's port; the page's own request is not crowded out.
+      expect(admitted).toBe(0);
+      expect(sameTypeStored).toBe(true);
+    }
+    test.info().annotations.push({
+      type: 'flood',
+      description: `${channel} channel: ${result.sent} forged http observations in ${result.seconds.toFixed(1)} s, ${admitted} admitted (window-channel bound ${Math.round(bound)}); the page's own ${duringStatus} during the flood was ${sameTypeStored ? 'stored' : 'rate-limited with the flood'}`,
+    });
+
+    // Once the flood stops the bucket refills and the page's own http observations are stored again.
+    await page.waitForTimeout(1000);
+    await page.evaluate((status) => fetch(`/plain/${status}?after=1`).then((r) => r.status), afterStatus);
+    await expect
+      .poll(async () => (await storedEvents()).some((e) => e.type === 'http' && e.data.status === afterStatus), { timeout: 30_000 })
+      .toBe(true);
+    await page.close();
   });
-
-  // Once the flood stops the bucket refills and the page's own http observations are stored again.
-  await page.waitForTimeout(1000);
-  await page.evaluate(() => fetch('/plain/418?after=1').then((r) => r.status));
-  await expect
-    .poll(async () => (await storedEvents()).some((e) => e.type === 'http' && e.data.status === 418), { timeout: 30_000 })
-    .toBe(true);
-  await page.close();
-});
+}
