@@ -16,9 +16,13 @@
  * accepts as long as it holds no port. Batches are flushed from a microtask, not a timer: a
  * hidden tab (a softphone often is one) throttles timers to once a second or less.
  *
- * Commands come as `to-page` envelopes posted by this window (the relay), parsed with
- * `PageCommandSchema` (command-parser.ts, loaded on the first one); anything that does not
- * parse is ignored. Commands are delivered in arrival order.
+ * Commands come as `to-page` envelopes on the probe's end of the port (the relay sends them
+ * there once it holds the other end) or, before that or without a port, posted by this window;
+ * parsed with `PageCommandSchema` (command-parser.ts, loaded on the first one); anything that
+ * does not parse is ignored. Commands are delivered in arrival order. On the port, a command
+ * — a configuration, a fresh bearer token — reaches the probe alone: a window message is
+ * delivered to every `message` listener of the window, the page's third-party scripts and
+ * other extensions' content scripts among them.
  */
 import type { MAX_PAGE_BATCH, PAGE_CHANNEL, PAGE_PROTOCOL_VERSION, PageCommand, PageObservation } from '../../src/protocol/page';
 import { call } from './natives';
@@ -71,14 +75,17 @@ export function openChannel(natives: Natives, onCommand: (cmd: PageCommand) => v
       .catch(() => undefined);
   };
 
+  const onEnvelope = (data: unknown): void => {
+    if (typeof data !== 'object' || data === null) return;
+    const env = data as Record<string, unknown>;
+    if (env.channel !== CHANNEL || env.dir !== 'to-page' || env.v !== VERSION) return;
+    deliver(env.msg);
+  };
+
   call(natives.addEventListener, win, 'message', (event: MessageEvent) => {
     try {
       if (event.source !== win) return;
-      const data: unknown = event.data;
-      if (typeof data !== 'object' || data === null) return;
-      const env = data as Record<string, unknown>;
-      if (env.channel !== CHANNEL || env.dir !== 'to-page' || env.v !== VERSION) return;
-      deliver(env.msg);
+      onEnvelope(event.data);
     } catch {
       // a hostile message must not break the page's own listeners
     }
@@ -90,8 +97,23 @@ export function openChannel(natives: Natives, onCommand: (cmd: PageCommand) => v
 
   let ports: { mine: MessagePort; relays: MessagePort } | null = null;
   try {
-    if (natives.MessageChannel && natives.portPostMessage && typeof natives.queueMicrotask === 'function') {
+    if (
+      natives.MessageChannel &&
+      natives.portPostMessage &&
+      natives.portStart &&
+      natives.addEventListener &&
+      typeof natives.queueMicrotask === 'function'
+    ) {
       const { port1, port2 } = new natives.MessageChannel();
+      // Commands from the relay (after the hello hands it port2).
+      call(natives.addEventListener, port1, 'message', (event: MessageEvent) => {
+        try {
+          onEnvelope(event.data);
+        } catch {
+          // nothing to do: an unparsable command is ignored
+        }
+      });
+      call(natives.portStart, port1);
       ports = { mine: port1, relays: port2 };
     }
   } catch {

@@ -51,6 +51,7 @@ export function captureNatives(win: Window & typeof globalThis) {
     /** The private probe ↔ relay channel (channel.ts); absent: observations go by window messages. */
     MessageChannel: win.MessageChannel as typeof MessageChannel | undefined,
     portPostMessage: method(win.MessagePort?.prototype, 'postMessage'),
+    portStart: method(win.MessagePort?.prototype, 'start'),
     addEventListener: eventTarget?.addEventListener,
     dispatchEvent: eventTarget?.dispatchEvent,
     stopImmediatePropagation: win.Event?.prototype.stopImmediatePropagation,

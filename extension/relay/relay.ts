@@ -12,9 +12,11 @@
  * longer forge observations (nor spend the rate budget of the probe's own ones). Without a port
  * (a probe in a page without `MessageChannel`) window envelopes stay the channel, gated as
  * above. A `hello` carries the document's URL as this world reads it, whatever the page wrote.
- * Worker → page: commands are parsed again here before they are posted into the page as
- * `to-page` envelopes on the window (a few per document: configuration and tokens, which the
- * page holds anyway; tests watch them there).
+ * Worker → page: commands are parsed again here, then sent as `to-page` envelopes on the
+ * probe's port once the relay holds it, else (before the `hello`, or a probe without a port)
+ * posted on the window. On the port a command reaches the probe alone: a fresh bearer token or
+ * the configuration posted on the window would reach every `message` listener of the window,
+ * third-party scripts of the page and other extensions' content scripts among them.
  */
 import { PAGE_CHANNEL, PAGE_PROTOCOL_VERSION } from '../../src/protocol/page';
 import type { PageCommand, PageObservation } from '../../src/protocol/page';
@@ -35,7 +37,9 @@ export function startRelay(): (event: MessageEvent) => void {
   let probePort: MessagePort | null = null;
 
   const postToPage = (cmd: PageCommand): void => {
-    window.postMessage({ channel: PAGE_CHANNEL, v: PAGE_PROTOCOL_VERSION, dir: 'to-page', msg: cmd }, targetOrigin);
+    const envelope = { channel: PAGE_CHANNEL, v: PAGE_PROTOCOL_VERSION, dir: 'to-page', msg: cmd };
+    if (probePort) probePort.postMessage(envelope);
+    else window.postMessage(envelope, targetOrigin);
   };
 
   const link = createPortLink({ onCommand: postToPage, href: () => window.location.href });

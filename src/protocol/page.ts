@@ -384,7 +384,10 @@ export const PageCommandSchema = z.discriminatedUnion('type', [
 export type PageCommand = z.infer<typeof PageCommandSchema>;
 export type ProbeConfig = z.infer<typeof ConfigCommand>;
 
-/** The envelope on `window.postMessage`. `dir` keeps each side from reading its own posts. */
+/**
+ * The envelope on `window.postMessage` (and of commands on the private port). `dir` keeps each
+ * side from reading its own posts.
+ */
 export const PageEnvelopeSchema = z.strictObject({
   channel: z.literal(PAGE_CHANNEL),
   v: z.literal(PAGE_PROTOCOL_VERSION),

@@ -9,7 +9,7 @@
  * `ExtensionSettings` for an unpacked extension just as for a force-installed one.
  */
 import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page, Worker } from '@playwright/test';
+import type { BrowserContext, Worker } from '@playwright/test';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import type { StateResponse } from '../../src/protocol/ui';
 import { DIST, PROJECT_ROOT, launchBrowserWithExtensions } from '../support/browser.mjs';
 import { appStatus, startLab } from './support/softphone';
 import type { Lab } from './support/softphone';
+import { envelopes, recordEnvelopes } from './support/channel-envelopes';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
 const POLICY_FILE = join(POLICY_DIR, 'softphone-guard-e2e-blocked.json');
@@ -54,18 +55,6 @@ function extensionCopy(): { dir: string; id: string } {
   writeFileSync(manifestPath, JSON.stringify({ ...manifest, key: der.toString('base64') }));
   return { dir, id };
 }
-
-function recordEnvelopes(): void {
-  const seen: string[] = [];
-  (window as unknown as { __sgEnvelopes: string[] }).__sgEnvelopes = seen;
-  window.addEventListener('message', (event) => {
-    const d = event.data as { channel?: string; dir?: string; msg?: { type?: string } } | null;
-    if (event.source === window && d && d.channel === 'softphone-guard') seen.push(`${d.dir}:${d.msg?.type}`);
-  });
-}
-
-const envelopes = (page: Page): Promise<string[]> =>
-  page.evaluate(() => [...(window as unknown as { __sgEnvelopes: string[] }).__sgEnvelopes]);
 
 async function workerOf(context: BrowserContext, id: string): Promise<Worker> {
   const match = (w: Worker): boolean => w.url().startsWith(`chrome-extension://${id}/`);

@@ -24,19 +24,7 @@ import {
   startLab,
   stopServiceWorker,
 } from './support/softphone';
-
-/** Records the probe channel's envelopes of every document (`window.__sgEnvelopes`). */
-function recordEnvelopes(): void {
-  const seen: string[] = [];
-  (window as unknown as { __sgEnvelopes: string[] }).__sgEnvelopes = seen;
-  window.addEventListener('message', (event) => {
-    const d = event.data as { channel?: string; dir?: string; msg?: { type?: string } } | null;
-    if (event.source === window && d && d.channel === 'softphone-guard') seen.push(`${d.dir}:${d.msg?.type}`);
-  });
-}
-
-const envelopes = (page: Page): Promise<string[]> =>
-  page.evaluate(() => [...(window as unknown as { __sgEnvelopes: string[] }).__sgEnvelopes]);
+import { envelopes, recordEnvelopes } from './support/channel-envelopes';
 
 /** The patterns the probe and relay are registered for, as `[probeMatches, relayMatches]`. */
 async function registeredMatches(worker: Worker): Promise<[string[], string[]]> {
