@@ -17,8 +17,10 @@
  * hidden tab (a softphone often is one) throttles timers to once a second or less.
  *
  * Commands come as `to-page` envelopes on the probe's end of the port (the relay sends them
- * there once it holds the other end) or, before that or without a port, posted by this window;
- * parsed with `PageCommandSchema` (command-parser.ts, loaded on the first one); anything that
+ * there once it holds the other end) or, without a port, posted by this window; once the port
+ * is handed over, `to-page` envelopes on the window are ignored (the relay never sends one
+ * then: any there is forged — a token or a configuration some other script wants the probe to
+ * use); parsed with `PageCommandSchema` (command-parser.ts, loaded on the first one); anything that
  * does not parse is ignored. Commands are delivered in arrival order. On the port, a command
  * — a configuration, a fresh bearer token — reaches the probe alone: a window message is
  * delivered to every `message` listener of the window, the page's third-party scripts and
@@ -82,9 +84,11 @@ export function openChannel(natives: Natives, onCommand: (cmd: PageCommand) => v
     deliver(env.msg);
   };
 
+  let handedOver = false;
+
   call(natives.addEventListener, win, 'message', (event: MessageEvent) => {
     try {
-      if (event.source !== win) return;
+      if (event.source !== win || handedOver) return;
       onEnvelope(event.data);
     } catch {
       // a hostile message must not break the page's own listeners
@@ -134,8 +138,6 @@ export function openChannel(natives: Natives, onCommand: (cmd: PageCommand) => v
       }
     }
   };
-  let handedOver = false;
-
   return {
     post(obs) {
       try {

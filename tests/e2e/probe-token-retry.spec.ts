@@ -428,10 +428,11 @@ test('a token already received answers a later 401 at once, unless it has expire
   expect(await tokenNeeded(page)).toHaveLength(0);
 
   await page.evaluate(() =>
-    window.postMessage(
-      { channel: 'softphone-guard', v: 1, dir: 'to-page', msg: { type: 'token', accessToken: 'expired-14', expiresAt: Date.now() - 1000 } },
-      '*',
-    ),
+    (window as unknown as { __sg: { command(msg: unknown): void } }).__sg.command({
+      type: 'token',
+      accessToken: 'expired-14',
+      expiresAt: Date.now() - 1000,
+    }),
   );
   const second = await page.evaluate(async () => {
     await new Promise((r) => setTimeout(r, 50));
@@ -443,15 +444,20 @@ test('a token already received answers a later 401 at once, unless it has expire
   expect(requestsWith('fresh-14')).toBe(1);
 });
 
-test('invalid commands and commands from other windows are ignored', async () => {
+test('invalid commands, commands from other windows and commands on the window after the handover are ignored', async () => {
   server.validTokens.add('fresh-15');
   await answerWith(page, null);
   await page.evaluate(() => {
+    const sg = (window as unknown as { __sg: { command(msg: unknown, v?: number): void } }).__sg;
     const env = (msg: unknown, v = 1) => ({ channel: 'softphone-guard', v, dir: 'to-page', msg });
-    window.postMessage(env({ type: 'token', accessToken: '' }), '*');
-    window.postMessage(env({ type: 'token', accessToken: 'fresh-15', extra: true }), '*');
-    window.postMessage(env({ type: 'token', accessToken: 'fresh-15' }, 2), '*');
-    window.postMessage(env({ type: 'config', tokenWaitMs: 300 }), '*');
+    // Invalid, on the probe's port.
+    sg.command({ type: 'token', accessToken: '' });
+    sg.command({ type: 'token', accessToken: 'fresh-15', extra: true });
+    sg.command({ type: 'token', accessToken: 'fresh-15' }, 2);
+    sg.command({ type: 'config', tokenWaitMs: 300 });
+    // Valid, but on the window: after the handover only the port carries commands (a script
+    // of the page or another extension cannot hand the probe a token of its choosing).
+    window.postMessage(env({ type: 'token', accessToken: 'fresh-15' }), '*');
     // A same-origin frame posting into this window: event.source is the frame, not this window.
     const f = document.createElement('iframe');
     document.body.append(f);
@@ -459,18 +465,15 @@ test('invalid commands and commands from other windows are ignored', async () =>
       `parent.postMessage({ channel: 'softphone-guard', v: 1, dir: 'to-page', msg: { type: 'token', accessToken: 'fresh-15' } }, '*')`,
     );
     // The one valid command: a short wait, so the test does not take the default 10 s.
-    window.postMessage(
-      env({
-        type: 'config',
-        protectedRequestPatterns: ['*/api/v2/*'],
-        identityRequestPattern: '*/api/v2/users/me',
-        identityFields: { id: 'id', name: 'name', org: 'organization.id' },
-        statsIntervalMs: 1000,
-        tokenRefresh: true,
-        tokenWaitMs: 300,
-      }),
-      '*',
-    );
+    sg.command({
+      type: 'config',
+      protectedRequestPatterns: ['*/api/v2/*'],
+      identityRequestPattern: '*/api/v2/users/me',
+      identityFields: { id: 'id', name: 'name', org: 'organization.id' },
+      statsIntervalMs: 1000,
+      tokenRefresh: true,
+      tokenWaitMs: 300,
+    });
   });
   const status = await page.evaluate(async () => {
     await new Promise((r) => setTimeout(r, 100));
