@@ -13,6 +13,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extensionWorker, launchBrowser } from '../support/browser.mjs';
 import { command, expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
+import { DEFAULT_PROBE_CONFIG } from '../../extension/page/default-config';
 
 interface Answer {
   status: number;
@@ -36,12 +37,7 @@ const sent = (name: string): Seen[] => seen.filter((s) => s.name === name);
 
 /** The probe's config with fast backoff (base 20 ms, cap 40 ms, 3 retries). */
 const FAST = {
-  type: 'config',
-  protectedRequestPatterns: ['*/api/v2/*'],
-  identityRequestPattern: '*/api/v2/users/me',
-  identityFields: { id: 'id', name: 'name', org: 'organization.id' },
-  statsIntervalMs: 1000,
-  tokenRefresh: true,
+  ...DEFAULT_PROBE_CONFIG,
   tokenWaitMs: 5000,
   retry: { baseDelayMs: 20, maxDelayMs: 40, maxAttempts: 3, statuses: [408, 429, 503] },
 };

@@ -9,6 +9,7 @@ import { launchBrowser } from '../support/browser.mjs';
 import { startFixtureServer } from './fixtures/probe/fixture-server';
 import type { FixtureServer } from './fixtures/probe/fixture-server';
 import { command, expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
+import { DEFAULT_PROBE_CONFIG } from '../../extension/page/default-config';
 
 let server: FixtureServer;
 let context: BrowserContext;
@@ -147,15 +148,7 @@ test('fetch: token-failed hands the page the original 401 at once', async () => 
 });
 
 test('fetch: without an answer the page gets the 401 after tokenWaitMs', async () => {
-  await command(page, {
-    type: 'config',
-    protectedRequestPatterns: ['*/api/v2/*'],
-    identityRequestPattern: '*/api/v2/users/me',
-    identityFields: { id: 'id', name: 'name', org: 'organization.id' },
-    statsIntervalMs: 1000,
-    tokenRefresh: true,
-    tokenWaitMs: 400,
-  });
+  await command(page, { ...DEFAULT_PROBE_CONFIG, tokenWaitMs: 400 });
   const result = await page.evaluate(async () => {
     await new Promise((r) => setTimeout(r, 50));
     const t0 = performance.now();
@@ -447,34 +440,29 @@ test('a token already received answers a later 401 at once, unless it has expire
 test('invalid commands, commands from other windows and commands on the window after the handover are ignored', async () => {
   server.validTokens.add('fresh-15');
   await answerWith(page, null);
-  await page.evaluate(() => {
-    const sg = (window as unknown as { __sg: { command(msg: unknown, v?: number): void } }).__sg;
-    const env = (msg: unknown, v = 1) => ({ channel: 'softphone-guard', v, dir: 'to-page', msg });
-    // Invalid, on the probe's port.
-    sg.command({ type: 'token', accessToken: '' });
-    sg.command({ type: 'token', accessToken: 'fresh-15', extra: true });
-    sg.command({ type: 'token', accessToken: 'fresh-15' }, 2);
-    sg.command({ type: 'config', tokenWaitMs: 300 });
-    // Valid, but on the window: after the handover only the port carries commands (a script
-    // of the page or another extension cannot hand the probe a token of its choosing).
-    window.postMessage(env({ type: 'token', accessToken: 'fresh-15' }), '*');
-    // A same-origin frame posting into this window: event.source is the frame, not this window.
-    const f = document.createElement('iframe');
-    document.body.append(f);
-    (f.contentWindow as Window & typeof globalThis).eval(
-      `parent.postMessage({ channel: 'softphone-guard', v: 1, dir: 'to-page', msg: { type: 'token', accessToken: 'fresh-15' } }, '*')`,
-    );
-    // The one valid command: a short wait, so the test does not take the default 10 s.
-    sg.command({
-      type: 'config',
-      protectedRequestPatterns: ['*/api/v2/*'],
-      identityRequestPattern: '*/api/v2/users/me',
-      identityFields: { id: 'id', name: 'name', org: 'organization.id' },
-      statsIntervalMs: 1000,
-      tokenRefresh: true,
-      tokenWaitMs: 300,
-    });
-  });
+  await page.evaluate(
+    (shortWait) => {
+      const sg = (window as unknown as { __sg: { command(msg: unknown, v?: number): void } }).__sg;
+      const env = (msg: unknown, v = 1) => ({ channel: 'softphone-guard', v, dir: 'to-page', msg });
+      // Invalid, on the probe's port.
+      sg.command({ type: 'token', accessToken: '' });
+      sg.command({ type: 'token', accessToken: 'fresh-15', extra: true });
+      sg.command({ type: 'token', accessToken: 'fresh-15' }, 2);
+      sg.command({ type: 'config', tokenWaitMs: 300 });
+      // Valid, but on the window: after the handover only the port carries commands (a script
+      // of the page or another extension cannot hand the probe a token of its choosing).
+      window.postMessage(env({ type: 'token', accessToken: 'fresh-15' }), '*');
+      // A same-origin frame posting into this window: event.source is the frame, not this window.
+      const f = document.createElement('iframe');
+      document.body.append(f);
+      (f.contentWindow as Window & typeof globalThis).eval(
+        `parent.postMessage({ channel: 'softphone-guard', v: 1, dir: 'to-page', msg: { type: 'token', accessToken: 'fresh-15' } }, '*')`,
+      );
+      // The one valid command: a short wait, so the test does not take the default 10 s.
+      sg.command(shortWait);
+    },
+    { ...DEFAULT_PROBE_CONFIG, tokenWaitMs: 300 },
+  );
   const status = await page.evaluate(async () => {
     await new Promise((r) => setTimeout(r, 100));
     return (await fetch('/api/v2/thing', { headers: { Authorization: 'Bearer stale-15' } })).status;

@@ -10,6 +10,7 @@ import { launchBrowser } from '../support/browser.mjs';
 import { startFixtureServer } from './fixtures/probe/fixture-server';
 import type { FixtureServer } from './fixtures/probe/fixture-server';
 import { command, expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
+import { DEFAULT_PROBE_CONFIG } from '../../extension/page/default-config';
 
 let server: FixtureServer;
 let context: BrowserContext;
@@ -396,15 +397,7 @@ test('fetch, XHR and WebSocket behave like the native', async () => {
 test('a strict CSP sees no eval from the probe', async () => {
   const csp = await openProbePage(context, `${server.origin}/csp`);
   // Parse a command too: zod's object parser is where an eval would happen.
-  await command(csp, {
-    type: 'config',
-    protectedRequestPatterns: ['*/api/v2/*'],
-    identityRequestPattern: '*/api/v2/users/me',
-    identityFields: { id: 'id', name: 'name', org: 'organization.id' },
-    statsIntervalMs: 1000,
-    tokenRefresh: true,
-    tokenWaitMs: 10000,
-  });
+  await command(csp, DEFAULT_PROBE_CONFIG);
   await csp.evaluate(() => fetch('/plain/404').then((r) => r.status));
   // The blocked inline script proves violations do reach the server.
   await expect.poll(() => server.cspReports.length, { message: 'inline-script violation reported' }).toBeGreaterThan(0);
