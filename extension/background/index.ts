@@ -16,6 +16,7 @@ import { handlePreventionAlarm, schedulePrevention, startPrevention } from './pr
 import { handleConfigChange, handleInstalled, startContentScripts } from './content-scripts';
 import { observeTabs } from './host-access';
 import { applyTelemetryConfig, handleTelemetrySession, startTelemetry } from './telemetry';
+import { handleTelemetryAlarm } from './telemetry-sender';
 
 browser.runtime.onConnect.addListener(handleConnect);
 browser.runtime.onMessage.addListener(handleUiMessage);
@@ -24,6 +25,7 @@ browser.tabs.onRemoved.addListener((tabId) => void endSession(tabId, Date.now())
 chrome.runtime.onInstalled.addListener(handleInstalled);
 browser.alarms.onAlarm.addListener(handleAlarm);
 browser.alarms.onAlarm.addListener(handlePreventionAlarm);
+browser.alarms.onAlarm.addListener(handleTelemetryAlarm);
 observeWebRequests();
 observeTabs();
 

@@ -5,13 +5,23 @@
  * src/telemetry/outbox.ts; this file only talks to the network and the timer.
  *
  * Nothing here is awaited by anyone: the recovery path never waits on telemetry, and a
- * collector that is down or slow costs one pending fetch (aborted after EXPORT_TIMEOUT_MS) and
- * a timer.
+ * collector that is down or slow costs one pending fetch (aborted after EXPORT_TIMEOUT_MS), a
+ * timer and an alarm.
+ *
+ * The timer dies with the worker, which Chrome stops after 30 s without events: a collector
+ * asking for a minute (`Retry-After`, or the backoff after a few failures) would otherwise get
+ * the buffered records only when something else woke the worker — with no softphone open,
+ * perhaps the next morning. So every wait also sets the alarm {@link TELEMETRY_ALARM} for when
+ * it ends; it wakes a stopped worker, whose start-up (telemetry.ts `startTelemetry`) reads the
+ * persisted outbox and sends what is due. (Chrome fires a packed extension's alarms 30 s from
+ * now at the soonest; shorter waits end by the timer, in a worker still running.)
  */
 import { classifyStatus, EXPORT_TIMEOUT_MS, nextBatch, settle, signalUrl } from '../../src/telemetry/outbox';
 import type { Delivery, OutboxEntry } from '../../src/telemetry/outbox';
 import { mergeRequests, rejectedInAnswer } from '../../src/telemetry/otlp-json';
 import { currentOutbox, updateOutbox } from './telemetry-store';
+import browser from 'webextension-polyfill';
+import type { Alarms } from 'webextension-polyfill';
 import { warn } from './log';
 
 /** Where to send: the configured base endpoint and extra headers (`telemetry.headers`). */
@@ -25,6 +35,9 @@ export interface TelemetryTarget {
  * burst (a publish storm yields a dozen within a second) go out in one request.
  */
 export const LINGER_MS = 1000;
+
+/** Name of the alarm that wakes a stopped worker when the outbox is next due. */
+export const TELEMETRY_ALARM = 'sg-telemetry-due';
 
 let target: TelemetryTarget | null = null;
 let inFlight = false;
@@ -69,12 +82,24 @@ function arm(at: number): void {
     },
     Math.max(0, at - Date.now()),
   );
+  browser.alarms.create(TELEMETRY_ALARM, { when: at }).catch((error: unknown) => warn('telemetry alarm not set', error));
 }
 
 function disarm(): void {
-  if (timer !== undefined) clearTimeout(timer);
+  const armed = timer !== undefined;
+  if (armed) clearTimeout(timer);
   timer = undefined;
   timerAt = Infinity;
+  if (armed) browser.alarms.clear(TELEMETRY_ALARM).catch(() => undefined);
+}
+
+/**
+ * alarms.onAlarm listener: the wait set by a worker that has since stopped is over. Sends
+ * what is due if the target is known already; otherwise start-up does once the configuration
+ * and the outbox are read.
+ */
+export function handleTelemetryAlarm(alarm: Alarms.Alarm): void {
+  if (alarm.name === TELEMETRY_ALARM) kickTelemetry();
 }
 
 async function deliver(to: TelemetryTarget, batch: OutboxEntry[]): Promise<void> {

@@ -21,6 +21,7 @@ import {
   openPopup,
   startLab,
   stopServiceWorker,
+  stopServiceWorkerAt,
 } from './support/softphone';
 import type { Lab } from './support/softphone';
 import { acceptedLogs, acceptedMetrics, attributesOf, startOtlpReceiver } from './support/otlp-receiver';
@@ -261,4 +262,41 @@ test('a collector answering 503, then unreachable, does not change the recovery,
   await expect.poll(() => healthTimes().some((t) => t < BigInt(stoppedAt) * 1_000_000n), { timeout: 30_000 }).toBe(true);
 
   expect(await leakedSecrets()).toEqual([]);
+});
+
+test('when the collector’s wait ends, an alarm wakes the stopped worker and the buffer is delivered, with nothing else to wake it', async () => {
+  test.setTimeout(120_000);
+  receiver.setMode({ kind: 'unavailable', status: 503, retryAfterSeconds: 8 });
+  const agent = await openAgent(context, lab, 'agent-1');
+  await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
+  await recoveredFromStorm(agent);
+  await expect.poll(() => receiver.requests.filter((r) => r.status === 503).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+
+  // The wait the collector asked for stands as an alarm (the worker's timer dies with it).
+  const alarms = (): Promise<{ name: string; scheduledTime: number }[]> =>
+    worker.evaluate(async () => (await chrome.alarms.getAll()).map((a) => ({ name: a.name, scheduledTime: a.scheduledTime })));
+  await expect.poll(async () => (await alarms()).some((a) => a.name === 'sg-telemetry-due')).toBe(true);
+  const all = await alarms();
+  const due = all.find((a) => a.name === 'sg-telemetry-due')!.scheduledTime;
+  const nextOther = Math.min(...all.filter((a) => a.name !== 'sg-telemetry-due').map((a) => a.scheduledTime));
+
+  // Nothing left to wake the worker: the softphone tab closed, no extension page open; then it is stopped.
+  const blank = await context.newPage();
+  await agent.close();
+  await blank.waitForTimeout(500);
+  const stoppedAt = await stopServiceWorkerAt(context, blank);
+  expect(stoppedAt).toBeLessThan(due);
+  receiver.setMode({ kind: 'ok' });
+
+  await expect.poll(() => acceptedLogs(receiver).length, { timeout: 45_000 }).toBeGreaterThan(0);
+  const deliveredAt = Math.min(...receiver.requests.filter((r) => r.status === 200).map((r) => r.receivedAt));
+  // Delivered once the wait was over (Retry-After honoured), soon after, and before any other
+  // alarm could have woken the worker: the telemetry alarm did.
+  expect(deliveredAt).toBeGreaterThanOrEqual(due - 50);
+  expect(deliveredAt).toBeLessThan(Math.min(nextOther, due + 15_000));
+  test.info().annotations.push({
+    type: 'wake',
+    description: `stopped ${due - stoppedAt} ms before the wait ended; delivered ${deliveredAt - due} ms after it; next other alarm ${Number.isFinite(nextOther) ? `${nextOther - due} ms after it` : 'none'}`,
+  });
+  expect(acceptedLogs(receiver).some((l) => l.eventName === 'softphone_guard.incident.opened')).toBe(true);
 });
