@@ -72,7 +72,9 @@ export function kickTelemetry(): void {
 
 function arm(at: number): void {
   if (timer !== undefined && timerAt <= at) return;
-  disarm();
+  // The alarm is replaced, not cleared first: `create` of the same name replaces it, and a
+  // `clear` still in flight could remove the new one.
+  if (timer !== undefined) clearTimeout(timer);
   timerAt = at;
   timer = setTimeout(
     () => {
