@@ -16,12 +16,12 @@
  * persisted outbox and sends what is due. (Chrome fires a packed extension's alarms 30 s from
  * now at the soonest; shorter waits end by the timer, in a worker still running.)
  */
+import browser from 'webextension-polyfill';
+import type { Alarms } from 'webextension-polyfill';
 import { classifyStatus, EXPORT_TIMEOUT_MS, nextBatch, settle, signalUrl } from '../../src/telemetry/outbox';
 import type { Delivery, OutboxEntry } from '../../src/telemetry/outbox';
 import { mergeRequests, rejectedInAnswer } from '../../src/telemetry/otlp-json';
 import { currentOutbox, updateOutbox } from './telemetry-store';
-import browser from 'webextension-polyfill';
-import type { Alarms } from 'webextension-polyfill';
 import { warn } from './log';
 
 /** Where to send: the configured base endpoint and extra headers (`telemetry.headers`). */

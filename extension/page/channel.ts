@@ -17,14 +17,14 @@
  * hidden tab (a softphone often is one) throttles timers to once a second or less.
  *
  * Commands come as `to-page` envelopes on the probe's end of the port (the relay sends them
- * there once it holds the other end) or, without a port, posted by this window; once the port
- * is handed over, `to-page` envelopes on the window are ignored (the relay never sends one
- * then: any there is forged — a token or a configuration some other script wants the probe to
- * use); parsed with `PageCommandSchema` (command-parser.ts, loaded on the first one); anything that
- * does not parse is ignored. Commands are delivered in arrival order. On the port, a command
- * — a configuration, a fresh bearer token — reaches the probe alone: a window message is
- * delivered to every `message` listener of the window, the page's third-party scripts and
- * other extensions' content scripts among them.
+ * there once it holds the other end) or, without a port, posted by this window. Once the port
+ * is handed over, `to-page` envelopes on the window are ignored: the relay never sends one
+ * then, so any there is forged (a token or a configuration some other script wants the probe
+ * to use). Commands are parsed with `PageCommandSchema` (command-parser.ts, loaded on the first
+ * one); anything that does not parse is ignored; they are delivered in arrival order. On the
+ * port a command (a configuration, a fresh bearer token) reaches the probe alone, where a
+ * window message is delivered to every `message` listener of the window: the page's
+ * third-party scripts and other extensions' content scripts among them.
  */
 import type { MAX_PAGE_BATCH, PAGE_CHANNEL, PAGE_PROTOCOL_VERSION, PageCommand, PageObservation } from '../../src/protocol/page';
 import { call } from './natives';
