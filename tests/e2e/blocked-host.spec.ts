@@ -96,7 +96,7 @@ test('a softphone host in runtime_blocked_hosts gets nothing injected and the po
     lab = await startLab({ port: 0 });
     ({ context } = await launchBrowserWithExtensions([ext.dir]));
     const worker = await workerOf(context, ext.id);
-    await context.addInitScript(recordEnvelopes);
+    await recordEnvelopes(context);
     await expect
       .poll(async () =>
         (await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts())).map((s) => s.matches?.includes('http://127.0.0.1/*')),

@@ -24,6 +24,7 @@ import {
   EXTENSION_ID,
   appStatus,
   extensionWorker,
+  issuedSecrets,
   labPost,
   launchBrowser,
   openAgent,
@@ -353,7 +354,7 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
     .poll(() => acceptedLogs(receiver).some((l) => String(l.attrs['url.full'] ?? '').includes('sg_case=')), { timeout: 30_000 })
     .toBe(true);
 
-  const issued = ((await (await fetch(`${lab.url}/lab/issued-secrets`)).json()) as { secrets: string[] }).secrets;
+  const issued = await issuedSecrets(lab);
   expect(issued.length).toBeGreaterThan(0);
   const canaries = [...planted, ...iceCanaries, ...issued];
 

@@ -196,9 +196,10 @@ test('with the probe’s private port, nothing the page posts on the window reac
   const page = await openHostilePage('port');
   const fuzz = await postFuzz(page, hostileEnvelopes(3000, 0xf0e));
   expect(fuzz.posted).toBeGreaterThan(2000);
+  const forged = forgedValid(server.origin, server.wsOrigin);
   await page.evaluate(
-    (forged) => forged.forEach((msg) => window.postMessage({ channel: 'softphone-guard', v: 1, dir: 'to-ext', msg }, '*')),
-    forgedValid(server.origin, server.wsOrigin),
+    (msgs) => msgs.forEach((msg) => window.postMessage({ channel: 'softphone-guard', v: 1, dir: 'to-ext', msg }, '*')),
+    forged,
   );
 
   // The probe's own observations still arrive: a real close after the forgeries is stored
@@ -214,7 +215,7 @@ test('with the probe’s private port, nothing the page posts on the window reac
   expect(fuzz.navigations).toBe(0);
   test.info().annotations.push({
     type: 'fuzz',
-    description: `${fuzz.posted} envelopes and ${forgedValid('', '').length} valid forgeries posted on the window after the handshake, none stored`,
+    description: `${fuzz.posted} envelopes and ${forged.length} valid forgeries posted on the window after the handshake, none stored`,
   });
   await page.close();
 });

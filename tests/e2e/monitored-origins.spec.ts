@@ -60,7 +60,7 @@ test('softphoneUrlPatterns narrowed to localhost: 127.0.0.1 gets no probe, relay
   const { context } = await launchBrowser({ withExtension: true });
   try {
     let worker = await extensionWorker(context);
-    await context.addInitScript(recordEnvelopes);
+    await recordEnvelopes(context);
     // The manifest declares no content scripts: the worker registers the vendor presets and the lab.
     await expect.poll(() => registeredMatches(worker)).toEqual([defaults, defaults]);
     const registration = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());

@@ -1,6 +1,14 @@
 /**
  * Seeds 000 and 001 in real Chromium with the built extension against the softphone lab:
  * the publish storm kills every WebSocket (1006) and revokes every token.
+ *
+ * Also where the fresh token travels inside the page: the worker's token and configuration
+ * commands reach the probe over the private `MessagePort` its `hello` handed the relay
+ * (extension/relay/relay.ts, extension/page/channel.ts), never on `window.postMessage`, which
+ * delivers to every `message` listener of the window (the page's third-party scripts, other
+ * extensions' content scripts). A recorder installed before the probe
+ * (tests/e2e/support/channel-envelopes.ts) sees every message the window receives; the probe's
+ * end of the port must have received the token, so the test cannot pass without one sent.
  */
 import { expect, test } from '@playwright/test';
 import type { BrowserContext } from '@playwright/test';
@@ -8,6 +16,7 @@ import type { StateResponse } from '../../src/protocol/ui';
 import {
   appStatus,
   extensionWorker,
+  issuedSecrets,
   labPost,
   labStats,
   launchBrowser,
@@ -16,6 +25,7 @@ import {
   recoveredFromStorm,
   startLab,
 } from './support/softphone';
+import { envelopes, recordEnvelopes, windowMessageTexts } from './support/channel-envelopes';
 import type { Lab } from './support/softphone';
 
 const MEDIA_TOKEN = 'GET /api/v2/communications/webRTC';
@@ -73,4 +83,26 @@ test('the 401 is recovered silently: several requests fail at once, one refresh 
     expect(s.micEnabled && s.speakerEnabled).toBe(true);
     expect(s.loadCount).toBe(1);
   }
+});
+
+test('a fresh token reaches the probe on its private port; no window message carries it or any command', async () => {
+  await recordEnvelopes(context);
+  const agent = await openAgent(context, lab, 'agent-1');
+  const before = await labStats(lab);
+  await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
+  await recoveredFromStorm(agent);
+
+  // Recovered with a fresh token the probe was handed: one refresh, no 401 for the app.
+  expect((await labStats(lab)).refreshCalls - before.refreshCalls).toBe(1);
+  expect((await appStatus(agent)).failures.http401).toBe(0);
+  const channel = await envelopes(agent);
+  expect(channel).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config', 'to-page:token']));
+
+  const texts = await windowMessageTexts(agent);
+  // The listener works: it saw the probe's hello, the one envelope that still goes on the window.
+  expect(texts.some((t) => t.includes('"dir":"to-ext"') && t.includes('"type":"hello"'))).toBe(true);
+  expect(texts.filter((t) => t.includes('"dir":"to-page"'))).toEqual([]);
+  const issued = await issuedSecrets(lab);
+  expect(issued.length).toBeGreaterThan(0);
+  expect(texts.filter((t) => issued.some((secret) => t.includes(secret)))).toEqual([]);
 });

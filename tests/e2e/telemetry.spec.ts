@@ -15,6 +15,7 @@ import {
   appStatus,
   recoveredFromStorm,
   extensionWorker,
+  issuedSecrets,
   labPost,
   launchBrowser,
   openAgent,
@@ -87,7 +88,7 @@ function missingAtReceiver(incidents: Incident[]): string[] {
 
 /** Every issued token and session id of the lab that appears in something the receiver got. */
 async function leakedSecrets(): Promise<string[]> {
-  const { secrets } = (await (await fetch(`${lab.url}/lab/issued-secrets`)).json()) as { secrets: string[] };
+  const secrets = await issuedSecrets(lab);
   expect(secrets.length).toBeGreaterThan(0);
   const everything = receiver.requests.map((r) => `${JSON.stringify(r.headers)}\n${r.text}`).join('\n');
   return findCanaries(everything, secrets);

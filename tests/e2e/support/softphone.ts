@@ -90,6 +90,12 @@ export async function labPost(lab: Lab, path: string, body: unknown = {}): Promi
   return res.json();
 }
 
+/** Every token and session id the lab has issued so far (`GET /lab/issued-secrets`), to look for where none may be. */
+export async function issuedSecrets(lab: Lab): Promise<string[]> {
+  const body = (await (await fetch(`${lab.url}/lab/issued-secrets`)).json()) as { secrets: string[] };
+  return body.secrets;
+}
+
 /** The lab's counters. */
 export async function labStats(lab: Lab): Promise<{
   refreshCalls: number;
