@@ -4,7 +4,7 @@ import globals from 'globals';
 
 /**
  * Lint rules. The one that matters most: `src/` is the pure core and may not touch
- * browser or extension globals (STYLE.md); the rule below makes that a lint error.
+ * browser or extension globals (docs/architecture.md §9); the rule below makes that a lint error.
  */
 const BROWSER_GLOBALS_FORBIDDEN_IN_CORE = [
   'chrome',

@@ -6,7 +6,7 @@ import manifest from './manifest.json' with { type: 'json' };
 /**
  * Builds the unpacked extension into `dist/`.
  * The probe and relay are `*.iife.ts` so crxjs emits them as standalone classic scripts:
- * the default async `import()` loader would run too late for `document_start` (DESIGN.md §7).
+ * the default async `import()` loader would run too late for `document_start` (docs/architecture.md §7).
  * Extension pages the manifest does not name (the diagnostics page, opened from the popup)
  * are extra rollup inputs, so crxjs emits them too.
  */

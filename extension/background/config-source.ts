@@ -3,7 +3,7 @@
  * pattern): defaults are in force at once, then managed storage (enterprise policy) and the
  * user's settings (`storage.local`, key {@link USER_CONFIG_KEY}) are read and resolved by the
  * pure `resolveConfig`. Re-read whenever either area changes. Never blocks a caller: the
- * first `storage.managed.get()` after start can take seconds (DESIGN.md §7).
+ * first `storage.managed.get()` after start can take seconds (docs/architecture.md §7).
  */
 import browser from 'webextension-polyfill';
 import { DEFAULT_CONFIG } from '../../src/policy/schema';

@@ -13,7 +13,7 @@
  * restarted worker reads its configuration. Nothing is registered or changed before policy
  * and user settings have both been read once, not even on first install: a worker must not
  * register the defaults where the policy narrows them, and the first policy read can take
- * 2–5 s after the browser starts (DESIGN.md §7). Pages loaded before that are not monitored
+ * 2–5 s after the browser starts (docs/architecture.md §7). Pages loaded before that are not monitored
  * until they reload, as tabs open before an install never are.
  *
  * Should the browser still reject a pattern that src/match/match-pattern.ts accepts, it

@@ -1,5 +1,5 @@
 /**
- * Rung 4, carried out (DESIGN.md §3 "Media recovery"): when the pure decision
+ * Rung 4, carried out (docs/architecture.md §3 "Media recovery"): when the pure decision
  * (src/recovery/media-recovery.ts) says so, set the softphone origin's microphone content
  * setting back to allow (`chrome.contentSettings.microphone`), then ask the tab's probe to
  * re-acquire the microphone (`reacquire-media`). Every step is a session event, so the popup

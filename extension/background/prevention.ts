@@ -1,9 +1,9 @@
 /**
- * Prevention (DESIGN.md §3), wired to the browser: refresh tokens ahead of the configured risk
+ * Prevention (docs/architecture.md §3), wired to the browser: refresh tokens ahead of the configured risk
  * windows and ahead of a known token expiry, and keep softphone tabs from being discarded.
  *
  * One `chrome.alarms` alarm holds the next preventive refresh (alarms survive worker restarts;
- * packed builds clamp them to ≥ 30 s ahead, unpacked ones do not — DESIGN.md §6). Its name
+ * packed builds clamp them to ≥ 30 s ahead, unpacked ones do not — docs/architecture.md §6). Its name
  * carries the reason, so the run that wakes for it needs no other state. The pure schedule is
  * `nextPreventiveRefreshAt` (src/prevention/risk-windows.ts). When the alarm fires, each
  * identity of the connected softphone tabs (refresh endpoint plus agent, ./token-broker.ts

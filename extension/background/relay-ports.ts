@@ -16,7 +16,7 @@
  * session ends. The decision waits until the stored configuration has been read once after a
  * worker start ({@link startRelayPorts}): a relay reconnecting to a restarted worker is then
  * judged by the policy in force, not by the defaults. That read takes milliseconds after a
- * worker restart and 2–5 s right after the browser starts (DESIGN.md §7); messages that
+ * worker restart and 2–5 s right after the browser starts (docs/architecture.md §7); messages that
  * arrive meanwhile are kept (up to {@link MAX_PENDING_MESSAGES}) and handled once the
  * document is served.
  */

@@ -1,5 +1,5 @@
 /**
- * Rung 3, silent stall, carried out (DESIGN.md §3 "Signalling watchdog"): when the pure
+ * Rung 3, silent stall, carried out (docs/architecture.md §3 "Signalling watchdog"): when the pure
  * decision (src/recovery/signalling-watchdog.ts) names a socket that stayed silent through the
  * grace, record the step on its incident, then send the tab's probe `close-stalled-socket`.
  * The probe closes the socket (code 4000) so the app's own reconnect runs; its `ws-close`

@@ -6,7 +6,7 @@
  * (coalesced per task), so a restarted worker sends what is left and re-creates any record
  * whose emission had not yet been written, without duplicating those that had.
  *
- * `storage.session` (in memory, 10 MB per extension, DESIGN.md §6) survives worker restarts,
+ * `storage.session` (in memory, 10 MB per extension, docs/architecture.md §6) survives worker restarts,
  * not browser restarts; the outbox's own bound (OUTBOX_LIMITS, about 1 MB) keeps the entry
  * well inside the quota.
  */

@@ -1,5 +1,5 @@
 /**
- * Rung 2 of the recovery ladder (DESIGN.md §3): fresh bearer tokens, single-flight, behind a
+ * Rung 2 of the recovery ladder (docs/architecture.md §3): fresh bearer tokens, single-flight, behind a
  * circuit breaker.
  *
  * One refresh per identity however many tabs and requests fail at once: concurrent requests
@@ -278,7 +278,7 @@ export async function obtainFreshToken(
 }
 
 /**
- * Prevention (DESIGN.md §3): a fresh token for an identity although none was rejected — ahead
+ * Prevention (docs/architecture.md §3): a fresh token for an identity although none was rejected — ahead
  * of a risk window or of a known expiry. Single-flight with the 401 path: a refresh already in
  * the air for the same identity is joined, not doubled; an open breaker refuses it as it
  * refuses the 401 path. A failure leaves the token held so far in place (it was not refused,

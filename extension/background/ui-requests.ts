@@ -16,7 +16,7 @@ import { currentInputs, currentResolution, policyLoaded, readStoredUserConfig, u
 
 /**
  * Longest wait for the first read of the user settings after the worker started, ms
- * (storage.local answers in a few ms; the policy read is never waited for, DESIGN.md §7).
+ * (storage.local answers in a few ms; the policy read is never waited for, docs/architecture.md §7).
  */
 const USER_READ_WAIT_MS = 1000;
 

@@ -2,7 +2,7 @@
  * The options page's live configuration: asked for at once, asked again while the worker does
  * not answer or the policy is still unread, when storage changes (a policy pushed while the
  * page is open), and every {@link REFRESH_MS} in any case. Never waits on managed storage
- * itself (DESIGN.md §7): the worker answers with what it has.
+ * itself (docs/architecture.md §7): the worker answers with what it has.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';

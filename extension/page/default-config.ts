@@ -13,7 +13,7 @@ export const DEFAULT_PROBE_RETRY: ProbeRetry = { baseDelayMs: 1000, maxDelayMs: 
  * written out because importing DEFAULT_CONFIG would build the policy's zod schemas at
  * document_start. Protected `/api/v2/` requests, identity from `/api/v2/users/me`, stats every
  * second, silent token refresh on, 10 s wait for a token, retry with full-jitter backoff
- * (base 1 s, cap 30 s, 4 retries) on 408/429/503 (DESIGN.md §3 rung 1).
+ * (base 1 s, cap 30 s, 4 retries) on 408/429/503 (docs/architecture.md §3 rung 1).
  */
 export const DEFAULT_PROBE_CONFIG: ProbeConfig = {
   type: 'config',

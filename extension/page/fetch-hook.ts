@@ -1,6 +1,6 @@
 /**
  * `window.fetch`: stale-token substitution before sending, `http` / `identity` observations
- * after, and the transparent retries of DESIGN.md §3: with backoff on a retryable status
+ * after, and the transparent retries of docs/architecture.md §3: with backoff on a retryable status
  * (rung 1, src/recovery/backoff.ts) and with a fresh token on a 401 (rung 2).
  *
  * The arguments are first read once the way the native reads them (fetch-normalize.ts), so

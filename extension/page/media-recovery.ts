@@ -1,5 +1,5 @@
 /**
- * Rung 4 in the page (DESIGN.md §3 "Media recovery"), on the worker's `reacquire-media`:
+ * Rung 4 in the page (docs/architecture.md §3 "Media recovery"), on the worker's `reacquire-media`:
  *
  * 1. read the `microphone` permission; unless it is `granted` (or becomes so within
  *    {@link PERMISSION_WAIT_MS}: the worker sends the command right after it allowed the

@@ -1,5 +1,5 @@
 /**
- * Seed 002, DESIGN.md §3 "Org switch": a multi-org agent switches organisations in the same
+ * Seed 002, docs/architecture.md §3 "Org switch": a multi-org agent switches organisations in the same
  * tab and the previous organisation's WebRTC session stays alive, colliding with the new one.
  *
  * The probe keeps the org of the document's latest identity response. When one names an org

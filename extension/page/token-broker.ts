@@ -1,5 +1,5 @@
 /**
- * Fresh bearer tokens for 401 recovery (DESIGN.md §3 rung 2), inside the page.
+ * Fresh bearer tokens for 401 recovery (docs/architecture.md §3 rung 2), inside the page.
  *
  * A protected request rejected with 401 asks {@link TokenBroker.obtainFresh} for a token to
  * retry with. The first request per rejected token posts `token-needed` (with the token's

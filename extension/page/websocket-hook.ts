@@ -8,7 +8,7 @@
  * The probe closes a socket itself in two cases (the {@link SocketControl}), always with the
  * captured native `close`, and says why in the `ws-close` (`closedBy`):
  * - `org-switch` (org-switch.ts): `close(1000, 'Organization switched')`;
- * - `stall` (the worker's `close-stalled-socket`, DESIGN.md §3 rung 3): an OPEN socket with no
+ * - `stall` (the worker's `close-stalled-socket`, docs/architecture.md §3 rung 3): an OPEN socket with no
  *   message for too long gets `close(4000, 'No heartbeat for <n> s')`, so the app's own
  *   reconnect logic runs. A dead connection cannot finish the close handshake (Chromium waits
  *   up to a minute for the server's Close frame), so when no close event came within

@@ -1,6 +1,6 @@
 /**
  * `XMLHttpRequest`: stale-token substitution, `http` / `identity` observations, and the
- * transparent retries of DESIGN.md §3 — with backoff on a retryable status (rung 1) and with
+ * transparent retries of docs/architecture.md §3 — with backoff on a retryable status (rung 1) and with
  * a fresh token on a 401 (rung 2) — the same as fetch, for SDKs that use axios or superagent.
  *
  * Wrapped (transparently): the constructor, and on the prototype `open`, `setRequestHeader`,

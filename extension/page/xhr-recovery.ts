@@ -1,5 +1,5 @@
 /**
- * The transparent retries for XMLHttpRequest (DESIGN.md §3 rungs 1 and 2), once xhr-hook.ts
+ * The transparent retries for XMLHttpRequest (docs/architecture.md §3 rungs 1 and 2), once xhr-hook.ts
  * has stopped the HEADERS_RECEIVED event of an answer it retries and set the object's view to
  * "in flight".
  *

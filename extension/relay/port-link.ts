@@ -1,7 +1,7 @@
 /**
  * The relay's runtime port to the service worker, kept alive across worker restarts.
  *
- * MV3 stops the worker when idle (DESIGN.md §6) and the port disconnects; the link reconnects
+ * MV3 stops the worker when idle (docs/architecture.md §6) and the port disconnects; the link reconnects
  * with backoff (100 ms doubling to 5 s), says `relay-hello` on every connect so the worker
  * re-pushes configuration and tokens, and queues observations while disconnected (at most
  * {@link MAX_QUEUED}; oldest dropped first) so a restart loses nothing that fits the queue.

@@ -1,5 +1,5 @@
 /**
- * The call-quality thresholds the diagnostics charts draw, from DESIGN.md §6 (Twilio's
+ * The call-quality thresholds the diagnostics charts draw, from docs/architecture.md §6 (Twilio's
  * network-quality warnings): RTT > 400 ms, jitter > 30 ms, packet loss > 1 % (in 3 of 5
  * samples) or > 3 % (average), MOS < 3.0. The numbers are the ones the rest of the product
  * already uses, not copies: `src/format/quality.ts` (`QUALITY_THRESHOLDS`, what the popup

@@ -76,7 +76,7 @@ export const SUGGESTED_DURATION_MINUTES = 30;
 /**
  * Lead of a suggested window's preventive token refresh, minutes. Twice the built-in
  * windows' 5: failures begin at the anchor itself, and `chrome.alarms` in a packed build fires
- * no more often than every 30 s and may fire late after the machine sleeps (DESIGN.md §6), so
+ * no more often than every 30 s and may fire late after the machine sleeps (docs/architecture.md §6), so
  * the refresh gets margin to land before the load does.
  */
 export const SUGGESTED_REFRESH_AHEAD_MINUTES = 10;
@@ -96,7 +96,7 @@ export function suggestedWindow(weekday: Weekday, time: string, timeZone: string
  * Policy JSON that adds `entry` to the windows in force: `{ "riskWindows": [ …existing,
  * entry ] }`, two-space indented. The existing entries are repeated because a policy's
  * `riskWindows` replaces the list as a whole (it is one leaf of the configuration contract,
- * DESIGN.md §4); pasting only the new entry would drop the others.
+ * docs/architecture.md §4); pasting only the new entry would drop the others.
  */
 export function policySnippet(existing: readonly RiskWindowEntry[], entry: RiskWindowEntry): string {
   return JSON.stringify({ riskWindows: [...existing, entry] }, null, 2);

@@ -41,7 +41,7 @@ export const RecoveryStepSchema = z.object({
   at: epochMs.describe('When the step was taken.'),
   action: z
     .enum(['token-refresh', 'request-retry', 'app-reconnected', 'stall-close', 'safe-reload', 'mic-grant', 'media-reacquire', 'none'])
-    .describe('What the extension did (recovery ladder rung, DESIGN.md §3).'),
+    .describe('What the extension did (recovery ladder rung, docs/architecture.md §3).'),
   outcome: z.enum(['pending', 'ok', 'failed']).describe('How the step went; `pending` while it runs.'),
   detail: z.string().optional().describe('One sentence of detail, when the step has one.'),
 });
@@ -275,7 +275,7 @@ export const ExportBundleSchema = z.object({
       packetLossPct: z.number().describe('Packet loss above this, percent (1).'),
       mos: z.number().describe('MOS below this (3.0).'),
     })
-    .describe('Quality thresholds used for `beyondThreshold` (Twilio, DESIGN.md §6).'),
+    .describe('Quality thresholds used for `beyondThreshold` (Twilio, docs/architecture.md §6).'),
 });
 
 export type ExportBundle = z.infer<typeof ExportBundleSchema>;

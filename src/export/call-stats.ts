@@ -2,7 +2,7 @@
  * Quality summaries of calls for the export bundle: for every peer connection with stored
  * `pc-stats` samples (the probe's compact `getStats()` summaries, src/quality/stats-summary.ts),
  * the distribution of RTT, jitter, packet loss and MOS, and how many samples crossed the
- * quality thresholds (src/format/quality.ts, Twilio's, DESIGN.md §6).
+ * quality thresholds (src/format/quality.ts, Twilio's, docs/architecture.md §6).
  *
  * A sample stored without a MOS but with RTT, jitter and loss gets one from the same
  * simplified E-model the probe uses (src/quality/mos.ts), so old and new samples agree.

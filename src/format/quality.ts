@@ -1,6 +1,6 @@
 /**
  * Call-quality figures with their units, flagged when they cross the thresholds of Twilio's
- * Voice JavaScript SDK network-quality warnings as DESIGN.md §6 lists them: RTT > 400 ms,
+ * Voice JavaScript SDK network-quality warnings as docs/architecture.md §6 lists them: RTT > 400 ms,
  * jitter > 30 ms, packet loss > 1 %, MOS < 3.0.
  *
  * The popup sees one current value, not the sample window Twilio evaluates (loss > 1 % in 3
@@ -10,7 +10,7 @@
 import { formatCount, formatNumber } from './number';
 import type { FormatStrings } from './strings';
 
-/** Thresholds for flagging media figures (Twilio, DESIGN.md §6). */
+/** Thresholds for flagging media figures (Twilio, docs/architecture.md §6). */
 export const QUALITY_THRESHOLDS = {
   /** Round-trip time above this is flagged, ms. */
   rttMs: 400,

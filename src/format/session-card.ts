@@ -19,8 +19,8 @@ export const INCIDENTS_SHOWN = 5;
 
 /**
  * A socket silent for longer than this is flagged, ms: the built-in `watchdog.heartbeatTimeoutMs`
- * (about two missed 14 s Genesys pings, DESIGN.md §6). The popup cannot wait for the policy
- * (managed storage can block for seconds, DESIGN.md §7), and importing the config schema would
+ * (about two missed 14 s Genesys pings, docs/architecture.md §6). The popup cannot wait for the policy
+ * (managed storage can block for seconds, docs/architecture.md §7), and importing the config schema would
  * pull zod into the popup bundle; a unit test keeps the two equal.
  */
 export const HEARTBEAT_FLAG_MS = 30_000;

@@ -1,6 +1,6 @@
 /**
  * Reads the agent's identity out of the identity response (default: the softphone's
- * `/api/v2/users/me` JSON, DESIGN.md §4 `agentIdentity`) by dotted paths. Only the three
+ * `/api/v2/users/me` JSON, docs/architecture.md §4 `agentIdentity`) by dotted paths. Only the three
  * named fields leave the page; the rest of the body is never looked at again.
  */
 

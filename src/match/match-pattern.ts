@@ -1,5 +1,5 @@
 /**
- * Chrome match patterns, as used by `softphoneUrlPatterns` (DESIGN.md §4), content-script
+ * Chrome match patterns, as used by `softphoneUrlPatterns` (docs/architecture.md §4), content-script
  * `matches` and host permissions.
  *
  * Grammar (https://developer.chrome.com/docs/extensions/develop/concepts/match-patterns):

@@ -1,6 +1,6 @@
 /**
  * URL globs as used by `protectedRequestPatterns` and `agentIdentity.requestPattern`
- * (DESIGN.md §4): `*` matches any run of characters (including none and including `/`), every
+ * (docs/architecture.md §4): `*` matches any run of characters (including none and including `/`), every
  * other character matches itself, and the whole URL must match.
  *
  * A pattern without `?` is matched against the URL with its query string and fragment

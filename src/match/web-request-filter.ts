@@ -1,7 +1,7 @@
 /**
  * The `urls` of the `chrome.webRequest` filter with which the worker observes softphone
  * requests (extension/background/web-request-observer.ts), from the effective
- * `softphoneUrlPatterns` (DESIGN.md §4).
+ * `softphoneUrlPatterns` (docs/architecture.md §4).
  *
  * A RequestFilter's `urls` are match patterns tested against the request's URL
  * (https://developer.chrome.com/docs/extensions/reference/api/webRequest#type-RequestFilter).

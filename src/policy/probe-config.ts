@@ -6,7 +6,7 @@ import type { ProbeConfig, ProbeRetry } from '../protocol/page';
 import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
 import type { Config } from './schema';
 
-/** `getStats()` poll interval of connected peer connections, ms (DESIGN.md §2: 1 s). */
+/** `getStats()` poll interval of connected peer connections, ms (docs/architecture.md §2: 1 s). */
 export const PROBE_STATS_INTERVAL_MS = 1000;
 /** How long a 401'd request waits for a fresh token before the page gets the 401, ms. */
 export const PROBE_TOKEN_WAIT_MS = 10_000;

@@ -1,6 +1,6 @@
 /**
  * Which content scripts the worker keeps registered (`chrome.scripting.registerContentScripts`)
- * for the effective `softphoneUrlPatterns` (DESIGN.md §2, §4), and how to get there from what
+ * for the effective `softphoneUrlPatterns` (docs/architecture.md §2, §4), and how to get there from what
  * the browser holds now. Pure: the worker (extension/background/content-scripts.ts) reads the
  * registrations, asks {@link planContentScripts} and carries the plan out.
  *

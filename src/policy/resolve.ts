@@ -1,5 +1,5 @@
 /**
- * Resolution of the effective configuration (DESIGN.md §4): enterprise policy (managed
+ * Resolution of the effective configuration (docs/architecture.md §4): enterprise policy (managed
  * storage) over the user's settings over {@link DEFAULT_CONFIG}, decided per leaf key.
  *
  * Leaf keys are the top-level scalars and lists (`softphoneUrlPatterns`, `riskWindows`, …)
@@ -177,7 +177,7 @@ function atMost(max: number, unit: string, what: string): Check {
 /** A wait the watchdog or safe reload times (well within a timer's {@link MAX_TIMER_MS}). */
 const waitCheck = atMost(SENSE_LIMITS.waitMs, 'ms', 'a wait of over an hour never ends in practice');
 
-/** Retry delays: no page request waits longer than 120 s in total (DESIGN.md §3 rung 1). */
+/** Retry delays: no page request waits longer than 120 s in total (docs/architecture.md §3 rung 1). */
 const retryDelayCheck = atMost(MAX_RETRY_WAIT_MS, 'ms', 'no request waits longer than that in total');
 
 /** Schemes of the URLs the probe tests URL globs against (always absolute, src/match/url-glob.ts). */

@@ -1,5 +1,5 @@
 /**
- * The configuration contract (DESIGN.md §4). Every key is optional in managed storage and in
+ * The configuration contract (docs/architecture.md §4). Every key is optional in managed storage and in
  * user settings; {@link DEFAULT_CONFIG} supplies the rest. `public/managed-schema.json` is
  * Chrome's managed-storage schema for the same keys; tests/unit/policy/schema-drift.test.ts
  * fails when the two disagree.
@@ -129,9 +129,9 @@ export const PartialConfigSchema = z.object({
 export type PartialConfig = z.infer<typeof PartialConfigSchema>;
 
 /**
- * Built-in defaults. Numbers: retry per DESIGN.md §3 (full jitter, base 1 s, cap 30 s,
+ * Built-in defaults. Numbers: retry per docs/architecture.md §3 (full jitter, base 1 s, cap 30 s,
  * 4 attempts, on 408/429/503); `reconnectGraceMs` 10 s; `heartbeatTimeoutMs` 30 s, about two
- * missed 14 s Genesys pings (DESIGN.md §6).
+ * missed 14 s Genesys pings (docs/architecture.md §6).
  */
 export const DEFAULT_CONFIG: Config = {
   softphoneUrlPatterns: [...DEFAULT_SOFTPHONE_URL_PATTERNS],

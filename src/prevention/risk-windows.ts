@@ -1,9 +1,9 @@
 /**
- * Prevention (DESIGN.md §3): known high-load windows — the WFM schedule publishes of seeds
+ * Prevention (docs/architecture.md §3): known high-load windows — the WFM schedule publishes of seeds
  * 000 (Mon 06:00 America/Chicago) and 001 (Fri 16:00 America/Chicago) — and when to refresh
  * the bearer token ahead of them or ahead of a known token expiry.
  *
- * A window (`riskWindows` entry, DESIGN.md §4) starts at local wall-clock `start` on each of
+ * A window (`riskWindows` entry, docs/architecture.md §4) starts at local wall-clock `start` on each of
  * its `days` in its IANA `timeZone` and lasts `durationMinutes` of elapsed time. Wall clock
  * to instant goes through `Intl` (./zoned-time.ts), so daylight-saving changes need no table:
  * Mon 06:00 America/Chicago is 11:00Z under CDT (summer) and 12:00Z under CST (winter).

@@ -149,7 +149,7 @@ export const HttpObservation = z.strictObject({
   /**
    * Set when the status was worth a retry but the probe gave the page this answer instead:
    * `wait-too-long` = the wait the server asked for (`Retry-After`) would take the request's
-   * backoff past 120 s (DESIGN.md §3 rung 1, src/recovery/backoff.ts).
+   * backoff past 120 s (docs/architecture.md §3 rung 1, src/recovery/backoff.ts).
    */
   retryGivenUp: z.enum(['wait-too-long']).optional(),
 });
@@ -241,7 +241,7 @@ export const TrackEndedObservation = z.strictObject({
 });
 
 /**
- * The answer to `reacquire-media` (DESIGN.md §3 rung 4). The probe called the native
+ * The answer to `reacquire-media` (docs/architecture.md §3 rung 4). The probe called the native
  * `getUserMedia({audio: true})` — only while the microphone permission is `granted`, so the
  * agent is never prompted — stopped the tracks at once, and re-enumerated the devices.
  * `errorName`: the DOMException name when it failed (`NotAllowedError` also when the
@@ -322,7 +322,7 @@ export const ConfigCommand = z.strictObject({
   /** How long a 401'd request waits for a fresh token before the page gets the 401, ms. */
   tokenWaitMs: z.number().int().min(100).max(60_000),
   /**
-   * Transparent retry with backoff (`config.retry`, DESIGN.md §3 rung 1) of protected,
+   * Transparent retry with backoff (`config.retry`, docs/architecture.md §3 rung 1) of protected,
    * idempotent requests. Absent: the probe's built-in defaults (base 1 s, cap 30 s,
    * 4 retries, on 408/429/503). `maxAttempts` 0 turns it off.
    */
@@ -350,7 +350,7 @@ export const TokenFailedCommand = z.strictObject({
 });
 
 /**
- * Rung 4 (DESIGN.md §3): the microphone was lost and its permission is granted (again). The
+ * Rung 4 (docs/architecture.md §3): the microphone was lost and its permission is granted (again). The
  * probe re-primes the native `getUserMedia` (audio only, tracks stopped at once), re-enumerates
  * the devices, dispatches `devicechange` so the app re-reads them, and answers with
  * `media-reacquired`.
@@ -360,7 +360,7 @@ export const ReacquireMediaCommand = z.strictObject({
 });
 
 /**
- * Rung 3 (DESIGN.md §3), silent stall: the socket is OPEN but nothing arrived on it for longer
+ * Rung 3 (docs/architecture.md §3), silent stall: the socket is OPEN but nothing arrived on it for longer
  * than `watchdog.heartbeatTimeoutMs`, and the grace (`reconnectGraceMs`) passed without a
  * message. The probe closes it (code {@link STALL_CLOSE_CODE}) so the app reconnects by its
  * own logic; the `ws-close` it then posts carries `closedBy: 'stall'`. Unknown or already

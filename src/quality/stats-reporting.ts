@@ -4,7 +4,7 @@
  * little news: while quality is fine only every {@link STATS_POST_EVERY}-th summary is posted
  * (the first one at once). A poor summary — one that crosses a threshold of
  * src/session/call-quality.ts (RTT > 400 ms, jitter > 30 ms, loss > 3 %, MOS < 3.0, Twilio's
- * call-quality warnings, DESIGN.md §6) — is always posted, and so is the first good one after a
+ * call-quality warnings, docs/architecture.md §6) — is always posted, and so is the first good one after a
  * poor one, so the health the worker shows follows the call within one poll both ways. Each
  * posted summary travels page → relay → worker and is stored; the rest cost only the poll.
  */

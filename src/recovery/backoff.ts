@@ -1,5 +1,5 @@
 /**
- * Rung 1 of the recovery ladder (DESIGN.md §3): when to retry a failed request, and after how
+ * Rung 1 of the recovery ladder (docs/architecture.md §3): when to retry a failed request, and after how
  * long. Pure: the clock (`now`, epoch ms) and the random source (`random`, uniform in [0, 1))
  * are passed in, so every rule runs under vitest with fake timers and fixed randomness.
  *
@@ -32,7 +32,7 @@
  * (RFC 9110 §10.2.3).
  */
 
-/** The retry settings (`config.retry`, DESIGN.md §4). */
+/** The retry settings (`config.retry`, docs/architecture.md §4). */
 export interface RetryPolicy {
   /** `base` of the backoff, ms. */
   baseDelayMs: number;
@@ -47,7 +47,7 @@ export interface RetryPolicy {
 /**
  * The longest the probe keeps one page request waiting in backoff, in total, ms. A server
  * asking for longer (`Retry-After`) is not retried: the page gets the answer and the incident
- * records why (DESIGN.md §3 rung 1, "above 120 s it stops and reports").
+ * records why (docs/architecture.md §3 rung 1, "above 120 s it stops and reports").
  */
 export const MAX_RETRY_WAIT_MS = 120_000;
 
@@ -238,7 +238,7 @@ export type RetryPlan =
     };
 
 /**
- * Retry or give up, for one answer of one page request (DESIGN.md §3 rung 1):
+ * Retry or give up, for one answer of one page request (docs/architecture.md §3 rung 1):
  * - only statuses in `policy.statuses` (default 408, 429, 503) are retried;
  * - only idempotent requests ({@link isRetryableMethod});
  * - at most `policy.maxAttempts` retries per page request;

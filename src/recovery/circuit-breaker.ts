@@ -1,5 +1,5 @@
 /**
- * Circuit breaker for token refresh (DESIGN.md §3 rung 2): after 5 consecutive failures the
+ * Circuit breaker for token refresh (docs/architecture.md §3 rung 2): after 5 consecutive failures the
  * refresh endpoint is left alone for 60 s, then one probe decides.
  *
  * ```

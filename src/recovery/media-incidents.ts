@@ -1,5 +1,5 @@
 /**
- * The microphone incidents and rung 4's steps on them (DESIGN.md §3 "Media recovery"). The
+ * The microphone incidents and rung 4's steps on them (docs/architecture.md §3 "Media recovery"). The
  * reducer's incident rules hand every media event here; health asks {@link microphoneHealth}.
  *
  * | event                                   | effect |

@@ -1,5 +1,5 @@
 /**
- * Rung 4 of the recovery ladder (DESIGN.md §3 "Media recovery"), decided. The worker asks
+ * Rung 4 of the recovery ladder (docs/architecture.md §3 "Media recovery"), decided. The worker asks
  * after every change of a session (ticks included) and carries out the answer:
  *
  * ```text

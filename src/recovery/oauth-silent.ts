@@ -1,5 +1,5 @@
 /**
- * The pure half of the `oauth-silent` token strategy (DESIGN.md §3 rung 2): an authorization
+ * The pure half of the `oauth-silent` token strategy (docs/architecture.md §3 rung 2): an authorization
  * request with `prompt=none` (OpenID Connect Core 1.0 §3.1.2.1) using the authorization code
  * grant (RFC 6749 §4.1) with PKCE S256 (RFC 7636), the parsing of the redirect that comes
  * back, and the token request that exchanges the code. Randomness and SHA-256 are done by the

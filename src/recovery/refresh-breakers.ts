@@ -1,5 +1,5 @@
 /**
- * One circuit breaker per token identity (DESIGN.md §3 rung 2: "stops refreshing after 5
+ * One circuit breaker per token identity (docs/architecture.md §3 rung 2: "stops refreshing after 5
  * consecutive failures for 60 s, one probe in half-open"), kept as one plain record so the
  * worker can store it in `storage.session` and a restarted worker continues where the last
  * one stopped. Each entry is a {@link BreakerState} of ./circuit-breaker.ts.

@@ -1,5 +1,5 @@
 /**
- * The identity a fresh token belongs to (DESIGN.md §3 rung 2: "one refresh per identity"). A
+ * The identity a fresh token belongs to (docs/architecture.md §3 rung 2: "one refresh per identity"). A
  * token is single-flighted, cached, pushed and circuit-broken per identity key: the refresh
  * endpoint (or OAuth client) *and* the agent of the tab, as its identity response named them
  * (`identity` observation: user id and organisation). Seed 002's multi-org agents switch

@@ -1,5 +1,5 @@
 /**
- * Rung 5 of the recovery ladder (DESIGN.md §3): reload the softphone tab, but only when no
+ * Rung 5 of the recovery ladder (docs/architecture.md §3): reload the softphone tab, but only when no
  * call is active, and at most `safeReload.maxPerHour` times per tab in any rolling hour.
  *
  * A call is active when the last observed peer connection is connected (ICE connected or

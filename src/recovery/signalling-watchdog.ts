@@ -1,5 +1,5 @@
 /**
- * Rung 3 of the recovery ladder (DESIGN.md §3 "Signalling watchdog"), silent stall, decided:
+ * Rung 3 of the recovery ladder (docs/architecture.md §3 "Signalling watchdog"), silent stall, decided:
  * which silent sockets the worker should have the probe close now.
  *
  * ```text

@@ -1,5 +1,5 @@
 /**
- * Single-flight token refresh (DESIGN.md §3 rung 2): one refresh per identity however many
+ * Single-flight token refresh (docs/architecture.md §3 rung 2): one refresh per identity however many
  * tabs and requests fail at once.
  *
  * {@link createSingleFlight} deduplicates concurrent calls per key; {@link decideTokenUse}

@@ -1,5 +1,5 @@
 /**
- * Rung 3's silent stalls (DESIGN.md §3 "Signalling watchdog"): a socket that still claims to
+ * Rung 3's silent stalls (docs/architecture.md §3 "Signalling watchdog"): a socket that still claims to
  * be OPEN but received nothing for longer than `watchdog.heartbeatTimeoutMs` brings no calls
  * in, however healthy it looks. Each such socket gets one `signalling-stalled` incident (keyed
  * by socket id); the worker closes the socket once the incident outlasts `reconnectGraceMs`
@@ -24,7 +24,7 @@
  * accepts the new upgrade and then says nothing is caught too. The price: a stall of the very
  * first socket before its first message goes unnoticed.
  *
- * Heartbeat intervals the default timeout (30 s) is built on: DESIGN.md §6 (Genesys pings
+ * Heartbeat intervals the default timeout (30 s) is built on: docs/architecture.md §6 (Genesys pings
  * every 14 s and drops on the 2nd miss; Amazon Connect heartbeats every 10 s).
  */
 import type { PageObservation } from '../protocol/page';

@@ -1,5 +1,5 @@
 /**
- * Bearer token substitution (DESIGN.md §3 rung 2): once a protected request was rejected
+ * Bearer token substitution (docs/architecture.md §3 rung 2): once a protected request was rejected
  * with 401 and a fresh token is known, every later use of the rejected ("stale") token is
  * rewritten to the fresh one — in the `Authorization: Bearer` header (RFC 6750 §2.1) and in
  * the `access_token` URI query parameter (RFC 6750 §2.3) of requests and WebSocket URLs.

@@ -2,11 +2,11 @@
  * Poor call quality, judged on the latest `getStats()` sample of the peer connection in the
  * media view.
  *
- * Thresholds: DESIGN.md §6, taken from Twilio's network-quality warnings (Voice Insights SDK
+ * Thresholds: docs/architecture.md §6, taken from Twilio's network-quality warnings (Voice Insights SDK
  * events, https://www.twilio.com/docs/voice/insights/call-quality-events-twilio-client-sdk:
  * `high-rtt` RTT > 400 ms, `high-jitter` jitter > 30 ms, `high-packet-loss` loss > 3 %
  * average, `low-mos`). Twilio raises most of them on 3 of the last 5 samples and its `low-mos`
- * threshold is 3.5; this product uses MOS < 3.0 (DESIGN.md §6) and a single sample, because
+ * threshold is 3.5; this product uses MOS < 3.0 (docs/architecture.md §6) and a single sample, because
  * the health badge follows the state and the probe already smooths loss over its poll interval.
  */
 import type { MediaView } from './types';

@@ -18,7 +18,7 @@
  * Normal closes are 1000 and 1001 (RFC 6455 §7.4.1); 1006 is reserved for a connection lost
  * without a Close frame.
  *
- * The probe's backoff retries (DESIGN.md §3 rung 1) are `request-retry` steps of the HTTP
+ * The probe's backoff retries (docs/architecture.md §3 rung 1) are `request-retry` steps of the HTTP
  * incident: a failure reported `hiddenFromPage` adds a pending step (the probe is waiting to
  * send it again), the backoff `http-retry` settles it (`ok` resolves the incident), and a
  * failure reported with `retryGivenUp` adds a failed step saying why it was not retried. A
@@ -53,7 +53,7 @@ export const NORMAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001]);
 
 /**
  * An HTTP incident with no recurrence for this long is resolved, ms. Product rule: twice the
- * 30 s backoff cap of the transparent retry (DESIGN.md §3), so a request still being retried
+ * 30 s backoff cap of the transparent retry (docs/architecture.md §3), so a request still being retried
  * keeps its incident open.
  */
 export const HTTP_QUIET_RESOLVE_MS = 60_000;
@@ -404,7 +404,7 @@ function settleReloads(state: SessionState, at: number): SessionState {
  * Rules that fire on time alone, checked after every event (the worker's `tick` makes sure
  * they are checked while the page is quiet). Returns `state` itself when nothing changed.
  * - An abnormal close open for longer than `reconnectGraceMs` gets one failed `none` step
- *   ("did not reconnect"): the recovery ladder's rung 3 escalates from here (DESIGN.md §3).
+ *   ("did not reconnect"): the recovery ladder's rung 3 escalates from here (docs/architecture.md §3).
  * - An unauthorized incident with no step at all for longer than `reconnectGraceMs` gets the
  *   same kind of step: no refresh came, so nothing is recovering it.
  * - HTTP incidents with no recurrence for {@link HTTP_QUIET_RESOLVE_MS} are resolved, except

@@ -223,7 +223,7 @@ export type WorkerEvent =
    */
   | { type: 'stall-close-requested'; at: number; socketId: string; silentSeconds: number }
   /**
-   * Prevention (DESIGN.md §3): the worker refreshed the token before anything was rejected and
+   * Prevention (docs/architecture.md §3): the worker refreshed the token before anything was rejected and
    * pushed it to the tab; `note` says what it was ahead of (`Refreshed ahead of …`).
    */
   | { type: 'refresh-ahead'; at: number; outcome: 'ok' | 'failed'; note: string; expiresAt?: number; error?: string }

@@ -57,7 +57,7 @@ export interface OutboxState {
 
 /**
  * Bounds. `maxChars` bounds the outbox in memory and in `storage.session` (10 MB for the whole
- * extension, DESIGN.md §6): 1,000,000 characters of OTLP/JSON, about 1 MB, a few thousand log
+ * extension, docs/architecture.md §6): 1,000,000 characters of OTLP/JSON, about 1 MB, a few thousand log
  * records or several hours of metrics at the default 60 s interval. `maxEntries` bounds the
  * number of requests. `maxRequestChars` bounds one POST (collectors commonly accept 4 MiB+).
  */

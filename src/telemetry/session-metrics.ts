@@ -5,7 +5,7 @@
  * Units are UCUM case-sensitive codes as the metrics semantic conventions ask: `ms`, `%`,
  * `1` (dimensionless), `{record}` (an annotation: a count of things).
  * Histogram buckets put a boundary on each quality threshold (Twilio's call-quality warnings,
- * DESIGN.md §6: RTT > 400 ms, jitter > 30 ms, loss > 1 % (3 % on average), MOS < 3.0), so a
+ * docs/architecture.md §6: RTT > 400 ms, jitter > 30 ms, loss > 1 % (3 % on average), MOS < 3.0), so a
  * dashboard can count samples beyond a threshold exactly.
  */
 import type { Health, SessionState } from '../session/types';

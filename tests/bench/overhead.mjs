@@ -18,7 +18,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Longest wait for the probe on a monitored page, ms: right after the browser starts, the
- * worker registers its content scripts only once it has read its policy (2–5 s, DESIGN.md §7,
+ * worker registers its content scripts only once it has read its policy (2–5 s, docs/architecture.md §7,
  * longer on a loaded machine), and a page loaded before that is not monitored.
  */
 const PROBE_WAIT_MS = 30_000;

@@ -1,5 +1,5 @@
 /**
- * Rung 1 of the recovery ladder (DESIGN.md §3) in real Chromium with the built extension
+ * Rung 1 of the recovery ladder (docs/architecture.md §3) in real Chromium with the built extension
  * against the softphone lab: idempotent requests that get 408 / 429 / 503 are sent again
  * after a full-jitter backoff that honours Retry-After, and the softphone never sees those
  * answers; a POST is never sent twice.

@@ -46,7 +46,7 @@ function extensionCopy(): { dir: string; id: string } {
   cpSync(DIST, dir, { recursive: true });
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const der = publicKey.export({ type: 'spki', format: 'der' });
-  // The id: SHA-256 of the key's DER, first 32 hex digits mapped 0–f → a–p (DESIGN.md §7).
+  // The id: SHA-256 of the key's DER, first 32 hex digits mapped 0–f → a–p (docs/architecture.md §7).
   const id = [...createHash('sha256').update(der).digest('hex').slice(0, 32)]
     .map((c) => String.fromCharCode(97 + parseInt(c, 16)))
     .join('');

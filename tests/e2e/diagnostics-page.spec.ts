@@ -152,7 +152,7 @@ test('during a real call the charts show RTT, jitter, loss and MOS with the thre
     await expect(figure.locator('canvas').first()).toBeVisible();
     await expect(figure.locator('.chart__summary')).toContainText(new RegExp(`${title.replace(/[()]/g, '\\$&')}: \\d+ samples`));
   }
-  // The thresholds of DESIGN.md §6, named in the legends.
+  // The thresholds of docs/architecture.md §6, named in the legends.
   await expect(charts.getByText('Poor: 400 ms', { exact: true })).toBeVisible();
   await expect(charts.getByText('Poor: 30 ms', { exact: true })).toBeVisible();
   await expect(charts.getByText('Worth a look: 1 %', { exact: true })).toBeVisible();

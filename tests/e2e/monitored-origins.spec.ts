@@ -5,7 +5,7 @@
  * relay or session while the same lab on localhost is monitored; a document injected before
  * the change is dropped and told nothing; widening again takes effect on the next page load.
  * The configuration is changed through the user settings (`storage.local` `userConfig`),
- * which resolve exactly as policy does (DESIGN.md §4) and need no root.
+ * which resolve exactly as policy does (docs/architecture.md §4) and need no root.
  */
 import { expect, test } from '@playwright/test';
 import type { Page, Worker } from '@playwright/test';

@@ -56,7 +56,7 @@ test('shows every setting with its value and source "default", fast and without 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Softphone Guard settings');
   const grace = page.getByLabel('Reconnect grace period (ms)', { exact: true });
   await expect(grace).toHaveValue('10000');
-  // The page never waits on the policy read (DESIGN.md §7): settings show within seconds.
+  // The page never waits on the policy read (docs/architecture.md §7): settings show within seconds.
   expect(Date.now() - started).toBeLessThan(5_000);
 
   const answer = await getConfig(page);

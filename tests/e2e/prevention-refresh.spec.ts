@@ -1,5 +1,5 @@
 /**
- * Prevention (DESIGN.md §3) in real Chromium against the lab: a token refresh ahead of a
+ * Prevention (docs/architecture.md §3) in real Chromium against the lab: a token refresh ahead of a
  * configured risk window and ahead of a known token expiry, pushed to the softphone tabs, and
  * monitored tabs kept from being discarded.
  *

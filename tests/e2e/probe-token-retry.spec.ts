@@ -1,5 +1,5 @@
 /**
- * 401 recovery in the page (DESIGN.md §3 rung 2), with the test page playing the extension's
+ * 401 recovery in the page (docs/architecture.md §3 rung 2), with the test page playing the extension's
  * part: it answers the probe's `token-needed` with a `token` (or `token-failed`) command.
  * The fixture server accepts only the tokens in `validTokens`, so a stale token gets 401.
  */

@@ -1,5 +1,5 @@
 /**
- * Rung 2's circuit breaker in real Chromium (DESIGN.md §3): after 5 consecutive failed token
+ * Rung 2's circuit breaker in real Chromium (docs/architecture.md §3): after 5 consecutive failed token
  * refreshes of one identity the refresh endpoint is left alone for 60 s, and the failure the
  * popup shows says so. The breaker lives in `storage.session`: stopping the service worker
  * does not reset it.

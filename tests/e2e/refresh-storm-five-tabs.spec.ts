@@ -1,5 +1,5 @@
 /**
- * Five softphone tabs fail at once (seeds 000/001, DESIGN.md §3 rungs 1–2), in real Chromium
+ * Five softphone tabs fail at once (seeds 000/001, docs/architecture.md §3 rungs 1–2), in real Chromium
  * with the built extension against the softphone lab: one refresh call per identity however
  * many tabs lost their token, and the presence retries after a shared `429 Retry-After` spread
  * by jitter (wait = Retry-After + random(0, min(cap, base·2^attempt)), src/recovery/backoff.ts)

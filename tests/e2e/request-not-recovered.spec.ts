@@ -1,5 +1,5 @@
 /**
- * Rung 5 for a protected request the retries could not save (DESIGN.md §3): during the lab's
+ * Rung 5 for a protected request the retries could not save (docs/architecture.md §3): during the lab's
  * `server-down` the app's media-token GET is answered 503 through all its backoff retries;
  * the page then gets the 503 and greys its microphone out for good, although its socket comes
  * back after the outage. Once nothing fixed the request for twice the grace, the tab is

@@ -24,7 +24,7 @@ test.beforeEach(async () => {
   lab = await startLab({ port: 0 });
   ({ context } = await launchBrowser({ withExtension: true }));
   const worker = await extensionWorker(context);
-  // No token of its own: a revoked token leaves only the reload (DESIGN.md §3, reload-when-idle).
+  // No token of its own: a revoked token leaves only the reload (docs/architecture.md §3, reload-when-idle).
   await worker.evaluate(() =>
     chrome.storage.local.set({
       userConfig: {

@@ -42,7 +42,7 @@ const fromPage = (page: Page, url: string): Promise<number> =>
   );
 
 /**
- * Stops the extension's service worker over CDP (DESIGN.md §7) and counts its starts from
+ * Stops the extension's service worker over CDP (docs/architecture.md §7) and counts its starts from
  * then on (`ServiceWorker.workerVersionUpdated`), so a test can tell what woke it.
  */
 async function stoppedWorker(context: BrowserContext, viaPage: Page): Promise<{ starts: () => number; detach: () => Promise<void> }> {

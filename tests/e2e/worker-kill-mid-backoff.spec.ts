@@ -1,5 +1,5 @@
 /**
- * A service worker stopped over CDP in the middle of a backoff wait (DESIGN.md §3 rung 1,
+ * A service worker stopped over CDP in the middle of a backoff wait (docs/architecture.md §3 rung 1,
  * §7): the presence PUT got `429 Retry-After: 4` during a publish storm, and the worker is
  * stopped while the probe waits. Recovery still completes, once: one retry per page request,
  * the softphone never sees the 429, and the incident the new worker shows is the one the old

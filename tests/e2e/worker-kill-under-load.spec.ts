@@ -1,5 +1,5 @@
 /**
- * Worker kills under load (DESIGN.md §2: "all state that matters survives worker
+ * Worker kills under load (docs/architecture.md §2: "all state that matters survives worker
  * termination"): while the softphone page fails {@link REQUESTS} requests to distinct URLs
  * (fetch and XHR alternately, about 20 a second — each one an `http` observation), the test
  * stops the service worker over CDP every {@link KILL_EVERY_MS}. Afterwards every observation

@@ -1,7 +1,7 @@
 import type { BrowserContext, Worker } from '@playwright/test';
 export declare const PROJECT_ROOT: string;
 export declare const DIST: string;
-/** Chromium flags every test and benchmark browser gets (DESIGN.md §7), before its own. */
+/** Chromium flags every test and benchmark browser gets (docs/architecture.md §7), before its own. */
 export declare const BASE_ARGS: readonly string[];
 export declare const EXTENSION_ID: string;
 export declare function launchBrowser(opts?: {

@@ -1,6 +1,6 @@
 /**
  * Starts Chromium for tests and the demo, with or without the built extension (dist/).
- * Flags per DESIGN.md §7: Playwright's default `--disable-extensions` is removed, fake media
+ * Flags per docs/architecture.md §7: Playwright's default `--disable-extensions` is removed, fake media
  * devices stand in for the microphone, background networking is off (the machine has no
  * network beyond loopback). Profiles live under `.tmp/` inside the project.
  */
@@ -15,7 +15,7 @@ export const DIST = process.env.SG_DIST ? resolve(PROJECT_ROOT, process.env.SG_D
 /** Fixed by the manifest `key` (SHA-256 of the key's DER, first 32 hex digits mapped 0–f → a–p). */
 export const EXTENSION_ID = 'ijcnbdifibmimlhaigaciaelkihpcehh';
 
-/** Chromium flags every test and benchmark browser gets (DESIGN.md §7), before its own. */
+/** Chromium flags every test and benchmark browser gets (docs/architecture.md §7), before its own. */
 export const BASE_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -62,7 +62,7 @@ export async function launchBrowser(opts = {}) {
 
 /**
  * Longest wait at launch for the extension to register its content scripts, ms: it first
- * reads its policy, which takes 2–5 s after the browser starts (DESIGN.md §7).
+ * reads its policy, which takes 2–5 s after the browser starts (docs/architecture.md §7).
  */
 const REGISTRATION_WAIT_MS = 10_000;
 

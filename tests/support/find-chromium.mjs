@@ -1,7 +1,7 @@
 /**
  * Locates a Chromium-family browser for the e2e tests, the demo and the benchmarks.
  * Order: `CHROME_PATH`, then the usual install paths. Branded Chrome and Edge no longer
- * accept `--load-extension`, so Chromium comes first (DESIGN.md §7).
+ * accept `--load-extension`, so Chromium comes first (docs/architecture.md §7).
  */
 import { existsSync } from 'node:fs';
 

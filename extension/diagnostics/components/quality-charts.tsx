@@ -1,6 +1,6 @@
 /**
  * RTT, jitter, packet loss and MOS over a call, from the stored `pc-stats` samples, with the
- * quality thresholds of DESIGN.md §6 drawn in (src/diagnostics/chart-thresholds.ts). Each
+ * quality thresholds of docs/architecture.md §6 drawn in (src/diagnostics/chart-thresholds.ts). Each
  * chart is a figure whose caption and text summary (samples, median, worst, samples past
  * each threshold) say what the picture shows. Long calls are downsampled worst-of-interval
  * (src/diagnostics/chart-downsample.ts).

@@ -114,7 +114,7 @@ export async function openPopup(context: BrowserContext): Promise<Page> {
 }
 
 /**
- * Stops the extension's service worker over CDP (DESIGN.md §7) and waits until it is gone.
+ * Stops the extension's service worker over CDP (docs/architecture.md §7) and waits until it is gone.
  * Playwright does not notice a stopped worker; callers get a fresh handle afterwards via
  * `extensionWorker`, which waits for the restart.
  */

@@ -86,7 +86,7 @@ describe('downsampleWorst', () => {
 });
 
 describe('summarizeMetric and the thresholds', () => {
-  it('draws the DESIGN.md §6 thresholds: RTT 400 ms, jitter 30 ms, loss 1 % and 3 %, MOS 3.0', () => {
+  it('draws the docs/architecture.md §6 thresholds: RTT 400 ms, jitter 30 ms, loss 1 % and 3 %, MOS 3.0', () => {
     expect(CHART_THRESHOLDS.rttMs.map((t) => [t.value, t.worse])).toEqual([[400, 'above']]);
     expect(CHART_THRESHOLDS.jitterMs.map((t) => [t.value, t.worse])).toEqual([[30, 'above']]);
     expect(CHART_THRESHOLDS.packetLossPct.map((t) => [t.level, t.value])).toEqual([

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { QUALITY_THRESHOLDS, displayJitter, displayLoss, displayMos, displayRtt } from '../../../src/format/quality';
 import { FORMAT_STRINGS as t } from '../../../extension/popup/strings';
 
-describe('quality thresholds (DESIGN.md §6)', () => {
+describe('quality thresholds (docs/architecture.md §6)', () => {
   it('are the Twilio numbers', () => {
     expect(QUALITY_THRESHOLDS).toEqual({ rttMs: 400, jitterMs: 30, packetLossPct: 1, mos: 3 });
   });
