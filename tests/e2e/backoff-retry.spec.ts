@@ -4,47 +4,24 @@
  * after a full-jitter backoff that honours Retry-After, and the softphone never sees those
  * answers; a POST is never sent twice.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import type { LabLoggedRequest } from '../lab/server.mjs';
-import {
-  appStatus,
-  recoveredFromStorm,
-  extensionWorker,
-  labPost,
-  labStats,
-  launchBrowser,
-  openAgent,
-  openPopup,
-  startLab,
-  sessionOf,
-} from './support/softphone';
+import { appStatus, recoveredFromStorm, labPost, labStats, openPopup, sessionOf } from './support/softphone';
 import type { Lab } from './support/softphone';
 
 const ENDPOINT = '/api/v2/users/me/webphone/endpoint';
 const PRESENCE = '/api/v2/presence/users/{id}';
 
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  await extensionWorker(context);
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
-
-async function requestLog(): Promise<LabLoggedRequest[]> {
+async function requestLog(lab: Lab): Promise<LabLoggedRequest[]> {
   const body = (await (await fetch(`${lab.url}/lab/requests`)).json()) as { requests: LabLoggedRequest[] };
   return body.requests;
 }
 
-test('renegotiation-timeout: the webphone-endpoint PUT (XHR) is retried with backoff and the app never sees a 408', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('renegotiation-timeout: the webphone-endpoint PUT (XHR) is retried with backoff and the app never sees a 408', async ({
+  lab,
+  context,
+  agent,
+}) => {
   await labPost(lab, '/lab/reset');
   // Two 408s reach the browser, each after 1 s of added latency (seed 002's high-latency region).
   await labPost(lab, '/lab/fault/renegotiation-timeout', { count: 2, latencyMs: 1000, durationMs: 60_000 });
@@ -81,8 +58,11 @@ test('renegotiation-timeout: the webphone-endpoint PUT (XHR) is retried with bac
   await expect(popup.getByText('Retried the request — page saw success').first()).toBeVisible();
 });
 
-test('publish-storm: the presence PUT (fetch) waits for Retry-After after each 429 and the app never sees a 429', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('publish-storm: the presence PUT (fetch) waits for Retry-After after each 429 and the app never sees a 429', async ({
+  lab,
+  context,
+  agent,
+}) => {
   await labPost(lab, '/lab/reset');
   const retryAfterMs = 2000;
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: retryAfterMs / 1000, rateLimitMs: 6000 });
@@ -93,7 +73,7 @@ test('publish-storm: the presence PUT (fetch) waits for Retry-After after each 4
   expect(status.failures.http429).toBe(0);
   expect(status.failures.byRequest[`PUT ${PRESENCE} 429`] ?? 0).toBe(0);
 
-  const puts = (await requestLog()).filter((r) => r.method === 'PUT' && r.path === PRESENCE);
+  const puts = (await requestLog(lab)).filter((r) => r.method === 'PUT' && r.path === PRESENCE);
   const limited = puts.filter((r) => r.status === 429);
   expect(limited.length).toBeGreaterThanOrEqual(1);
   expect(puts.at(-1)?.status).toBe(200);
@@ -112,8 +92,7 @@ test('publish-storm: the presence PUT (fetch) waits for Retry-After after each 4
   expect(steps.filter((s) => s.action === 'request-retry')).toHaveLength(limited.length);
 });
 
-test('a POST that gets 503 is sent once; idempotent requests (and a POST with an Idempotency-Key) are retried', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('a POST that gets 503 is sent once; idempotent requests (and a POST with an Idempotency-Key) are retried', async ({ lab, agent }) => {
   await labPost(lab, '/lab/reset');
   await labPost(lab, '/lab/fault/server-down', { durationMs: 3000 });
 
@@ -135,7 +114,7 @@ test('a POST that gets 503 is sent once; idempotent requests (and a POST with an
   expect(seen.post).toBe(503);
   expect(seen.xhrPost).toBe(503);
 
-  const log = await requestLog();
+  const log = await requestLog(lab);
   const count = (method: string, path: string) => log.filter((r) => r.method === method && r.path === path).length;
   expect(count('POST', '/api/v2/conversations/{id}/answer')).toBe(1);
   expect(count('POST', ENDPOINT)).toBe(1);

@@ -13,44 +13,15 @@
  * Each path is also checked to have been *observed* (its redacted trace is in the store),
  * so the test cannot pass because nothing was recorded.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import type { BrowserContext, ConsoleMessage, Page, Worker } from '@playwright/test';
 import type { ExportResponse, StoredEvent } from '../../src/protocol/ui';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
 import { findCanaries, jwtCanary, opaqueCanary } from './support/canaries';
-import { acceptedLogs, startOtlpReceiver } from './support/otlp-receiver';
-import type { OtlpReceiver } from './support/otlp-receiver';
-import {
-  EXTENSION_ID,
-  appStatus,
-  extensionWorker,
-  issuedSecrets,
-  labPost,
-  launchBrowser,
-  openAgent,
-  openPopup,
-  sessionOf,
-  startLab,
-} from './support/softphone';
-import type { Lab } from './support/softphone';
+import { acceptedLogs } from './support/otlp-receiver';
+import { EXTENSION_ID, appStatus, extensionWorker, issuedSecrets, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
 
 const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}/`;
-
-let lab: Lab;
-let context: BrowserContext;
-let receiver: OtlpReceiver;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  receiver = await startOtlpReceiver();
-  ({ context } = await launchBrowser({ withExtension: true }));
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await receiver?.close();
-  await lab?.close();
-});
 
 /** One console line, with where it came from. */
 interface ConsoleLine {
@@ -126,7 +97,11 @@ async function requestExport(page: Page, format: 'bundle' | 'summary'): Promise<
 
 const isLoopback = (ip: string): boolean => /^127\./.test(ip) || ip === '::1' || ip === 'localhost';
 
-test('no canary secret reaches IndexedDB, extension storage, the export, telemetry or the console', async () => {
+test('no canary secret reaches IndexedDB, extension storage, the export, telemetry or the console', async ({
+  lab,
+  context,
+  otlpReceiver: receiver,
+}) => {
   test.setTimeout(240_000);
   const consoleLines = captureConsole(context);
   const worker = await extensionWorker(context);

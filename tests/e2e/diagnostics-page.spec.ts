@@ -5,37 +5,13 @@
  * during a real call the quality charts draw the stored statistics with their thresholds.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import {
-  appStatus,
-  extensionWorker,
-  labPost,
-  launchBrowser,
-  openAgent,
-  recoveredFromStorm,
-  sessionOf,
-  startLab,
-} from './support/softphone';
-import type { Lab } from './support/softphone';
+import { appStatus, labPost, recoveredFromStorm, sessionOf } from './support/softphone';
 import { diagnosticsUrl, openDiagnostics, storedEvents, tabIdOf } from './support/diagnostics';
 
 type Hook = { labSoftphone: { answer(): Promise<unknown> } };
-
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  await extensionWorker(context);
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
 
 /** Shows only the given filter categories (by their label text). */
 async function showOnly(page: Page, labels: RegExp[]): Promise<void> {
@@ -47,8 +23,11 @@ async function showOnly(page: Page, labels: RegExp[]): Promise<void> {
   }
 }
 
-test('after a publish storm the timeline shows the 1006, the 401 and the recovery steps with their outcomes', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('after a publish storm the timeline shows the 1006, the 401 and the recovery steps with their outcomes', async ({
+  lab,
+  context,
+  agent,
+}) => {
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
   await recoveredFromStorm(agent, 45_000);
 
@@ -124,8 +103,7 @@ test('after a publish storm the timeline shows the 1006, the 401 and the recover
   expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 });
 
-test('during a real call the charts show RTT, jitter, loss and MOS with the thresholds drawn in', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('during a real call the charts show RTT, jitter, loss and MOS with the thresholds drawn in', async ({ lab, context, agent }) => {
   await labPost(lab, '/lab/ring', { userId: 'agent-1' });
   await expect.poll(async () => (await appStatus(agent)).call.state).toBe('ringing');
   await agent.evaluate(() => (window as unknown as Hook).labSoftphone.answer());

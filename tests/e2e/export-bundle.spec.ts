@@ -6,40 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import type { ExportResponse } from '../../src/protocol/ui';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
 import type { ExportBundle } from '../../src/export/bundle-schema';
 import { exportBundleJsonSchema } from '../unit/export/json-schema';
-import {
-  appStatus,
-  extensionWorker,
-  labPost,
-  launchBrowser,
-  openAgent,
-  openPopup,
-  recoveredFromStorm,
-  startLab,
-} from './support/softphone';
+import { appStatus, extensionWorker, labPost, openAgent, openPopup, recoveredFromStorm } from './support/softphone';
 import { presence429s, seedStore } from './support/event-store';
-import type { Lab } from './support/softphone';
 
 const SCHEMA_FILE = fileURLToPath(new URL('../../docs/export-bundle.schema.json', import.meta.url));
-
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  await extensionWorker(context);
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
 
 /** Asks the worker for an export from an extension page, as the export buttons do. */
 async function requestExport(page: Page, format: 'bundle' | 'summary'): Promise<ExportResponse> {
@@ -56,7 +32,10 @@ async function bundleOf(page: Page): Promise<ExportBundle> {
 const recovered401 = (b: ExportBundle): boolean =>
   b.incidents.some((i) => i.kind === 'unauthorized' && i.steps.some((s) => s.action === 'token-refresh' && s.outcome === 'ok'));
 
-test('the bundle after a publish storm validates against its schema and holds the 1006, the 401 and its recovery', async () => {
+test('the bundle after a publish storm validates against its schema and holds the 1006, the 401 and its recovery', async ({
+  lab,
+  context,
+}) => {
   test.setTimeout(120_000);
   const agent = await openAgent(context, lab, 'agent-1');
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
@@ -143,7 +122,7 @@ test('the bundle after a publish storm validates against its schema and holds th
   expect(summary.text).toMatch(/^Configuration: \d+ settings from policy, \d+ from user settings, \d+ defaults/m);
 });
 
-test('with 100,000 events stored the bundle holds the newest 20,000 and says it left the rest out', async () => {
+test('with 100,000 events stored the bundle holds the newest 20,000 and says it left the rest out', async ({ lab, context }) => {
   test.setTimeout(180_000);
   const total = 100_000;
   const worker = await extensionWorker(context);

@@ -10,22 +10,20 @@
  * (CDP `Browser.setPermission` also fires both, but as a DevTools override that no content
  * setting can undo, so it is no test of the extension.)
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page, Worker } from '@playwright/test';
-import { appStatus, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab, sessionOf } from './support/softphone';
+import { expect, test } from './support/fixture';
+import type { Page, Worker } from '@playwright/test';
+import { appStatus, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
 import type { AppStatus, Lab } from './support/softphone';
+
+test.use({ sitePermissions: true });
 
 type MicStatus = AppStatus & { mic: { state: string; permission: string; losses: number } };
 type Hook = { labSoftphone: { answer(): Promise<unknown> } };
 
-let lab: Lab;
-let context: BrowserContext;
-let worker: Worker;
-
 const micStatus = (page: Page): Promise<MicStatus> => appStatus(page) as Promise<MicStatus>;
 
 /** The lab origin's microphone content setting, read or written in the extension's worker. */
-async function micSetting(setting?: 'allow' | 'block'): Promise<string> {
+async function micSetting(worker: Worker, lab: Lab, setting?: 'allow' | 'block'): Promise<string> {
   return worker.evaluate(
     async ([origin, value]) => {
       const microphone = chrome.contentSettings.microphone;
@@ -36,12 +34,12 @@ async function micSetting(setting?: 'allow' | 'block'): Promise<string> {
   );
 }
 
-async function configure(userConfig: unknown): Promise<void> {
+async function configure(worker: Worker, userConfig: unknown): Promise<void> {
   await worker.evaluate((c) => chrome.storage.local.set({ userConfig: c }), userConfig);
 }
 
 /** Answers a call for agent-1 and waits until audio flows. */
-async function inCall(agent: Page): Promise<void> {
+async function inCall(lab: Lab, agent: Page): Promise<void> {
   await expect.poll(async () => (await micStatus(agent)).mic).toMatchObject({ state: 'ready' });
   await labPost(lab, '/lab/ring', { userId: 'agent-1' });
   await expect.poll(async () => (await appStatus(agent)).call.state).toBe('ringing');
@@ -49,31 +47,27 @@ async function inCall(agent: Page): Promise<void> {
   await expect.poll(async () => (await appStatus(agent)).call.state).toBe('connected');
 }
 
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true, sitePermissions: true }));
-  worker = await extensionWorker(context);
-  // The agent allowed the softphone's microphone once (or IT did): the starting point of every test.
-  expect(await micSetting('allow')).toBe('allow');
+// The agent allowed the softphone's microphone once (or IT did): the starting point of every test.
+test.beforeEach(async ({ worker, lab }) => {
+  expect(await micSetting(worker, lab, 'allow')).toBe('allow');
 });
 
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
-
-test('a blocked microphone is allowed again and the softphone gets it back, without a reload; the popup shows the steps', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('a blocked microphone is allowed again and the softphone gets it back, without a reload; the popup shows the steps', async ({
+  lab,
+  context,
+  worker,
+  agent,
+}) => {
   await expect.poll(async () => (await micStatus(agent)).micEnabled).toBe(true);
   const popup = await openPopup(context);
 
-  await micSetting('block');
+  await micSetting(worker, lab, 'block');
 
   // The block reached the page (the app greyed its microphone out) and the extension undid it.
   await expect.poll(async () => (await micStatus(agent)).mic.losses, { timeout: 10_000 }).toBe(1);
   await expect.poll(async () => (await micStatus(agent)).micEnabled, { timeout: 15_000 }).toBe(true);
   await expect(agent.getByRole('button', { name: 'Microphone' })).toBeEnabled();
-  expect(await micSetting()).toBe('allow');
+  expect(await micSetting(worker, lab)).toBe('allow');
   const after = await micStatus(agent);
   expect(after.loadCount).toBe(1);
   expect(after.mic.permission).toBe('granted');
@@ -100,11 +94,10 @@ test('a blocked microphone is allowed again and the softphone gets it back, with
   await expect(steps).toContainText('Re-acquired the microphone — microphone works');
 });
 
-test('a microphone blocked during a call comes back into the same call', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
-  await inCall(agent);
+test('a microphone blocked during a call comes back into the same call', async ({ lab, worker, agent }) => {
+  await inCall(lab, agent);
 
-  await micSetting('block');
+  await micSetting(worker, lab, 'block');
 
   await expect.poll(async () => (await micStatus(agent)).mic.losses, { timeout: 10_000 }).toBe(1);
   await expect.poll(async () => (await micStatus(agent)).micEnabled, { timeout: 15_000 }).toBe(true);
@@ -115,13 +108,13 @@ test('a microphone blocked during a call comes back into the same call', async (
   await expect.poll(async () => (await appStatus(agent)).call.inboundAudioBytes).toBeGreaterThan(bytes);
 });
 
-test('with media.grantMicrophone off the setting stays blocked and the popup says so and why', async () => {
-  await configure({ media: { grantMicrophone: false } });
+test('with media.grantMicrophone off the setting stays blocked and the popup says so and why', async ({ lab, context, worker }) => {
+  await configure(worker, { media: { grantMicrophone: false } });
   const agent = await openAgent(context, lab, 'agent-1');
   await expect.poll(async () => (await micStatus(agent)).micEnabled).toBe(true);
   const popup = await openPopup(context);
 
-  await micSetting('block');
+  await micSetting(worker, lab, 'block');
 
   await expect
     .poll(
@@ -145,15 +138,19 @@ test('with media.grantMicrophone off the setting stays blocked and the popup say
 
   // Past every rung-4 wait: nothing touched the setting, and the softphone is still without a microphone.
   await agent.waitForTimeout(6000);
-  expect(await micSetting()).toBe('block');
+  expect(await micSetting(worker, lab)).toBe('block');
   const app = await micStatus(agent);
   expect(app.micEnabled).toBe(false);
   expect(app.mic.state).toBe('blocked');
 });
 
-test('a microphone lost mid-call (device gone, permission intact) is re-acquired: the softphone captures again in the same call', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
-  await inCall(agent);
+test('a microphone lost mid-call (device gone, permission intact) is re-acquired: the softphone captures again in the same call', async ({
+  lab,
+  context,
+  worker,
+  agent,
+}) => {
+  await inCall(lab, agent);
   const popup = await openPopup(context);
 
   await labPost(lab, '/lab/fault/mic-revoked');
@@ -163,7 +160,7 @@ test('a microphone lost mid-call (device gone, permission intact) is re-acquired
   // happens here unless rung 4 re-primes the microphone and announces the devices.
   await expect.poll(async () => (await micStatus(agent)).micEnabled, { timeout: 15_000 }).toBe(true);
   expect((await appStatus(agent)).call.state).toBe('connected');
-  expect(await micSetting()).toBe('allow');
+  expect(await micSetting(worker, lab)).toBe('allow');
 
   await expect
     .poll(async () => (await sessionOf(popup, 'agent-1'))?.incidents.find((i) => i.kind === 'track-ended')?.resolvedAt !== undefined, {
@@ -175,10 +172,10 @@ test('a microphone lost mid-call (device gone, permission intact) is re-acquired
   expect(incident?.steps.some((s) => s.action === 'mic-grant')).toBe(false);
 });
 
-test('control: with rung 4 off the same device loss leaves the softphone without a microphone', async () => {
-  await configure({ media: { grantMicrophone: false, reacquireOnLoss: false } });
+test('control: with rung 4 off the same device loss leaves the softphone without a microphone', async ({ lab, context, worker }) => {
+  await configure(worker, { media: { grantMicrophone: false, reacquireOnLoss: false } });
   const agent = await openAgent(context, lab, 'agent-1');
-  await inCall(agent);
+  await inCall(lab, agent);
 
   await labPost(lab, '/lab/fault/mic-revoked');
 

@@ -2,54 +2,25 @@
  * The `oauth-silent` token strategy in real Chromium: `chrome.identity.launchWebAuthFlow`
  * non-interactive, `prompt=none`, authorization code + PKCE against the lab's /oauth endpoints.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import type { StateResponse } from '../../src/protocol/ui';
-import {
-  appStatus,
-  extensionWorker,
-  labPost,
-  labStats,
-  launchBrowser,
-  openAgent,
-  openPopup,
-  recoveredFromStorm,
-  startLab,
-} from './support/softphone';
-import type { Lab } from './support/softphone';
+import { appStatus, labPost, labStats, openPopup, recoveredFromStorm } from './support/softphone';
 
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  const worker = await extensionWorker(context);
-  await worker.evaluate(
-    (base) =>
-      chrome.storage.local.set({
-        userConfig: {
-          tokenRefresh: {
-            strategy: 'oauth-silent',
-            authorizeUrl: `${base}/oauth/authorize`,
-            tokenUrl: `${base}/oauth/token`,
-            clientId: 'softphone-guard',
-          },
-        },
-      }),
-    lab.url,
-  );
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
+test.use({
+  userConfig: async ({ lab }, use) =>
+    use({
+      tokenRefresh: {
+        strategy: 'oauth-silent',
+        authorizeUrl: `${lab.url}/oauth/authorize`,
+        tokenUrl: `${lab.url}/oauth/token`,
+        clientId: 'softphone-guard',
+      },
+    }),
 });
 
 const tokenExchanges = (s: Awaited<ReturnType<typeof labStats>>): number => s.requests['POST /oauth/token 200'] ?? 0;
 
-test('a revoked token is replaced through a silent authorization, without the cookie refresh endpoint', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('a revoked token is replaced through a silent authorization, without the cookie refresh endpoint', async ({ lab, agent }) => {
   const before = await labStats(lab);
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
   await recoveredFromStorm(agent);
@@ -61,8 +32,7 @@ test('a revoked token is replaced through a silent authorization, without the co
   expect(s.loadCount).toBe(1);
 });
 
-test('when the sign-in session is gone too, the popup says plainly that sign-in is needed', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('when the sign-in session is gone too, the popup says plainly that sign-in is needed', async ({ lab, context, agent }) => {
   await context.clearCookies(); // the identity provider's session and the refresh cookie are gone
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
   await expect.poll(async () => (await appStatus(agent)).failures.http401, { timeout: 30_000 }).toBeGreaterThan(0);

@@ -9,17 +9,16 @@
  * agent stuck without the extension; here the probe closes the old org's socket (1000) and
  * peer connection before the app sees the new identity, so the new handshake goes through.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import type { EventsResponse, SessionView, StateResponse } from '../../src/protocol/ui';
-import { appStatus, callReady, extensionWorker, labPost, launchBrowser, openAgent, openPopup, startLab } from './support/softphone';
+import { appStatus, callReady, labPost, openPopup } from './support/softphone';
 import type { AppStatus, Lab } from './support/softphone';
+
+test.use({ labOptions: { heartbeatMs: 1000 } });
 
 type OrgStatus = AppStatus & { org: { id: string; switching: boolean; switches: number }; signallingSockets: number };
 type Hook = { labSoftphone: { answer(): Promise<{ id: string }>; switchOrg(org: string): Promise<unknown> } };
-
-let lab: Lab;
-let context: BrowserContext;
 
 const orgStatus = (page: Page): Promise<OrgStatus> => appStatus(page) as Promise<OrgStatus>;
 
@@ -29,7 +28,7 @@ async function session(popup: Page): Promise<SessionView | undefined> {
 }
 
 /** Rings agent-1 and answers; resolves with the call id once audio flows. */
-async function takeCall(agent: Page): Promise<string> {
+async function takeCall(lab: Lab, agent: Page): Promise<string> {
   const ring = (await labPost(lab, '/lab/ring', { userId: 'agent-1' })) as { callId: string };
   await expect.poll(async () => (await appStatus(agent)).call.state).toBe('ringing');
   await agent.evaluate(() => (window as unknown as Hook).labSoftphone.answer());
@@ -37,21 +36,13 @@ async function takeCall(agent: Page): Promise<string> {
   return ring.callId;
 }
 
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0, heartbeatMs: 1000 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  await extensionWorker(context);
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
-
-test('switching organisation during a call: the old org is torn down first, the new org comes up, the next call is answered; the popup shows the switch', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('switching organisation during a call: the old org is torn down first, the new org comes up, the next call is answered; the popup shows the switch', async ({
+  lab,
+  context,
+  agent,
+}) => {
   await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 20_000 }).toBe(true);
-  const oldCall = await takeCall(agent);
+  const oldCall = await takeCall(lab, agent);
   const conflictsBefore = lab.state.stats().wsConflicts;
 
   // The agent picks org-b (the lab pushes the org picker's choice to the app).
@@ -89,7 +80,7 @@ test('switching organisation during a call: the old org is torn down first, the 
   expect(lab.state.stats().wsConflicts - conflictsBefore).toBe(0);
 
   // The next call (now in org-b) is answered.
-  await takeCall(agent);
+  await takeCall(lab, agent);
 
   // The popup names the switch and what was closed.
   const popup = await openPopup(context);
@@ -103,8 +94,7 @@ test('switching organisation during a call: the old org is torn down first, the 
   expect(s?.health).toBe('healthy');
 });
 
-test('switching organisation while idle closes the old org socket before the new one opens', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('switching organisation while idle closes the old org socket before the new one opens', async ({ lab, context, agent }) => {
   await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 20_000 }).toBe(true);
   const upgrades = lab.state.stats().requests['GET /api/v2/notifications 101'] ?? 0;
 

@@ -10,42 +10,14 @@
  * (tests/e2e/support/channel-envelopes.ts) sees every message the window receives; the probe's
  * end of the port must have received the token, so the test cannot pass without one sent.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import type { StateResponse } from '../../src/protocol/ui';
-import {
-  appStatus,
-  extensionWorker,
-  issuedSecrets,
-  labPost,
-  labStats,
-  launchBrowser,
-  openAgent,
-  openPopup,
-  recoveredFromStorm,
-  startLab,
-} from './support/softphone';
+import { appStatus, issuedSecrets, labPost, labStats, openAgent, openPopup, recoveredFromStorm } from './support/softphone';
 import { envelopes, recordEnvelopes, windowMessageTexts } from './support/channel-envelopes';
-import type { Lab } from './support/softphone';
 
 const MEDIA_TOKEN = 'GET /api/v2/communications/webRTC';
 
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  await extensionWorker(context);
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
-
-test('an abnormal close (1006) is detected and shown in the popup with its code', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('an abnormal close (1006) is detected and shown in the popup with its code', async ({ lab, context, agent }) => {
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
   await expect.poll(async () => (await appStatus(agent)).failures.wsAbnormalCloses).toBeGreaterThan(0);
 
@@ -58,7 +30,10 @@ test('an abnormal close (1006) is detected and shown in the popup with its code'
   await expect(popup.getByText(/1006/).first()).toBeVisible();
 });
 
-test('the 401 is recovered silently: several requests fail at once, one refresh call, the app never sees a 401', async () => {
+test('the 401 is recovered silently: several requests fail at once, one refresh call, the app never sees a 401', async ({
+  lab,
+  context,
+}) => {
   const tabs = [
     await openAgent(context, lab, 'agent-1'),
     await openAgent(context, lab, 'agent-1'),
@@ -85,7 +60,7 @@ test('the 401 is recovered silently: several requests fail at once, one refresh 
   }
 });
 
-test('a fresh token reaches the probe on its private port; no window message carries it or any command', async () => {
+test('a fresh token reaches the probe on its private port; no window message carries it or any command', async ({ lab, context }) => {
   await recordEnvelopes(context);
   const agent = await openAgent(context, lab, 'agent-1');
   const before = await labStats(lab);

@@ -8,24 +8,10 @@
  * protected request with a token the lab does not know gets a 401 the probe reports
  * (`token-needed`), so each asks for a refresh.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import type { StateResponse } from '../../src/protocol/ui';
-import { extensionWorker, labPost, labStats, launchBrowser, openAgent, openPopup, startLab, stopServiceWorker } from './support/softphone';
-import type { Lab } from './support/softphone';
-
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
+import { extensionWorker, labPost, labStats, openPopup, stopServiceWorker } from './support/softphone';
 
 /** A protected GET with a bearer token the lab never issued; resolves with the status the page saw. */
 const rejectedRequest = (page: Page, n: number): Promise<number> =>
@@ -36,8 +22,7 @@ async function auth(popup: Page) {
   return state.sessions.find((s) => s.agent?.userId === 'agent-1')?.auth;
 }
 
-test('five failed refreshes pause refreshing for 60 s, also across a worker restart', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('five failed refreshes pause refreshing for 60 s, also across a worker restart', async ({ lab, context, agent }) => {
   await context.clearCookies({ name: 'lab_refresh' });
   await labPost(lab, '/lab/reset');
 

@@ -5,20 +5,9 @@
  * by jitter (wait = Retry-After + random(0, min(cap, base·2^attempt)), src/recovery/backoff.ts)
  * rather than sent in lock-step.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
-import {
-  appStatus,
-  recoveredFromStorm,
-  extensionWorker,
-  labPost,
-  labRequests,
-  labStats,
-  launchBrowser,
-  openAgentAt,
-  startLab,
-} from './support/softphone';
-import type { Lab } from './support/softphone';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
+import { appStatus, recoveredFromStorm, labPost, labRequests, labStats, openAgentAt } from './support/softphone';
 
 const PRESENCE = '/api/v2/presence/users/{id}';
 
@@ -32,6 +21,8 @@ const PRESENCE = '/api/v2/presence/users/{id}';
  * S ≈ 0.1 s, ~2·10⁻³ at S = 0.3 s (the worst seen on this machine).
  */
 const BASE_DELAY_MS = 8000;
+
+test.use({ userConfig: { retry: { baseDelayMs: BASE_DELAY_MS } } });
 /**
  * Retry-After ≥ base: under the old rule, max(random(0, base), Retry-After) is then always
  * Retry-After, so every tab would retry exactly Retry-After after its 429 — the lock-step this
@@ -52,24 +43,9 @@ const RATE_LIMIT_MS = 7000;
  */
 const LOCKSTEP_MARGIN_MS = 500;
 
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  const worker = await extensionWorker(context);
-  await worker.evaluate((baseDelayMs) => chrome.storage.local.set({ userConfig: { retry: { baseDelayMs } } }), BASE_DELAY_MS);
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
-
 const spread = (times: number[]): number => Math.max(...times) - Math.min(...times);
 
-test('five tabs, two identities fail at once: one refresh per identity, presence retries spread by jitter', async () => {
+test('five tabs, two identities fail at once: one refresh per identity, presence retries spread by jitter', async ({ lab, context }) => {
   // Cookies are per host, not per port: two loopback names of one lab hold two signed-in agents.
   // Both are in the default softphoneUrlPatterns (http://127.0.0.1/*, http://localhost/*, any
   // port) and protectedRequestPatterns (*/api/v2/*).

@@ -10,48 +10,20 @@
  * for the app's own socket reconnect (1, 2, 4 s backoff) to win, so the signalling rule does
  * not reload first.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext } from '@playwright/test';
-import {
-  appStatus,
-  callReady,
-  extensionWorker,
-  labPost,
-  launchBrowser,
-  openAgent,
-  openPopup,
-  startLab,
-  sessionOf,
-} from './support/softphone';
-import type { Lab } from './support/softphone';
+import { expect, test } from './support/fixture';
+import { appStatus, callReady, labPost, openPopup, sessionOf } from './support/softphone';
 
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  const worker = await extensionWorker(context);
-  await worker.evaluate(() =>
-    chrome.storage.local.set({
-      userConfig: {
-        watchdog: { reconnectGraceMs: 5000 },
-        retry: { maxAttempts: 1, baseDelayMs: 500, maxDelayMs: 500 },
-        safeReload: { enabled: true, quietMs: 3000, maxPerHour: 3 },
-      },
-    }),
-  );
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
+test.use({
+  userConfig: {
+    watchdog: { reconnectGraceMs: 5000 },
+    retry: { maxAttempts: 1, baseDelayMs: 500, maxDelayMs: 500 },
+    safeReload: { enabled: true, quietMs: 3000, maxPerHour: 3 },
+  },
 });
 
 const WEBRTC = '/api/v2/communications/webRTC';
 
-test('a media-token request that outlasted its retries gets a safe reload once nothing else fixed it', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('a media-token request that outlasted its retries gets a safe reload once nothing else fixed it', async ({ lab, context, agent }) => {
   await labPost(lab, '/lab/fault/server-down', { durationMs: 4000 });
   await expect.poll(async () => (await appStatus(agent)).failures.byRequest[`GET ${WEBRTC} 503`] ?? 0, { timeout: 15_000 }).toBe(1);
   // The socket comes back by itself; the media token does not: the known gap, before the reload.

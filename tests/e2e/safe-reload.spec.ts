@@ -2,47 +2,19 @@
  * Rung 5 in real Chromium: when nothing else can restore the softphone, the tab is reloaded,
  * but never while a call is active.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext } from '@playwright/test';
-import {
-  appStatus,
-  callReady,
-  extensionWorker,
-  labPost,
-  launchBrowser,
-  openAgent,
-  openPopup,
-  startLab,
-  sessionOf,
-} from './support/softphone';
-import type { Lab } from './support/softphone';
+import { expect, test } from './support/fixture';
+import { appStatus, callReady, labPost, openPopup, sessionOf } from './support/softphone';
 
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  const worker = await extensionWorker(context);
-  // No token of its own: a revoked token leaves only the reload (docs/architecture.md §3, reload-when-idle).
-  await worker.evaluate(() =>
-    chrome.storage.local.set({
-      userConfig: {
-        tokenRefresh: { strategy: 'reload-when-idle' },
-        watchdog: { reconnectGraceMs: 3000 },
-        safeReload: { enabled: true, quietMs: 3000, maxPerHour: 3 },
-      },
-    }),
-  );
+// No token of its own: a revoked token leaves only the reload (docs/architecture.md §3, reload-when-idle).
+test.use({
+  userConfig: {
+    tokenRefresh: { strategy: 'reload-when-idle' },
+    watchdog: { reconnectGraceMs: 3000 },
+    safeReload: { enabled: true, quietMs: 3000, maxPerHour: 3 },
+  },
 });
 
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
-
-test('an idle agent stuck on a revoked token gets a safe reload and is healthy again', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('an idle agent stuck on a revoked token gets a safe reload and is healthy again', async ({ lab, context, agent }) => {
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 1000 });
   await expect.poll(async () => (await appStatus(agent)).loadCount, { timeout: 30_000 }).toBe(2);
   await expect.poll(async () => callReady(await appStatus(agent)), { timeout: 30_000 }).toBe(true);
@@ -53,8 +25,7 @@ test('an idle agent stuck on a revoked token gets a safe reload and is healthy a
   expect(steps.some((s) => s.action === 'safe-reload' && s.outcome === 'ok')).toBe(true);
 });
 
-test('a tab in a call is never reloaded, whatever fails; the reload waits until the call has ended', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('a tab in a call is never reloaded, whatever fails; the reload waits until the call has ended', async ({ lab, context, agent }) => {
   await labPost(lab, '/lab/ring', { userId: 'agent-1' });
   await expect.poll(async () => (await appStatus(agent)).call.state).toBe('ringing');
   await agent.evaluate(() => (window as unknown as { labSoftphone: { answer(): Promise<unknown> } }).labSoftphone.answer());

@@ -6,38 +6,19 @@
  * app reconnects by its own logic on a socket that works, calls arrive again, and no reload
  * happens.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext } from '@playwright/test';
-import {
-  appStatus,
-  callReady,
-  extensionWorker,
-  labPost,
-  launchBrowser,
-  openAgent,
-  openPopup,
-  startLab,
-  sessionOf,
-} from './support/softphone';
-import type { Lab } from './support/softphone';
+import { expect, test } from './support/fixture';
+import { appStatus, callReady, labPost, openPopup, sessionOf } from './support/softphone';
 
-let lab: Lab;
-let context: BrowserContext;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0, heartbeatMs: 1000 });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  const worker = await extensionWorker(context);
-  await worker.evaluate(() => chrome.storage.local.set({ userConfig: { watchdog: { heartbeatTimeoutMs: 4000, reconnectGraceMs: 2000 } } }));
+test.use({
+  labOptions: { heartbeatMs: 1000 },
+  userConfig: { watchdog: { heartbeatTimeoutMs: 4000, reconnectGraceMs: 2000 } },
 });
 
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-});
-
-test('a silent socket is closed after the timeout and the grace; the app reconnects and calls arrive, without a reload', async () => {
-  const agent = await openAgent(context, lab, 'agent-1');
+test('a silent socket is closed after the timeout and the grace; the app reconnects and calls arrive, without a reload', async ({
+  lab,
+  context,
+  agent,
+}) => {
   const popup = await openPopup(context);
   await expect.poll(async () => (await sessionOf(popup, 'agent-1'))?.health).toBe('healthy');
   // A missing heartbeat needs a heartbeat first: the socket has been heard (src/recovery/stall-incidents.ts).

@@ -7,8 +7,8 @@
  * With the collector answering 503 the recovery is exactly as without telemetry, and once it
  * is back everything buffered arrives — also across a service-worker restart.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page, Worker } from '@playwright/test';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import type { StateResponse } from '../../src/protocol/ui';
 import type { Incident } from '../../src/session/types';
 import {
@@ -17,15 +17,13 @@ import {
   extensionWorker,
   issuedSecrets,
   labPost,
-  launchBrowser,
   openAgent,
   openPopup,
-  startLab,
   stopServiceWorker,
   stopServiceWorkerAt,
 } from './support/softphone';
 import type { Lab } from './support/softphone';
-import { acceptedLogs, acceptedMetrics, attributesOf, startOtlpReceiver } from './support/otlp-receiver';
+import { acceptedLogs, acceptedMetrics, attributesOf } from './support/otlp-receiver';
 import type { OtlpReceiver } from './support/otlp-receiver';
 import { findCanaries } from './support/canaries';
 
@@ -33,24 +31,9 @@ const MEDIA_TOKEN_401 = 'GET /api/v2/communications/webRTC 401';
 /** `telemetry.headers` value the collector must receive on every request. */
 const COLLECTOR_KEY = 'collector-key-4711';
 
-let lab: Lab;
-let receiver: OtlpReceiver;
-let context: BrowserContext;
-let worker: Worker;
-
-test.beforeEach(async () => {
-  lab = await startLab({ port: 0 });
-  receiver = await startOtlpReceiver();
-  ({ context } = await launchBrowser({ withExtension: true }));
-  worker = await extensionWorker(context);
-  const userConfig = { telemetry: { otlpEndpoint: receiver.url, exportIntervalSeconds: 2, headers: { 'x-api-key': COLLECTOR_KEY } } };
-  await worker.evaluate((c) => chrome.storage.local.set({ userConfig: c }), userConfig);
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await receiver?.close();
-  await lab?.close();
+test.use({
+  userConfig: async ({ otlpReceiver }, use) =>
+    use({ telemetry: { otlpEndpoint: otlpReceiver.url, exportIntervalSeconds: 2, headers: { 'x-api-key': COLLECTOR_KEY } } }),
 });
 
 async function agentIncidents(page: Page, userId: string): Promise<Incident[]> {
@@ -63,7 +46,7 @@ async function agentIncidents(page: Page, userId: string): Promise<Incident[]> {
  * must have arrived as an `incident.opened` record, each of its steps as a `recovery.step`
  * record with the step's action and final outcome, and a resolution as `incident.resolved`.
  */
-function missingAtReceiver(incidents: Incident[]): string[] {
+function missingAtReceiver(receiver: OtlpReceiver, incidents: Incident[]): string[] {
   const logs = acceptedLogs(receiver);
   const missing: string[] = [];
   for (const incident of incidents) {
@@ -87,14 +70,19 @@ function missingAtReceiver(incidents: Incident[]): string[] {
 }
 
 /** Every issued token and session id of the lab that appears in something the receiver got. */
-async function leakedSecrets(): Promise<string[]> {
+async function leakedSecrets(lab: Lab, receiver: OtlpReceiver): Promise<string[]> {
   const secrets = await issuedSecrets(lab);
   expect(secrets.length).toBeGreaterThan(0);
   const everything = receiver.requests.map((r) => `${JSON.stringify(r.headers)}\n${r.text}`).join('\n');
   return findCanaries(everything, secrets);
 }
 
-test('incidents with their recovery steps arrive as OTLP logs, health and call quality as OTLP metrics', async () => {
+test('incidents with their recovery steps arrive as OTLP logs, health and call quality as OTLP metrics', async ({
+  lab,
+  context,
+  worker,
+  otlpReceiver: receiver,
+}) => {
   test.setTimeout(150_000);
   const agent = await openAgent(context, lab, 'agent-1');
 
@@ -133,7 +121,7 @@ test('incidents with their recovery steps arrive as OTLP logs, health and call q
         const incidents = await agentIncidents(popup, 'agent-1');
         const kinds = new Set(incidents.map((i) => i.kind));
         return kinds.has('abnormal-close') && kinds.has('unauthorized')
-          ? missingAtReceiver(incidents)
+          ? missingAtReceiver(receiver, incidents)
           : ['storm incidents not yet in state'];
       },
       { timeout: 30_000 },
@@ -199,13 +187,18 @@ test('incidents with their recovery steps arrive as OTLP logs, health and call q
     expect(m.histogram?.dataPoints.length, m.name).toBeGreaterThan(0);
   }
 
-  expect(await leakedSecrets()).toEqual([]);
+  expect(await leakedSecrets(lab, receiver)).toEqual([]);
   // Everything the extension sent was OTLP/JSON the receiver decoded and accepted, with the configured headers.
   expect(receiver.requests.filter((r) => r.status !== 200).map((r) => `${r.path} ${r.status}`)).toEqual([]);
   expect(receiver.requests.every((r) => r.headers['x-api-key'] === COLLECTOR_KEY && r.contentType === 'application/json')).toBe(true);
 });
 
-test('a collector answering 503, then unreachable, does not change the recovery, and what was buffered arrives once it is back, across a worker restart', async () => {
+test('a collector answering 503, then unreachable, does not change the recovery, and what was buffered arrives once it is back, across a worker restart', async ({
+  lab,
+  context,
+  worker,
+  otlpReceiver: receiver,
+}) => {
   test.setTimeout(150_000);
   receiver.setMode({ kind: 'unavailable', status: 503, retryAfterSeconds: 2 });
   const agent = await openAgent(context, lab, 'agent-1');
@@ -249,7 +242,7 @@ test('a collector answering 503, then unreachable, does not change the recovery,
   // Collector back: everything arrives, each incident exactly once.
   receiver.setMode({ kind: 'ok' });
   await receiver.start();
-  await expect.poll(async () => missingAtReceiver(await agentIncidents(popup, 'agent-1')), { timeout: 60_000 }).toEqual([]);
+  await expect.poll(async () => missingAtReceiver(receiver, await agentIncidents(popup, 'agent-1')), { timeout: 60_000 }).toEqual([]);
   const opened = acceptedLogs(receiver)
     .filter((l) => l.eventName === 'softphone_guard.incident.opened')
     .map((l) => l.attrs['softphone_guard.incident.id']);
@@ -262,10 +255,15 @@ test('a collector answering 503, then unreachable, does not change the recovery,
       .flatMap((m) => (m.gauge?.dataPoints ?? []).map((p) => BigInt(p.timeUnixNano ?? '0')));
   await expect.poll(() => healthTimes().some((t) => t < BigInt(stoppedAt) * 1_000_000n), { timeout: 30_000 }).toBe(true);
 
-  expect(await leakedSecrets()).toEqual([]);
+  expect(await leakedSecrets(lab, receiver)).toEqual([]);
 });
 
-test('when the collector’s wait ends, an alarm wakes the stopped worker and the buffer is delivered, with nothing else to wake it', async () => {
+test('when the collector’s wait ends, an alarm wakes the stopped worker and the buffer is delivered, with nothing else to wake it', async ({
+  lab,
+  context,
+  worker,
+  otlpReceiver: receiver,
+}) => {
   test.setTimeout(120_000);
   receiver.setMode({ kind: 'unavailable', status: 503, retryAfterSeconds: 8 });
   const agent = await openAgent(context, lab, 'agent-1');

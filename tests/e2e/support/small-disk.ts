@@ -83,9 +83,12 @@ export function mountSmallDisk(sizeMb: number): SmallDisk | null {
 
 /**
  * Starts Chromium with the extension at `extensionDir` (default: the build) and its profile in
- * `userDataDir` (flags as tests/support/browser.mjs).
+ * `userDataDir` (flags as tests/support/browser.mjs, then `args`).
  */
-export async function launchBrowserIn(userDataDir: string, extensionDir: string = DIST): Promise<BrowserContext> {
+export async function launchBrowserIn(
+  userDataDir: string,
+  { extensionDir = DIST, args = [] }: { extensionDir?: string; args?: string[] } = {},
+): Promise<BrowserContext> {
   mkdirSync(userDataDir, { recursive: true });
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
@@ -94,6 +97,7 @@ export async function launchBrowserIn(userDataDir: string, extensionDir: string 
       ...BASE_ARGS,
       // The disk cache would compete with IndexedDB for the little space there is.
       '--disk-cache-size=1',
+      ...args,
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
     ],
