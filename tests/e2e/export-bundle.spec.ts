@@ -35,9 +35,9 @@ const recovered401 = (b: ExportBundle): boolean =>
 test('the bundle after a publish storm validates against its schema and holds the 1006, the 401 and its recovery', async ({
   lab,
   context,
+  agent,
 }) => {
   test.setTimeout(120_000);
-  const agent = await openAgent(context, lab, 'agent-1');
   await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
   await recoveredFromStorm(agent, 60_000);
 

@@ -7,7 +7,7 @@
  * The configuration is changed through the user settings (`storage.local` `userConfig`),
  * which resolve exactly as policy does (docs/architecture.md §4) and need no root.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import type { Page, Worker } from '@playwright/test';
 import type { StateResponse } from '../../src/protocol/ui';
 import { DEFAULT_SOFTPHONE_URL_PATTERNS } from '../../src/policy/schema';
@@ -17,11 +17,9 @@ import {
   appStatus,
   callReady,
   extensionWorker,
-  launchBrowser,
   openAgent,
   openAgentAt,
   openPopup,
-  startLab,
   stopServiceWorker,
 } from './support/softphone';
 import { envelopes, recordEnvelopes } from './support/channel-envelopes';
@@ -54,84 +52,80 @@ async function reloadReady(page: Page): Promise<void> {
   await expect.poll(async () => callReady(await appStatus(page).catch(() => null)), { timeout: 20_000 }).toBe(true);
 }
 
-test('softphoneUrlPatterns narrowed to localhost: 127.0.0.1 gets no probe, relay or session; widening applies on the next load', async () => {
-  const lab = await startLab({ port: 0 });
+test('softphoneUrlPatterns narrowed to localhost: 127.0.0.1 gets no probe, relay or session; widening applies on the next load', async ({
+  lab,
+  context,
+}) => {
   const localOrigin = `http://localhost:${lab.port}`;
-  const { context } = await launchBrowser({ withExtension: true });
-  try {
-    let worker = await extensionWorker(context);
-    await recordEnvelopes(context);
-    // The manifest declares no content scripts: the worker registers the vendor presets and the lab.
-    await expect.poll(() => registeredMatches(worker)).toEqual([defaults, defaults]);
-    const registration = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
-    expect(registration.map((s) => [s.id, s.world, s.runAt, s.js])).toEqual([
-      ['sg-probe', 'MAIN', 'document_start', ['extension/page/probe.iife.js']],
-      ['sg-relay', 'ISOLATED', 'document_start', ['extension/relay/relay.iife.js']],
-    ]);
+  let worker = await extensionWorker(context);
+  await recordEnvelopes(context);
+  // The manifest declares no content scripts: the worker registers the vendor presets and the lab.
+  await expect.poll(() => registeredMatches(worker)).toEqual([defaults, defaults]);
+  const registration = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
+  expect(registration.map((s) => [s.id, s.world, s.runAt, s.js])).toEqual([
+    ['sg-probe', 'MAIN', 'document_start', ['extension/page/probe.iife.js']],
+    ['sg-relay', 'ISOLATED', 'document_start', ['extension/relay/relay.iife.js']],
+  ]);
 
-    // Under the defaults both lab origins are monitored.
-    const onLoopback = await openAgent(context, lab, 'agent-1');
-    const onLocalhost = await openAgentAt(context, localOrigin, 'agent-2');
-    for (const page of [onLoopback, onLocalhost]) {
-      await expect.poll(() => envelopes(page)).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config']));
-    }
-    const popup = await openPopup(context);
-    const state = (): Promise<StateResponse> => popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
-    const liveOrigins = async (): Promise<string[]> =>
-      (await state()).sessions
-        .filter((s) => s.alive && s.href)
-        .map((s) => new URL(s.href as string).origin)
-        .sort();
-    await expect.poll(liveOrigins).toEqual([lab.url, localOrigin].sort());
-
-    // Narrow. The registration changes in place (no restart, no rebuild).
-    const configsBefore = {
-      loopback: (await envelopes(onLoopback)).filter((e) => e === 'to-page:config').length,
-      localhost: (await envelopes(onLocalhost)).filter((e) => e === 'to-page:config').length,
-    };
-    await worker.evaluate(() => chrome.storage.local.set({ userConfig: { softphoneUrlPatterns: ['http://localhost/*'] } }));
-    await expect.poll(() => registeredMatches(worker)).toEqual([['http://localhost/*'], ['http://localhost/*']]);
-
-    // The document injected before the change: dropped (its session ends) and told nothing,
-    // while the still-monitored one gets the new configuration.
-    await expect.poll(liveOrigins).toEqual([localOrigin]);
-    await expect
-      .poll(async () => (await envelopes(onLocalhost)).filter((e) => e === 'to-page:config').length)
-      .toBeGreaterThan(configsBefore.localhost);
-    await onLoopback.waitForTimeout(1000);
-    expect((await envelopes(onLoopback)).filter((e) => e === 'to-page:config').length).toBe(configsBefore.loopback);
-
-    // A restarted worker judges reconnecting relays by the configuration in force, not the
-    // defaults: the localhost relay is served again (it gets the configuration on reconnect),
-    // the 127.0.0.1 one stays ignored.
-    const localConfigs = (await envelopes(onLocalhost)).filter((e) => e === 'to-page:config').length;
-    await stopServiceWorker(context, popup);
-    await popup.reload(); // wakes a fresh worker
-    await expect
-      .poll(async () => (await envelopes(onLocalhost)).filter((e) => e === 'to-page:config').length, { timeout: 20_000 })
-      .toBeGreaterThan(localConfigs);
-    expect((await envelopes(onLoopback)).filter((e) => e === 'to-page:config').length).toBe(configsBefore.loopback);
-    expect(await liveOrigins()).toEqual([localOrigin]);
-    worker = await liveWorker(context);
-
-    // New documents: 127.0.0.1 gets neither probe nor relay, and no session; localhost does.
-    await reloadReady(onLoopback);
-    await reloadReady(onLocalhost);
-    await expect.poll(() => envelopes(onLocalhost)).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config']));
-    await onLoopback.waitForTimeout(1500);
-    expect(await envelopes(onLoopback)).toEqual([]);
-    expect(await liveOrigins()).toEqual([localOrigin]);
-    // The lab app itself works the same without the extension.
-    expect(callReady(await appStatus(onLoopback))).toBe(true);
-
-    // Widen again: back to the defaults, effective on the next load.
-    await worker.evaluate(() => chrome.storage.local.remove('userConfig'));
-    await expect.poll(() => registeredMatches(worker)).toEqual([defaults, defaults]);
-    await reloadReady(onLoopback);
-    await expect.poll(() => envelopes(onLoopback)).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config']));
-    await expect.poll(liveOrigins).toEqual([lab.url, localOrigin].sort());
-  } finally {
-    await context.close();
-    await lab.close();
+  // Under the defaults both lab origins are monitored.
+  const onLoopback = await openAgent(context, lab, 'agent-1');
+  const onLocalhost = await openAgentAt(context, localOrigin, 'agent-2');
+  for (const page of [onLoopback, onLocalhost]) {
+    await expect.poll(() => envelopes(page)).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config']));
   }
+  const popup = await openPopup(context);
+  const state = (): Promise<StateResponse> => popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+  const liveOrigins = async (): Promise<string[]> =>
+    (await state()).sessions
+      .filter((s) => s.alive && s.href)
+      .map((s) => new URL(s.href as string).origin)
+      .sort();
+  await expect.poll(liveOrigins).toEqual([lab.url, localOrigin].sort());
+
+  // Narrow. The registration changes in place (no restart, no rebuild).
+  const configsBefore = {
+    loopback: (await envelopes(onLoopback)).filter((e) => e === 'to-page:config').length,
+    localhost: (await envelopes(onLocalhost)).filter((e) => e === 'to-page:config').length,
+  };
+  await worker.evaluate(() => chrome.storage.local.set({ userConfig: { softphoneUrlPatterns: ['http://localhost/*'] } }));
+  await expect.poll(() => registeredMatches(worker)).toEqual([['http://localhost/*'], ['http://localhost/*']]);
+
+  // The document injected before the change: dropped (its session ends) and told nothing,
+  // while the still-monitored one gets the new configuration.
+  await expect.poll(liveOrigins).toEqual([localOrigin]);
+  await expect
+    .poll(async () => (await envelopes(onLocalhost)).filter((e) => e === 'to-page:config').length)
+    .toBeGreaterThan(configsBefore.localhost);
+  await onLoopback.waitForTimeout(1000);
+  expect((await envelopes(onLoopback)).filter((e) => e === 'to-page:config').length).toBe(configsBefore.loopback);
+
+  // A restarted worker judges reconnecting relays by the configuration in force, not the
+  // defaults: the localhost relay is served again (it gets the configuration on reconnect),
+  // the 127.0.0.1 one stays ignored.
+  const localConfigs = (await envelopes(onLocalhost)).filter((e) => e === 'to-page:config').length;
+  await stopServiceWorker(context, popup);
+  await popup.reload(); // wakes a fresh worker
+  await expect
+    .poll(async () => (await envelopes(onLocalhost)).filter((e) => e === 'to-page:config').length, { timeout: 20_000 })
+    .toBeGreaterThan(localConfigs);
+  expect((await envelopes(onLoopback)).filter((e) => e === 'to-page:config').length).toBe(configsBefore.loopback);
+  expect(await liveOrigins()).toEqual([localOrigin]);
+  worker = await liveWorker(context);
+
+  // New documents: 127.0.0.1 gets neither probe nor relay, and no session; localhost does.
+  await reloadReady(onLoopback);
+  await reloadReady(onLocalhost);
+  await expect.poll(() => envelopes(onLocalhost)).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config']));
+  await onLoopback.waitForTimeout(1500);
+  expect(await envelopes(onLoopback)).toEqual([]);
+  expect(await liveOrigins()).toEqual([localOrigin]);
+  // The lab app itself works the same without the extension.
+  expect(callReady(await appStatus(onLoopback))).toBe(true);
+
+  // Widen again: back to the defaults, effective on the next load.
+  await worker.evaluate(() => chrome.storage.local.remove('userConfig'));
+  await expect.poll(() => registeredMatches(worker)).toEqual([defaults, defaults]);
+  await reloadReady(onLoopback);
+  await expect.poll(() => envelopes(onLoopback)).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config']));
+  await expect.poll(liveOrigins).toEqual([lab.url, localOrigin].sort());
 });

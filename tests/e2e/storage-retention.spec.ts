@@ -5,10 +5,10 @@
  * updated for a day. The store is seeded directly so that age and arrival order disagree: a
  * prune by key alone, or by age alone, leaves the wrong events.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import type { Page } from '@playwright/test';
 import type { ConfigResponse } from '../../src/protocol/ui';
-import { EXTENSION_ID, extensionWorker, launchBrowser } from './support/softphone';
+import { EXTENSION_ID } from './support/softphone';
 import { GUARD_DB, quietPageUrl, storedEventsOf } from './support/storage-db';
 
 const DAY_MS = 86_400_000;
@@ -57,38 +57,34 @@ const deliveryKeys = (page: Page): Promise<string[]> =>
     return keys.map(String);
   }, GUARD_DB);
 
-test('the prune keeps retentionDays by event time, then the newest maxStoredEvents, and drops stale delivery marks', async () => {
-  const { context } = await launchBrowser({ withExtension: true });
-  try {
-    await extensionWorker(context);
-    const page = await context.newPage();
-    await page.goto(quietPageUrl(EXTENSION_ID));
-    await seed(page, Date.now());
-    expect(await storedEventsOf(page)).toHaveLength(300);
+test('the prune keeps retentionDays by event time, then the newest maxStoredEvents, and drops stale delivery marks', async ({
+  context,
+}) => {
+  const page = await context.newPage();
+  await page.goto(quietPageUrl(EXTENSION_ID));
+  await seed(page, Date.now());
+  expect(await storedEventsOf(page)).toHaveLength(300);
 
-    await page.evaluate(
-      (max) => chrome.runtime.sendMessage({ type: 'set-user-config', userConfig: { retentionDays: 30, maxStoredEvents: max } }),
-      MAX_STORED,
-    );
-    await expect
-      .poll(async () => {
-        const config: ConfigResponse = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'get-config' }));
-        return [config.config.retentionDays, config.config.maxStoredEvents];
-      })
-      .toEqual([30, MAX_STORED]);
-    // The hourly prune alarm, due now.
-    await page.evaluate(() => chrome.alarms.create('sg-prune', { when: Date.now() + 100 }));
+  await page.evaluate(
+    (max) => chrome.runtime.sendMessage({ type: 'set-user-config', userConfig: { retentionDays: 30, maxStoredEvents: max } }),
+    MAX_STORED,
+  );
+  await expect
+    .poll(async () => {
+      const config: ConfigResponse = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'get-config' }));
+      return [config.config.retentionDays, config.config.maxStoredEvents];
+    })
+    .toEqual([30, MAX_STORED]);
+  // The hourly prune alarm, due now.
+  await page.evaluate(() => chrome.alarms.create('sg-prune', { when: Date.now() + 100 }));
 
-    await expect.poll(async () => (await storedEventsOf(page)).length, { timeout: 20_000 }).toBe(MAX_STORED);
-    const left = await storedEventsOf(page);
-    const groups = (g: string) =>
-      left.filter((e) => String(e.data.url).includes(`/${g}/`)).map((e) => Number(String(e.data.url).split('/').pop()));
-    expect(groups('old')).toEqual([]);
-    // 200 within retention, 50 over the cap: the 50 that arrived first go.
-    expect(groups('recent-a')).toEqual(Array.from({ length: 50 }, (_, i) => 50 + i));
-    expect(groups('recent-b')).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(await deliveryKeys(page)).toEqual(['888000/live-doc']);
-  } finally {
-    await context.close();
-  }
+  await expect.poll(async () => (await storedEventsOf(page)).length, { timeout: 20_000 }).toBe(MAX_STORED);
+  const left = await storedEventsOf(page);
+  const groups = (g: string) =>
+    left.filter((e) => String(e.data.url).includes(`/${g}/`)).map((e) => Number(String(e.data.url).split('/').pop()));
+  expect(groups('old')).toEqual([]);
+  // 200 within retention, 50 over the cap: the 50 that arrived first go.
+  expect(groups('recent-a')).toEqual(Array.from({ length: 50 }, (_, i) => 50 + i));
+  expect(groups('recent-b')).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  expect(await deliveryKeys(page)).toEqual(['888000/live-doc']);
 });

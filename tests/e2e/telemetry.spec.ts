@@ -82,9 +82,9 @@ test('incidents with their recovery steps arrive as OTLP logs, health and call q
   context,
   worker,
   otlpReceiver: receiver,
+  agent,
 }) => {
   test.setTimeout(150_000);
-  const agent = await openAgent(context, lab, 'agent-1');
 
   // A call, so the probe's stats samples feed the quality histograms.
   await labPost(lab, '/lab/ring', { userId: 'agent-1' });

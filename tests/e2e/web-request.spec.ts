@@ -6,11 +6,11 @@
  * (with a `<all_urls>` filter every fetch of every site woke it), and the listeners follow
  * a configuration change.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import type { BrowserContext, Page } from '@playwright/test';
 import type { EventsResponse } from '../../src/protocol/ui';
 import { DEFAULT_SOFTPHONE_URL_PATTERNS } from '../../src/policy/schema';
-import { EXTENSION_ID, extensionWorker, launchBrowser, openAgent, openPopup, startLab } from './support/softphone';
+import { EXTENSION_ID, openAgent, openPopup } from './support/softphone';
 
 /** The status a dedicated Worker of `page` got for `url` (-1: the fetch failed). */
 const fromWorker = (page: Page, url: string): Promise<number> =>
@@ -64,96 +64,81 @@ async function stoppedWorker(context: BrowserContext, viaPage: Page): Promise<{ 
   return { starts: () => starts, detach: () => cdp.detach() };
 }
 
-test('a 401 from a dedicated Worker becomes an incident; the page’s own 401 is recorded once', async () => {
-  const lab = await startLab({ port: 0 });
-  const { context } = await launchBrowser({ withExtension: true });
-  try {
-    await extensionWorker(context);
-    const agent = await openAgent(context, lab, 'agent-1');
-    const statuses = await agent.evaluate(async () => {
-      const page = await fetch('/api/v2/users/me?from=page').then((r) => r.status);
-      const source = `fetch('${location.origin}/api/v2/users/me?from=worker').then((r) => postMessage(r.status), () => postMessage(-1));`;
-      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
-      const fromWorker = await new Promise<number>((resolve) => (worker.onmessage = (e) => resolve(e.data as number)));
-      return { page, fromWorker };
-    });
-    expect(statuses).toEqual({ page: 401, fromWorker: 401 });
+test('a 401 from a dedicated Worker becomes an incident; the page’s own 401 is recorded once', async ({ context, agent }) => {
+  const statuses = await agent.evaluate(async () => {
+    const page = await fetch('/api/v2/users/me?from=page').then((r) => r.status);
+    const source = `fetch('${location.origin}/api/v2/users/me?from=worker').then((r) => postMessage(r.status), () => postMessage(-1));`;
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    const fromWorker = await new Promise<number>((resolve) => (worker.onmessage = (e) => resolve(e.data as number)));
+    return { page, fromWorker };
+  });
+  expect(statuses).toEqual({ page: 401, fromWorker: 401 });
 
-    const popup = await openPopup(context);
-    const httpEvents = async (from: string) => {
-      const r: EventsResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10000 }));
-      return r.events.filter((e) => e.type === 'http' && String(e.data.url).includes(`from=${from}`));
-    };
-    await expect
-      .poll(async () => (await httpEvents('worker')).map((e) => [e.data.transport, e.data.status]))
-      .toEqual([['webrequest', 401]]);
-    // The page's own request: reported by the probe, and not again by webRequest.
-    await popup.waitForTimeout(2500);
-    expect((await httpEvents('page')).map((e) => [e.data.transport, e.data.status])).toEqual([['fetch', 401]]);
-  } finally {
-    await context.close();
-    await lab.close();
-  }
+  const popup = await openPopup(context);
+  const httpEvents = async (from: string) => {
+    const r: EventsResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10000 }));
+    return r.events.filter((e) => e.type === 'http' && String(e.data.url).includes(`from=${from}`));
+  };
+  await expect.poll(async () => (await httpEvents('worker')).map((e) => [e.data.transport, e.data.status])).toEqual([['webrequest', 401]]);
+  // The page's own request: reported by the probe, and not again by webRequest.
+  await popup.waitForTimeout(2500);
+  expect((await httpEvents('page')).map((e) => [e.data.transport, e.data.status])).toEqual([['fetch', 401]]);
 });
 
-test('only softphoneUrlPatterns are listened to: a request outside them neither wakes the worker nor is observed', async () => {
-  const lab = await startLab({ port: 0 });
+test('only softphoneUrlPatterns are listened to: a request outside them neither wakes the worker nor is observed', async ({
+  lab,
+  context,
+  worker,
+}) => {
   const local = `http://localhost:${lab.port}`; // the same lab under a name the configuration leaves out
-  const { context } = await launchBrowser({ withExtension: true });
-  try {
-    const worker = await extensionWorker(context);
-    await worker.evaluate(() => chrome.storage.local.set({ userConfig: { softphoneUrlPatterns: ['http://127.0.0.1/*'] } }));
-    // The content scripts follow the same configuration change the webRequest listeners do.
+  await worker.evaluate(() => chrome.storage.local.set({ userConfig: { softphoneUrlPatterns: ['http://127.0.0.1/*'] } }));
+  // The content scripts follow the same configuration change the webRequest listeners do.
+  await expect
+    .poll(() => worker.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).map((s) => s.matches)))
+    .toEqual([['http://127.0.0.1/*'], ['http://127.0.0.1/*']]);
+
+  // A page of an unmonitored origin (no probe, no relay port keeping the worker alive).
+  const other = await context.newPage();
+  await other.goto(`${local}/lab/stats`);
+  const watch = await stoppedWorker(context, other);
+  expect(await fromPage(other, '/api/v2/users/me?from=unmonitored-page')).toBe(401);
+  expect(await fromWorker(other, `${local}/api/v2/users/me?from=unmonitored-worker`)).toBe(401);
+  expect(await fromSharedWorker(other, `${local}/api/v2/users/me?from=unmonitored-shared`)).toBe(401);
+  await other.waitForTimeout(1500);
+  expect(watch.starts()).toBe(0);
+  // Control: a request to a monitored URL does wake it (blocked by CORS for the page, but sent).
+  expect(await fromPage(other, `${lab.url}/api/v2/users/me?from=cross-origin`)).toBe(-1);
+  await expect.poll(() => watch.starts()).toBeGreaterThan(0);
+  await watch.detach();
+
+  // The monitored origin: its Workers' failures are observed; the unmonitored page's are not.
+  const agent = await openAgent(context, lab, 'agent-1');
+  expect(await fromSharedWorker(agent, `${lab.url}/api/v2/users/me?from=monitored-shared`)).toBe(401);
+  expect(await fromWorker(agent, `${lab.url}/api/v2/users/me?from=monitored-worker`)).toBe(401);
+  expect(await fromWorker(other, `${local}/api/v2/users/me?from=unmonitored-worker-2`)).toBe(401);
+  const popup = await openPopup(context);
+  const httpEvents = async (from: string) => {
+    const r: EventsResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10000 }));
+    return r.events.filter((e) => e.type === 'http' && String(e.data.url).includes(`from=${from}`));
+  };
+  for (const from of ['monitored-shared', 'monitored-worker']) {
     await expect
-      .poll(() => worker.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).map((s) => s.matches)))
-      .toEqual([['http://127.0.0.1/*'], ['http://127.0.0.1/*']]);
-
-    // A page of an unmonitored origin (no probe, no relay port keeping the worker alive).
-    const other = await context.newPage();
-    await other.goto(`${local}/lab/stats`);
-    const watch = await stoppedWorker(context, other);
-    expect(await fromPage(other, '/api/v2/users/me?from=unmonitored-page')).toBe(401);
-    expect(await fromWorker(other, `${local}/api/v2/users/me?from=unmonitored-worker`)).toBe(401);
-    expect(await fromSharedWorker(other, `${local}/api/v2/users/me?from=unmonitored-shared`)).toBe(401);
-    await other.waitForTimeout(1500);
-    expect(watch.starts()).toBe(0);
-    // Control: a request to a monitored URL does wake it (blocked by CORS for the page, but sent).
-    expect(await fromPage(other, `${lab.url}/api/v2/users/me?from=cross-origin`)).toBe(-1);
-    await expect.poll(() => watch.starts()).toBeGreaterThan(0);
-    await watch.detach();
-
-    // The monitored origin: its Workers' failures are observed; the unmonitored page's are not.
-    const agent = await openAgent(context, lab, 'agent-1');
-    expect(await fromSharedWorker(agent, `${lab.url}/api/v2/users/me?from=monitored-shared`)).toBe(401);
-    expect(await fromWorker(agent, `${lab.url}/api/v2/users/me?from=monitored-worker`)).toBe(401);
-    expect(await fromWorker(other, `${local}/api/v2/users/me?from=unmonitored-worker-2`)).toBe(401);
-    const popup = await openPopup(context);
-    const httpEvents = async (from: string) => {
-      const r: EventsResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10000 }));
-      return r.events.filter((e) => e.type === 'http' && String(e.data.url).includes(`from=${from}`));
-    };
-    for (const from of ['monitored-shared', 'monitored-worker']) {
-      await expect
-        .poll(async () => (await httpEvents(from)).map((e) => [e.data.transport, e.data.status, e.data.durationMs]))
-        .toEqual([['webrequest', 401, 0]]);
-    }
-    await popup.waitForTimeout(2500);
-    expect(await httpEvents('unmonitored')).toEqual([]);
-
-    // Widened again (the defaults name localhost): the listeners are re-added, and the same
-    // request now wakes the stopped worker.
-    await popup.evaluate(() => chrome.storage.local.remove('userConfig'));
-    await expect
-      .poll(() => popup.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).map((s) => s.matches?.length)))
-      .toEqual([DEFAULT_SOFTPHONE_URL_PATTERNS.length, DEFAULT_SOFTPHONE_URL_PATTERNS.length]);
-    await agent.close(); // its relay port would wake the worker
-    await popup.close();
-    const again = await stoppedWorker(context, other);
-    expect(await fromPage(other, '/api/v2/users/me?from=widened')).toBe(401);
-    await expect.poll(() => again.starts()).toBeGreaterThan(0);
-    await again.detach();
-  } finally {
-    await context.close();
-    await lab.close();
+      .poll(async () => (await httpEvents(from)).map((e) => [e.data.transport, e.data.status, e.data.durationMs]))
+      .toEqual([['webrequest', 401, 0]]);
   }
+  await popup.waitForTimeout(2500);
+  expect(await httpEvents('unmonitored')).toEqual([]);
+
+  // Widened again (the defaults name localhost): the listeners are re-added, and the same
+  // request now wakes the stopped worker.
+  await popup.evaluate(() => chrome.storage.local.remove('userConfig'));
+  await expect
+    .poll(() => popup.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).map((s) => s.matches?.length)))
+    .toEqual([DEFAULT_SOFTPHONE_URL_PATTERNS.length, DEFAULT_SOFTPHONE_URL_PATTERNS.length]);
+  await agent.close(); // its relay port would wake the worker
+  await popup.close();
+  const again = await stoppedWorker(context, other);
+  expect(await fromPage(other, '/api/v2/users/me?from=widened')).toBe(401);
+  await expect.poll(() => again.starts()).toBeGreaterThan(0);
+  await again.detach();
 });

@@ -16,7 +16,7 @@
  * stop is placed between the 429 and the retry by server-side and CDP timestamps, so a wait
  * that ended before the stop cannot pass for one that survived it.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import type { Page } from '@playwright/test';
 import type { EventsResponse, StateResponse } from '../../src/protocol/ui';
 import {
@@ -25,10 +25,8 @@ import {
   extensionWorker,
   labPost,
   labRequests,
-  launchBrowser,
   openAgent,
   openPopup,
-  startLab,
   stopServiceWorkerAt,
 } from './support/softphone';
 
@@ -50,84 +48,77 @@ async function rateLimitedIncidents(popup: Page) {
   return sessions.flatMap((s) => s.incidents.filter((i) => i.kind === 'rate-limited'));
 }
 
-test('recovery completes once when the worker is stopped during a Retry-After wait', async () => {
-  const lab = await startLab({ port: 0 });
-  const { context } = await launchBrowser({ withExtension: true });
-  try {
-    const firstWorker = await extensionWorker(context);
-    await firstWorker.evaluate(() => {
-      (globalThis as { __lifeMarker?: number }).__lifeMarker = 1;
-    });
-    const agent = await openAgent(context, lab, 'agent-1');
-    const popup = await openPopup(context);
-    await labPost(lab, '/lab/reset');
+test('recovery completes once when the worker is stopped during a Retry-After wait', async ({ lab, context }) => {
+  const firstWorker = await extensionWorker(context);
+  await firstWorker.evaluate(() => {
+    (globalThis as { __lifeMarker?: number }).__lifeMarker = 1;
+  });
+  const agent = await openAgent(context, lab, 'agent-1');
+  const popup = await openPopup(context);
+  await labPost(lab, '/lab/reset');
 
-    await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: RETRY_AFTER_MS / 1000, rateLimitMs: RATE_LIMIT_MS });
-    // The presence PUT got its 429 and the old worker has opened the incident with the retry pending…
-    await expect
-      .poll(async () => (await labRequests(lab)).some((r) => r.method === 'PUT' && r.path === PRESENCE && r.status === 429), {
-        intervals: [50],
-      })
-      .toBe(true);
-    await expect
-      .poll(async () => (await rateLimitedIncidents(popup)).map((i) => i.steps.map((s) => `${s.action}:${s.outcome}`)), { intervals: [50] })
-      .toEqual([['request-retry:pending']]);
-    // …now stop the worker while the probe waits.
-    const stoppedAt = await stopServiceWorkerAt(context, popup);
+  await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: RETRY_AFTER_MS / 1000, rateLimitMs: RATE_LIMIT_MS });
+  // The presence PUT got its 429 and the old worker has opened the incident with the retry pending…
+  await expect
+    .poll(async () => (await labRequests(lab)).some((r) => r.method === 'PUT' && r.path === PRESENCE && r.status === 429), {
+      intervals: [50],
+    })
+    .toBe(true);
+  await expect
+    .poll(async () => (await rateLimitedIncidents(popup)).map((i) => i.steps.map((s) => `${s.action}:${s.outcome}`)), { intervals: [50] })
+    .toEqual([['request-retry:pending']]);
+  // …now stop the worker while the probe waits.
+  const stoppedAt = await stopServiceWorkerAt(context, popup);
 
-    await recoveredFromStorm(agent);
+  await recoveredFromStorm(agent);
 
-    // The lab saw one 429 and exactly one retry for it, Retry-After later, and the stop fell in between.
-    const puts = (await labRequests(lab)).filter((r) => r.method === 'PUT' && r.path === PRESENCE);
-    expect(puts.map((r) => r.status)).toEqual([429, 200]);
-    const [limited, retry] = [puts[0]!, puts[1]!];
-    expect(retry.receivedAt - limited.answeredAt).toBeGreaterThanOrEqual(RETRY_AFTER_MS);
-    expect(stoppedAt).toBeGreaterThan(limited.answeredAt);
-    expect(stoppedAt).toBeLessThan(retry.receivedAt);
-    test.info().annotations.push({
-      type: 'timing',
-      description: `worker stopped ${stoppedAt - limited.answeredAt} ms after the 429; retry ${retry.receivedAt - stoppedAt} ms after the stop`,
-    });
+  // The lab saw one 429 and exactly one retry for it, Retry-After later, and the stop fell in between.
+  const puts = (await labRequests(lab)).filter((r) => r.method === 'PUT' && r.path === PRESENCE);
+  expect(puts.map((r) => r.status)).toEqual([429, 200]);
+  const [limited, retry] = [puts[0]!, puts[1]!];
+  expect(retry.receivedAt - limited.answeredAt).toBeGreaterThanOrEqual(RETRY_AFTER_MS);
+  expect(stoppedAt).toBeGreaterThan(limited.answeredAt);
+  expect(stoppedAt).toBeLessThan(retry.receivedAt);
+  test.info().annotations.push({
+    type: 'timing',
+    description: `worker stopped ${stoppedAt - limited.answeredAt} ms after the 429; retry ${retry.receivedAt - stoppedAt} ms after the stop`,
+  });
 
-    // The softphone never saw the 429 (nor the storm's 401), did not reload, and is ready for calls.
-    const s = await appStatus(agent);
-    expect(s.failures.http429).toBe(0);
-    expect(s.failures.byRequest[`PUT ${PRESENCE} 429`] ?? 0).toBe(0);
-    expect(s.failures.http401).toBe(0);
-    expect(s).toMatchObject({ presence: 'Available', micEnabled: true, loadCount: 1 });
+  // The softphone never saw the 429 (nor the storm's 401), did not reload, and is ready for calls.
+  const s = await appStatus(agent);
+  expect(s.failures.http429).toBe(0);
+  expect(s.failures.byRequest[`PUT ${PRESENCE} 429`] ?? 0).toBe(0);
+  expect(s.failures.http401).toBe(0);
+  expect(s).toMatchObject({ presence: 'Available', micEnabled: true, loadCount: 1 });
 
-    // A new worker (no life marker) now answers the popup…
-    await popup.reload();
-    await expect
-      .poll(async () => {
-        const marks = await Promise.all(
-          context
-            .serviceWorkers()
-            .map((w) =>
-              Promise.race([
-                w.evaluate(() => (globalThis as { __lifeMarker?: number }).__lifeMarker ?? 0),
-                new Promise<number>((r) => setTimeout(() => r(-1), 1000)),
-              ]),
-            ),
-        );
-        return marks.includes(0);
-      })
-      .toBe(true);
-    // …and shows the one incident, resolved by the one retry: no duplicate incident, step or resolution.
-    await expect
-      .poll(async () =>
-        (await rateLimitedIncidents(popup)).map((i) => ({
-          resolved: i.resolvedAt !== undefined,
-          steps: i.steps.map((st) => `${st.action}:${st.outcome}`),
-        })),
-      )
-      .toEqual([{ resolved: true, steps: ['request-retry:ok'] }]);
-    const stored = await eventsOf(popup);
-    expect(stored.incidents.filter((i) => i.kind === 'rate-limited')).toHaveLength(1);
-    const backoffRetries = stored.events.filter((e) => e.type === 'http-retry' && e.data.reason === 'backoff');
-    expect(backoffRetries.map((e) => [e.data.status, e.data.outcome])).toEqual([[200, 'recovered']]);
-  } finally {
-    await context.close();
-    await lab.close();
-  }
+  // A new worker (no life marker) now answers the popup…
+  await popup.reload();
+  await expect
+    .poll(async () => {
+      const marks = await Promise.all(
+        context
+          .serviceWorkers()
+          .map((w) =>
+            Promise.race([
+              w.evaluate(() => (globalThis as { __lifeMarker?: number }).__lifeMarker ?? 0),
+              new Promise<number>((r) => setTimeout(() => r(-1), 1000)),
+            ]),
+          ),
+      );
+      return marks.includes(0);
+    })
+    .toBe(true);
+  // …and shows the one incident, resolved by the one retry: no duplicate incident, step or resolution.
+  await expect
+    .poll(async () =>
+      (await rateLimitedIncidents(popup)).map((i) => ({
+        resolved: i.resolvedAt !== undefined,
+        steps: i.steps.map((st) => `${st.action}:${st.outcome}`),
+      })),
+    )
+    .toEqual([{ resolved: true, steps: ['request-retry:ok'] }]);
+  const stored = await eventsOf(popup);
+  expect(stored.incidents.filter((i) => i.kind === 'rate-limited')).toHaveLength(1);
+  const backoffRetries = stored.events.filter((e) => e.type === 'http-retry' && e.data.reason === 'backoff');
+  expect(backoffRetries.map((e) => [e.data.status, e.data.outcome])).toEqual([[200, 'recovered']]);
 });

@@ -15,9 +15,9 @@
  * webRequest twins (extension/background/web-request-observer.ts reports a failure the probe's report did not
  * reach within 2 s) would count as doubles too.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import type { Page } from '@playwright/test';
-import { extensionWorker, launchBrowser, openAgent, openPopup, startLab, stopServiceWorkerAt } from './support/softphone';
+import { openPopup, stopServiceWorkerAt } from './support/softphone';
 import { storedEventsOf } from './support/storage-db';
 
 /** Failing requests the page makes, each to its own URL. */
@@ -51,57 +51,48 @@ function storm(page: Page, run: string): Promise<number> {
   );
 }
 
-test('every observation of a storm is stored exactly once while the worker is stopped every second', async () => {
+test('every observation of a storm is stored exactly once while the worker is stopped every second', async ({ lab, context, agent }) => {
   test.setTimeout(240_000);
-  const lab = await startLab({ port: 0 });
-  const { context } = await launchBrowser({ withExtension: true });
-  try {
-    await extensionWorker(context);
-    const agent = await openAgent(context, lab, 'agent-1');
-    const popup = await openPopup(context);
-    const run = `r${Date.now().toString(36)}`;
+  const popup = await openPopup(context);
+  const run = `r${Date.now().toString(36)}`;
 
-    let stormDone = false;
-    const storming = storm(agent, run).finally(() => {
-      stormDone = true;
-    });
-    let kills = 0;
-    while (!stormDone) {
-      await popup.waitForTimeout(KILL_EVERY_MS);
-      if (stormDone) break;
-      await stopServiceWorkerAt(context, popup);
-      kills += 1;
-    }
-    expect(await storming).toBe(REQUESTS);
-    expect(kills).toBeGreaterThanOrEqual(5);
-
-    const prefix = `${lab.url}/storm/${run}/`;
-    const counts = async () => {
-      const events = await storedEventsOf(popup, 'http');
-      const perUrl = new Map<string, { probe: number; webRequest: number }>();
-      for (const e of events) {
-        const url = String(e.data.url ?? '');
-        if (!url.startsWith(prefix)) continue;
-        const c = perUrl.get(url) ?? { probe: 0, webRequest: 0 };
-        if (e.data.transport === 'webrequest') c.webRequest += 1;
-        else c.probe += 1;
-        perUrl.set(url, c);
-      }
-      return perUrl;
-    };
-    // Wake the worker and let the relay deliver what it still holds.
-    await expect
-      .poll(async () => (await counts()).size, { timeout: 60_000 })
-      .toBe(REQUESTS)
-      .catch(() => undefined); // the assertion below says which ones are missing
-    const perUrl = await counts();
-    const missing = Array.from({ length: REQUESTS }, (_, i) => `${prefix}${i}`).filter((u) => (perUrl.get(u)?.probe ?? 0) === 0);
-    const duplicated = [...perUrl].filter(([, c]) => c.probe > 1).map(([u]) => u);
-    const twins = [...perUrl].filter(([, c]) => c.probe > 0 && c.webRequest > 0).map(([u]) => u);
-    console.log(`kills=${kills} missing=${missing.length} duplicated=${duplicated.length} twins=${twins.length}`);
-    expect({ missing, duplicated, twins }).toEqual({ missing: [], duplicated: [], twins: [] });
-  } finally {
-    await context.close();
-    await lab.close();
+  let stormDone = false;
+  const storming = storm(agent, run).finally(() => {
+    stormDone = true;
+  });
+  let kills = 0;
+  while (!stormDone) {
+    await popup.waitForTimeout(KILL_EVERY_MS);
+    if (stormDone) break;
+    await stopServiceWorkerAt(context, popup);
+    kills += 1;
   }
+  expect(await storming).toBe(REQUESTS);
+  expect(kills).toBeGreaterThanOrEqual(5);
+
+  const prefix = `${lab.url}/storm/${run}/`;
+  const counts = async () => {
+    const events = await storedEventsOf(popup, 'http');
+    const perUrl = new Map<string, { probe: number; webRequest: number }>();
+    for (const e of events) {
+      const url = String(e.data.url ?? '');
+      if (!url.startsWith(prefix)) continue;
+      const c = perUrl.get(url) ?? { probe: 0, webRequest: 0 };
+      if (e.data.transport === 'webrequest') c.webRequest += 1;
+      else c.probe += 1;
+      perUrl.set(url, c);
+    }
+    return perUrl;
+  };
+  // Wake the worker and let the relay deliver what it still holds.
+  await expect
+    .poll(async () => (await counts()).size, { timeout: 60_000 })
+    .toBe(REQUESTS)
+    .catch(() => undefined); // the assertion below says which ones are missing
+  const perUrl = await counts();
+  const missing = Array.from({ length: REQUESTS }, (_, i) => `${prefix}${i}`).filter((u) => (perUrl.get(u)?.probe ?? 0) === 0);
+  const duplicated = [...perUrl].filter(([, c]) => c.probe > 1).map(([u]) => u);
+  const twins = [...perUrl].filter(([, c]) => c.probe > 0 && c.webRequest > 0).map(([u]) => u);
+  console.log(`kills=${kills} missing=${missing.length} duplicated=${duplicated.length} twins=${twins.length}`);
+  expect({ missing, duplicated, twins }).toEqual({ missing: [], duplicated: [], twins: [] });
 });

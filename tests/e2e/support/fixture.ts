@@ -8,9 +8,10 @@
  * - `lab`: the softphone lab on a free port (options `labOptions`), closed after.
  * - `context`: Chromium with the built extension (options `withExtension`, `browserArgs`,
  *   `sitePermissions`), `userConfig` written to `chrome.storage.local` before any page opens;
- *   closed after. With `shareBrowser` one browser serves every test of the spec file (it was
- *   launched once per file before): `userConfig` is put back before each test, and the browser
- *   is closed when the worker moves on to another file or ends.
+ *   closed after. With `shareBrowser` one browser serves every test of the spec file (where
+ *   a launch per test would cost more than the tests): `userConfig` is put back before each
+ *   test, and the browser is closed when the worker moves on to another file or ends.
+ * - `fileScope` (worker-scoped): what a spec keeps for all its tests, as the shared browser.
  * - `worker`: the extension's service worker in `context`.
  * - `agent`: the lab app in `context`, logged in as `agentUser` and ready for calls.
  * - `popup`: the popup page in a tab of `context`.
@@ -175,6 +176,13 @@ async function setUserConfig(worker: Worker, config: UserConfig | undefined): Pr
   }, config);
 }
 
+/** Starts a server for one test and closes it after. */
+async function serve<T extends { close(): Promise<void> }>(start: () => Promise<T>, use: (server: T) => Promise<void>): Promise<void> {
+  const server = await start();
+  await use(server);
+  await server.close();
+}
+
 export const test = base.extend<Options & Fixtures, WorkerFixtures>({
   labOptions: [{}, { option: true }],
   withExtension: [true, { option: true }],
@@ -268,17 +276,9 @@ export const test = base.extend<Options & Fixtures, WorkerFixtures>({
     }
   },
 
-  fixtureServer: async ({}, use) => {
-    const server = await startFixtureServer();
-    await use(server);
-    await server.close();
-  },
+  fixtureServer: async ({}, use) => serve(startFixtureServer, use),
 
-  sessionServer: async ({}, use) => {
-    const server = await startSessionServer();
-    await use(server);
-    await server.close();
-  },
+  sessionServer: async ({}, use) => serve(startSessionServer, use),
 
   probeOrigin: async ({ fixtureServer }, use) => {
     await use(fixtureServer.origin);
@@ -291,11 +291,7 @@ export const test = base.extend<Options & Fixtures, WorkerFixtures>({
     await page.close();
   },
 
-  otlpReceiver: async ({}, use) => {
-    const receiver = await startOtlpReceiver();
-    await use(receiver);
-    await receiver.close();
-  },
+  otlpReceiver: async ({}, use) => serve(startOtlpReceiver, use),
 });
 
 /** A profile directory on `disk`. */
