@@ -1,17 +1,22 @@
 /**
  * What every hook of the probe shares: the captured natives, the wrapper factory, the
- * channel, the current configuration, the token broker, the controls over the page's
- * sessions, the identity handler and a few helpers.
+ * channel, the current configuration, the token broker and a few helpers — all fixed once
+ * the probe starts — and the probe's state of its document ({@link DocumentState}), the one
+ * place the hooks change.
  */
 import type { ExtractedIdentity } from '../../src/identity/extract-identity';
 import { matchesAnyUrlGlob } from '../../src/match/url-glob';
 import type { PageObservation, ProbeConfig, ProbeRetry } from '../../src/protocol/page';
+import { createRequestLadder } from '../../src/recovery/request-ladder';
+import type { LadderRequest, RequestLadder } from '../../src/recovery/request-ladder';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
 import type { Disguise } from './disguise';
 import { DEFAULT_PROBE_RETRY } from './default-config';
 import { call } from './natives';
 import type { Natives } from './natives';
 import { createOrgSwitch } from './org-switch';
+import { createSuccessGate } from './success-gate';
+import type { SuccessGate } from './success-gate';
 import type { TokenBroker } from './token-broker';
 
 /** Longest URL an observation carries (the schema's bound). */
@@ -48,13 +53,20 @@ export interface SessionControls {
   peerConnections: PeerConnectionControl | null;
 }
 
-/** Shared by the hooks; see the module comment. */
-export interface ProbeContext {
-  readonly natives: Natives;
-  readonly disguise: Disguise;
-  readonly broker: TokenBroker;
+/**
+ * The probe's state of its document, created once by {@link createContext}: shared by every
+ * hook (a failure seen through XHR lets the next fetch success of the same request key
+ * through, a socket the WebSocket hook watches is closed by an org switch seen through fetch).
+ */
+export interface DocumentState {
+  /** Which successful exchanges the fetch and XHR hooks report (success-gate.ts). */
+  readonly gate: SuccessGate;
+  /** Stale and fresh bearer tokens (the token broker's ledger, token-broker.ts). */
   readonly ledger: TokenLedger;
+  /** The page's sessions the probe can act on: each slot is filled by its hook once installed. */
   readonly sessions: SessionControls;
+  /** A new id, unique in this document: `prefix` + a per-document tag + a counter. */
+  nextId(prefix: string): string;
   /**
    * An identity response the page is about to see was read: posts `identity` and, when its
    * org differs from the document's previous identity's, tears the old org's sessions down
@@ -62,6 +74,15 @@ export interface ProbeContext {
    * @throws never
    */
   onIdentity(identity: ExtractedIdentity, token: string | null): void;
+}
+
+/** Shared by the hooks; see the module comment. */
+export interface ProbeContext {
+  readonly natives: Natives;
+  readonly disguise: Disguise;
+  readonly broker: TokenBroker;
+  /** The probe's state of this document. */
+  readonly doc: DocumentState;
   /** The configuration in force (default until the first `config` command). */
   config(): ProbeConfig;
   post(obs: PageObservation): void;
@@ -71,8 +92,6 @@ export interface ProbeContext {
   now(): number;
   /** Uniform in [0, 1), from the captured `Math.random` (backoff jitter). */
   random(): number;
-  /** A new id, unique in this document: `prefix` + a per-document tag + a counter. */
-  nextId(prefix: string): string;
   /** `raw` resolved against the document base URL; `raw` itself when it does not parse. */
   absoluteUrl(raw: string): string;
   isProtected(url: string): boolean;
@@ -101,15 +120,19 @@ export function createContext(parts: {
   const sessions: SessionControls = { sockets: null, peerConnections: null };
   const now = (): number => call<number>(natives.dateNow, Date);
   const orgSwitch = createOrgSwitch({ post: parts.post, now, sessions, onSwitch: () => parts.broker.forgetTokens() });
-  return {
-    ...parts,
+  const doc: DocumentState = {
+    gate: createSuccessGate(now),
     ledger: parts.broker.ledger,
     sessions,
+    nextId: (prefix) => `${prefix}-${tag}-${(++counter).toString(36)}`,
     onIdentity: orgSwitch.onIdentity,
+  };
+  return {
+    ...parts,
+    doc,
     retryPolicy: () => parts.config().retry ?? DEFAULT_PROBE_RETRY,
     now,
     random: () => call<number>(natives.random, Math),
-    nextId: (prefix) => `${prefix}-${tag}-${(++counter).toString(36)}`,
     absoluteUrl(raw) {
       if (/^(?:https?|wss?):\/\//i.test(raw) || !natives.URL) return raw;
       try {
@@ -123,4 +146,25 @@ export function createContext(parts: {
     later: (fn, ms) => call<number>(natives.setTimeout, natives.win, fn, ms),
     cancel: (handle) => call(natives.clearTimeout, natives.win, handle),
   };
+}
+
+/** Request id prefix per transport: `f-…` for fetch, `x-…` for XHR. */
+const ID_PREFIX = { fetch: 'f', xhr: 'x' } as const;
+
+/**
+ * The retry loop of one page request (src/recovery/request-ladder.ts), wired to this document:
+ * its clock, randomness, retry settings in force, ids, channel and success gate.
+ * @param request `url` as reported (cut to {@link MAX_URL})
+ * @throws never
+ */
+export function requestLadder(ctx: ProbeContext, request: LadderRequest): RequestLadder {
+  const prefix = ID_PREFIX[request.transport];
+  return createRequestLadder(request, {
+    now: ctx.now,
+    random: ctx.random,
+    policy: ctx.retryPolicy,
+    newId: () => ctx.doc.nextId(prefix),
+    post: ctx.post,
+    unauthorized: (url) => ctx.doc.gate.failed(url, true),
+  });
 }

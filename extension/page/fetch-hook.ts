@@ -14,30 +14,29 @@
  * and a promise of the probe's own. Failures are always posted; a protected success only
  * when the document's success gate says it can resolve an incident (success-gate.ts).
  *
- * One retry loop per page request, so the two rungs never nest: each answer is either
- * retried once more or handed to the page. A 401 is retried at most once (with a fresh
- * token), a retryable status at most `retry.maxAttempts` times in all (after its backoff
- * wait); a retry that gets the other kind of failure continues the same loop, so a page
- * request is sent at most `maxAttempts + 2` times. A retry's outcome, whatever it is
- * (network error included), is what the page gets; an answer replaced by a retry is reported
- * with `hiddenFromPage` when the retry is decided, before any wait. The page's AbortSignal
- * ends a backoff wait at once, with the signal's reason, as the native fetch would.
+ * What to do with each answer — retry with a fresh token, wait and retry, or hand it to the
+ * page — is decided by the request's ladder (src/recovery/request-ladder.ts, shared with
+ * XHR); this file only clones the request for each send and waits. A retry's outcome,
+ * whatever it is (network error included), is what the page gets; an answer replaced by a
+ * retry is reported with `hiddenFromPage` when the retry is decided, before any wait. The
+ * page's AbortSignal ends a backoff wait at once, with the signal's reason, as the native
+ * fetch would.
  *
  * An identity response (200, JSON) is read from a clone before the page gets it: the page's
- * promise resolves only once the clone's body was parsed and handed to `ctx.onIdentity`
+ * promise resolves only once the clone's body was parsed and handed to `ctx.doc.onIdentity`
  * (which tears an old org's sessions down, org-switch.ts), or after
  * {@link IDENTITY_HOLD_MS} at most; the page's own body is untouched either way.
  */
 import { extractIdentity } from '../../src/identity/extract-identity';
-import type { PageObservation } from '../../src/protocol/page';
-import { isRetryableMethod, planRetry } from '../../src/recovery/backoff';
+import { isRetryableMethod } from '../../src/recovery/backoff';
+import { httpObservation } from '../../src/recovery/request-ladder';
+import type { GivenUp, HttpReport, RequestLadder } from '../../src/recovery/request-ladder';
 import { bearerOf, headerOf, isPlainObject, methodOf, readFetchCall, signalOf, substituteFetchArgs } from './fetch-args';
 import type { FetchCall } from './fetch-args';
 import { createFetchArgsNormalizer } from './fetch-normalize';
-import { MAX_TEXT, MAX_URL, clip } from './context';
+import { MAX_TEXT, MAX_URL, clip, requestLadder } from './context';
 import type { ProbeContext } from './context';
 import { call } from './natives';
-import { successGate } from './success-gate';
 
 type NativeFetch = typeof fetch;
 
@@ -49,7 +48,8 @@ type NativeFetch = typeof fetch;
 export const IDENTITY_HOLD_MS = 1000;
 
 interface Exchange {
-  requestId: string;
+  /** The id of this exchange's reports, allocated on first use. */
+  id(): string;
   url: string;
   method: string;
   protected: boolean;
@@ -62,14 +62,11 @@ interface Exchange {
 interface Plan extends Exchange {
   /** What goes to the native fetch. */
   args: unknown[];
-  /** The bearer token sent, when a 401 may be recovered with a fresh one. */
-  bearer: string | null;
-  /** A retryable status may be retried with backoff (protected, idempotent, retries on). */
-  backoff: boolean;
-  hasIdempotencyKey: boolean;
   signal: AbortSignal | null;
   /** Builds the next send's arguments from the spare copy, stale tokens substituted. */
   replay: (() => Replay) | null;
+  /** The retry loop, when the request may be recovered (then `replay` is set too). */
+  ladder: RequestLadder | null;
 }
 
 interface Replay {
@@ -78,18 +75,17 @@ interface Replay {
   substituted: boolean;
 }
 
-type GivenUp = NonNullable<Extract<PageObservation, { type: 'http' }>['retryGivenUp']>;
-type RetryReason = 'unauthorized' | 'backoff';
-
 const isAbort = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
 
 function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
-  const { natives, ledger } = ctx;
+  const { natives } = ctx;
+  const { ledger } = ctx.doc;
   const call = readFetchCall(natives, args);
   const url = ctx.absoluteUrl(call.rawUrl);
   const isProtected = ctx.isProtected(url);
+  let requestId = '';
   const plan: Plan = {
-    requestId: '',
+    id: () => (requestId ||= ctx.doc.nextId('f')),
     url,
     method: methodOf(call),
     protected: isProtected,
@@ -97,25 +93,36 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
     startedAt: ctx.now(),
     token: null,
     args,
-    bearer: null,
-    backoff: false,
-    hasIdempotencyKey: false,
     signal: null,
     replay: null,
+    ladder: null,
   };
   let tokenRetry = false;
+  let backoff = false;
+  let hasIdempotencyKey = false;
   if (isProtected) {
     const policy = ctx.retryPolicy();
     tokenRetry = ctx.config().tokenRefresh && bearerOf(natives, call) !== null;
-    plan.hasIdempotencyKey = (headerOf(natives, call, 'idempotency-key') ?? '') !== '';
-    plan.backoff = policy.maxAttempts > 0 && policy.statuses.length > 0 && isRetryableMethod(plan.method, plan.hasIdempotencyKey);
+    hasIdempotencyKey = (headerOf(natives, call, 'idempotency-key') ?? '') !== '';
+    backoff = policy.maxAttempts > 0 && policy.statuses.length > 0 && isRetryableMethod(plan.method, hasIdempotencyKey);
   }
   // The copy must exist before the first send: sending (or rewriting) consumes a Request's body.
-  const spare = tokenRetry || plan.backoff ? replayable(ctx, call) : null;
+  const spare = tokenRetry || backoff ? replayable(ctx, call) : null;
   if (ledger.active) plan.args = substituteFetchArgs(natives, call, ledger) ?? args;
   if (plan.identity) plan.token = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args));
   if (spare) {
-    if (tokenRetry) plan.bearer = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args));
+    const bearer = tokenRetry ? bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args)) : null;
+    const ladder = requestLadder(ctx, {
+      transport: 'fetch',
+      method: plan.method,
+      url: clip(url, MAX_URL),
+      hasIdempotencyKey,
+      tokenRetry: bearer !== null,
+      bearer,
+      backoff,
+    });
+    plan.ladder = ladder;
+    plan.id = ladder.id;
     plan.signal = signalOf(natives, call);
     plan.replay = () => {
       const copy = copyOf(ctx, spare);
@@ -151,6 +158,11 @@ function replayable(ctx: ProbeContext, call: FetchCall): unknown[] | null {
   }
 }
 
+/** What every `http` report of `ex` says; `url` as reported. */
+function exchangeReport(ex: Exchange, url: string, status: number): HttpReport {
+  return { transport: 'fetch', requestId: ex.id(), method: ex.method, url, status, startedAt: ex.startedAt, protected: ex.protected };
+}
+
 /**
  * Posts `http` for the answer when it is to be reported, and starts reading the identity of a
  * 200 identity response the page is to see.
@@ -168,20 +180,8 @@ function report(
     const url = clip(ex.url, MAX_URL);
     if (reportable(ctx, ex, url, status)) {
       const retryAfter = status >= 400 ? res.headers.get('retry-after') : null;
-      ctx.post({
-        type: 'http',
-        at: ctx.now(),
-        requestId: (ex.requestId ||= ctx.nextId('f')),
-        transport: 'fetch',
-        method: ex.method,
-        url,
-        status,
-        durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - ex.startedAt)),
-        protected: ex.protected,
-        ...(retryAfter !== null ? { retryAfter: clip(retryAfter, MAX_TEXT) } : {}),
-        ...(extra.hidden ? { hiddenFromPage: true } : {}),
-        ...(extra.givenUp && !extra.hidden ? { retryGivenUp: extra.givenUp } : {}),
-      });
+      const more = { retryAfter: retryAfter === null ? null : clip(retryAfter, MAX_TEXT), hidden: extra.hidden, givenUp: extra.givenUp };
+      ctx.post(httpObservation({ ...exchangeReport(ex, url, status), ...more }, ctx.now()));
     }
     if (ex.identity && status === 200 && !extra.hidden) return readIdentity(ctx, res, ex.token);
   } catch {
@@ -196,7 +196,7 @@ function report(
  * resolve an incident, src/limits/success-reports.ts). Other successes are not reported.
  */
 function reportable(ctx: ProbeContext, ex: Exchange, url: string, status: number): boolean {
-  const gate = successGate(ctx);
+  const { gate } = ctx.doc;
   if (status >= 400) {
     gate.failed(url, ex.protected && status === 401);
     return true;
@@ -216,7 +216,7 @@ function readIdentity(ctx: ProbeContext, res: Response, token: string | null): P
     .json()
     .then((json: unknown) => {
       const id = extractIdentity(json, ctx.config().identityFields);
-      if (id) ctx.onIdentity(id, token);
+      if (id) ctx.doc.onIdentity(id, token);
     })
     .catch(() => undefined);
 }
@@ -238,85 +238,48 @@ function reportError(ctx: ProbeContext, ex: Exchange, err: unknown): void {
     if (isAbort(err)) return; // the page cancelled it
     const name = typeof err === 'object' && err !== null ? String((err as { name?: unknown }).name) : 'Error';
     const url = clip(ex.url, MAX_URL);
-    successGate(ctx).failed(url, false);
-    ctx.post({
-      type: 'http',
-      at: ctx.now(),
-      requestId: ex.requestId || ctx.nextId('f'),
-      transport: 'fetch',
-      method: ex.method,
-      url,
-      status: 0,
-      durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - ex.startedAt)),
-      protected: ex.protected,
-      error: clip(name, MAX_TEXT),
-    });
+    ctx.doc.gate.failed(url, false);
+    ctx.post(httpObservation({ ...exchangeReport(ex, url, 0), error: clip(name, MAX_TEXT) }, ctx.now()));
   } catch {
     // best effort
   }
 }
 
-/** The retry loop's bookkeeping for one page request. */
-interface Loop {
-  tokenRetried: boolean;
-  /** Retries sent because of a retryable status. */
-  backoffRetries: number;
-  /** Time spent in backoff waits, ms. */
-  waitedMs: number;
-  /** Retries sent in all. */
-  retries: number;
-  /** The bearer token of the latest send (what a 401 rejected). */
-  bearer: string | null;
-  givenUp: GivenUp | null;
-}
-
 /** What to send next, or null: the page gets `res`. */
-type Next = { reason: RetryReason; args: unknown[] } | null;
+type Next = { args: unknown[] } | null;
 
-async function nextSend(ctx: ProbeContext, plan: Plan, loop: Loop, current: Exchange, res: Response): Promise<Next> {
+/** Asks the ladder about `res` (the answer to `current`) and prepares the retry it decides. */
+async function nextSend(ctx: ProbeContext, plan: Plan, ladder: RequestLadder, current: Exchange, res: Response): Promise<Next> {
   const replay = plan.replay;
   if (replay === null) return null;
-  if (res.status === 401) {
-    if (loop.tokenRetried || loop.bearer === null) return null;
-    loop.tokenRetried = true;
-    plan.requestId ||= ctx.nextId('f');
-    // The broker may post `token-needed`, which opens `unauthorized` before the 401 is reported.
-    successGate(ctx).failed(clip(plan.url, MAX_URL), true);
-    const fresh = await ctx.broker.obtainFresh(loop.bearer, plan.url, plan.requestId);
-    let built: Replay | null;
-    try {
-      built = fresh === null ? null : replay();
-    } catch {
-      built = null;
+  const opaque = res.type === 'opaque' || res.type === 'opaqueredirect';
+  const step = ladder.decide({ status: opaque ? 0 : res.status, retryAfter: () => res.headers.get('retry-after') });
+  switch (step.kind) {
+    case 'deliver':
+      return null;
+    case 'token': {
+      const fresh = await ctx.broker.obtainFresh(ladder.bearer ?? '', plan.url, ladder.id());
+      let built: Replay | null;
+      try {
+        built = fresh === null ? null : replay();
+      } catch {
+        built = null;
+      }
+      if (built === null || !built.substituted) return null;
+      report(ctx, current, res, { hidden: true });
+      return { args: built.args };
     }
-    if (built === null || !built.substituted) return null;
-    report(ctx, current, res, { hidden: true });
-    return { reason: 'unauthorized', args: built.args };
+    case 'backoff':
+      // Reported before the wait, so the incident opens when the failure happened.
+      report(ctx, current, res, { hidden: true });
+      await pause(ctx, step.delayMs, plan.signal);
+      // Built after the wait: a token refreshed meanwhile is substituted.
+      return { args: replay().args };
+    default: {
+      const unhandled: never = step;
+      return unhandled;
+    }
   }
-  if (!plan.backoff || res.type === 'opaque' || res.type === 'opaqueredirect') return null;
-  const decision = planRetry({
-    status: res.status,
-    method: plan.method,
-    hasIdempotencyKey: plan.hasIdempotencyKey,
-    retryAfter: res.status >= 400 ? res.headers.get('retry-after') : null,
-    retriesDone: loop.backoffRetries,
-    waitedMs: loop.waitedMs,
-    now: ctx.now(),
-    random: ctx.random,
-    policy: ctx.retryPolicy(),
-  });
-  if (!decision.retry) {
-    if (decision.reason === 'wait-too-long') loop.givenUp = 'wait-too-long';
-    return null;
-  }
-  loop.backoffRetries += 1;
-  loop.waitedMs += decision.delayMs;
-  plan.requestId ||= ctx.nextId('f');
-  // Reported before the wait, so the incident opens when the failure happened.
-  report(ctx, current, res, { hidden: true });
-  await pause(ctx, decision.delayMs, plan.signal);
-  // Built after the wait: a token refreshed meanwhile is substituted.
-  return { reason: 'backoff', args: replay().args };
 }
 
 /** The page aborted during a backoff wait; `reason` is what its fetch rejects with. */
@@ -355,11 +318,22 @@ function pause(ctx: ProbeContext, ms: number, signal: AbortSignal | null): Promi
   });
 }
 
+/** The bearer token `args` carry, or null. */
+function bearerOfArgs(ctx: ProbeContext, args: unknown[]): string | null {
+  try {
+    return bearerOf(ctx.natives, readFetchCall(ctx.natives, args));
+  } catch {
+    return null;
+  }
+}
+
+/** The retry loop of a recoverable request: sends what the ladder decides until the page gets an answer. */
 async function recover(
   ctx: ProbeContext,
   nativeFetch: NativeFetch,
   thisArg: unknown,
   plan: Plan,
+  ladder: RequestLadder,
   sent: Promise<Response>,
 ): Promise<Response> {
   let res: Response;
@@ -369,69 +343,38 @@ async function recover(
     reportError(ctx, plan, err);
     throw err;
   }
-  const loop: Loop = { tokenRetried: false, backoffRetries: 0, waitedMs: 0, retries: 0, bearer: plan.bearer, givenUp: null };
   let current: Exchange = plan;
   for (;;) {
     let next: Next;
     try {
-      next = await nextSend(ctx, plan, loop, current, res);
+      next = await nextSend(ctx, plan, ladder, current, res);
     } catch (err) {
       if (err instanceof PageAbort) throw err.reason;
       next = null; // the copy could not be made: the page gets the answer it has
     }
     if (next === null) {
-      await holdFor(ctx, report(ctx, current, res, { givenUp: loop.givenUp }));
+      await holdFor(ctx, report(ctx, current, res, { givenUp: ladder.givenUp }));
       return res;
     }
-    loop.retries += 1;
-    if (plan.identity) {
-      try {
-        plan.token = bearerOf(ctx.natives, readFetchCall(ctx.natives, next.args));
-      } catch {
-        plan.token = null;
-      }
-    }
+    const bearer = plan.identity || ladder.request.tokenRetry ? bearerOfArgs(ctx, next.args) : null;
+    if (plan.identity) plan.token = bearer;
     const startedAt = ctx.now();
-    const retry: Exchange = { ...plan, requestId: clip(`${plan.requestId}-r${loop.retries > 1 ? loop.retries : ''}`, 64), startedAt };
-    if (plan.bearer !== null) {
-      try {
-        loop.bearer = bearerOf(ctx.natives, readFetchCall(ctx.natives, next.args));
-      } catch {
-        loop.bearer = null;
-      }
-    }
+    ladder.sent(startedAt, bearer);
+    const retryId = ladder.retryId();
+    const retry: Exchange = { ...plan, id: () => retryId, startedAt };
     let res2: Response;
     try {
       res2 = await (Reflect.apply(nativeFetch, thisArg, next.args) as Promise<Response>);
     } catch (err) {
-      postRetry(ctx, plan, next.reason, 0, startedAt);
+      ladder.answered(0);
       reportError(ctx, retry, err);
       throw err;
     }
     // The retry's outcome goes first, so the incident records "retried" before "later request succeeded".
-    postRetry(ctx, plan, next.reason, res2.status, startedAt);
+    ladder.answered(res2.status);
     current = retry;
     res = res2;
   }
-}
-
-function postRetry(ctx: ProbeContext, plan: Plan, reason: RetryReason, status: number, startedAt: number): void {
-  const url = clip(plan.url, MAX_URL);
-  const outcome = status > 0 && status < 400 ? 'recovered' : 'failed';
-  // A failed token retry opens `unauthorized`, whatever its status (the status itself is noted when reported).
-  if (outcome === 'failed' && reason === 'unauthorized') successGate(ctx).failed(url, true);
-  ctx.post({
-    type: 'http-retry',
-    at: ctx.now(),
-    requestId: plan.requestId,
-    transport: 'fetch',
-    method: plan.method,
-    url,
-    reason,
-    status,
-    outcome,
-    durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - startedAt)),
-  });
 }
 
 /** Wraps `window.fetch`. @throws never */
@@ -456,7 +399,7 @@ export function hookFetch(ctx: ProbeContext): void {
       if (plan === null) return Reflect.apply(nativeFetch, thisArg, args);
       const sent = Reflect.apply(nativeFetch, thisArg, plan.args) as Promise<Response>;
       try {
-        if (plan.replay !== null) return recover(ctx, nativeFetch, thisArg, plan, sent);
+        if (plan.ladder !== null) return recover(ctx, nativeFetch, thisArg, plan, plan.ladder, sent);
         const ex = plan;
         if (ex.identity) {
           // The page's promise settles with the native's outcome, once the identity was read.

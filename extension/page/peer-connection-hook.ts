@@ -43,7 +43,7 @@ export function hookPeerConnection(ctx: ProbeContext): void {
   });
 
   const watch = (pc: RTCPeerConnection): void => {
-    const pcId = ctx.nextId('pc');
+    const pcId = ctx.doc.nextId('pc');
     let timer: number | null = null;
     let previous: StatsSample | null = null;
     const reporter = createStatsReporter();
@@ -159,5 +159,5 @@ export function hookPeerConnection(ctx: ProbeContext): void {
       return closed;
     },
   };
-  ctx.sessions.peerConnections = control;
+  ctx.doc.sessions.peerConnections = control;
 }

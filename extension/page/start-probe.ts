@@ -72,7 +72,7 @@ export function startProbe(win: Window & typeof globalThis): void {
         reacquireMedia(ctx);
         return;
       case 'close-stalled-socket':
-        ctx.sessions.sockets?.closeStalled(cmd.socketId, cmd.silentSeconds);
+        ctx.doc.sessions.sockets?.closeStalled(cmd.socketId, cmd.silentSeconds);
         return;
       default: {
         // A command added to the contract must be handled here: this fails to compile otherwise.

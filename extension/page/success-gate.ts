@@ -1,15 +1,15 @@
 /**
  * The document's success gate: which 2xx/3xx exchanges the fetch and XHR hooks report
  * (the rules and their memory bound are in src/limits/success-reports.ts). One gate per
- * probe context, that is per document, shared by both hooks: a failure seen through XHR
- * lets the next fetch success of the same request key through, and the other way round.
+ * document, created with the probe's context (`DocumentState.gate`, context.ts) and shared by
+ * both hooks: a failure seen through XHR lets the next fetch success of the same request key
+ * through, and the other way round.
  *
  * Never throws: should the gate itself fail (a page that broke `Map`, say), a success is
  * reported, as before the gate existed.
  */
 import { createSuccessReports } from '../../src/limits/success-reports';
 import type { SuccessReports } from '../../src/limits/success-reports';
-import type { ProbeContext } from './context';
 
 /** See the module comment. `url`: the URL as reported in the `http` observation. */
 export interface SuccessGate {
@@ -24,9 +24,12 @@ export interface SuccessGate {
   reported(url: string, isProtected: boolean): void;
 }
 
-const gates = new WeakMap<ProbeContext, SuccessGate>();
-
-function createGate(ctx: ProbeContext): SuccessGate {
+/**
+ * Creates the gate of one document.
+ * @param now epoch ms (the probe's captured clock)
+ * @throws never (created at document_start, before any page script could break `Map`)
+ */
+export function createSuccessGate(now: () => number): SuccessGate {
   const reports: SuccessReports = createSuccessReports();
   return {
     failed(url, unauthorized) {
@@ -38,32 +41,17 @@ function createGate(ctx: ProbeContext): SuccessGate {
     },
     admit(url, isProtected) {
       try {
-        return reports.admit(url, isProtected, ctx.now());
+        return reports.admit(url, isProtected, now());
       } catch {
         return true;
       }
     },
     reported(url, isProtected) {
       try {
-        reports.admit(url, isProtected, ctx.now(), true);
+        reports.admit(url, isProtected, now(), true);
       } catch {
         // best effort
       }
     },
   };
-}
-
-/** The gate of the document `ctx` belongs to, created on first use. @throws never */
-export function successGate(ctx: ProbeContext): SuccessGate {
-  let gate: SuccessGate | undefined;
-  try {
-    gate = gates.get(ctx);
-    if (gate === undefined) {
-      gate = createGate(ctx);
-      gates.set(ctx, gate);
-    }
-  } catch {
-    gate ??= createGate(ctx);
-  }
-  return gate;
 }

@@ -65,7 +65,7 @@ interface SocketWatch {
 
 function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<WebSocket>): SocketWatch {
   const { natives } = ctx;
-  const socketId = ctx.nextId('ws');
+  const socketId = ctx.doc.nextId('ws');
   const urlOf = (): string => (natives.ws.url ? call<string>(natives.ws.url, ws) : ws.url);
   const token = readAccessToken(urlOf());
   let messagesIn = 0;
@@ -212,11 +212,11 @@ export function hookWebSocket(ctx: ProbeContext): void {
   const wrapper = ctx.disguise.replaceConstructor<typeof WebSocket>(ctx.natives.win, 'WebSocket', {
     construct(native, pageArgs, newTarget) {
       // The URL converted once, when the probe is to read it (a page `toString` runs once).
-      const args = ctx.ledger.active ? stringifyLeading(pageArgs, 1, 1) : pageArgs;
+      const args = ctx.doc.ledger.active ? stringifyLeading(pageArgs, 1, 1) : pageArgs;
       let callArgs = args;
       try {
-        if (ctx.ledger.active && args.length > 0) {
-          const s = substituteAccessToken(String(args[0]), ctx.ledger);
+        if (ctx.doc.ledger.active && args.length > 0) {
+          const s = substituteAccessToken(String(args[0]), ctx.doc.ledger);
           if (s !== null) callArgs = [s, ...args.slice(1)];
         }
       } catch {
@@ -231,5 +231,5 @@ export function hookWebSocket(ctx: ProbeContext): void {
       return ws;
     },
   });
-  if (wrapper !== null && ctx.natives.ws.close) ctx.sessions.sockets = socketControl(registry, watches);
+  if (wrapper !== null && ctx.natives.ws.close) ctx.doc.sessions.sockets = socketControl(registry, watches);
 }

@@ -25,7 +25,7 @@
  */
 import { isRetryableMethod } from '../../src/recovery/backoff';
 import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
-import { MAX_URL, clip } from './context';
+import { MAX_URL, clip, requestLadder } from './context';
 import type { ProbeContext } from './context';
 import { call } from './natives';
 import { IN_FLIGHT, XHR_EVENTS, createXhrKit } from './xhr-kit';
@@ -34,13 +34,37 @@ import { createXhrRecovery } from './xhr-recovery';
 import type { XhrRecovery } from './xhr-recovery';
 import { readXhrIdentity, reportXhr } from './xhr-report';
 import { stringifyLeading } from './string-args';
-import { successGate } from './success-gate';
 import { installXhrViews } from './xhr-view';
+
+/**
+ * The retry loop of the exchange `send` starts: a 401 may get a fresh token when the request is
+ * async, protected, carries a bearer token and token refresh is on; a retryable status may be
+ * retried with backoff when it is async, protected and idempotent (src/recovery/backoff.ts).
+ * Synchronous requests are never retried.
+ */
+function ladderOf(
+  ctx: ProbeContext,
+  st: Pick<XhrState, 'method' | 'url' | 'async' | 'protected' | 'headers'>,
+  bearer: string | null,
+): XhrState['ladder'] {
+  const policy = ctx.retryPolicy();
+  const hasIdempotencyKey = st.headers.some(([name, value]) => name.toLowerCase() === 'idempotency-key' && value !== '');
+  return requestLadder(ctx, {
+    transport: 'xhr',
+    method: st.method,
+    url: clip(st.url, MAX_URL),
+    hasIdempotencyKey,
+    tokenRetry: st.async && st.protected && bearer !== null && ctx.config().tokenRefresh,
+    bearer,
+    backoff:
+      st.async && st.protected && policy.maxAttempts > 0 && policy.statuses.length > 0 && isRetryableMethod(st.method, hasIdempotencyKey),
+  });
+}
 
 function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState {
   const openUrl = String(openArgs[1]);
   const url = ctx.absoluteUrl(openUrl);
-  return {
+  const st: Omit<XhrState, 'ladder'> = {
     gen,
     openArgs,
     openUrl,
@@ -53,29 +77,17 @@ function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState
     headers: [],
     auth: null,
     body: undefined,
-    requestId: '',
     startedAt: 0,
-    bearer: null,
     token: null,
-    eligible: false,
-    backoff: false,
-    hasIdempotencyKey: false,
     errorKind: null,
     hiding: false,
     recorded: [],
     originalEnded: false,
     retry: null,
-    retryStartedAt: 0,
     held: false,
-    retryReason: 'backoff',
-    retryAnswered: false,
-    retries: 0,
-    tokenRetried: false,
-    backoffRetries: 0,
-    waitedMs: 0,
     timer: undefined,
-    givenUp: null,
   };
+  return { ...st, ladder: ladderOf(ctx, st, null) };
 }
 
 /** The probe's listener on every page XHR: hides a failure it retries, reports the rest. */
@@ -98,11 +110,10 @@ function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest,
       }
       if (type === 'readystatechange') {
         if (st.identity && kit.readyState(this) === 4) readXhrIdentity(kit, st, this);
-        if ((st.eligible || st.backoff) && kit.readyState(this) === 2) {
+        const { request } = st.ladder;
+        if ((request.tokenRetry || request.backoff) && kit.readyState(this) === 2) {
           const step = recovery.decide(st, this);
           if (step !== null) {
-            // A token request may post `token-needed` (opens `unauthorized`) before the 401 is reported.
-            if (step.kind === 'token') successGate(kit.ctx).failed(clip(st.url, MAX_URL), true);
             call(natives.stopImmediatePropagation, ev);
             st.hiding = true;
             st.recorded.push(recovery.record(this, ev));
@@ -124,7 +135,8 @@ function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest,
 export function hookXhr(ctx: ProbeContext): void {
   const kit = createXhrKit(ctx);
   if (kit === null) return;
-  const { natives, ledger } = ctx;
+  const { natives } = ctx;
+  const { ledger } = ctx.doc;
   const { states, views } = kit;
   const proto = kit.NativeXhr.prototype;
   const recovery = createXhrRecovery(kit);
@@ -217,29 +229,14 @@ export function hookXhr(ctx: ProbeContext): void {
         st = states.get(xhr);
         if (st) {
           before = { ...st };
-          st.requestId = '';
           st.startedAt = ctx.now();
           st.errorKind = null;
           st.hiding = false;
           st.recorded = [];
           st.originalEnded = false;
-          st.retries = 0;
-          st.tokenRetried = false;
-          st.backoffRetries = 0;
-          st.waitedMs = 0;
-          st.givenUp = null;
           st.body = st.protected ? args[0] : undefined;
           st.token = st.protected || st.identity ? ((st.auth === null ? null : parseBearer(st.auth)) ?? readAccessToken(st.openUrl)) : null;
-          st.bearer = st.protected ? st.token : null;
-          st.eligible = st.async && st.protected && st.bearer !== null && ctx.config().tokenRefresh;
-          const policy = ctx.retryPolicy();
-          st.hasIdempotencyKey = st.headers.some(([name, value]) => name.toLowerCase() === 'idempotency-key' && value !== '');
-          st.backoff =
-            st.async &&
-            st.protected &&
-            policy.maxAttempts > 0 &&
-            policy.statuses.length > 0 &&
-            isRetryableMethod(st.method, st.hasIdempotencyKey);
+          st.ladder = ladderOf(ctx, st, st.protected ? st.token : null);
           listen(xhr);
         }
       } catch {

@@ -2,6 +2,7 @@
  * What the XMLHttpRequest modules share: the per-object state of the current exchange, the
  * view the response getters show, and typed access to the captured natives.
  */
+import type { RequestLadder } from '../../src/recovery/request-ladder';
 import type { ProbeContext } from './context';
 import { call } from './natives';
 import type { Natives } from './natives';
@@ -40,22 +41,18 @@ export interface XhrState {
   auth: string | null;
   /** The `send` body (protected requests only, for a retry). */
   body: unknown;
-  requestId: string;
   /** Epoch ms at `send`. */
   startedAt: number;
-  /** The bearer token of the latest send (what a 401 rejected). */
-  bearer: string | null;
   /**
    * The token the latest send carried, for protected and identity requests (Authorization
    * Bearer, else `access_token`; RFC 6750 §2): an org switch keeps the sockets opened with it.
    */
   token: string | null;
-  /** A 401 on this exchange is to be hidden and retried with a fresh token. */
-  eligible: boolean;
-  /** A retryable status on this exchange is to be hidden and retried with backoff. */
-  backoff: boolean;
-  /** An `Idempotency-Key` header was set (protected requests only). */
-  hasIdempotencyKey: boolean;
+  /**
+   * The exchange's retry loop (src/recovery/request-ladder.ts): its id, what may be retried,
+   * the retries so far. A new one at each `send`.
+   */
+  ladder: RequestLadder;
   /** `error`, `timeout` or `abort` when one fired. */
   errorKind: string | null;
   /** The page must not see the native events of its own object (a retry is under way). */
@@ -69,24 +66,10 @@ export interface XhrState {
   originalEnded: boolean;
   /** The native XHR sending the latest retry, while there is one. */
   retry: XMLHttpRequest | null;
-  retryStartedAt: number;
   /** The latest retry's events are held (recorded), not forwarded: it is being retried in turn. */
   held: boolean;
-  /** Why the latest retry was sent. */
-  retryReason: 'unauthorized' | 'backoff';
-  /** Its `http-retry` was posted. */
-  retryAnswered: boolean;
-  /** Retries sent for this exchange, in all. */
-  retries: number;
-  tokenRetried: boolean;
-  /** Retries sent because of a retryable status. */
-  backoffRetries: number;
-  /** Time spent in backoff waits, ms. */
-  waitedMs: number;
   /** The pending backoff wait, from `ctx.later`. */
   timer: number | undefined;
-  /** Set when a retryable status was handed to the page because the wait would pass 120 s. */
-  givenUp: 'wait-too-long' | null;
 }
 
 /** What the page sees through the response getters while the probe is in the way. */

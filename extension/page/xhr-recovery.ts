@@ -1,7 +1,8 @@
 /**
  * The transparent retries for XMLHttpRequest (docs/architecture.md §3 rungs 1 and 2), once xhr-hook.ts
  * has stopped the HEADERS_RECEIVED event of an answer it retries and set the object's view to
- * "in flight".
+ * "in flight". What to do with each answer is the request's ladder's decision
+ * (src/recovery/request-ladder.ts, shared with fetch); this file only sends, holds and replays.
  *
  * A retry is a native XHR sending the same method, URL, headers (in order), body,
  * `responseType`, `withCredentials` and `timeout`, stale tokens substituted; the page's
@@ -16,23 +17,21 @@
  * events are re-dispatched, each with the readyState it had, and the page sees that answer.
  * Otherwise the last retry's outcome, whatever it is, is what the page gets.
  */
-import { planRetry } from '../../src/recovery/backoff';
+import type { LadderStep, RetryReason } from '../../src/recovery/request-ladder';
 import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
-import { MAX_URL, clip } from './context';
 import { call } from './natives';
 import { IN_FLIGHT, XHR_EVENTS } from './xhr-kit';
 import type { RecordedEvent, XhrKit, XhrState } from './xhr-kit';
 import { readXhrIdentity, reportXhr, retryAfterOf } from './xhr-report';
-import { successGate } from './success-gate';
 
-/** What to do about an answer: get a fresh token, or wait `delayMs` and send again. */
-export type XhrStep = { kind: 'token' } | { kind: 'backoff'; delayMs: number };
+/** A retry the ladder decided: get a fresh token, or wait `delayMs` and send again. */
+export type XhrStep = Exclude<LadderStep, { kind: 'deliver' }>;
 
 /** The recovery steps xhr-hook.ts calls. */
 export interface XhrRecovery {
   /**
-   * Whether the answer `subject` has received (HEADERS_RECEIVED) is to be retried, and how;
-   * null: the page gets it. Records a give-up for the report. Touches nothing else.
+   * Asks the exchange's ladder about the answer `subject` has received (HEADERS_RECEIVED):
+   * the retry to make, or null when the page gets it (a give-up is kept for the report).
    */
   decide(st: XhrState, subject: XMLHttpRequest): XhrStep | null;
   /** Starts `step` for the hidden exchange of `xhr`: then retries, or gives the answer back. */
@@ -52,7 +51,8 @@ export interface XhrRecovery {
 /** Creates the recovery steps for one kit. */
 export function createXhrRecovery(kit: XhrKit): XhrRecovery {
   const { ctx, x, states, views } = kit;
-  const { natives, ledger } = ctx;
+  const { natives } = ctx;
+  const { ledger } = ctx.doc;
   /** Retry XHR → the page's object it stands in for. */
   const owners = new WeakMap<XMLHttpRequest, XMLHttpRequest>();
 
@@ -79,29 +79,11 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     };
   };
 
-  /** Request id of the latest retry's own `http` report. */
-  const retryRequestId = (st: XhrState): string => clip(`${st.requestId}-r${st.retries > 1 ? st.retries : ''}`, 64);
-
   /** Reports the current subject (original or latest retry) as replaced by a retry. */
   const reportReplaced = (xhr: XMLHttpRequest, st: XhrState): void => {
+    const { ladder } = st;
     if (st.retry === null) reportXhr(kit, st, xhr, { hidden: true, errorKind: null });
-    else reportXhr(kit, st, st.retry, { hidden: true, requestId: retryRequestId(st), startedAt: st.retryStartedAt, errorKind: null });
-  };
-
-  const postRetry = (st: XhrState, status: number): void => {
-    st.retryAnswered = true;
-    ctx.post({
-      type: 'http-retry',
-      at: ctx.now(),
-      requestId: st.requestId,
-      transport: 'xhr',
-      method: st.method,
-      url: clip(st.url, MAX_URL),
-      reason: st.retryReason,
-      status,
-      outcome: status > 0 && status < 400 ? 'recovered' : 'failed',
-      durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - st.retryStartedAt)),
-    });
+    else reportXhr(kit, st, st.retry, { hidden: true, requestId: ladder.retryId(), startedAt: ladder.retryStartedAt, errorKind: null });
   };
 
   const abortNative = (r: XMLHttpRequest): void => {
@@ -141,7 +123,8 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
       if (st.originalEnded) reportXhr(kit, st, xhr);
     } else {
       views.set(xhr, { subject, readyState: null });
-      if (st.originalEnded) reportXhr(kit, st, subject, { requestId: retryRequestId(st), startedAt: st.retryStartedAt, errorKind: null });
+      const { ladder } = st;
+      if (st.originalEnded) reportXhr(kit, st, subject, { requestId: ladder.retryId(), startedAt: ladder.retryStartedAt, errorKind: null });
     }
   };
 
@@ -167,8 +150,8 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
       if (type === 'readystatechange') {
         const rs = kit.readyState(this);
         if (rs < 2) return; // the page saw OPENED already
-        if (!st.retryAnswered) {
-          postRetry(st, kit.status(this));
+        if (st.ladder.awaitingAnswer) {
+          st.ladder.answered(kit.status(this));
           const step = rs === 2 ? decide(st, this) : null;
           if (step !== null) {
             hold(xhr, st, this, ev);
@@ -182,8 +165,8 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
         return;
       }
       if (type === 'loadend') {
-        if (!st.retryAnswered) postRetry(st, kit.status(this)); // no answer at all (network error)
-        reportXhr(kit, st, this, { requestId: retryRequestId(st), startedAt: st.retryStartedAt, errorKind: null });
+        st.ladder.answered(kit.status(this)); // if not yet: no answer at all (network error)
+        reportXhr(kit, st, this, { requestId: st.ladder.retryId(), startedAt: st.ladder.retryStartedAt, errorKind: null });
       }
       fire(xhr, type, ev as ProgressEvent);
     } catch {
@@ -196,7 +179,7 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
    * the same token. The answer it replaces is reported now for a 401 (before a backoff wait
    * for the others, in `begin`).
    */
-  const retry = (xhr: XMLHttpRequest, st: XhrState, reason: XhrState['retryReason']): boolean => {
+  const retry = (xhr: XMLHttpRequest, st: XhrState, reason: RetryReason): boolean => {
     const url = substituteAccessToken(st.openUrl, ledger) ?? st.openUrl;
     let changed = url !== st.openUrl;
     let auth: string | null = null;
@@ -232,41 +215,22 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     st.held = false;
     st.recorded = [];
     st.originalEnded = false;
-    st.retryReason = reason;
-    st.retryAnswered = false;
-    st.retries += 1;
-    st.retryStartedAt = startedAt;
     st.token = (auth === null ? null : parseBearer(auth)) ?? readAccessToken(url);
-    if (st.eligible) st.bearer = st.token;
+    st.ladder.sent(startedAt, st.token);
     views.set(xhr, { subject: r, readyState: null });
     return true;
   };
 
   const decide = (st: XhrState, subject: XMLHttpRequest): XhrStep | null => {
-    const status = kit.status(subject);
-    if (status === 401) return st.eligible && !st.tokenRetried && st.bearer !== null ? { kind: 'token' } : null;
-    if (!st.backoff) return null;
-    const plan = planRetry({
-      status,
-      method: st.method,
-      hasIdempotencyKey: st.hasIdempotencyKey,
-      retryAfter: status >= 400 ? retryAfterOf(kit, subject) : null,
-      retriesDone: st.backoffRetries,
-      waitedMs: st.waitedMs,
-      now: ctx.now(),
-      random: ctx.random,
-      policy: ctx.retryPolicy(),
-    });
-    if (plan.retry) return { kind: 'backoff', delayMs: plan.delayMs };
-    if (plan.reason === 'wait-too-long') st.givenUp = 'wait-too-long';
-    return null;
+    const step = st.ladder.decide({ status: kit.status(subject), retryAfter: () => retryAfterOf(kit, subject) });
+    return step.kind === 'deliver' ? null : step;
   };
 
   const begin = (xhr: XMLHttpRequest, st: XhrState, step: XhrStep): void => {
     const gen = st.gen;
-    st.requestId ||= ctx.nextId('x');
+    const { ladder } = st;
     const current = (): boolean => st.gen === gen && states.get(xhr) === st;
-    const sendOrGiveUp = (reason: XhrState['retryReason']): void => {
+    const sendOrGiveUp = (reason: RetryReason): void => {
       let sent: boolean;
       try {
         sent = retry(xhr, st, reason);
@@ -276,11 +240,8 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
       if (!sent) giveUp(xhr, st);
     };
     if (step.kind === 'token') {
-      st.tokenRetried = true;
-      // The worker's unauthorized incident ends with the next protected success: let it through.
-      successGate(ctx).failed(clip(st.url, MAX_URL), true);
       void ctx.broker
-        .obtainFresh(st.bearer ?? '', st.url, st.requestId)
+        .obtainFresh(ladder.bearer ?? '', st.url, ladder.id())
         .then((fresh) => {
           if (!current()) return;
           if (fresh === null) giveUp(xhr, st);
@@ -289,8 +250,6 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
         .catch(() => undefined);
       return;
     }
-    st.backoffRetries += 1;
-    st.waitedMs += step.delayMs;
     // Reported before the wait, so the incident opens when the failure happened.
     reportReplaced(xhr, st);
     st.timer = ctx.later(() => {

@@ -3,9 +3,9 @@
  * getters (never through the page's view).
  */
 import { extractIdentity } from '../../src/identity/extract-identity';
+import { httpObservation } from '../../src/recovery/request-ladder';
 import { MAX_TEXT, MAX_URL, clip } from './context';
 import { call } from './natives';
-import { successGate } from './success-gate';
 import type { XhrKit, XhrState } from './xhr-kit';
 
 /** `Retry-After` (RFC 9110 §10.2.3) of a response, or null. */
@@ -21,7 +21,7 @@ export function retryAfterOf(kit: XhrKit, o: XMLHttpRequest): string | null {
 
 /**
  * Reads the identity of a 200 identity response `subject` (the page's object or a retry)
- * once it is DONE, and hands it to `ctx.onIdentity` with the token the request carried.
+ * once it is DONE, and hands it to `ctx.doc.onIdentity` with the token the request carried.
  * Called from the probe's first DONE listener, before the page's handlers see the response.
  * @throws never
  */
@@ -35,7 +35,7 @@ export function readXhrIdentity(kit: XhrKit, st: XhrState, subject: XMLHttpReque
     else if (rt === '' || rt === 'text') json = JSON.parse(call<string>(kit.x.responseText, subject));
     else return;
     const id = extractIdentity(json, ctx.config().identityFields);
-    if (id) ctx.onIdentity(id, st.token);
+    if (id) ctx.doc.onIdentity(id, st.token);
   } catch {
     // not JSON, or not an identity: nothing to read
   }
@@ -58,7 +58,8 @@ export interface XhrReportOptions {
  * {@link readXhrIdentity}), or is a protected success the document's success gate lets
  * through (one that can resolve an incident, success-gate.ts). Called when the exchange
  * ended, or, for an answer replaced by a retry (`hidden`), once its status is known.
- * Exchanges the page aborted are not reported.
+ * Exchanges the page aborted are not reported. (A failed token retry has noted `unauthorized`
+ * already, when its `http-retry` was posted: src/recovery/request-ladder.ts.)
  * @throws never
  */
 export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, opts: XhrReportOptions = {}): void {
@@ -68,29 +69,29 @@ export function reportXhr(kit: XhrKit, st: XhrState, subject: XMLHttpRequest, op
     if (errorKind === 'abort') return;
     const status = kit.status(subject);
     const url = clip(st.url, MAX_URL);
-    const gate = successGate(ctx);
-    if (status === 0 || status >= 400) {
-      // A retry's own failure after a 401 is a failed token retry: `unauthorized` as well.
-      const tokenRetry = opts.requestId !== undefined && st.retryReason === 'unauthorized';
-      gate.failed(url, st.protected && (status === 401 || tokenRetry));
-    } else if (st.identity) gate.reported(url, st.protected);
+    const { gate } = ctx.doc;
+    if (status === 0 || status >= 400) gate.failed(url, st.protected && status === 401);
+    else if (st.identity) gate.reported(url, st.protected);
     else if (!(st.protected && gate.admit(url, true))) return;
     const retryAfter = status >= 400 ? retryAfterOf(kit, subject) : null;
-    ctx.post({
-      type: 'http',
-      at: ctx.now(),
-      requestId: opts.requestId ?? (st.requestId ||= ctx.nextId('x')),
-      transport: 'xhr',
-      method: st.method,
-      url,
-      status,
-      durationMs: Math.min(86_400_000, Math.max(0, ctx.now() - (opts.startedAt ?? st.startedAt))),
-      protected: st.protected,
-      ...(retryAfter !== null ? { retryAfter: clip(retryAfter, MAX_TEXT) } : {}),
-      ...(opts.hidden ? { hiddenFromPage: true } : {}),
-      ...(status === 0 ? { error: errorKind ?? 'error' } : {}),
-      ...(st.givenUp !== null && !opts.hidden ? { retryGivenUp: st.givenUp } : {}),
-    });
+    ctx.post(
+      httpObservation(
+        {
+          transport: 'xhr',
+          requestId: opts.requestId ?? st.ladder.id(),
+          method: st.method,
+          url,
+          status,
+          startedAt: opts.startedAt ?? st.startedAt,
+          protected: st.protected,
+          retryAfter: retryAfter === null ? null : clip(retryAfter, MAX_TEXT),
+          hidden: opts.hidden,
+          givenUp: st.ladder.givenUp,
+          error: status === 0 ? (errorKind ?? 'error') : null,
+        },
+        ctx.now(),
+      ),
+    );
   } catch {
     // best effort
   }
