@@ -1,11 +1,14 @@
 /**
- * Answers extension pages (popup, options, diagnostics). Only the extension's own pages may
- * ask: content scripts and web pages are refused, and requests are schema-checked.
+ * Answers extension pages (popup, options, diagnostics): one handler per request type
+ * (src/protocol/ui-protocol.ts `UiHandlers`, so each must resolve to its request's reply).
+ * Only the extension's own pages may ask: content scripts and web pages are refused, and
+ * requests are schema-checked.
  */
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
-import { UiRequestSchema } from '../../src/protocol/ui';
-import type { ConfigResponse, EventsResponse, ExportResponse, SetUserConfigResponse, StateResponse } from '../../src/protocol/ui';
+import type { ConfigResponse, SetUserConfigResponse } from '../../src/protocol/ui';
+import { answerUiRequest } from '../../src/protocol/ui-dispatch';
+import type { UiHandlers, UiReplies, UiRequestType } from '../../src/protocol/ui-protocol';
 import { redactConfig } from '../../src/policy/redact-config';
 import { checkUserConfig, redactUserConfig, removeUserKeys, restoreRedacted } from '../../src/policy/user-config';
 import { stateForUi } from './session-hub';
@@ -51,35 +54,27 @@ async function resetUserConfig(keys: readonly string[]): Promise<ConfigResponse>
   return configAnswer();
 }
 
-type UiResponse = StateResponse | EventsResponse | ConfigResponse | SetUserConfigResponse | ExportResponse;
+const HANDLERS: UiHandlers = {
+  'get-state': async () => {
+    const [state, unmonitored] = await Promise.all([stateForUi(), unmonitoredTabs()]);
+    return { ...state, configProblems: currentResolution().problems.length, unmonitoredTabs: unmonitored };
+  },
+  'get-events': async ({ limit, tabId }) => {
+    const [events, incidents] = await Promise.all([recentEvents(limit, tabId), recentIncidents(200)]);
+    return { type: 'events', events, incidents };
+  },
+  'get-config': configAnswer,
+  'set-user-config': ({ userConfig }) => setUserConfig(userConfig),
+  'reset-user-config': ({ keys }) => resetUserConfig(keys),
+  'get-export': ({ format }) => exportAnswer(format),
+};
 
 /**
  * runtime.onMessage listener. Returns a promise for messages it answers and `undefined`
- * for the rest, so other listeners may answer them (webextension-polyfill convention).
+ * for the rest (other senders, malformed requests), so other listeners may answer them
+ * (webextension-polyfill convention).
  */
-export function handleUiMessage(message: unknown, sender: Runtime.MessageSender): Promise<UiResponse> | undefined {
+export function handleUiMessage(message: unknown, sender: Runtime.MessageSender): Promise<UiReplies[UiRequestType]> | undefined {
   if (!fromExtensionPage(sender)) return undefined;
-  const parsed = UiRequestSchema.safeParse(message);
-  if (!parsed.success) return undefined;
-  const request = parsed.data;
-  switch (request.type) {
-    case 'get-state':
-      return Promise.all([stateForUi(), unmonitoredTabs()]).then(([state, unmonitored]): StateResponse => ({
-        ...state,
-        configProblems: currentResolution().problems.length,
-        unmonitoredTabs: unmonitored,
-      }));
-    case 'get-events':
-      return Promise.all([recentEvents(request.limit, request.tabId), recentIncidents(200)]).then(
-        ([events, incidents]): EventsResponse => ({ type: 'events', events, incidents }),
-      );
-    case 'get-config':
-      return configAnswer();
-    case 'set-user-config':
-      return setUserConfig(request.userConfig);
-    case 'reset-user-config':
-      return resetUserConfig(request.keys);
-    case 'get-export':
-      return exportAnswer(request.format);
-  }
+  return answerUiRequest(HANDLERS, message);
 }

@@ -2,7 +2,7 @@
  * The two export buttons the popup and the diagnostics page show: save the redacted JSON
  * bundle as a file, and copy the short plain-text summary for a ticket to the clipboard
  * (saved as a file instead when the clipboard refuses, e.g. a page without focus). Both ask
- * the worker (`get-export`, src/protocol/ui.ts); the worker redacts, this component only
+ * the worker (`get-export`, src/protocol/ui-protocol.ts); the worker redacts, this component only
  * saves what it gets. The outcome is announced in a polite `aria-live` region.
  *
  * Markup and class names, for the pages' style sheets (no styles of its own beyond layout):
@@ -15,9 +15,9 @@
  * The status shows the saved file's name, `labels.copied` after a copy, or `labels.failed`.
  * Buttons are disabled (`aria-busy` on the group) while an export is being made.
  */
-import browser from 'webextension-polyfill';
 import { useState } from 'preact/hooks';
-import type { ExportResponse, UiRequest } from '../../src/protocol/ui';
+import type { ExportResponse } from '../../src/protocol/ui';
+import { uiRequest } from './ui-request';
 
 /** Visible text, from the page's string table (the page owns localisation). */
 export interface ExportButtonLabels {
@@ -33,27 +33,6 @@ export interface ExportButtonLabels {
 
 /** How long an export may take before it counts as failed, ms (20,000 events take a few seconds on a busy machine). */
 export const EXPORT_TIMEOUT_MS = 30_000;
-
-function isExportResponse(v: unknown): v is ExportResponse {
-  if (typeof v !== 'object' || v === null) return false;
-  const r = v as Partial<ExportResponse>;
-  return r.type === 'export' && typeof r.filename === 'string' && typeof r.text === 'string' && typeof r.mime === 'string';
-}
-
-async function requestExport(format: 'bundle' | 'summary'): Promise<ExportResponse> {
-  const request: UiRequest = { type: 'get-export', format };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('no answer')), EXPORT_TIMEOUT_MS);
-  });
-  try {
-    const answer: unknown = await Promise.race([browser.runtime.sendMessage(request), timeout]);
-    if (!isExportResponse(answer)) throw new Error('unexpected answer');
-    return answer;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Saves `text` as a download named `filename` (no `downloads` permission needed). */
 function saveFile(file: ExportResponse): void {
@@ -80,7 +59,12 @@ export function ExportButtons({ labels }: { labels: ExportButtonLabels }) {
     setBusy(true);
     setStatus(null);
     try {
-      const file = await requestExport(format);
+      const result = await uiRequest('get-export', { format }, { timeoutMs: EXPORT_TIMEOUT_MS });
+      if (!result.ok) {
+        setStatus({ outcome: 'failed', text: labels.failed });
+        return;
+      }
+      const file = result.reply;
       if (format === 'summary') {
         try {
           await navigator.clipboard.writeText(file.text);
