@@ -1,7 +1,8 @@
 /**
  * `npm test`: the checks as separate steps, each failing on its own — typecheck, lint, format
- * check, unit tests, build, e2e tests, and a short benchmark smoke run. Every step runs even
- * when an earlier one failed, except those that need the build (e2e, bench smoke) when the build
+ * check, unit tests, build, probe tests (the built page probe in a plain page, no extension:
+ * tests/probe/), e2e tests, and a short benchmark smoke run. Every step runs even when an
+ * earlier one failed, except those that need the build (probe, e2e, bench smoke) when the build
  * failed; a table at the end says which step passed, failed or was skipped and how long each
  * took. Exit code 0 only when every step passed.
  *
@@ -19,6 +20,7 @@ const STEPS = [
   { name: 'format', command: 'npx', args: ['prettier', '--check', '.'] },
   { name: 'unit', command: 'npx', args: ['vitest', 'run'] },
   { name: 'build', command: 'npx', args: ['vite', 'build'] },
+  { name: 'probe', command: 'npx', args: ['playwright', 'test', '-c', 'tests/probe/playwright.config.ts'], needsBuild: true },
   { name: 'e2e', command: 'npx', args: ['playwright', 'test'], needsBuild: true },
   { name: 'bench-smoke', command: 'node', args: ['tests/bench/run-bench.mjs', '--smoke'], needsBuild: true },
 ];
