@@ -6,13 +6,11 @@
  * the page's AbortSignal ending a wait. The test page plays the extension's part in the token
  * exchange (as in probe-token-retry.spec.ts).
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test as base } from './support/fixture';
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extensionWorker, launchBrowser } from '../support/browser.mjs';
-import { command, expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
+import { command, observations } from './fixtures/probe/harness';
 import { DEFAULT_PROBE_CONFIG } from '../../extension/page/default-config';
 
 interface Answer {
@@ -26,12 +24,9 @@ interface Seen {
   at: number;
 }
 
+/** Answers per script name, and the requests seen: emptied for each test. */
 const scripts = new Map<string, Answer[]>();
 const seen: Seen[] = [];
-let server: Server;
-let origin: string;
-let context: BrowserContext;
-let page: Page;
 
 const sent = (name: string): Seen[] => seen.filter((s) => s.name === name);
 
@@ -42,59 +37,58 @@ const FAST = {
   retry: { baseDelayMs: 20, maxDelayMs: 40, maxAttempts: 3, statuses: [408, 429, 503] },
 };
 
-test.beforeAll(async () => {
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    // The extension's own refresh (cookie-endpoint) is left unanswered, as in the probe fixture:
-    // the page alone plays the extension's part, and no failed refresh escalates to a reload.
-    if (url.pathname === '/api/v2/authentication/refresh') return;
-    const m = /^\/api\/v2\/script\/([a-z0-9-]+)$/.exec(url.pathname);
-    if (m) {
-      const name = m[1] ?? '';
-      seen.push({ name, method: req.method ?? '', auth: req.headers.authorization ?? null, at: Date.now() });
-      const queue = scripts.get(name) ?? [{ status: 200 }];
-      const answer = (queue.length > 1 ? queue.shift() : queue[0]) ?? { status: 200 };
-      req.resume();
-      res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...answer.headers });
-      res.end(JSON.stringify({ status: answer.status, n: sent(name).length }));
-      return;
-    }
-    if (url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><title>backoff fixture</title><p>backoff fixture</p>');
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  ({ context } = await launchBrowser());
-  // The worker pushes the same fast retry settings; safe reload (rung 5) would otherwise reload
-  // the page after a 401 retry that failed, which one test provokes on purpose.
-  const worker = await extensionWorker(context);
-  await worker.evaluate((retry) => chrome.storage.local.set({ userConfig: { retry, safeReload: { enabled: false } } }), FAST.retry);
+function scripted(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  // The extension's own refresh (cookie-endpoint) is left unanswered, as in the probe fixture:
+  // the page alone plays the extension's part, and no failed refresh escalates to a reload.
+  if (url.pathname === '/api/v2/authentication/refresh') return;
+  const m = /^\/api\/v2\/script\/([a-z0-9-]+)$/.exec(url.pathname);
+  if (m) {
+    const name = m[1] ?? '';
+    seen.push({ name, method: req.method ?? '', auth: req.headers.authorization ?? null, at: Date.now() });
+    const queue = scripts.get(name) ?? [{ status: 200 }];
+    const answer = (queue.length > 1 ? queue.shift() : queue[0]) ?? { status: 200 };
+    req.resume();
+    res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...answer.headers });
+    res.end(JSON.stringify({ status: answer.status, n: sent(name).length }));
+    return;
+  }
+  if (url.pathname === '/') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><title>backoff fixture</title><p>backoff fixture</p>');
+    return;
+  }
+  res.writeHead(404).end();
+}
+
+const test = base.extend({
+  // The probe page comes from the scripted server, one per test.
+  // eslint-disable-next-line no-empty-pattern -- no fixture needed
+  probeOrigin: async ({}, use) => {
+    scripts.clear();
+    seen.length = 0;
+    const server = createServer(scripted);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  },
+  // The fast retry settings pushed to the page, as the worker pushes them.
+  probePage: async ({ probePage }, use) => {
+    await command(probePage, FAST);
+    await probePage.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+    await use(probePage);
+  },
 });
 
-test.afterAll(async () => {
-  await context?.close();
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-});
+// One browser for the file. The worker pushes the same fast retry settings; safe reload
+// (rung 5) would otherwise reload the page after a 401 retry that failed, which one test
+// provokes on purpose.
+test.use({ shareBrowser: true, userConfig: { retry: FAST.retry, safeReload: { enabled: false } } });
 
-test.beforeEach(async () => {
-  scripts.clear();
-  seen.length = 0;
-  page = await openProbePage(context, `${origin}/`);
-  await command(page, FAST);
-  await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
-});
-
-test.afterEach(async () => {
-  if (page) await expectAllValid(page);
-  await page?.close();
-});
-
-test('fetch: a request that keeps failing is sent 1 + maxAttempts times; the page sees the last answer only', async () => {
+test('fetch: a request that keeps failing is sent 1 + maxAttempts times; the page sees the last answer only', async ({
+  probePage: page,
+}) => {
   scripts.set('always', [{ status: 503 }]);
   const status = await page.evaluate(async () => (await fetch('/api/v2/script/always')).status);
   expect(status).toBe(503);
@@ -115,7 +109,7 @@ test('fetch: a request that keeps failing is sent 1 + maxAttempts times; the pag
   expect(new Set(retries.map((r) => r.requestId)).size).toBe(1);
 });
 
-test('fetch: a 401 and a backoff retry share one loop: 429 → 401 → fresh token → 200, three sends', async () => {
+test('fetch: a 401 and a backoff retry share one loop: 429 → 401 → fresh token → 200, three sends', async ({ probePage: page }) => {
   await page.evaluate(() => {
     (window as unknown as { __sg: { answer: unknown } }).__sg.answer = (m: { requestId: string }) => ({
       type: 'token',
@@ -143,7 +137,7 @@ test('fetch: a 401 and a backoff retry share one loop: 429 → 401 → fresh tok
   expect(sent('twice')).toHaveLength(3);
 });
 
-test('XHR: retried failures never reach the page; one readyState sequence, one load, the final body', async () => {
+test('XHR: retried failures never reach the page; one readyState sequence, one load, the final body', async ({ probePage: page }) => {
   // (Not 408 first: Chromium itself resends a request that got 408 on a reused keep-alive connection.)
   scripts.set('xhr', [{ status: 503, headers: { 'retry-after': '0' } }, { status: 429, headers: { 'retry-after': '0' } }, { status: 200 }]);
   const result = await page.evaluate(
@@ -187,7 +181,9 @@ test('XHR: retried failures never reach the page; one readyState sequence, one l
   expect(sent('xhr-post')).toHaveLength(1);
 });
 
-test('a Retry-After above 120 s is not waited for: the page gets the 429 at once and the observation says why', async () => {
+test('a Retry-After above 120 s is not waited for: the page gets the 429 at once and the observation says why', async ({
+  probePage: page,
+}) => {
   scripts.set('long', [{ status: 429, headers: { 'retry-after': '600' } }, { status: 200 }]);
   const result = await page.evaluate(async () => {
     const t0 = performance.now();
@@ -201,7 +197,7 @@ test('a Retry-After above 120 s is not waited for: the page gets the 429 at once
   expect(http).toEqual([expect.objectContaining({ status: 429, retryAfter: '600', retryGivenUp: 'wait-too-long' })]);
 });
 
-test('the page can abort a request while the probe waits: it rejects at once with the abort reason', async () => {
+test('the page can abort a request while the probe waits: it rejects at once with the abort reason', async ({ probePage: page }) => {
   scripts.set('wait', [{ status: 503, headers: { 'retry-after': '30' } }, { status: 200 }]);
   const result = await page.evaluate(async () => {
     const c = new AbortController();

@@ -8,37 +8,18 @@
  * machine running the real extension is affected while the file exists. Chromium reads
  * `ExtensionSettings` for an unpacked extension just as for a force-installed one.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test as base } from './support/fixture';
 import type { BrowserContext, Worker } from '@playwright/test';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StateResponse } from '../../src/protocol/ui';
-import { DIST, PROJECT_ROOT, launchBrowserWithExtensions } from '../support/browser.mjs';
-import { appStatus, startLab } from './support/softphone';
-import type { Lab } from './support/softphone';
+import { DIST, PROJECT_ROOT } from '../support/browser.mjs';
+import { appStatus } from './support/softphone';
 import { envelopes, recordEnvelopes } from './support/channel-envelopes';
 
-const POLICY_DIR = '/etc/chromium/policies/managed';
-const POLICY_FILE = join(POLICY_DIR, 'softphone-guard-e2e-blocked.json');
 /** Chromium 156's refusal when runtime_blocked_hosts covers the page (src/policy/host-access.ts). */
 const BLOCKED_ERROR = 'This page cannot be scripted due to an ExtensionsSettings policy.';
-
-/** Why the test cannot run here, or null when it can. */
-function cannotWritePolicy(): string | null {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    return `needs root to write ${POLICY_DIR} (run the e2e tests as root, or skip this one)`;
-  }
-  try {
-    mkdirSync(POLICY_DIR, { recursive: true });
-    accessSync(POLICY_DIR, constants.W_OK);
-    return null;
-  } catch (error) {
-    return `cannot write ${POLICY_DIR}: ${(error as Error).message}`;
-  }
-}
-
-const removePolicy = (): void => rmSync(POLICY_FILE, { force: true });
 
 /** A copy of the built extension with a fresh key; returns its directory and extension id. */
 function extensionCopy(): { dir: string; id: string } {
@@ -75,68 +56,60 @@ async function injectionOutcome(worker: Worker, url: string): Promise<string> {
   }, url);
 }
 
-test.beforeAll(() => {
-  // A file left by an interrupted run must not block anything before this test starts.
-  if (!cannotWritePolicy()) removePolicy();
-});
-
-test.afterAll(() => {
-  if (!cannotWritePolicy()) removePolicy();
-});
-
-test('a softphone host in runtime_blocked_hosts gets nothing injected and the popup says it is blocked by policy', async () => {
-  const why = cannotWritePolicy();
-  test.skip(why !== null, `blocked-host e2e skipped: ${why}`);
-
-  const ext = extensionCopy();
-  let lab: Lab | undefined;
-  let context: BrowserContext | undefined;
-  try {
-    writeFileSync(POLICY_FILE, JSON.stringify({ ExtensionSettings: { [ext.id]: { runtime_blocked_hosts: ['*://127.0.0.1'] } } }));
-    lab = await startLab({ port: 0 });
-    ({ context } = await launchBrowserWithExtensions([ext.dir]));
-    const worker = await workerOf(context, ext.id);
-    await recordEnvelopes(context);
-    await expect
-      .poll(async () =>
-        (await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts())).map((s) => s.matches?.includes('http://127.0.0.1/*')),
-      )
-      .toEqual([true, true]);
-
-    // The lab on 127.0.0.1 matches softphoneUrlPatterns (a default), but the policy blocks the host.
-    const page = await context.newPage();
-    await page.goto(`${lab.url}/login?user=agent-1&return=/`);
-    await expect.poll(() => injectionOutcome(worker, lab!.url), { timeout: 20_000 }).toBe(BLOCKED_ERROR);
-    // A document loaded with the policy certainly in force: no probe, no relay.
-    await page.reload();
-    await appStatus(page);
-    await page.waitForTimeout(1500);
-    expect(await envelopes(page)).toEqual([]);
-
-    const popup = await context.newPage();
-    await popup.goto(`chrome-extension://${ext.id}/extension/popup/index.html`);
-    await expect
-      .poll(async () => ((await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }))) as StateResponse).unmonitoredTabs)
-      .toEqual([{ tabId: expect.any(Number), origin: lab.url, reason: 'blocked-by-policy' }]);
-    const card = popup.getByTestId('unmonitored-tabs');
-    await expect(card).toContainText(
-      `Softphone Guard is blocked on ${lab.url} by your browser policy (runtime_blocked_hosts); ask IT to allow it.`,
-    );
-    const state = (await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }))) as StateResponse;
-    expect(state.sessions.filter((s) => s.alive)).toEqual([]);
-    // No tab is monitored but a softphone tab is open: the toolbar badge says "off".
-    await expect.poll(() => popup.evaluate(() => chrome.action.getBadgeText({}))).toBe('off');
-
-    // The same lab on localhost is not blocked: monitored as usual, and not reported.
-    const local = await context.newPage();
-    await local.goto(`http://localhost:${lab.port}/login?user=agent-2&return=/`);
-    await expect.poll(() => envelopes(local)).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config']));
-    const after = (await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }))) as StateResponse;
-    expect(after.unmonitoredTabs?.map((t) => t.origin)).toEqual([lab.url]);
-  } finally {
-    removePolicy();
-    await context?.close();
-    await lab?.close();
+/** A copy of the built extension with a key of its own, removed after the test. */
+const test = base.extend<{ ext: { dir: string; id: string } }>({
+  // eslint-disable-next-line no-empty-pattern -- no fixture needed
+  ext: async ({}, use) => {
+    const ext = extensionCopy();
+    await use(ext);
     rmSync(ext.dir, { recursive: true, force: true });
-  }
+  },
+});
+
+test('a softphone host in runtime_blocked_hosts gets nothing injected and the popup says it is blocked by policy', async ({
+  lab,
+  policy,
+  ext,
+  launch,
+}) => {
+  policy.write('blocked', { ExtensionSettings: { [ext.id]: { runtime_blocked_hosts: ['*://127.0.0.1'] } } });
+  const { context } = await launch({ extensionDirs: [ext.dir] });
+  const worker = await workerOf(context, ext.id);
+  await recordEnvelopes(context);
+  await expect
+    .poll(async () =>
+      (await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts())).map((s) => s.matches?.includes('http://127.0.0.1/*')),
+    )
+    .toEqual([true, true]);
+
+  // The lab on 127.0.0.1 matches softphoneUrlPatterns (a default), but the policy blocks the host.
+  const page = await context.newPage();
+  await page.goto(`${lab.url}/login?user=agent-1&return=/`);
+  await expect.poll(() => injectionOutcome(worker, lab.url), { timeout: 20_000 }).toBe(BLOCKED_ERROR);
+  // A document loaded with the policy certainly in force: no probe, no relay.
+  await page.reload();
+  await appStatus(page);
+  await page.waitForTimeout(1500);
+  expect(await envelopes(page)).toEqual([]);
+
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${ext.id}/extension/popup/index.html`);
+  await expect
+    .poll(async () => ((await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }))) as StateResponse).unmonitoredTabs)
+    .toEqual([{ tabId: expect.any(Number), origin: lab.url, reason: 'blocked-by-policy' }]);
+  const card = popup.getByTestId('unmonitored-tabs');
+  await expect(card).toContainText(
+    `Softphone Guard is blocked on ${lab.url} by your browser policy (runtime_blocked_hosts); ask IT to allow it.`,
+  );
+  const state = (await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }))) as StateResponse;
+  expect(state.sessions.filter((s) => s.alive)).toEqual([]);
+  // No tab is monitored but a softphone tab is open: the toolbar badge says "off".
+  await expect.poll(() => popup.evaluate(() => chrome.action.getBadgeText({}))).toBe('off');
+
+  // The same lab on localhost is not blocked: monitored as usual, and not reported.
+  const local = await context.newPage();
+  await local.goto(`http://localhost:${lab.port}/login?user=agent-2&return=/`);
+  await expect.poll(() => envelopes(local)).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config']));
+  const after = (await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }))) as StateResponse;
+  expect(after.unmonitoredTabs?.map((t) => t.origin)).toEqual([lab.url]);
 });

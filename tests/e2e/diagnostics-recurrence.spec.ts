@@ -4,12 +4,10 @@
  * WFM schedule publish of seed 000) among scattered others, with no risk window configured
  * for it. The page says so in words and offers the policy value that adds the window.
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import AxeBuilder from '@axe-core/playwright';
 import type { Incident, IncidentKind } from '../../src/session/types';
 import { zonedParts, zonedToEpoch } from '../../src/prevention/zoned-time';
-import { extensionWorker, launchBrowser } from './support/softphone';
 import { openDiagnostics, seedStore } from './support/diagnostics';
 
 const ZONE = 'America/Chicago';
@@ -53,15 +51,10 @@ function month(now: number): { incidents: Incident[]; clustered: number; closes:
   return { incidents, clustered, closes };
 }
 
-let context: BrowserContext;
-
-test.afterEach(async () => {
-  await context?.close();
-});
-
-test('a month with a Mon 06:00 America/Chicago cluster: the finding in words, the heat table and the policy value', async () => {
-  ({ context } = await launchBrowser({ withExtension: true }));
-  const worker = await extensionWorker(context);
+test('a month with a Mon 06:00 America/Chicago cluster: the finding in words, the heat table and the policy value', async ({
+  context,
+  worker,
+}) => {
   const setup = await openDiagnostics(context);
   // Only the Friday window is configured, so the Monday cluster matches none.
   const saved = await setup.evaluate(() =>

@@ -14,81 +14,34 @@
  * Writing there needs root: skipped with a message otherwise. The file is removed afterwards,
  * whatever happens (another policy file in that directory would change every later test).
  */
-import { expect, test } from '@playwright/test';
-import type { BrowserContext, Page, Worker } from '@playwright/test';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import type { ConfigResponse, StateResponse } from '../../src/protocol/ui';
 import { DEFAULT_CONFIG } from '../../src/policy/schema';
-import { EXTENSION_ID, extensionWorker, launchBrowser, openAgentAt, startLab } from './support/softphone';
-import type { Lab } from './support/softphone';
+import { EXTENSION_ID, extensionWorker, openAgentAt } from './support/softphone';
+import { hasProbe } from './support/probe-marker';
 
-const POLICY_DIR = '/etc/chromium/policies/managed';
-const POLICY_FILE = join(POLICY_DIR, 'softphone-guard-e2e-policy.json');
 const OPTIONS_URL = `chrome-extension://${EXTENSION_ID}/extension/options/index.html`;
 const POPUP_URL = `chrome-extension://${EXTENSION_ID}/extension/popup/index.html`;
-
-/** Null when this process can write policy files, else why not. */
-function cannotWritePolicy(): string | null {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'needs root to write /etc/chromium/policies/managed';
-  try {
-    mkdirSync(POLICY_DIR, { recursive: true });
-    accessSync(POLICY_DIR, constants.W_OK);
-    return null;
-  } catch (error) {
-    return `cannot write ${POLICY_DIR}: ${String(error)}`;
-  }
-}
-
-/** Writes the extension's managed-storage value atomically (Chromium may read at any moment). */
-function writePolicy(value: Record<string, unknown>): void {
-  const tmp = `${POLICY_FILE}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ '3rdparty': { extensions: { [EXTENSION_ID]: value } } }, null, 2));
-  renameSync(tmp, POLICY_FILE);
-}
-
-function removePolicy(): void {
-  rmSync(POLICY_FILE, { force: true });
-  rmSync(`${POLICY_FILE}.tmp`, { force: true });
-}
-
-const skipReason = cannotWritePolicy();
-test.skip(skipReason !== null, skipReason ?? '');
-
-let lab: Lab;
-let context: BrowserContext;
-let worker: Worker;
-
-test.beforeAll(() => {
-  removePolicy();
-});
-
-test.afterAll(() => {
-  removePolicy();
-  expect(existsSync(POLICY_FILE)).toBe(false);
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-  removePolicy();
-});
 
 const getConfig = (page: Page): Promise<ConfigResponse> => page.evaluate(() => chrome.runtime.sendMessage({ type: 'get-config' }));
 const getState = (page: Page): Promise<StateResponse> => page.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
 const field = (page: Page, key: string) => page.locator(`.field[data-key="${key}"]`);
 
-test('a policy file decides what is monitored, shows locked in the options page, applies live, and its nonsense values are reported', async () => {
-  lab = await startLab({ port: 0 });
-  writePolicy({
+test('a policy file decides what is monitored, shows locked in the options page, applies live, and its nonsense values are reported', async ({
+  lab,
+  policy,
+  launch,
+}) => {
+  policy.managed({
     // Only the lab on "localhost": the same lab on 127.0.0.1 is not the softphone any more.
     softphoneUrlPatterns: ['http://localhost/*'],
     watchdog: { reconnectGraceMs: 7000 },
     // Accepted by the managed-storage schema (a string), but no such IANA time zone.
     riskWindows: [{ days: ['Mon'], start: '06:00', timeZone: 'Mars/Olympus_Mons', durationMinutes: 30, refreshAheadMinutes: 5 }],
   });
-  ({ context } = await launchBrowser({ withExtension: true }));
-  worker = await extensionWorker(context);
+  const { context } = await launch();
+  const worker = await extensionWorker(context);
 
   // The policy reached the extension (the first managed read can take seconds: poll).
   const options = await context.newPage();
@@ -118,22 +71,13 @@ test('a policy file decides what is monitored, shows locked in the options page,
   const popup = await context.newPage();
   await popup.goto(POPUP_URL);
   await expect.poll(async () => (await getState(popup)).sessions.filter((s) => s.alive).map((s) => s.agent?.userId)).toEqual(['agent-1']);
-  const hasProbe = (page: Page): Promise<boolean> =>
-    page.evaluate(() => {
-      // The probe answers for its marker through its Function.prototype.toString wrapper.
-      try {
-        return String(Function.prototype.toString.call(Symbol.for('softphone-guard.probe'))).startsWith('softphone-guard.probe ');
-      } catch {
-        return false;
-      }
-    });
   expect(await hasProbe(named)).toBe(true);
   expect(await hasProbe(other)).toBe(false);
   // The popup reports the configuration problem.
   await expect(popup.getByText('A configuration value is invalid and not applied.')).toBeVisible();
 
   // IT changes the policy: it applies without restarting anything.
-  writePolicy({
+  policy.managed({
     softphoneUrlPatterns: ['http://localhost/*', 'http://127.0.0.1/*'],
     watchdog: { reconnectGraceMs: 8000 },
   });
@@ -154,7 +98,7 @@ test('a policy file decides what is monitored, shows locked in the options page,
   expect(await hasProbe(other)).toBe(true);
 
   // Policy removed: back to the defaults, nothing locked.
-  removePolicy();
+  policy.remove();
   await expect.poll(async () => (await getConfig(options)).sources['watchdog.reconnectGraceMs'], { timeout: 30_000 }).toBe('default');
   expect(worker).toBeTruthy();
 });

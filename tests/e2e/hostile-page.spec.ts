@@ -21,12 +21,11 @@
  * own world; no secret can tell them apart). The test records that and checks they are stored
  * again once the flood stops.
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page, Worker } from '@playwright/test';
+import { expect, test as base } from './support/fixture';
+import type { BrowserContext, Page } from '@playwright/test';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXTENSION_ID, extensionWorker, launchBrowser } from '../support/browser.mjs';
-import { startFixtureServer } from './fixtures/probe/fixture-server';
+import { EXTENSION_ID } from '../support/browser.mjs';
 import type { FixtureServer } from './fixtures/probe/fixture-server';
 import { hostileEnvelopes } from './support/hostile-messages';
 import { PageObservationSchema } from '../../src/protocol/page';
@@ -49,30 +48,23 @@ const WORKER_EVENT_TYPES = [
 ];
 const PAGE_TYPES = PageObservationSchema.options.map((o) => o.shape.type.value as string);
 
-let server: FixtureServer;
-let context: BrowserContext;
-let worker: Worker;
-let ext: Page;
+/** An extension page to ask the worker and read its database from. */
+const test = base.extend<{ ext: Page }>({
+  ext: async ({ context }, use) => {
+    const ext = await context.newPage();
+    await ext.goto(`chrome-extension://${EXTENSION_ID}/extension/options/index.html`);
+    await use(ext);
+  },
+});
 
+// One browser (and so one event store) for the file.
+test.use({ shareBrowser: true });
 test.describe.configure({ timeout: 180_000 });
 
-test.beforeAll(async () => {
-  server = await startFixtureServer();
-  ({ context } = await launchBrowser());
-  worker = await extensionWorker(context);
-  ext = await context.newPage();
-  await ext.goto(`chrome-extension://${EXTENSION_ID}/extension/options/index.html`);
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.close();
-});
-
-const getState = (): Promise<StateResponse> => ext.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+const getState = (ext: Page): Promise<StateResponse> => ext.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
 
 /** Every stored event, read straight from the worker's database (never creating it). */
-async function storedEvents(): Promise<StoredEvent[]> {
+async function storedEvents(ext: Page): Promise<StoredEvent[]> {
   return ext.evaluate(
     () =>
       new Promise<StoredEvent[]>((resolve, reject) => {
@@ -108,13 +100,16 @@ async function storedEvents(): Promise<StoredEvent[]> {
 type ProbeChannel = 'port' | 'window';
 
 /** Opens the monitored fixture page with the hostile sender, once its session is live in the worker. */
-async function openHostilePage(channel: ProbeChannel): Promise<Page> {
+async function openHostilePage(
+  { context, server, ext }: { context: BrowserContext; server: FixtureServer; ext: Page },
+  channel: ProbeChannel,
+): Promise<Page> {
   const page = await context.newPage();
   if (channel === 'window') await page.addInitScript(() => delete (window as { MessageChannel?: unknown }).MessageChannel);
   await page.addInitScript({ path: POSTER });
   await page.goto(`${server.origin}/`);
   await expect
-    .poll(async () => (await getState()).sessions.some((s) => s.alive && s.href?.startsWith(server.origin)), {
+    .poll(async () => (await getState(ext)).sessions.some((s) => s.alive && s.href?.startsWith(server.origin)), {
       message: 'session live',
       timeout: 30_000,
     })
@@ -131,7 +126,7 @@ const realClose = (page: Page, code: number): Promise<void> =>
         ws.onopen = () => ws.send(`close:${c}:legit`);
         ws.onclose = () => resolve();
       }),
-    { wsOrigin: server.wsOrigin, code },
+    { wsOrigin: new URL(page.url()).origin.replace(/^http/, 'ws'), code },
   );
 
 function expectAllKnownAndValid(events: StoredEvent[]): void {
@@ -192,8 +187,12 @@ const forgedValid = (origin: string, wsOrigin: string): Record<string, unknown>[
 const isForged = (e: StoredEvent): boolean =>
   e.data.href === 'https://evil.example/' || e.data.socketId === 'forged-s' || e.data.requestId === 'forged-r';
 
-test('with the probe’s private port, nothing the page posts on the window reaches the worker', async () => {
-  const page = await openHostilePage('port');
+test('with the probe’s private port, nothing the page posts on the window reaches the worker', async ({
+  context,
+  ext,
+  fixtureServer: server,
+}) => {
+  const page = await openHostilePage({ context, server, ext }, 'port');
   const fuzz = await postFuzz(page, hostileEnvelopes(3000, 0xf0e));
   expect(fuzz.posted).toBeGreaterThan(2000);
   const forged = forgedValid(server.origin, server.wsOrigin);
@@ -206,9 +205,9 @@ test('with the probe’s private port, nothing the page posts on the window reac
   // (one window message queue before the port's, one ingest chain).
   await realClose(page, 4322);
   await expect
-    .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === 4322), { timeout: 30_000 })
+    .poll(async () => (await storedEvents(ext)).some((e) => e.type === 'ws-close' && e.data.code === 4322), { timeout: 30_000 })
     .toBe(true);
-  const events = await storedEvents();
+  const events = await storedEvents(ext);
   expectAllKnownAndValid(events);
   expect(events.filter(isForged)).toEqual([]);
   // Valid-looking forged closes and 401s could have made the worker reload the tab; none did.
@@ -220,10 +219,15 @@ test('with the probe’s private port, nothing the page posts on the window reac
   await page.close();
 });
 
-test('fuzzed envelopes (window channel): nothing invalid is stored, the worker answers and records what follows', async () => {
-  const page = await openHostilePage('window');
+test('fuzzed envelopes (window channel): nothing invalid is stored, the worker answers and records what follows', async ({
+  context,
+  worker,
+  ext,
+  fixtureServer: server,
+}) => {
+  const page = await openHostilePage({ context, server, ext }, 'window');
   const { posted, refused, navigations } = await postFuzz(page, hostileEnvelopes(3000, 0x5eed));
-  const reloads = (await storedEvents()).filter((e) => e.type === 'safe-reload').map((e) => e.data.cause);
+  const reloads = (await storedEvents(ext)).filter((e) => e.type === 'safe-reload').map((e) => e.data.cause);
   test.info().annotations.push({
     type: 'fuzz',
     description: `${posted} envelopes posted, ${refused} refused by structured clone, ${navigations} batches cut by a reload (safe reloads: ${JSON.stringify(reloads)})`,
@@ -247,18 +251,18 @@ test('fuzzed envelopes (window channel): nothing invalid is stored, the worker a
   // (one window message queue, one port, one ingest chain).
   await realClose(page, 4321);
   await expect
-    .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === 4321), {
+    .poll(async () => (await storedEvents(ext)).some((e) => e.type === 'ws-close' && e.data.code === 4321), {
       timeout: 30_000,
       message: 'legitimate close stored',
     })
     .toBe(true);
 
-  const events = await storedEvents();
+  const events = await storedEvents(ext);
   expectAllKnownAndValid(events);
   expect(events.filter((e) => e.type === 'hello').map((e) => e.data.href)).not.toContain('https://evil.example/');
   // The worker answers, and the session's address is the document's, whatever `hello` the page forged.
   await expect
-    .poll(async () => (await getState()).sessions.filter((s) => s.alive).map((s) => s.href), { timeout: 30_000 })
+    .poll(async () => (await getState(ext)).sessions.filter((s) => s.alive).map((s) => s.href), { timeout: 30_000 })
     .toContain(`${server.origin}/`);
 
   const proto = await worker.evaluate(() => ({
@@ -294,15 +298,15 @@ for (const channel of ['window', 'port'] as const) {
     channel === 'window'
       ? 'window channel: a flood of one type is rate-limited; other types are all stored meanwhile'
       : 'port channel: a flood on the window is not forwarded at all; the page’s own observations, same type included, are all stored';
-  test(title, async () => {
+  test(title, async ({ context, ext, fixtureServer: server }) => {
     // Statuses of the page's own requests, distinct per channel (one store for both tests).
     const duringStatus = channel === 'window' ? 404 : 410;
     const afterStatus = channel === 'window' ? 418 : 417;
-    const page = await openHostilePage(channel);
+    const page = await openHostilePage({ context, server, ext }, channel);
     const flooded = (events: StoredEvent[]): StoredEvent[] =>
       events.filter((e) => e.type === 'http' && String(e.data.requestId).startsWith('flood-'));
     // One store for both channels' tests: only what this test adds counts.
-    const startSeq = Math.max(0, ...(await storedEvents()).map((e) => e.seq ?? 0));
+    const startSeq = Math.max(0, ...(await storedEvents(ext)).map((e) => e.seq ?? 0));
     const codeBase = channel === 'window' ? 4400 : 4410;
     const sentinel = channel === 'window' ? 4499 : 4498;
 
@@ -367,9 +371,9 @@ for (const channel of ['window', 'port'] as const) {
     // After the flood, a real close: the sentinel that everything before it was handled.
     await realClose(page, sentinel);
     await expect
-      .poll(async () => (await storedEvents()).some((e) => e.type === 'ws-close' && e.data.code === sentinel), { timeout: 30_000 })
+      .poll(async () => (await storedEvents(ext)).some((e) => e.type === 'ws-close' && e.data.code === sentinel), { timeout: 30_000 })
       .toBe(true);
-    const all = await storedEvents();
+    const all = await storedEvents(ext);
     expectAllKnownAndValid(all);
     const events = all.filter((e) => (e.seq ?? 0) > startSeq);
 
@@ -405,7 +409,7 @@ for (const channel of ['window', 'port'] as const) {
     await page.waitForTimeout(1000);
     await page.evaluate((status) => fetch(`/plain/${status}?after=1`).then((r) => r.status), afterStatus);
     await expect
-      .poll(async () => (await storedEvents()).some((e) => e.type === 'http' && e.data.status === afterStatus), { timeout: 30_000 })
+      .poll(async () => (await storedEvents(ext)).some((e) => e.type === 'http' && e.data.status === afterStatus), { timeout: 30_000 })
       .toBe(true);
     await page.close();
   });

@@ -5,13 +5,11 @@
  * Also checks the lab's OAuth (PKCE, single-use codes), refresh counting and storm effects
  * at the HTTP level.
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { startLab } from '../lab/server.mjs';
 import type { Lab } from '../lab/server.mjs';
-import { launchBrowser } from '../support/browser.mjs';
 
 interface SoftphoneStatus {
   loggedIn: boolean;
@@ -75,20 +73,9 @@ async function expectHealthy(page: Page): Promise<void> {
 }
 
 test.describe('softphone lab without the extension', () => {
-  let lab: Lab;
-  let context: BrowserContext;
+  test.use({ withExtension: false });
 
-  test.beforeEach(async () => {
-    lab = await startLab();
-    ({ context } = await launchBrowser({ withExtension: false }));
-  });
-
-  test.afterEach(async () => {
-    await context?.close();
-    await lab?.close();
-  });
-
-  test('a publish storm leaves the agent stuck until a reload (seeds 000/001)', async () => {
+  test('a publish storm leaves the agent stuck until a reload (seeds 000/001)', async ({ lab, context }) => {
     const page = await context.newPage();
     await page.goto(`${lab.url}/login?user=agent-1&return=/`);
     await expectHealthy(page);
@@ -153,16 +140,6 @@ test.describe('softphone lab without the extension', () => {
 });
 
 test.describe('softphone lab HTTP API', () => {
-  let lab: Lab;
-
-  test.beforeEach(async () => {
-    lab = await startLab();
-  });
-
-  test.afterEach(async () => {
-    await lab?.close();
-  });
-
   function cookiesOf(res: Response): string {
     return res.headers
       .getSetCookie()
@@ -170,7 +147,7 @@ test.describe('softphone lab HTTP API', () => {
       .join('; ');
   }
 
-  async function authorize(cookie: string, challenge: string, extra: Record<string, string> = {}): Promise<URL> {
+  async function authorize(lab: Lab, cookie: string, challenge: string, extra: Record<string, string> = {}): Promise<URL> {
     const q = new URLSearchParams({
       response_type: 'code',
       client_id: 'api-test',
@@ -185,7 +162,7 @@ test.describe('softphone lab HTTP API', () => {
     return new URL(res.headers.get('location') ?? '', lab.url);
   }
 
-  async function exchange(code: string, verifier: string): Promise<Response> {
+  async function exchange(lab: Lab, code: string, verifier: string): Promise<Response> {
     return fetch(`${lab.url}/oauth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -199,15 +176,15 @@ test.describe('softphone lab HTTP API', () => {
     });
   }
 
-  test('OAuth with PKCE, single-use codes, cookie refresh and storm effects', async () => {
+  test('OAuth with PKCE, single-use codes, cookie refresh and storm effects', async ({ lab }) => {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
 
     // No session: prompt=none answers login_required; otherwise the login page.
-    const noSession = await authorize('', challenge, { prompt: 'none' });
+    const noSession = await authorize(lab, '', challenge, { prompt: 'none' });
     expect(noSession.searchParams.get('error')).toBe('login_required');
     expect(noSession.searchParams.get('state')).toBe('s1');
-    expect((await authorize('', challenge)).pathname).toBe('/login');
+    expect((await authorize(lab, '', challenge)).pathname).toBe('/login');
     const foreign = await fetch(
       `${lab.url}/oauth/authorize?response_type=code&client_id=x&redirect_uri=${encodeURIComponent('http://evil.example/cb')}&code_challenge=${challenge}&code_challenge_method=S256`,
       { redirect: 'manual' },
@@ -222,15 +199,15 @@ test.describe('softphone lab HTTP API', () => {
     const cookie = cookiesOf(login);
 
     // A wrong verifier fails PKCE and burns the code.
-    const code1 = (await authorize(cookie, challenge)).searchParams.get('code') ?? '';
-    const bad = await exchange(code1, randomBytes(32).toString('base64url'));
+    const code1 = (await authorize(lab, cookie, challenge)).searchParams.get('code') ?? '';
+    const bad = await exchange(lab, code1, randomBytes(32).toString('base64url'));
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'invalid_grant' });
-    expect((await exchange(code1, verifier)).status).toBe(400);
+    expect((await exchange(lab, code1, verifier)).status).toBe(400);
 
     // The right verifier gets an RFC 6749 §5.1 answer; org-b tokens are JWT-shaped.
-    const code2 = (await authorize(cookie, challenge)).searchParams.get('code') ?? '';
-    const ok = await exchange(code2, verifier);
+    const code2 = (await authorize(lab, cookie, challenge)).searchParams.get('code') ?? '';
+    const ok = await exchange(lab, code2, verifier);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('cache-control')).toBe('no-store');
     const tok = (await ok.json()) as { access_token: string; token_type: string; expires_in: number };
@@ -243,7 +220,7 @@ test.describe('softphone lab HTTP API', () => {
     expect(await me.json()).toMatchObject({ id: 'agent-3', organization: { id: 'org-b', name: 'Contoso Support' } });
 
     // Reusing a code is refused and revokes the token it produced (RFC 6749 §4.1.2).
-    const reuse = await exchange(code2, verifier);
+    const reuse = await exchange(lab, code2, verifier);
     expect(reuse.status).toBe(400);
     const revoked = await fetch(`${lab.url}/api/v2/users/me`, { headers: { Authorization: `Bearer ${tok.access_token}` } });
     expect(revoked.status).toBe(401);

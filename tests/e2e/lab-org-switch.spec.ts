@@ -8,10 +8,10 @@
  * that closes the old sockets with 1000 and the old peer connections when `/users/me` names a
  * new organisation) shows that tearing down first is enough to fix it.
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import WebSocket from 'ws';
-import { startLab, launchBrowser, openAgent } from './support/softphone';
+import { openAgent } from './support/softphone';
 import type { Lab } from './support/softphone';
 
 interface OrgStatus {
@@ -58,20 +58,9 @@ async function takeCall(lab: Lab, page: Page): Promise<string> {
 }
 
 test.describe('org switch without the extension', () => {
-  let lab: Lab;
-  let context: BrowserContext;
+  test.use({ labOptions: { heartbeatMs: 2000 }, withExtension: false });
 
-  test.beforeEach(async () => {
-    lab = await startLab({ heartbeatMs: 2000 });
-    ({ context } = await launchBrowser({ withExtension: false }));
-  });
-
-  test.afterEach(async () => {
-    await context?.close();
-    await lab?.close();
-  });
-
-  test('switching with a call up leaves the agent stuck until a reload (seed 002)', async () => {
+  test('switching with a call up leaves the agent stuck until a reload (seed 002)', async ({ lab, context }) => {
     const page = await openAgent(context, lab, 'agent-1');
     expect(await status(page)).toMatchObject({ org: { id: 'org-a', switching: false, switches: 0 }, signallingSockets: 1 });
     const picker = page.getByRole('combobox', { name: 'Organization' });
@@ -140,7 +129,7 @@ test.describe('org switch without the extension', () => {
       });
   });
 
-  test('tearing the old org down first (close 1000, peer connections closed) fixes it', async () => {
+  test('tearing the old org down first (close 1000, peer connections closed) fixes it', async ({ lab, context }) => {
     // Stand-in for the extension's org-switch teardown: when /users/me names another
     // organisation, close every earlier socket with 1000 and every earlier peer connection
     // before the page sees the answer.
@@ -211,7 +200,7 @@ test.describe('org switch without the extension', () => {
     expect((await status(page)).call).toMatchObject({ id: next.callId, state: 'connected' });
   });
 
-  test('an agent of one organisation cannot switch', async () => {
+  test('an agent of one organisation cannot switch', async ({ lab, context }) => {
     const page = await openAgent(context, lab, 'agent-3');
     await expect(page.getByRole('combobox', { name: 'Organization' }).locator('option')).toHaveText(['Contoso Support']);
     await expect(page.evaluate(() => (window as unknown as HookWindow).labSoftphone.switchOrg('org-a'))).rejects.toThrow(
@@ -225,19 +214,9 @@ test.describe('org switch without the extension', () => {
 });
 
 test.describe('org switch at the HTTP level', () => {
-  let lab: Lab;
-
-  test.beforeEach(async () => {
-    lab = await startLab();
-  });
-
-  test.afterEach(async () => {
-    await lab?.close();
-  });
-
   const cookiesOf = (res: Response): string[] => res.headers.getSetCookie().map((c) => c.split(';')[0] ?? '');
 
-  test('refresh with organizationId, one organisation per login session, fault parameters', async () => {
+  test('refresh with organizationId, one organisation per login session, fault parameters', async ({ lab }) => {
     const login = await fetch(`${lab.url}/login?user=agent-1&return=/`, { redirect: 'manual' });
     const [session, firstRefresh] = cookiesOf(login);
     const refresh = (cookie: string, body?: unknown) =>

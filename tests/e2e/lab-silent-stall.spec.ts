@@ -5,10 +5,10 @@
  * normally, and `POST /lab/ring` counts as delivered only pushes really written. The `ws`
  * library still completes a client's closing handshake on a stalled socket.
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import WebSocket from 'ws';
-import { startLab, launchBrowser, openAgent } from './support/softphone';
+import { openAgent } from './support/softphone';
 import type { Lab } from './support/softphone';
 
 interface StallStatus {
@@ -32,20 +32,9 @@ async function control(lab: Lab, method: string, path: string, body?: unknown): 
 }
 
 test.describe('silent stall in the app, without the extension', () => {
-  let lab: Lab;
-  let context: BrowserContext;
+  test.use({ labOptions: { heartbeatMs: 1000 }, withExtension: false });
 
-  test.beforeEach(async () => {
-    lab = await startLab({ heartbeatMs: 1000 });
-    ({ context } = await launchBrowser({ withExtension: false }));
-  });
-
-  test.afterEach(async () => {
-    await context?.close();
-    await lab?.close();
-  });
-
-  test('the socket open at injection goes silent; a socket opened later works', async () => {
+  test('the socket open at injection goes silent; a socket opened later works', async ({ lab, context }) => {
     const stalled = await openAgent(context, lab, 'agent-1');
     await expect.poll(async () => (await status(stalled)).lastHeartbeatAt).not.toBeNull();
 
@@ -74,17 +63,9 @@ test.describe('silent stall in the app, without the extension', () => {
 });
 
 test.describe('silent stall at the socket level', () => {
-  let lab: Lab;
+  test.use({ labOptions: { heartbeatMs: 300 } });
 
-  test.beforeEach(async () => {
-    lab = await startLab({ heartbeatMs: 300 });
-  });
-
-  test.afterEach(async () => {
-    await lab?.close();
-  });
-
-  test('stalledSockets, pongs, ring delivery, durationMs bound and the closing handshake', async () => {
+  test('stalledSockets, pongs, ring delivery, durationMs bound and the closing handshake', async ({ lab }) => {
     const login = await fetch(`${lab.url}/login?user=agent-1&return=/`, { redirect: 'manual' });
     const cookie = login.headers
       .getSetCookie()

@@ -6,11 +6,11 @@
  * (tests/unit/policy/chrome-policy-schema.ts), so the unit checks of
  * public/managed-schema.json stand for the real thing.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test as base } from './support/fixture';
 import type { BrowserContext } from '@playwright/test';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST, EXTENSION_ID, PROJECT_ROOT, extensionWorker, launchBrowserWithExtensions } from '../support/browser.mjs';
+import { DIST, EXTENSION_ID, PROJECT_ROOT, extensionWorker } from '../support/browser.mjs';
 import { chromeSchemaLoadError } from '../unit/policy/chrome-policy-schema';
 
 type Schema = Record<string, unknown>;
@@ -52,26 +52,33 @@ const readLog = (userDataDir: string): string => {
   }
 };
 
+/** A folder for copies of the build, removed after the test. */
+const test = base.extend<{ copiesRoot: string }>({
+  // eslint-disable-next-line no-empty-pattern -- no fixture needed
+  copiesRoot: async ({}, use) => {
+    const dir = mkdtempSync(join(PROJECT_ROOT, '.tmp', 'broken-schema-'));
+    await use(dir);
+    rmSync(dir, { recursive: true, force: true });
+  },
+});
+
 test.beforeAll(() => {
   expect(existsSync(join(DIST, 'managed-schema.json')), `no built extension in ${DIST}: run npm run build (or set SG_DIST)`).toBe(true);
 });
 
-test('the real build loads: its service worker starts and chrome://extensions lists it', async () => {
+test('the real build loads: its service worker starts and chrome://extensions lists it', async ({ launch }) => {
   expect(chromeSchemaLoadError(JSON.parse(readFileSync(join(DIST, 'managed-schema.json'), 'utf8')))).toBeUndefined();
-  const { context, userDataDir } = await launchBrowserWithExtensions([DIST], { logToProfile: true });
-  try {
-    const worker = await extensionWorker(context);
-    expect(worker.url()).toMatch(new RegExp(`^chrome-extension://${EXTENSION_ID}/`));
-    expect(await installedExtensionIds(context)).toContain(EXTENSION_ID);
-    expect(readLog(userDataDir)).not.toContain('Failed to load extension');
-  } finally {
-    await context.close();
-    rmSync(userDataDir, { recursive: true, force: true });
-  }
+  const { context, userDataDir } = await launch({ extensionDirs: [DIST], logToProfile: true });
+  const worker = await extensionWorker(context);
+  expect(worker.url()).toMatch(new RegExp(`^chrome-extension://${EXTENSION_ID}/`));
+  expect(await installedExtensionIds(context)).toContain(EXTENSION_ID);
+  expect(readLog(userDataDir)).not.toContain('Failed to load extension');
 });
 
-test('a managed-schema.json Chromium rejects stops the extension from loading, with the reason in its log', async () => {
-  const copiesRoot = mkdtempSync(join(PROJECT_ROOT, '.tmp', 'broken-schema-'));
+test('a managed-schema.json Chromium rejects stops the extension from loading, with the reason in its log', async ({
+  copiesRoot,
+  launch,
+}) => {
   const copies = BREAKAGES.map(({ name, breakIt }) => {
     const dir = join(copiesRoot, name);
     cpSync(DIST, dir, { recursive: true });
@@ -83,21 +90,12 @@ test('a managed-schema.json Chromium rejects stops the extension from loading, w
     return { name, dir, expected: expected as string };
   });
   // All copies in one browser: each fails on its own, and one launch keeps the test fast.
-  const { context, userDataDir } = await launchBrowserWithExtensions(
-    copies.map((c) => c.dir),
-    { logToProfile: true },
-  );
-  try {
-    for (const copy of copies) {
-      await expect
-        .poll(() => readLog(userDataDir), { message: `${copy.name}: Chromium's load error`, timeout: 15_000 })
-        .toContain(`Failed to load extension from: ${copy.dir}. ${copy.expected}`);
-    }
-    expect(await installedExtensionIds(context)).not.toContain(EXTENSION_ID);
-    expect(context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`))).toEqual([]);
-  } finally {
-    await context.close();
-    rmSync(userDataDir, { recursive: true, force: true });
-    rmSync(copiesRoot, { recursive: true, force: true });
+  const { context, userDataDir } = await launch({ extensionDirs: copies.map((c) => c.dir), logToProfile: true });
+  for (const copy of copies) {
+    await expect
+      .poll(() => readLog(userDataDir), { message: `${copy.name}: Chromium's load error`, timeout: 15_000 })
+      .toContain(`Failed to load extension from: ${copy.dir}. ${copy.expected}`);
   }
+  expect(await installedExtensionIds(context)).not.toContain(EXTENSION_ID);
+  expect(context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`))).toEqual([]);
 });

@@ -10,12 +10,10 @@
  * (CDP `Browser.setPermission` also fires both, but as a DevTools override that no content
  * setting can undo, so it is no test of the extension.)
  */
-import { expect, test } from './support/fixture';
+import { expect, test as base } from './support/fixture';
 import type { Page, Worker } from '@playwright/test';
-import { appStatus, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
+import { appStatus, extensionWorker, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
 import type { AppStatus, Lab } from './support/softphone';
-
-test.use({ sitePermissions: true });
 
 type MicStatus = AppStatus & { mic: { state: string; permission: string; losses: number } };
 type Hook = { labSoftphone: { answer(): Promise<unknown> } };
@@ -39,6 +37,17 @@ async function configure(worker: Worker, userConfig: unknown): Promise<void> {
 }
 
 /** Answers a call for agent-1 and waits until audio flows. */
+const test = base.extend({
+  // The agent allowed the softphone's microphone once (or IT did): the starting point of every
+  // test, before any page opens.
+  context: async ({ context, lab }, use) => {
+    expect(await micSetting(await extensionWorker(context), lab, 'allow')).toBe('allow');
+    await use(context);
+  },
+});
+
+test.use({ sitePermissions: true });
+
 async function inCall(lab: Lab, agent: Page): Promise<void> {
   await expect.poll(async () => (await micStatus(agent)).mic).toMatchObject({ state: 'ready' });
   await labPost(lab, '/lab/ring', { userId: 'agent-1' });
@@ -46,11 +55,6 @@ async function inCall(lab: Lab, agent: Page): Promise<void> {
   await agent.evaluate(() => (window as unknown as Hook).labSoftphone.answer());
   await expect.poll(async () => (await appStatus(agent)).call.state).toBe('connected');
 }
-
-// The agent allowed the softphone's microphone once (or IT did): the starting point of every test.
-test.beforeEach(async ({ worker, lab }) => {
-  expect(await micSetting(worker, lab, 'allow')).toBe('allow');
-});
 
 test('a blocked microphone is allowed again and the softphone gets it back, without a reload; the popup shows the steps', async ({
   lab,

@@ -6,36 +6,24 @@
  * stays in force. Policy-locked fields are covered by the view model's unit tests and the
  * policy-file e2e test.
  */
-import { expect, test, type BrowserContext, type Page, type Worker } from '@playwright/test';
+import type { BrowserContext, Page, Worker } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXTENSION_ID, PROJECT_ROOT, extensionWorker, launchBrowser } from '../support/browser.mjs';
+import { EXTENSION_ID, PROJECT_ROOT } from '../support/browser.mjs';
 import { resolveConfig } from '../../src/policy/resolve';
 import { DEFAULT_CONFIG, PartialConfigSchema } from '../../src/policy/schema';
 import type { ConfigResponse } from '../../src/protocol/ui';
+
+// One browser for the file; the user settings are emptied before each test.
+test.use({ shareBrowser: true });
 
 const OPTIONS_URL = `chrome-extension://${EXTENSION_ID}/extension/options/index.html`;
 const POPUP_URL = `chrome-extension://${EXTENSION_ID}/extension/popup/index.html`;
 const GRACE = 'watchdog.reconnectGraceMs';
 
-let context: BrowserContext;
-let worker: Worker;
-
-test.beforeAll(async () => {
-  ({ context } = await launchBrowser({ withExtension: true }));
-  worker = await extensionWorker(context);
-});
-
-test.afterAll(async () => {
-  await context.close();
-});
-
-test.beforeEach(async () => {
-  await worker.evaluate(() => chrome.storage.local.remove('userConfig'));
-});
-
 /** Opens the options page, collecting console errors and uncaught exceptions. */
-async function openOptions(): Promise<{ page: Page; errors: string[] }> {
+async function openOptions(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -47,12 +35,13 @@ async function openOptions(): Promise<{ page: Page; errors: string[] }> {
 }
 
 const row = (page: Page, key: string) => page.locator(`.field[data-key="${key}"]`);
-const storedUserConfig = (): Promise<unknown> => worker.evaluate(async () => (await chrome.storage.local.get('userConfig')).userConfig);
+const storedUserConfig = (worker: Worker): Promise<unknown> =>
+  worker.evaluate(async () => (await chrome.storage.local.get('userConfig')).userConfig);
 const getConfig = (page: Page): Promise<ConfigResponse> => page.evaluate(() => chrome.runtime.sendMessage({ type: 'get-config' }));
 
-test('shows every setting with its value and source "default", fast and without errors', async () => {
+test('shows every setting with its value and source "default", fast and without errors', async ({ context }) => {
   const started = Date.now();
-  const { page, errors } = await openOptions();
+  const { page, errors } = await openOptions(context);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Softphone Guard settings');
   const grace = page.getByLabel('Reconnect grace period (ms)', { exact: true });
   await expect(grace).toHaveValue('10000');
@@ -78,15 +67,15 @@ test('shows every setting with its value and source "default", fast and without 
   expect(errors).toEqual([]);
 });
 
-test("a changed value is saved as the user's, takes effect in the worker, and resets to default", async () => {
-  const { page, errors } = await openOptions();
+test("a changed value is saved as the user's, takes effect in the worker, and resets to default", async ({ context, worker }) => {
+  const { page, errors } = await openOptions(context);
   const grace = page.getByLabel('Reconnect grace period (ms)', { exact: true });
   await expect(grace).toHaveValue('10000');
 
   await grace.fill('5000');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.locator('.savebar [role="status"]')).toHaveText('Saved.');
-  expect(await storedUserConfig()).toEqual({ watchdog: { reconnectGraceMs: 5000 } });
+  expect(await storedUserConfig(worker)).toEqual({ watchdog: { reconnectGraceMs: 5000 } });
   await expect(row(page, GRACE).getByTestId('source')).toHaveText('Source: Your setting');
   await expect(row(page, GRACE)).toContainText('Default: 10,000');
   const answer = await getConfig(page);
@@ -114,7 +103,7 @@ test("a changed value is saved as the user's, takes effect in the worker, and re
   await grace.fill('7200000');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(message).toHaveText(/at most 3600000 ms/);
-  expect(await storedUserConfig()).toEqual({ watchdog: { reconnectGraceMs: 5000 } });
+  expect(await storedUserConfig(worker)).toEqual({ watchdog: { reconnectGraceMs: 5000 } });
   expect((await getConfig(page)).config.watchdog.reconnectGraceMs).toBe(5000);
 
   // The worker refuses the same on its own, whoever asks.
@@ -122,7 +111,7 @@ test("a changed value is saved as the user's, takes effect in the worker, and re
     chrome.runtime.sendMessage({ type: 'set-user-config', userConfig: { watchdog: { reconnectGraceMs: -5 } } }),
   );
   expect(refused).toMatchObject({ type: 'user-config-invalid', errors: [{ key: GRACE }] });
-  expect(await storedUserConfig()).toEqual({ watchdog: { reconnectGraceMs: 5000 } });
+  expect(await storedUserConfig(worker)).toEqual({ watchdog: { reconnectGraceMs: 5000 } });
 
   // Reset to default: the user value goes, the default is in force again.
   await page.getByRole('button', { name: 'Reset Reconnect grace period (ms) to default' }).click();
@@ -131,22 +120,22 @@ test("a changed value is saved as the user's, takes effect in the worker, and re
   await expect(grace).toHaveValue('10000');
   await expect(grace).toBeFocused();
   await expect(message).toHaveCount(0);
-  expect(await storedUserConfig()).toEqual({});
+  expect(await storedUserConfig(worker)).toEqual({});
   expect((await getConfig(page)).sources[GRACE]).toBe('default');
   expect(errors).toEqual([]);
 });
 
-test('a value that conflicts with another is refused before anything is written', async () => {
-  const { page } = await openOptions();
+test('a value that conflicts with another is refused before anything is written', async ({ context, worker }) => {
+  const { page } = await openOptions(context);
   await page.getByLabel('Base delay (ms)', { exact: true }).fill('5000');
   await page.getByLabel('Maximum delay (ms)', { exact: true }).fill('2000');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(row(page, 'retry.maxDelayMs').locator('.field__error')).toContainText('is below retry.baseDelayMs (5000)');
-  expect(await storedUserConfig()).toBeUndefined();
+  expect(await storedUserConfig(worker)).toBeUndefined();
 });
 
-test('exports the settings in force as policy JSON that validates and round-trips', async () => {
-  const { page } = await openOptions();
+test('exports the settings in force as policy JSON that validates and round-trips', async ({ context }) => {
+  const { page } = await openOptions(context);
   await page.getByLabel('Keep events (days)', { exact: true }).fill('7');
   await page.getByLabel('Allow safe reload', { exact: true }).uncheck();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -189,11 +178,11 @@ test('exports the settings in force as policy JSON that validates and round-trip
   await expect(page.locator('.export__note')).toHaveText(/^(Copied\.|Copy failed: select the text and copy it by hand\.)$/);
 });
 
-test('a nonsense user value is reported in the options page and the popup; the default stays in force', async () => {
+test('a nonsense user value is reported in the options page and the popup; the default stays in force', async ({ context, worker }) => {
   const windows = [{ days: ['Mon'], start: '06:00', timeZone: 'Mars/Olympus_Mons', durationMinutes: 30, refreshAheadMinutes: 5 }];
   await worker.evaluate((riskWindows) => chrome.storage.local.set({ userConfig: { riskWindows } }), windows);
 
-  const { page, errors } = await openOptions();
+  const { page, errors } = await openOptions(context);
   const problems = page.locator('#problems');
   await expect(problems.getByRole('heading')).toHaveText('Problems (1)');
   await expect(problems).toContainText('Risk windows (JSON)');

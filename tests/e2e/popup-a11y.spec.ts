@@ -6,13 +6,14 @@
  * operates them (the diagnostics link opens the page for that tab).
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import { join } from 'node:path';
 import type { SessionView, StateResponse } from '../../src/protocol/ui';
 import type { Incident } from '../../src/session/types';
 import { PROJECT_ROOT } from '../support/browser.mjs';
 import { openPopupPage } from './support/popup-page';
-import { extensionWorker, labPost, launchBrowser, openAgent, startLab, type Lab } from './support/softphone';
+import { extensionWorker, labPost, openAgent } from './support/softphone';
 
 const SHOTS = join(PROJECT_ROOT, '.tmp/screenshots');
 
@@ -126,21 +127,7 @@ const EVERY_STATE: StateResponse = {
 
 // ---------------------------------------------------------------------------------------------
 
-let context: BrowserContext;
-let lab: Lab | undefined;
-
-test.beforeEach(async () => {
-  ({ context } = await launchBrowser({ withExtension: true }));
-  await extensionWorker(context);
-});
-
-test.afterEach(async () => {
-  await context?.close();
-  await lab?.close();
-  lab = undefined;
-});
-
-test('no softphone tab: no axe violations', async () => {
+test('no softphone tab: no axe violations', async ({ context }) => {
   const { page, errors } = await openPopupPage(context);
   await expect(page.locator('.popup__status')).toHaveText(/No softphone tab is being watched/, { timeout: 10_000 });
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
@@ -148,8 +135,7 @@ test('no softphone tab: no axe violations', async () => {
   expect(errors).toEqual([]);
 });
 
-test('a healthy agent, then the same agent during a publish storm: no axe violations in either state', async () => {
-  lab = await startLab({ port: 0 });
+test('a healthy agent, then the same agent during a publish storm: no axe violations in either state', async ({ lab, context }) => {
   await openAgent(context, lab, 'agent-1');
   const { page, errors } = await openPopupPage(context);
   const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'Alex Rivera' }) });
@@ -186,7 +172,7 @@ test('a healthy agent, then the same agent during a publish storm: no axe violat
   expect(errors).toEqual([]);
 });
 
-test('sign-in needed, every health, ended sessions open, in light and dark: no axe violations', async () => {
+test('sign-in needed, every health, ended sessions open, in light and dark: no axe violations', async ({ context }) => {
   const { page, errors } = await openPopupPage(context, EVERY_STATE);
   await expect(page.locator('.cards .card .pill')).toHaveText(['Down', 'Recovering', 'Degraded', 'Healthy']);
   await expect(page.locator('.card').first().locator('.card__reason')).toHaveText(
@@ -204,8 +190,7 @@ test('sign-in needed, every health, ended sessions open, in light and dark: no a
   expect(errors).toEqual([]);
 });
 
-test('keyboard: Tab reaches every control in order with a visible focus ring; Enter operates them', async () => {
-  lab = await startLab({ port: 0 });
+test('keyboard: Tab reaches every control in order with a visible focus ring; Enter operates them', async ({ lab, context }) => {
   await openAgent(context, lab, 'agent-1');
   const { page } = await openPopupPage(context);
   await expect(page.locator('.cards .card .pill')).toHaveText(['Healthy'], { timeout: 15_000 });

@@ -8,11 +8,12 @@
  *   gives the empty state, and a state answer renders the cards in order with their sections,
  *   flags, keyboard order and ages that tick between answers.
  */
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test } from './support/fixture';
 import { join } from 'node:path';
 import type { SessionView, StateResponse } from '../../src/protocol/ui';
 import type { Incident } from '../../src/session/types';
-import { EXTENSION_ID, PROJECT_ROOT, extensionWorker, launchBrowser } from '../support/browser.mjs';
+import { EXTENSION_ID, PROJECT_ROOT, extensionWorker } from '../support/browser.mjs';
 
 const POPUP_URL = `chrome-extension://${EXTENSION_ID}/extension/popup/index.html`;
 const LOOKING = 'Looking for softphone tabs…';
@@ -213,16 +214,7 @@ const STATE: StateResponse = {
 // ---------------------------------------------------------------------------------------------
 
 test.describe('popup', () => {
-  let context: BrowserContext;
-
-  test.beforeEach(async () => {
-    ({ context } = await launchBrowser({ withExtension: true }));
-  });
-  test.afterEach(async () => {
-    await context.close();
-  });
-
-  test('with the real worker: renders "Looking…" first, then the empty state, without console errors', async () => {
+  test('with the real worker: renders "Looking…" first, then the empty state, without console errors', async ({ context }) => {
     await extensionWorker(context);
     const { page, errors } = await openPopup(context);
 
@@ -239,7 +231,7 @@ test.describe('popup', () => {
     expect(errors).toEqual([]);
   });
 
-  test('paints before a slow answer, then shows what it says', async () => {
+  test('paints before a slow answer, then shows what it says', async ({ context }) => {
     const { page, errors } = await openPopup(context, { mode: 'answer', delayMs: 1_000, state: { ...STATE, sessions: [], worst: null } });
 
     await expect(page.getByRole('status')).toHaveText(LOOKING);
@@ -255,7 +247,7 @@ test.describe('popup', () => {
     expect(errors).toEqual([]);
   });
 
-  test('shows the empty state when nothing answers within a short time', async () => {
+  test('shows the empty state when nothing answers within a short time', async ({ context }) => {
     const { page, errors } = await openPopup(context, { mode: 'hang', delayMs: 0, state: null });
 
     await expect(page.getByRole('status')).toHaveText(EMPTY, { timeout: 5_000 });
@@ -267,7 +259,7 @@ test.describe('popup', () => {
     expect(errors).toEqual([]);
   });
 
-  test('renders one card per session, worst first, ended ones collapsed, keyboard in order', async () => {
+  test('renders one card per session, worst first, ended ones collapsed, keyboard in order', async ({ context }) => {
     const { page, errors } = await openPopup(context, { mode: 'answer', delayMs: 0, state: STATE });
 
     await expect(page.getByRole('status')).toHaveText('Watching 3 softphone tabs. Worst: Recovering.');
@@ -348,7 +340,7 @@ test.describe('popup', () => {
     expect(errors).toEqual([]);
   });
 
-  test('ages keep ticking locally when the worker stops answering', async () => {
+  test('ages keep ticking locally when the worker stops answering', async ({ context }) => {
     const { page, errors } = await openPopup(context, { mode: 'once', delayMs: 0, state: STATE });
     const heartbeat = page
       .getByRole('article')
@@ -362,7 +354,7 @@ test.describe('popup', () => {
     expect(errors).toEqual([]);
   });
 
-  test('copes with many sessions and a large event store, asking only for the state', async () => {
+  test('copes with many sessions and a large event store, asking only for the state', async ({ context }) => {
     const sessions = Array.from({ length: 120 }, (_, i) =>
       view({
         tabId: 100 + i,
@@ -392,7 +384,7 @@ test.describe('popup', () => {
     expect(errors).toEqual([]);
   });
 
-  test('a malformed answer shows a short notice instead of a blank popup', async () => {
+  test('a malformed answer shows a short notice instead of a blank popup', async ({ context }) => {
     const broken = { ...view({ tabId: 5 }), signalling: null } as unknown as SessionView;
     const { page } = await openPopup(context, { mode: 'answer', delayMs: 0, state: { ...STATE, sessions: [broken] } });
     await expect(page.getByRole('status')).toHaveText('This state could not be shown.');

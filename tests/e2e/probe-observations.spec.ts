@@ -4,39 +4,17 @@
  * and quality summaries from a real loopback call, getUserMedia outcomes, the microphone
  * permission and the end of a capture track.
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
-import { launchBrowser } from '../support/browser.mjs';
-import { startFixtureServer } from './fixtures/probe/fixture-server';
-import type { FixtureServer } from './fixtures/probe/fixture-server';
-import { expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
+import { expect, test } from './support/fixture';
+import { observations } from './fixtures/probe/harness';
 import type { Obs } from './fixtures/probe/harness';
 
-let server: FixtureServer;
-let context: BrowserContext;
-let page: Page;
+// One browser for the file; a fresh fixture page (and server) per test.
+test.use({ shareBrowser: true });
 
-test.beforeAll(async () => {
-  server = await startFixtureServer();
-  ({ context } = await launchBrowser());
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.close();
-});
-
-test.beforeEach(async () => {
-  server.validTokens.clear();
-  page = await openProbePage(context, `${server.origin}/`);
-});
-
-test.afterEach(async () => {
-  if (page) await expectAllValid(page);
-  await page?.close();
-});
-
-test('HTTP: failures and protected exchanges are reported, ordinary successes are not', async () => {
+test('HTTP: failures and protected exchanges are reported, ordinary successes are not', async ({
+  probePage: page,
+  fixtureServer: server,
+}) => {
   server.validTokens.add('good');
   const seenByPage = await page.evaluate(async () => {
     const xhr = (method: string, url: string) =>
@@ -77,7 +55,7 @@ test('HTTP: failures and protected exchanges are reported, ordinary successes ar
   expect(new Set(http.map((h) => h.requestId)).size).toBe(5);
 });
 
-test('identity: read from users/me (fetch and XHR) without touching the page body', async () => {
+test('identity: read from users/me (fetch and XHR) without touching the page body', async ({ probePage: page }) => {
   const bodies = await page.evaluate(async () => {
     const viaFetch = await (await fetch('/api/v2/users/me')).json();
     const viaXhr = await new Promise<unknown>((resolve) => {
@@ -97,7 +75,7 @@ test('identity: read from users/me (fetch and XHR) without touching the page bod
   }
 });
 
-test('WebSocket: open, throttled activity, clean close and abnormal 1006 close', async () => {
+test('WebSocket: open, throttled activity, clean close and abnormal 1006 close', async ({ probePage: page, fixtureServer: server }) => {
   await page.evaluate(
     (wsOrigin) =>
       new Promise<void>((resolve) => {
@@ -147,7 +125,11 @@ test('WebSocket: open, throttled activity, clean close and abnormal 1006 close',
   expect((await observations(page, 'ws-close'))[1]).toMatchObject({ code: 1006, wasClean: false });
 });
 
-test('media: permission, getUserMedia outcomes, peer connection states and stats from a loopback call', async () => {
+test('media: permission, getUserMedia outcomes, peer connection states and stats from a loopback call', async ({
+  context,
+  probePage: page,
+  fixtureServer: server,
+}) => {
   await expect.poll(async () => (await observations(page, 'media-permission')).map((o) => o.state)).toEqual(['granted']);
   const call = await page.evaluate(async () => {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true });

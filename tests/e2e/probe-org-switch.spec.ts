@@ -5,14 +5,17 @@
  * with the new identity's token stays; the first identity and the same org again change
  * nothing; a slow identity body holds the page about a second at most and stays readable.
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
-import { launchBrowser } from '../support/browser.mjs';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import { DEFAULT_PROBE_CONFIG } from '../../extension/page/default-config';
-import { command, expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
+import { command, observations } from './fixtures/probe/harness';
 import type { Obs } from './fixtures/probe/harness';
-import { startSessionServer } from './fixtures/probe/session-server';
 import type { SessionServer } from './fixtures/probe/session-server';
+
+// One browser for the file; a fresh fixture page (and server) per test.
+test.use({ shareBrowser: true });
+// The session server's pages, one per test.
+test.use({ probeOrigin: async ({ sessionServer }, use) => use(sessionServer.origin) });
 
 // WebSocket.readyState
 const OPEN = 1;
@@ -29,31 +32,8 @@ type Fixture = {
 };
 type FixtureWindow = Window & { fixture: Fixture; pcs: RTCPeerConnection[] };
 
-let server: SessionServer;
-let context: BrowserContext;
-let page: Page;
-
-test.beforeAll(async () => {
-  server = await startSessionServer();
-  ({ context } = await launchBrowser());
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.close();
-});
-
-test.beforeEach(async () => {
-  page = await openProbePage(context, `${server.origin}/`);
-});
-
-test.afterEach(async () => {
-  if (page) await expectAllValid(page);
-  await page?.close();
-});
-
 /** Opens org A's session: identity (fetch, Bearer org-a.t1), two sockets and a loopback pair. */
-async function startOrgA(p: Page): Promise<void> {
+async function startOrgA(p: Page, server: SessionServer): Promise<void> {
   await p.evaluate(async (wsOrigin) => {
     const w = window as unknown as FixtureWindow;
     const me = (await (await fetch('/api/v2/users/me', { headers: { Authorization: 'Bearer org-a.t1' } })).json()) as {
@@ -73,8 +53,11 @@ async function socketIds(p: Page): Promise<Map<string, string>> {
   return new Map((await observations(p, 'ws-open')).map((o) => [o.url as string, o.socketId as string]));
 }
 
-test('fetch: org A → org B tears A down before the page sees the response; B’s own socket stays', async () => {
-  await startOrgA(page);
+test('fetch: org A → org B tears A down before the page sees the response; B’s own socket stays', async ({
+  probePage: page,
+  sessionServer: server,
+}) => {
+  await startOrgA(page, server);
   const seen = await page.evaluate(async (wsOrigin) => {
     const w = window as unknown as FixtureWindow;
     // The app already opened its org-B socket (token from its own sign-in) before asking who it is.
@@ -149,8 +132,11 @@ test('fetch: org A → org B tears A down before the page sees the response; B�
   expect(server.sockets.find((s) => s.token === 'org-b.t2')?.closedWith).toBeNull();
 });
 
-test('XHR: org A → org B is torn down before the page’s DONE handlers run (access_token request)', async () => {
-  await startOrgA(page);
+test('XHR: org A → org B is torn down before the page’s DONE handlers run (access_token request)', async ({
+  probePage: page,
+  sessionServer: server,
+}) => {
+  await startOrgA(page, server);
   const seen = await page.evaluate(
     () =>
       new Promise<{ onDone: Record<string, number>; onLoad: Record<string, number>; pcs: string[]; org: string }>((resolve) => {
@@ -188,7 +174,7 @@ test('XHR: org A → org B is torn down before the page’s DONE handlers run (a
   expect(server.identityTokens.at(-1)).toBe('org-b.t5');
 });
 
-test('the first identity and the same org again change nothing', async () => {
+test('the first identity and the same org again change nothing', async ({ probePage: page, sessionServer: server }) => {
   const before = await page.evaluate(async (wsOrigin) => {
     const w = window as unknown as FixtureWindow;
     // Sessions exist before the document's first identity: that one is not a switch.
@@ -216,8 +202,11 @@ test('the first identity and the same org again change nothing', async () => {
   await page.evaluate(() => (window as unknown as FixtureWindow).pcs.forEach((pc) => pc.close()));
 });
 
-test('a slow identity body: the page waits for it (bounded to about a second) and can still read it', async () => {
-  await startOrgA(page);
+test('a slow identity body: the page waits for it (bounded to about a second) and can still read it', async ({
+  probePage: page,
+  sessionServer: server,
+}) => {
+  await startOrgA(page, server);
   // Body 300 ms after the headers: the page's fetch resolves only once it was read and A torn down.
   const quick = await page.evaluate(async () => {
     const w = window as unknown as FixtureWindow;
@@ -259,7 +248,10 @@ test('a slow identity body: the page waits for it (bounded to about a second) an
   await expect.poll(() => page.evaluate(() => (window as unknown as FixtureWindow).fixture.socketStates().b2)).toBe(CLOSED);
 });
 
-test('an identity request outside the protected patterns (no retry copy) is held the same way', async () => {
+test('an identity request outside the protected patterns (no retry copy) is held the same way', async ({
+  probePage: page,
+  sessionServer: server,
+}) => {
   // Wait for the worker's own config, then replace it: nothing is protected.
   await expect
     .poll(() =>
@@ -271,7 +263,7 @@ test('an identity request outside the protected patterns (no retry copy) is held
     )
     .toBe(true);
   await command(page, { ...DEFAULT_PROBE_CONFIG, protectedRequestPatterns: [] });
-  await startOrgA(page);
+  await startOrgA(page, server);
   const seen = await page.evaluate(async () => {
     const w = window as unknown as FixtureWindow;
     const t0 = performance.now();

@@ -8,12 +8,15 @@
  * The command is posted as the relay posts the worker's commands into the page (the
  * channel's `to-page` envelope, harness `command`).
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
-import { launchBrowser } from '../support/browser.mjs';
-import { command, expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
-import { startSessionServer } from './fixtures/probe/session-server';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
+import { command, observations } from './fixtures/probe/harness';
 import type { SessionServer } from './fixtures/probe/session-server';
+
+// One browser for the file; a fresh fixture page (and server) per test.
+test.use({ shareBrowser: true });
+// The session server's pages, one per test.
+test.use({ probeOrigin: async ({ sessionServer }, use) => use(sessionServer.origin) });
 
 /** STALL_CLOSE_FALLBACK_MS of src/protocol/page.ts. */
 const FALLBACK_MS = 3000;
@@ -36,33 +39,10 @@ type Fixture = {
 };
 type FixtureWindow = Window & { fixture: Fixture; commandAt?: number };
 
-let server: SessionServer;
-let context: BrowserContext;
-let page: Page;
-
-test.beforeAll(async () => {
-  server = await startSessionServer();
-  ({ context } = await launchBrowser());
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.close();
-});
-
-test.beforeEach(async () => {
-  page = await openProbePage(context, `${server.origin}/`);
-});
-
-test.afterEach(async () => {
-  if (page) await expectAllValid(page);
-  await page?.close();
-});
-
 const pageLog = (p: Page): Promise<LogEntry[]> => p.evaluate(() => (window as unknown as FixtureWindow).fixture.log);
 
 /** Opens socket `name` on `path` and returns the probe's id for it. */
-async function openWatched(p: Page, name: string, path: string): Promise<string> {
+async function openWatched(p: Page, server: SessionServer, name: string, path: string): Promise<string> {
   const url = `${server.wsOrigin}${path}`;
   await p.evaluate(([n, u]) => (window as unknown as FixtureWindow).fixture.openSocket(n, u).then(() => undefined), [name, url] as const);
   await expect.poll(async () => (await observations(p, 'ws-open')).some((o) => o.url === url)).toBe(true);
@@ -75,8 +55,11 @@ async function closeStalled(p: Page, socketId: string, silentSeconds: number): P
   await command(p, { type: 'close-stalled-socket', socketId, silentSeconds });
 }
 
-test('a silent socket whose server still answers the close: one close 4000 for the page', async () => {
-  const socketId = await openWatched(page, 's', '/ws/silent');
+test('a silent socket whose server still answers the close: one close 4000 for the page', async ({
+  probePage: page,
+  sessionServer: server,
+}) => {
+  const socketId = await openWatched(page, server, 's', '/ws/silent');
   await closeStalled(page, socketId, 45);
   await expect.poll(async () => (await pageLog(page)).length).toBe(2);
   // Past the fallback: nothing more for the page.
@@ -101,8 +84,11 @@ test('a silent socket whose server still answers the close: one close 4000 for t
   expect(server.sockets.find((s) => s.path === '/ws/silent')?.closedWith).toEqual({ code: 4000, reason: 'No heartbeat for 45 s' });
 });
 
-test('a dead connection: a synthetic 1006 after the fallback, the app reconnects, the late native close stays hidden', async () => {
-  const socketId = await openWatched(page, 'd', '/ws/dead');
+test('a dead connection: a synthetic 1006 after the fallback, the app reconnects, the late native close stays hidden', async ({
+  probePage: page,
+  sessionServer: server,
+}) => {
+  const socketId = await openWatched(page, server, 'd', '/ws/dead');
   // The app's reconnect logic: on close, open a new socket.
   await page.evaluate((wsOrigin) => {
     const f = (window as unknown as FixtureWindow).fixture;
@@ -142,14 +128,14 @@ test('a dead connection: a synthetic 1006 after the fallback, the app reconnects
   expect(await observations(page, 'ws-close')).toHaveLength(1);
 });
 
-test('unknown ids and sockets that are not OPEN are left alone', async () => {
-  const socketId = await openWatched(page, 'e', '/ws');
+test('unknown ids and sockets that are not OPEN are left alone', async ({ probePage: page, sessionServer: server }) => {
+  const socketId = await openWatched(page, server, 'e', '/ws');
   await command(page, { type: 'close-stalled-socket', socketId: 'ws-unknown-1', silentSeconds: 40 });
   await page.evaluate(() => (window as unknown as FixtureWindow).fixture.sockets.e?.close(1000, 'app done'));
   await expect.poll(async () => (await observations(page, 'ws-close')).length).toBe(1);
   // Closed now (and dropped from the probe's registry): a late command changes nothing.
   await command(page, { type: 'close-stalled-socket', socketId, silentSeconds: 40 });
-  const other = await openWatched(page, 'f', '/ws?other=1');
+  const other = await openWatched(page, server, 'f', '/ws?other=1');
   await page.waitForTimeout(FALLBACK_MS + 300);
   expect(await page.evaluate(() => (window as unknown as FixtureWindow).fixture.socketStates())).toEqual({ e: 3, f: 1 });
   expect((await pageLog(page)).map((e) => [e.name, e.via, e.code, e.reason])).toEqual([

@@ -4,55 +4,40 @@
  * second per request key; a failure still lets the very next success of its key through,
  * and that success resolves the incident in the worker.
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page, Route } from '@playwright/test';
-import { EXTENSION_ID, launchBrowser } from '../support/browser.mjs';
-import { startFixtureServer } from './fixtures/probe/fixture-server';
-import type { FixtureServer } from './fixtures/probe/fixture-server';
-import { expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
+import { expect, test as base } from './support/fixture';
+import type { Page, Route } from '@playwright/test';
+import { EXTENSION_ID } from '../support/browser.mjs';
+import { observations } from './fixtures/probe/harness';
 import type { Obs } from './fixtures/probe/harness';
 import type { StateResponse } from '../../src/protocol/ui';
 
-let server: FixtureServer;
-let context: BrowserContext;
-let page: Page;
-
-test.beforeAll(async () => {
-  server = await startFixtureServer();
-  ({ context } = await launchBrowser());
+/** The fixture server accepts the token `good` from the start. */
+const test = base.extend({
+  fixtureServer: async ({ fixtureServer }, use) => {
+    fixtureServer.validTokens.add('good');
+    await use(fixtureServer);
+  },
 });
 
-test.afterAll(async () => {
-  await context?.close();
-  await server?.close();
-});
-
-test.beforeEach(async () => {
-  server.validTokens.clear();
-  server.validTokens.add('good');
-  page = await openProbePage(context, `${server.origin}/`);
-});
-
-test.afterEach(async () => {
-  if (page) await expectAllValid(page);
-  await page?.close();
-});
+// One browser for the file; a fresh fixture page (and server) per test.
+test.use({ shareBrowser: true });
 
 /** `http` observations of one path (query ignored), in order. */
-async function httpOf(path: string): Promise<Obs[]> {
-  return (await observations(page, 'http')).filter((o) => String(o.url).split('?')[0] === `${server.origin}${path}`);
+async function httpOf(page: Page, path: string): Promise<Obs[]> {
+  const origin = new URL(page.url()).origin;
+  return (await observations(page, 'http')).filter((o) => String(o.url).split('?')[0] === `${origin}${path}`);
 }
 
 /** Answers the requests to `path` whose 0-based index is in `failing` with `status` (no Retry-After); lets the others through. */
-async function failAt(path: string, status: number, failing: number[]): Promise<void> {
+async function failAt(page: Page, path: string, status: number, failing: number[]): Promise<void> {
   let n = 0;
-  await page.route(`${server.origin}${path}*`, async (route: Route) => {
+  await page.route(`${new URL(page.url()).origin}${path}*`, async (route: Route) => {
     if (failing.includes(n++)) await route.fulfill({ status, contentType: 'application/json', body: '{}' });
     else await route.continue();
   });
 }
 
-test('50 protected successes in a row (fetch, then XHR) are reported about once a second', async () => {
+test('50 protected successes in a row (fetch, then XHR) are reported about once a second', async ({ probePage: page }) => {
   const { fetchMs, xhrMs, statuses } = await page.evaluate(async () => {
     const headers = { Authorization: 'Bearer good' };
     const seen: number[] = [];
@@ -80,8 +65,8 @@ test('50 protected successes in a row (fetch, then XHR) are reported about once 
   expect(statuses).toEqual(Array(100).fill(200));
   // Let any late report arrive before counting.
   await page.waitForTimeout(300);
-  const viaFetch = await httpOf('/api/v2/steady');
-  const viaXhr = await httpOf('/api/v2/steady-xhr');
+  const viaFetch = await httpOf(page, '/api/v2/steady');
+  const viaXhr = await httpOf(page, '/api/v2/steady-xhr');
   // The first success of a key is reported, then at most one per second of the run.
   expect(viaFetch.length).toBeGreaterThanOrEqual(1);
   expect(viaFetch.length).toBeLessThanOrEqual(1 + Math.floor(fetchMs / 1000));
@@ -92,8 +77,8 @@ test('50 protected successes in a row (fetch, then XHR) are reported about once 
   expect(viaXhr[0]?.transport).toBe('xhr');
 });
 
-test('a failure lets the next success of its key through at once, across fetch and XHR', async () => {
-  await failAt('/api/v2/flaky', 503, [0, 3]);
+test('a failure lets the next success of its key through at once, across fetch and XHR', async ({ probePage: page }) => {
+  await failAt(page, '/api/v2/flaky', 503, [0, 3]);
   const { statuses, elapsedMs } = await page.evaluate(async () => {
     // POSTs are never retried: each 503 reaches the page and is reported as it is.
     const viaFetch = (): Promise<number> =>
@@ -112,14 +97,14 @@ test('a failure lets the next success of its key through at once, across fetch a
   });
   expect(statuses).toEqual([503, 200, 200, 503, 200, 200]);
   await page.waitForTimeout(300);
-  const reported = (await httpOf('/api/v2/flaky')).map((o) => `${o.transport} ${o.status}`);
+  const reported = (await httpOf(page, '/api/v2/flaky')).map((o) => `${o.transport} ${o.status}`);
   // Each failure, then the success right after it (the XHR failure lets a fetch success through:
   // one gate per document); a further success only once a second has passed.
   expect(reported.join(', ')).toMatch(/^fetch 503, fetch 200, (fetch 200, )?xhr 503, fetch 200(, xhr 200)?$/);
   expect(reported.length).toBeLessThanOrEqual(4 + Math.floor(elapsedMs / 1000));
 });
 
-test('a protected 401 lets the next protected success of any key through', async () => {
+test('a protected 401 lets the next protected success of any key through', async ({ probePage: page }) => {
   await page.evaluate(async () => {
     const headers = { Authorization: 'Bearer good' };
     await fetch('/api/v2/one', { headers });
@@ -130,11 +115,15 @@ test('a protected 401 lets the next protected success of any key through', async
     await fetch('/api/v2/two', { headers });
   });
   await page.waitForTimeout(300);
-  expect((await httpOf('/api/v2/one')).map((o) => o.status)).toEqual([200, 401]);
-  expect((await httpOf('/api/v2/two')).map((o) => o.status)).toEqual([200, 200]);
+  expect((await httpOf(page, '/api/v2/one')).map((o) => o.status)).toEqual([200, 401]);
+  expect((await httpOf(page, '/api/v2/two')).map((o) => o.status)).toEqual([200, 200]);
 });
 
-test('in the worker: 50 successes, then a 503 opens a server-error that the next success resolves', async () => {
+test('in the worker: 50 successes, then a 503 opens a server-error that the next success resolves', async ({
+  context,
+  probePage: page,
+  fixtureServer: server,
+}) => {
   const ext = await context.newPage();
   try {
     await ext.goto(`chrome-extension://${EXTENSION_ID}/extension/options/index.html`);
@@ -165,7 +154,7 @@ test('in the worker: 50 successes, then a 503 opens a server-error that the next
     };
     expect(await stateOf()).toBe('none');
 
-    await failAt('/api/v2/burst', 503, [0]);
+    await failAt(page, '/api/v2/burst', 503, [0]);
     expect(await post()).toBe(503);
     await expect.poll(stateOf, { message: 'incident opened by the 503' }).toBe('open');
 
@@ -175,7 +164,7 @@ test('in the worker: 50 successes, then a 503 opens a server-error that the next
     const incident = await serverError();
     expect(incident?.steps.at(-1)).toMatchObject({ outcome: 'ok', detail: 'A later request to /api/v2/burst succeeded.' });
     // 50 + 2 exchanges, a handful of reports.
-    expect((await httpOf('/api/v2/burst')).length).toBeLessThanOrEqual(5);
+    expect((await httpOf(page, '/api/v2/burst')).length).toBeLessThanOrEqual(5);
   } finally {
     await ext.close();
   }

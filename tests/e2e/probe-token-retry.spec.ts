@@ -3,17 +3,14 @@
  * part: it answers the probe's `token-needed` with a `token` (or `token-failed`) command.
  * The fixture server accepts only the tokens in `validTokens`, so a stale token gets 401.
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
-import { launchBrowser } from '../support/browser.mjs';
-import { startFixtureServer } from './fixtures/probe/fixture-server';
+import { expect, test } from './support/fixture';
+import type { Page } from '@playwright/test';
 import type { FixtureServer } from './fixtures/probe/fixture-server';
-import { command, expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
+import { command, observations } from './fixtures/probe/harness';
 import { DEFAULT_PROBE_CONFIG } from '../../extension/page/default-config';
 
-let server: FixtureServer;
-let context: BrowserContext;
-let page: Page;
+// One browser for the file; a fresh fixture page (and server) per test.
+test.use({ shareBrowser: true });
 
 type SgWindow = Window & {
   __sg: { answer: ((m: { requestId: string }) => unknown) | null; tokenNeeded: { requestId: string; tokenHash: string; url: string }[] };
@@ -30,31 +27,13 @@ async function tokenNeeded(p: Page): Promise<{ requestId: string; tokenHash: str
   return p.evaluate(() => (window as unknown as SgWindow).__sg.tokenNeeded);
 }
 
-const requestsWith = (token: string, path = '/api/v2/thing'): number =>
+const requestsWith = (server: FixtureServer, token: string, path = '/api/v2/thing'): number =>
   server.log.filter((r) => r.path === path && r.token === token).length;
 
-test.beforeAll(async () => {
-  server = await startFixtureServer();
-  ({ context } = await launchBrowser());
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.close();
-});
-
-test.beforeEach(async () => {
-  server.validTokens.clear();
-  server.log.length = 0;
-  page = await openProbePage(context, `${server.origin}/`);
-});
-
-test.afterEach(async () => {
-  if (page) await expectAllValid(page);
-  await page?.close();
-});
-
-test('fetch: concurrent 401s ask for one token, each is retried once and the page sees 200', async () => {
+test('fetch: concurrent 401s ask for one token, each is retried once and the page sees 200', async ({
+  probePage: page,
+  fixtureServer: server,
+}) => {
   server.validTokens.add('fresh-1');
   await answerWith(page, 'fresh-1');
   const statuses = await page.evaluate(async () => {
@@ -70,8 +49,8 @@ test('fetch: concurrent 401s ask for one token, each is retried once and the pag
     [200, 'fresh-1'],
     [200, 'fresh-1'],
   ]);
-  expect(requestsWith('stale-1')).toBe(3);
-  expect(requestsWith('fresh-1')).toBe(3);
+  expect(requestsWith(server, 'stale-1')).toBe(3);
+  expect(requestsWith(server, 'fresh-1')).toBe(3);
   const asked = await tokenNeeded(page);
   expect(asked).toHaveLength(1);
   expect(asked[0]?.tokenHash).toMatch(/^[0-9a-f]{16}$/);
@@ -89,8 +68,8 @@ test('fetch: concurrent 401s ask for one token, each is retried once and the pag
     return r.status;
   });
   expect(later).toBe(200);
-  expect(requestsWith('stale-1')).toBe(3);
-  expect(requestsWith('fresh-1')).toBe(4);
+  expect(requestsWith(server, 'stale-1')).toBe(3);
+  expect(requestsWith(server, 'fresh-1')).toBe(4);
 
   // Request objects too: header-borne and query-borne, GET and POST.
   const requests = await page.evaluate(async () => {
@@ -101,12 +80,12 @@ test('fetch: concurrent 401s ask for one token, each is retried once and the pag
     return [viaHeader.status, await viaHeader.json(), viaQuery.status];
   });
   expect(requests).toEqual([200, { ok: true, token: 'fresh-1', body: 'b' }, 200]);
-  expect(requestsWith('stale-1')).toBe(3);
-  expect(requestsWith('fresh-1')).toBe(6);
+  expect(requestsWith(server, 'stale-1')).toBe(3);
+  expect(requestsWith(server, 'fresh-1')).toBe(6);
   expect(await tokenNeeded(page)).toHaveLength(1);
 });
 
-test('fetch: a Request with a body is replayed from its copy, with the body', async () => {
+test('fetch: a Request with a body is replayed from its copy, with the body', async ({ probePage: page, fixtureServer: server }) => {
   server.validTokens.add('fresh-2');
   await answerWith(page, 'fresh-2');
   const result = await page.evaluate(async () => {
@@ -129,7 +108,7 @@ test('fetch: a Request with a body is replayed from its copy, with the body', as
   ]);
 });
 
-test('fetch: token-failed hands the page the original 401 at once', async () => {
+test('fetch: token-failed hands the page the original 401 at once', async ({ probePage: page, fixtureServer: server }) => {
   await page.evaluate(() => {
     (window as unknown as SgWindow).__sg.answer = (m) => ({ type: 'token-failed', requestId: m.requestId, reason: 'refresh failed' });
   });
@@ -140,14 +119,14 @@ test('fetch: token-failed hands the page the original 401 at once', async () => 
   });
   expect(result).toMatchObject({ status: 401, body: { error: 'invalid_token' }, www: 'Bearer error="invalid_token"' });
   expect(result.ms).toBeLessThan(3000);
-  expect(requestsWith('stale-3')).toBe(1);
+  expect(requestsWith(server, 'stale-3')).toBe(1);
   const http = await observations(page, 'http');
   expect(http.filter((o) => o.status === 401)).toEqual([expect.objectContaining({ protected: true, transport: 'fetch' })]);
   expect(http[0]?.hiddenFromPage).toBeUndefined();
   expect(await observations(page, 'http-retry')).toHaveLength(0);
 });
 
-test('fetch: without an answer the page gets the 401 after tokenWaitMs', async () => {
+test('fetch: without an answer the page gets the 401 after tokenWaitMs', async ({ probePage: page }) => {
   await command(page, { ...DEFAULT_PROBE_CONFIG, tokenWaitMs: 400 });
   const result = await page.evaluate(async () => {
     await new Promise((r) => setTimeout(r, 50));
@@ -161,7 +140,10 @@ test('fetch: without an answer the page gets the 401 after tokenWaitMs', async (
   expect(await tokenNeeded(page)).toHaveLength(1);
 });
 
-test('fetch: no recovery for unprotected URLs, requests without a bearer, or tokenRefresh off', async () => {
+test('fetch: no recovery for unprotected URLs, requests without a bearer, or tokenRefresh off', async ({
+  probePage: page,
+  fixtureServer: server,
+}) => {
   server.validTokens.add('fresh-5');
   await answerWith(page, 'fresh-5');
   const statuses = await page.evaluate(async () => [
@@ -191,7 +173,10 @@ test('fetch: no recovery for unprotected URLs, requests without a bearer, or tok
   expect(http.filter((o) => o.status === 401).map((o) => o.protected)).toEqual([false, true, true, true]);
 });
 
-test('XHR: concurrent 401s share one token; the page never sees a 401 and gets the retry response', async () => {
+test('XHR: concurrent 401s share one token; the page never sees a 401 and gets the retry response', async ({
+  probePage: page,
+  fixtureServer: server,
+}) => {
   server.validTokens.add('fresh-6');
   await answerWith(page, 'fresh-6');
   const result = await page.evaluate(async () => {
@@ -230,8 +215,8 @@ test('XHR: concurrent 401s share one token; the page never sees a 401 and gets t
     expect(states.at(-1)).toBe(4);
     expect(r.seen.filter((e) => e[0] === 'load')).toEqual([['load', 200]]);
   }
-  expect(requestsWith('stale-6')).toBe(2);
-  expect(requestsWith('fresh-6')).toBe(2);
+  expect(requestsWith(server, 'stale-6')).toBe(2);
+  expect(requestsWith(server, 'fresh-6')).toBe(2);
   expect(await tokenNeeded(page)).toHaveLength(1);
   const retries = await observations(page, 'http-retry');
   expect(retries.map((r) => [r.transport, r.outcome])).toEqual([
@@ -255,10 +240,13 @@ test('XHR: concurrent 401s share one token; the page never sees a 401 and gets t
       }),
   );
   expect(later).toBe(200);
-  expect(requestsWith('stale-6')).toBe(2);
+  expect(requestsWith(server, 'stale-6')).toBe(2);
 });
 
-test('XHR: axios-style JSON request with a body is retried with the same body and headers', async () => {
+test('XHR: axios-style JSON request with a body is retried with the same body and headers', async ({
+  probePage: page,
+  fixtureServer: server,
+}) => {
   server.validTokens.add('fresh-7');
   await answerWith(page, 'fresh-7');
   const result = await page.evaluate(
@@ -284,7 +272,7 @@ test('XHR: axios-style JSON request with a body is retried with the same body an
   ]);
 });
 
-test('XHR: token-failed replays the original 401 to the page, events included', async () => {
+test('XHR: token-failed replays the original 401 to the page, events included', async ({ probePage: page, fixtureServer: server }) => {
   await page.evaluate(() => {
     (window as unknown as SgWindow).__sg.answer = (m) => ({ type: 'token-failed', requestId: m.requestId, reason: 'no' });
   });
@@ -309,11 +297,11 @@ test('XHR: token-failed replays the original 401 to the page, events included', 
   ]);
   expect(seen.at(-2)).toEqual(['rsc', 4, 401]);
   expect(seen.at(-1)).toEqual(['load', 401]);
-  expect(requestsWith('stale-8')).toBe(1);
+  expect(requestsWith(server, 'stale-8')).toBe(1);
   await expect.poll(async () => (await observations(page, 'http')).filter((o) => o.status === 401).length).toBe(1);
 });
 
-test('XHR: the page can abort while the probe waits for a token', async () => {
+test('XHR: the page can abort while the probe waits for a token', async ({ probePage: page }) => {
   await answerWith(page, null);
   const result = await page.evaluate(
     () =>
@@ -350,13 +338,13 @@ test('XHR: the page can abort while the probe waits for a token', async () => {
   });
 });
 
-test('WebSocket: a stale access_token in the URL is replaced by the fresh token', async () => {
+test('WebSocket: a stale access_token in the URL is replaced by the fresh token', async ({ probePage: page, fixtureServer: server }) => {
   server.validTokens.add('fresh-10');
   await answerWith(page, 'fresh-10');
   // Learn that stale-10 is stale through a 401 on a protected request.
   expect(await page.evaluate(async () => (await fetch('/api/v2/thing?access_token=stale-10')).status)).toBe(200);
-  expect(requestsWith('stale-10')).toBe(1);
-  expect(requestsWith('fresh-10')).toBe(1);
+  expect(requestsWith(server, 'stale-10')).toBe(1);
+  expect(requestsWith(server, 'fresh-10')).toBe(1);
   const url = await page.evaluate(
     (wsOrigin) =>
       new Promise<string>((resolve) => {
@@ -385,7 +373,7 @@ test('WebSocket: a stale access_token in the URL is replaced by the fresh token'
   expect(server.wsTokens.at(-1)).toBe('other');
 });
 
-test('a pushed token without requestId also substitutes later requests', async () => {
+test('a pushed token without requestId also substitutes later requests', async ({ probePage: page, fixtureServer: server }) => {
   server.validTokens.add('fresh-11');
   await answerWith(page, null);
   await command(page, {
@@ -404,10 +392,10 @@ test('a pushed token without requestId also substitutes later requests', async (
   await expect.poll(() => tokenNeeded(page).then((t) => t.length)).toBe(1);
   await command(page, { type: 'token', accessToken: 'fresh-11' });
   expect(await pending).toBe(200);
-  expect(requestsWith('fresh-11')).toBe(1);
+  expect(requestsWith(server, 'fresh-11')).toBe(1);
 });
 
-test('a token already received answers a later 401 at once, unless it has expired', async () => {
+test('a token already received answers a later 401 at once, unless it has expired', async ({ probePage: page, fixtureServer: server }) => {
   server.validTokens.add('fresh-13');
   server.validTokens.add('fresh-14');
   await answerWith(page, 'fresh-14');
@@ -417,7 +405,7 @@ test('a token already received answers a later 401 at once, unless it has expire
     return (await fetch('/api/v2/thing', { headers: { Authorization: 'Bearer stale-13' } })).status;
   });
   expect(first).toBe(200);
-  expect(requestsWith('fresh-13')).toBe(1);
+  expect(requestsWith(server, 'fresh-13')).toBe(1);
   expect(await tokenNeeded(page)).toHaveLength(0);
 
   await page.evaluate(() =>
@@ -433,11 +421,14 @@ test('a token already received answers a later 401 at once, unless it has expire
   });
   expect(second).toBe(200);
   expect(await tokenNeeded(page)).toHaveLength(1);
-  expect(requestsWith('expired-14')).toBe(0);
-  expect(requestsWith('fresh-14')).toBe(1);
+  expect(requestsWith(server, 'expired-14')).toBe(0);
+  expect(requestsWith(server, 'fresh-14')).toBe(1);
 });
 
-test('invalid commands, commands from other windows and commands on the window after the handover are ignored', async () => {
+test('invalid commands, commands from other windows and commands on the window after the handover are ignored', async ({
+  probePage: page,
+  fixtureServer: server,
+}) => {
   server.validTokens.add('fresh-15');
   await answerWith(page, null);
   await page.evaluate(
@@ -469,5 +460,5 @@ test('invalid commands, commands from other windows and commands on the window a
   });
   expect(status).toBe(401);
   expect(await tokenNeeded(page)).toHaveLength(1);
-  expect(requestsWith('fresh-15')).toBe(0);
+  expect(requestsWith(server, 'fresh-15')).toBe(0);
 });

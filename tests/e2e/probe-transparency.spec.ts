@@ -4,36 +4,26 @@
  * the wrapped APIs' shape or behaviour — name, length, toString in every form, descriptors,
  * prototype identity, statics, instanceof, errors, and real fetch / XHR / WebSocket traffic.
  */
-import { test, expect } from '@playwright/test';
-import type { BrowserContext, Page } from '@playwright/test';
-import { launchBrowser } from '../support/browser.mjs';
-import { startFixtureServer } from './fixtures/probe/fixture-server';
-import type { FixtureServer } from './fixtures/probe/fixture-server';
-import { command, expectAllValid, observations, openProbePage } from './fixtures/probe/harness';
+import { expect, test as base } from './support/fixture';
+import { command, observations, openProbePage } from './fixtures/probe/harness';
 import { DEFAULT_PROBE_CONFIG } from '../../extension/page/default-config';
 
-let server: FixtureServer;
-let context: BrowserContext;
-let page: Page;
-
-test.beforeAll(async () => {
-  server = await startFixtureServer();
-  ({ context } = await launchBrowser());
-  page = await openProbePage(context, `${server.origin}/`);
-  await page.evaluate(() => {
-    const f = document.createElement('iframe');
-    f.id = 'native';
-    document.body.append(f);
-  });
+/** Each test's page carries a same-origin iframe, which the probe does not reach (`all_frames` is false). */
+const test = base.extend({
+  probePage: async ({ probePage }, use) => {
+    await probePage.evaluate(() => {
+      const f = document.createElement('iframe');
+      f.id = 'native';
+      document.body.append(f);
+    });
+    await use(probePage);
+  },
 });
 
-test.afterAll(async () => {
-  if (page) await expectAllValid(page);
-  await context?.close();
-  await server?.close();
-});
+// One browser for the file.
+test.use({ shareBrowser: true });
 
-test('the probe is installed in the top page and not in the iframe', async () => {
+test('the probe is installed in the top page and not in the iframe', async ({ probePage: page, fixtureServer: server }) => {
   const [hello] = await observations(page, 'hello');
   expect(hello).toMatchObject({ type: 'hello', href: `${server.origin}/`, probeVersion: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   // A wrapper and a native of the same API are different objects in the two realms anyway;
@@ -50,7 +40,7 @@ test('the probe is installed in the top page and not in the iframe', async () =>
   expect(seen.topThroughNativeToString).not.toBe(seen.frameThroughNativeToString);
 });
 
-test('wrapped functions have the native shape', async () => {
+test('wrapped functions have the native shape', async ({ probePage: page }) => {
   const result = await page.evaluate(() => {
     type Realm = Window & typeof globalThis;
     const frame = (document.getElementById('native') as HTMLIFrameElement).contentWindow as Realm;
@@ -155,7 +145,7 @@ test('wrapped functions have the native shape', async () => {
   for (const [key, { top, native }] of Object.entries(result)) expect(top, key).toEqual(native);
 });
 
-test('descriptors of the replaced properties are the native ones', async () => {
+test('descriptors of the replaced properties are the native ones', async ({ probePage: page }) => {
   const result = await page.evaluate(() => {
     type Realm = Window & typeof globalThis;
     const frame = (document.getElementById('native') as HTMLIFrameElement).contentWindow as Realm;
@@ -182,7 +172,7 @@ test('descriptors of the replaced properties are the native ones', async () => {
   expect(result.top).toEqual(result.native);
 });
 
-test('prototypes, statics, instanceof and errors match the native', async () => {
+test('prototypes, statics, instanceof and errors match the native', async ({ probePage: page, fixtureServer: server }) => {
   const result = await page.evaluate(async (wsOrigin) => {
     type Realm = Window & typeof globalThis;
     const frame = (document.getElementById('native') as HTMLIFrameElement).contentWindow as Realm;
@@ -273,7 +263,7 @@ test('prototypes, statics, instanceof and errors match the native', async () => 
   expect(result.top.instanceofWs).toBe(true);
 });
 
-test('fetch, XHR and WebSocket behave like the native', async () => {
+test('fetch, XHR and WebSocket behave like the native', async ({ probePage: page, fixtureServer: server }) => {
   const result = await page.evaluate(
     async ({ origin, wsOrigin }) => {
       type Realm = Window & typeof globalThis;
@@ -394,7 +384,7 @@ test('fetch, XHR and WebSocket behave like the native', async () => {
   expect((result.top.xhrOk as { trail: unknown[][] }).trail.filter((e) => e[0] === 'rsc').map((e) => e[1])).toEqual([1, 2, 3, 4]);
 });
 
-test('a strict CSP sees no eval from the probe', async () => {
+test('a strict CSP sees no eval from the probe', async ({ context, fixtureServer: server }) => {
   const csp = await openProbePage(context, `${server.origin}/csp`);
   // Parse a command too: zod's object parser is where an eval would happen.
   await command(csp, DEFAULT_PROBE_CONFIG);

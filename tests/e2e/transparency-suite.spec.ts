@@ -18,12 +18,13 @@
  *
  * The server is tests/e2e/support/transparency-server.ts (both origins, one port).
  */
-import { test, expect } from '@playwright/test';
+import { expect, test as base } from './support/fixture';
 import type { BrowserContext, Page } from '@playwright/test';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { DIST, extensionWorker, launchBrowser } from '../support/browser.mjs';
+import { DIST } from '../support/browser.mjs';
+import { hasProbe } from './support/probe-marker';
 import { startTransparencyServer } from './support/transparency-server';
 import type { TransparencyServer } from './support/transparency-server';
 import { PageObservationSchema } from '../../src/protocol/page';
@@ -35,23 +36,39 @@ const SECTIONS = ['shape', 'websocket', 'fetch', 'xhr', 'rtc'] as const;
 type Section = (typeof SECTIONS)[number];
 type Wrapping = 'none' | 'before' | 'after';
 
-let server: TransparencyServer;
-let context: BrowserContext;
+/** The fixture page on the origin the extension leaves alone and on the one it monitors. */
+interface Pages {
+  native: Page;
+  wrapped: Page;
+}
+
+const test = base.extend<{ server: TransparencyServer; wrapping: Wrapping; pages: Pages }>({
+  // One server for the file, as the browser.
+  server: async ({ fileScope }, use, testInfo) => {
+    await use(await fileScope.get(testInfo, 'transparency-server', startTransparencyServer, (s) => s.close()));
+  },
+  wrapping: ['none', { option: true }],
+  // The two pages of a `wrapping` serve all its tests; another wrapping closes them.
+  pages: async ({ context, server, wrapping, fileScope }, use, testInfo) => {
+    for (const other of ['none', 'before', 'after'].filter((w) => w !== wrapping)) await fileScope.release(`pages ${other}`);
+    const open = async (): Promise<Pages> => ({
+      native: await openPage(context, server.native, wrapping),
+      wrapped: await openPage(context, server.wrapped, wrapping),
+    });
+    const close = async ({ native, wrapped }: Pages): Promise<void> => {
+      await native.close();
+      await wrapped.close();
+    };
+    await use(await fileScope.get(testInfo, `pages ${wrapping}`, open, close));
+  },
+});
+
+test.use({ shareBrowser: true });
 
 test.describe.configure({ timeout: 180_000 });
 
-test.beforeAll(async () => {
-  server = await startTransparencyServer();
-  ({ context } = await launchBrowser());
-});
-
-test.afterAll(async () => {
-  await context?.close();
-  await server?.close();
-});
-
 /** Opens the fixture page at `origin`, with the probe-channel recorder and the page's own wrapper as asked. */
-async function openPage(origin: string, wrapping: Wrapping): Promise<Page> {
+async function openPage(context: BrowserContext, origin: string, wrapping: Wrapping): Promise<Page> {
   const page = await context.newPage();
   await page.addInitScript({ path: RECORDER });
   if (wrapping === 'before') await page.addInitScript({ path: PAGE_WRAPPER });
@@ -60,16 +77,6 @@ async function openPage(origin: string, wrapping: Wrapping): Promise<Page> {
   if (wrapping === 'after') await page.addScriptTag({ url: `${origin}/page-wrapper.js` });
   return page;
 }
-
-/** The probe answers `Function.prototype.toString.call(Symbol.for('softphone-guard.probe'))` with `softphone-guard.probe <version>` (start-probe.ts). */
-const probed = (page: Page): Promise<boolean> =>
-  page.evaluate(() => {
-    try {
-      return String(Function.prototype.toString.call(Symbol.for('softphone-guard.probe'))).startsWith('softphone-guard.probe ');
-    } catch {
-      return false;
-    }
-  });
 
 const run = (page: Page, section: Section): Promise<unknown> =>
   page.evaluate(
@@ -94,22 +101,11 @@ const wrapperCalls = (page: Page): Promise<Record<string, number>> =>
 
 for (const wrapping of ['none', 'before', 'after'] as const) {
   test.describe(`page wrapper: ${wrapping}`, () => {
-    let native: Page;
-    let wrapped: Page;
+    test.use({ wrapping });
 
-    test.beforeAll(async () => {
-      native = await openPage(server.native, wrapping);
-      wrapped = await openPage(server.wrapped, wrapping);
-    });
-
-    test.afterAll(async () => {
-      await native?.close();
-      await wrapped?.close();
-    });
-
-    test('the probe runs on the monitored origin only, in the intended order', async () => {
-      expect(await probed(native)).toBe(false);
-      expect(await probed(wrapped)).toBe(true);
+    test('the probe runs on the monitored origin only, in the intended order', async ({ pages: { native, wrapped } }) => {
+      expect(await hasProbe(native)).toBe(false);
+      expect(await hasProbe(wrapped)).toBe(true);
       await expect.poll(async () => (await observations(wrapped)).filter((o) => o.type === 'hello').length).toBe(1);
       expect((await observations(native)).length).toBe(0);
       if (wrapping !== 'none') {
@@ -121,7 +117,7 @@ for (const wrapping of ['none', 'before', 'after'] as const) {
     });
 
     for (const section of SECTIONS) {
-      test(`${section}: wrapped equals native`, async () => {
+      test(`${section}: wrapped equals native`, async ({ pages: { native, wrapped } }) => {
         const before = (await observations(wrapped)).length;
         const callsBefore = wrapping === 'none' ? null : [await wrapperCalls(native), await wrapperCalls(wrapped)];
         // One page at a time: the two runs must not compete for the server or the CPU.
@@ -158,12 +154,15 @@ for (const wrapping of ['none', 'before', 'after'] as const) {
   });
 }
 
-test('a second copy of the probe in the same page wraps nothing again, and the window gets no new property', async () => {
-  const worker = await extensionWorker(context);
+test('a second copy of the probe in the same page wraps nothing again, and the window gets no new property', async ({
+  context,
+  server,
+  worker,
+}) => {
   const scripts = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
   const probeFile = scripts.find((s) => s.world === 'MAIN')?.js?.[0];
   expect(probeFile).toBeTruthy();
-  const page = await openPage(server.wrapped, 'none');
+  const page = await openPage(context, server.wrapped, 'none');
   const before = await page.evaluate(() => {
     const w = window as unknown as Record<string, unknown>;
     (w as { __kept?: unknown[] }).__kept = [window.fetch, window.WebSocket, Function.prototype.toString, XMLHttpRequest.prototype.open];
@@ -185,9 +184,9 @@ test('a second copy of the probe in the same page wraps nothing again, and the w
   await page.close();
 });
 
-test('sanity: the suite exercises what it claims on the native page', async () => {
+test('sanity: the suite exercises what it claims on the native page', async ({ context, server }) => {
   // Guards the comparisons above against both sides failing the same way.
-  const page = await openPage(server.native, 'none');
+  const page = await openPage(context, server.native, 'none');
   const ws = (await run(page, 'websocket')) as Record<string, unknown[][]>;
   expect(ws.binary).toContainEqual(['recv-ab', ['ArrayBuffer', '090807']]);
   expect(ws.binary).toContainEqual(['recv-default', ['Blob', '', 4, '010203fa']]);
