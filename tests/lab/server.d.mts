@@ -81,6 +81,22 @@ export interface LabLoggedRequest {
   answeredAt: number;
 }
 
+/** What one request to the attacker origin carried (raw header and query values, null when absent). */
+export interface LabAttackerRequest {
+  /** ms since epoch */
+  at: number;
+  method: string;
+  /** the URL path, e.g. "/api/v2/x" */
+  path: string;
+  origin: string | null;
+  /** a WebSocket upgrade request */
+  upgrade: boolean;
+  authorization: string | null;
+  xAmzBearer: string | null;
+  /** the `access_token` query parameter */
+  accessToken: string | null;
+}
+
 export interface LabState {
   readonly agents: readonly LabAgent[];
   readonly orgs: readonly LabOrg[];
@@ -106,25 +122,57 @@ export interface LabState {
     definitions: Record<string, { description: string; implemented: boolean; defaults: Record<string, number | string> }>;
     active: LabStats['faults'];
   };
-  /** Clears faults (ending a silent stall) and counters; tokens, sessions and sockets stay. */
+  /** Clears faults (ending a silent stall), counters and the attacker's log; tokens, sessions and sockets stay. */
   reset(): void;
+  /** Every request the attacker origin received (at most 2000), oldest first; emptied by reset(). */
+  attackerLog(): LabAttackerRequest[];
   stats(): LabStats;
   /** The latest requests (at most 2000), oldest first; emptied by reset(). */
   requestLog(): LabLoggedRequest[];
 }
 
+export interface LabOrigins {
+  /** the softphone app and platform, e.g. https://softphone.test:40123 */
+  softphone: string;
+  /** a second softphone origin (same app and platform, its own cookies) */
+  softphoneB: string;
+  /** the CRM site: `${crm}/crm?user=agent-1[&transport=…]` frames the softphone */
+  crm: string;
+  /** the hostile origin: 401 to every /api/v2/* request, each logged */
+  attacker: string;
+}
+
 export interface Lab {
-  /** the app origin, e.g. http://127.0.0.1:40123 (the app is at `${url}/`) */
+  /** the app origin, e.g. http://127.0.0.1:40123, with `tls` https://softphone.test:40123 (the app is at `${url}/`) */
   url: string;
   port: number;
+  /** whether the lab serves HTTPS (`startLab({ tls: true })`) */
+  tls: boolean;
+  /** plain HTTP on loopback, e.g. http://127.0.0.1:40123: the control API from Node (same as `url` without `tls`) */
+  controlUrl: string;
+  /** the lab's sites by host name (https with `tls`, else http); a browser needs TLS_BROWSER_ARGS to reach them */
+  origins: LabOrigins;
   state: LabState;
   close(): Promise<void>;
 }
+
+/** The lab's host names (all resolve to 127.0.0.1 with TLS_BROWSER_ARGS). */
+export const LAB_HOSTS: Readonly<{
+  softphone: 'softphone.test';
+  softphoneB: 'softphone-b.test';
+  crm: 'crm.test';
+  attacker: 'attacker.test';
+}>;
+
+/** Chromium flags for the lab's sites: `--host-resolver-rules=MAP *.test 127.0.0.1`, `--ignore-certificate-errors`. */
+export const TLS_BROWSER_ARGS: readonly string[];
 
 /**
  * Starts the lab on `host:port` (port 0 = a free port).
  * @param opts.heartbeatMs notification heartbeat period, ms (default 5000)
  * @param opts.tokenTtlSeconds access-token lifetime, s (default 600)
+ * @param opts.tls HTTPS for the lab's host names with a throwaway certificate (plain HTTP still
+ *   answered on the same port); login cookies `SameSite=None; Secure; Partitioned`
  * @param opts.log receives one line per request ("METHOD path-template status"), never a token
  */
 export function startLab(opts?: {
@@ -132,5 +180,6 @@ export function startLab(opts?: {
   host?: string;
   heartbeatMs?: number;
   tokenTtlSeconds?: number;
+  tls?: boolean;
   log?: (line: string) => void;
 }): Promise<Lab>;

@@ -3,10 +3,16 @@
  * softphone web app it serves, with fault injection. Test bed for the e2e specs and what
  * `npm run lab` runs. Endpoints, control API and token shapes: tests/lab/README.md.
  *
+ * With `tls` the lab also serves HTTPS for several sites on loopback, routed by the `Host`
+ * header on the same port: the softphone (`softphone.test`, `softphone-b.test`), a CRM on
+ * another site that frames it (`crm.test`), and a hostile origin (`attacker.test`); see
+ * tests/lab/README.md "Topologies".
+ *
  *   node tests/lab/server.mjs [--port 8787] [--host 127.0.0.1] [--heartbeat-ms 5000]
- *                             [--token-ttl-s 600] [--verbose]
+ *                             [--token-ttl-s 600] [--tls] [--verbose]
  */
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +23,22 @@ import { createStats } from './lib/stats.mjs';
 import { FAULT_DEFINITIONS, createFaults } from './lib/faults.mjs';
 import { createNotificationHub } from './lib/notifications.mjs';
 import { handleApi } from './lib/api-routes.mjs';
-import { SESSION_COOKIE, handleAuthorize, handleLogin, handleLogout, handleRefresh, handleToken } from './lib/oauth-routes.mjs';
+import {
+  SESSION_COOKIE,
+  handleAuthorize,
+  handleLogin,
+  handleLogout,
+  handleRefresh,
+  handleSessionAuthorize,
+  handleToken,
+} from './lib/oauth-routes.mjs';
 import { handleControl } from './lib/control-routes.mjs';
-import { parseCookies, pathTemplate, sendApiError, sendJson } from './lib/http-kit.mjs';
+import { parseCookies, pathTemplate, sendApiError, sendHtml, sendJson } from './lib/http-kit.mjs';
+import { createAttackerSite } from './lib/attacker.mjs';
+import { APP_TRANSPORTS, crmPageHtml } from './lib/crm-page.mjs';
+import { LAB_HOSTS, TLS_BROWSER_ARGS, dualProtocolServer, makeCertificate } from './lib/tls.mjs';
+
+export { LAB_HOSTS, TLS_BROWSER_ARGS };
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), 'app');
 const STATIC_TYPES = {
@@ -29,6 +48,8 @@ const STATIC_TYPES = {
   '.svg': 'image/svg+xml',
 };
 const STATIC_NAME_RE = /^[a-z0-9-]+\.(js|css|html|svg)$/;
+/** App loads with one of these `?transport=` values sign in with the session cookie, not OAuth. */
+const WORKER_TRANSPORTS = new Set(['shared-worker', 'worker']);
 /** Caller numbers for rung calls, in turn (NANP fiction range 555-01xx). */
 const CALLERS = ['+1 312 555 0100', '+1 312 555 0142', '+1 773 555 0199', '+1 630 555 0123'];
 
@@ -44,6 +65,7 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
   const tokens = createTokenStore({ tokenTtlSeconds, issuer: origin });
   const stats = createStats();
   const faults = createFaults();
+  const attacker = createAttackerSite();
   /** @type {Map<string, import('./lib/api-routes.mjs').LabCall>} */
   const calls = new Map();
   const presence = new Map();
@@ -94,6 +116,7 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
     loginSession,
     agents: AGENTS,
     orgs: ORGS,
+    attackerSite: attacker,
 
     /**
      * Offers a call: pushes `alerting` to one user's sockets, or to every socket.
@@ -146,10 +169,19 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
       return { definitions, active: faults.snapshot() };
     },
 
-    /** Clears faults and counters. Tokens, sessions and open sockets stay. */
+    /** Clears faults, counters and the attacker's log. Tokens, sessions and open sockets stay. */
     reset() {
       faults.clearAll(targets);
       stats.reset();
+      attacker.clear();
+    },
+
+    /**
+     * What every request to the attacker origin carried (at most 2000, oldest first); emptied by `reset()`.
+     * @returns {import('./lib/attacker.mjs').AttackerLogEntry[]}
+     */
+    attackerLog() {
+      return attacker.log();
     },
 
     /**
@@ -173,20 +205,38 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
 
 /**
  * Starts the lab.
- * @param {{ port?: number, host?: string, heartbeatMs?: number, tokenTtlSeconds?: number, log?: (line: string) => void }} [opts]
+ * @param {{ port?: number, host?: string, heartbeatMs?: number, tokenTtlSeconds?: number, tls?: boolean, log?: (line: string) => void }} [opts]
  *   `port` 0 = a free port; `heartbeatMs` notification heartbeat period (ms);
- *   `tokenTtlSeconds` access-token lifetime (s); `log` receives one line per request
- *   ("METHOD path-template status", never a token).
- * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, state: LabStateImpl }>}
- *   `url`: the app origin, e.g. `http://127.0.0.1:40123`.
+ *   `tokenTtlSeconds` access-token lifetime (s); `tls`: HTTPS for the lab's host names
+ *   (LAB_HOSTS) with a throwaway certificate, plain HTTP still answered on the same port, and
+ *   the login cookies `SameSite=None; Secure; Partitioned`; `log` receives one line per
+ *   request ("METHOD path-template status", never a token).
+ * @returns {Promise<{ url: string, port: number, tls: boolean, controlUrl: string,
+ *   origins: { softphone: string, softphoneB: string, crm: string, attacker: string },
+ *   close: () => Promise<void>, state: LabStateImpl }>}
+ *   `url`: the app origin, e.g. `http://127.0.0.1:40123` (with `tls`: `https://softphone.test:40123`);
+ *   `controlUrl`: plain HTTP on loopback, for the control API from Node (`url` without `tls`);
+ *   `origins`: the sites by host name (https with `tls`, else http), reached by a browser
+ *   started with TLS_BROWSER_ARGS.
  * @throws {Error} when the port cannot be bound
  */
-export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 5000, tokenTtlSeconds = 600, log } = {}) {
+export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 5000, tokenTtlSeconds = 600, tls = false, log } = {}) {
   let boundPort = 0;
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const origin = () => `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${boundPort}`;
+  const loopbackOrigin = () => `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${boundPort}`;
+  /** @param {string} name a host name of LAB_HOSTS */
+  const siteOrigin = (name) => `${tls ? 'https' : 'http'}://${name}:${boundPort}`;
+  const origin = tls ? () => siteOrigin(LAB_HOSTS.softphone) : loopbackOrigin;
   const lab = createLabState({ tokenTtlSeconds, heartbeatMs, origin });
-  const oauthCtx = { tokens: lab.tokens, stats: lab.counters, faults: lab.faultRegistry, port: () => boundPort };
+  const oauthCtx = {
+    tokens: lab.tokens,
+    stats: lab.counters,
+    faults: lab.faultRegistry,
+    port: () => boundPort,
+    crossSiteCookies: tls,
+    /** @param {string} o */
+    appOrigin: (o) => o === siteOrigin(LAB_HOSTS.softphone) || o === siteOrigin(LAB_HOSTS.softphoneB),
+  };
   /** @type {WeakMap<import('node:net').Socket, number>} requests seen per connection */
   const requestsPerSocket = new WeakMap();
   const apiCtx = {
@@ -215,7 +265,8 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     }
     if (path === '/' || path === '/index.html') {
       // The app bounces through /oauth/authorize on every load; count the load that starts it.
-      if (url.searchParams.has('code')) lab.counters.pageLoad();
+      // The worker transports sign in with the session cookie instead: every load starts the app.
+      if (url.searchParams.has('code') || WORKER_TRANSPORTS.has(url.searchParams.get('transport') ?? '')) lab.counters.pageLoad();
       return serveStatic(res, 'index.html');
     }
     if (path.startsWith('/app/')) return serveStatic(res, path.slice(5));
@@ -227,13 +278,70 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     if (path === '/logout') return handleLogout(req, res, url, oauthCtx);
     if (path === '/oauth/authorize') return handleAuthorize(req, res, url, oauthCtx);
     if (path === '/oauth/token') return handleToken(req, res, url, oauthCtx);
+    if (path === '/auth/authorize') return handleSessionAuthorize(req, res, url, oauthCtx);
     if (path === '/api/v2/authentication/refresh') return handleRefresh(req, res, url, oauthCtx);
     if (path.startsWith('/api/v2/')) return handleApi(req, res, url, apiCtx);
     sendJson(res, 404, { message: 'No such resource.', code: 'not.found', status: 404 });
     return 404;
   }
 
-  const server = createServer((req, res) => {
+  /**
+   * The CRM site: `/crm?user=ID[&transport=T]` embeds the softphone (lib/crm-page.mjs).
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   * @param {URL} url
+   */
+  function routeCrm(req, res, url) {
+    if (url.pathname === '/' && req.method === 'GET') {
+      res.writeHead(302, { Location: '/crm?user=agent-1', 'Cache-Control': 'no-store' }).end();
+      return;
+    }
+    if (url.pathname !== '/crm' || req.method !== 'GET') {
+      sendJson(res, 404, { message: 'No such resource.', code: 'not.found', status: 404 });
+      return;
+    }
+    const agent = findAgent(url.searchParams.get('user') ?? 'agent-1');
+    const transport = url.searchParams.get('transport');
+    if (!agent || (transport !== null && !APP_TRANSPORTS.includes(transport))) {
+      sendJson(res, 400, {
+        message: `user must be one of ${AGENTS.map((a) => a.id).join(', ')}; transport one of ${APP_TRANSPORTS.join(', ')}`,
+        code: 'bad.request',
+        status: 400,
+      });
+      return;
+    }
+    const html = crmPageHtml({ softphoneOrigin: siteOrigin(LAB_HOSTS.softphone), user: agent.id, agentName: agent.name, transport });
+    sendHtml(res, 200, html);
+  }
+
+  /**
+   * Which of the lab's sites a request is for, by its `Host` header; the softphone for any
+   * name that is not another site's (loopback addresses, `localhost`, no header).
+   * @param {import('node:http').IncomingMessage} req
+   * @returns {'softphone' | 'crm' | 'attacker'}
+   */
+  function siteOf(req) {
+    const name = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (name === LAB_HOSTS.crm) return 'crm';
+    if (name === LAB_HOSTS.attacker) return 'attacker';
+    return 'softphone';
+  }
+
+  /** @type {import('node:http').RequestListener} */
+  const onRequest = (req, res) => {
+    const site = siteOf(req);
+    // The other sites are not the softphone platform: not counted, not in its request log.
+    if (site !== 'softphone') {
+      const url = new URL(req.url ?? '/', siteOrigin(LAB_HOSTS[site]));
+      try {
+        if (site === 'attacker') lab.attackerSite.handle(req, res, url);
+        else routeCrm(req, res, url);
+      } catch (e) {
+        if (!res.headersSent) sendJson(res, 500, { message: /** @type {Error} */ (e).message, code: 'server.error', status: 500 });
+        else res.destroy();
+      }
+      return;
+    }
     const receivedAt = Date.now();
     requestsPerSocket.set(req.socket, (requestsPerSocket.get(req.socket) ?? 0) + 1);
     const url = new URL(req.url ?? '/', origin());
@@ -252,13 +360,27 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
         else res.destroy();
         if (!isControl) lab.counters.request(req.method ?? 'GET', pathTemplate(url.pathname), err.status ?? 500, receivedAt);
       });
-  });
+  };
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin());
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:stream').Duplex} socket
+   * @param {Buffer} head
+   */
+  const onUpgrade = (req, socket, head) => {
     socket.on('error', () => {
       /* the peer went away */
     });
+    const site = siteOf(req);
+    if (site === 'attacker') {
+      lab.attackerSite.handleUpgrade(req, socket, new URL(req.url ?? '/', siteOrigin(LAB_HOSTS.attacker)));
+      return;
+    }
+    if (site === 'crm') {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const url = new URL(req.url ?? '/', origin());
     if (url.pathname !== '/api/v2/notifications') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       lab.counters.request('GET', pathTemplate(url.pathname), 404);
@@ -267,7 +389,20 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     const status = lab.hub.handleUpgrade(req, socket, head, url);
     lab.counters.request('GET', '/api/v2/notifications', status);
     log?.(`GET /api/v2/notifications ${status}`);
-  });
+  };
+
+  const plainServer = createServer(onRequest);
+  plainServer.on('upgrade', onUpgrade);
+  /** @type {import('node:net').Server} what listens */
+  let server = plainServer;
+  /** @type {import('node:https').Server | null} */
+  let tlsServer = null;
+  let destroyAll = () => {};
+  if (tls) {
+    tlsServer = createHttpsServer(await makeCertificate(), onRequest);
+    tlsServer.on('upgrade', onUpgrade);
+    ({ server, destroyAll } = dualProtocolServer(tlsServer, plainServer));
+  }
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -282,12 +417,22 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
   return {
     url: origin(),
     port: boundPort,
+    tls,
+    controlUrl: loopbackOrigin(),
+    origins: {
+      softphone: siteOrigin(LAB_HOSTS.softphone),
+      softphoneB: siteOrigin(LAB_HOSTS.softphoneB),
+      crm: siteOrigin(LAB_HOSTS.crm),
+      attacker: siteOrigin(LAB_HOSTS.attacker),
+    },
     state: lab,
     close: () =>
       new Promise((resolve) => {
         lab.hub.close();
         server.close(() => resolve());
-        server.closeAllConnections();
+        plainServer.closeAllConnections();
+        tlsServer?.closeAllConnections();
+        destroyAll();
       }),
   };
 }
@@ -321,11 +466,11 @@ async function serveStatic(res, name) {
 
 /**
  * @param {string[]} argv
- * @returns {{ port: number, host: string, heartbeatMs: number, tokenTtlSeconds: number, verbose: boolean }}
+ * @returns {{ port: number, host: string, heartbeatMs: number, tokenTtlSeconds: number, tls: boolean, verbose: boolean }}
  * @throws {Error} on an unknown flag or a bad number
  */
 function parseArgs(argv) {
-  const out = { port: 8787, host: '127.0.0.1', heartbeatMs: 5000, tokenTtlSeconds: 600, verbose: false };
+  const out = { port: 8787, host: '127.0.0.1', heartbeatMs: 5000, tokenTtlSeconds: 600, tls: false, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const num = () => {
@@ -337,6 +482,7 @@ function parseArgs(argv) {
     else if (flag === '--host') out.host = argv[++i] ?? out.host;
     else if (flag === '--heartbeat-ms') out.heartbeatMs = num();
     else if (flag === '--token-ttl-s') out.tokenTtlSeconds = num();
+    else if (flag === '--tls') out.tls = true;
     else if (flag === '--verbose') out.verbose = true;
     else throw new Error(`unknown flag ${flag}`);
   }
@@ -352,24 +498,34 @@ async function main() {
     process.exit(2);
   }
   const lab = await startLab({ ...args, log: args.verbose ? (line) => console.log(line) : undefined });
+  const c = lab.controlUrl;
+  const sites = lab.tls
+    ? `
+  Sites (HTTPS, throwaway certificate; start the browser with ${TLS_BROWSER_ARGS.map((a) => `'${a}'`).join(' ')}):
+    softphone   ${lab.origins.softphone}/   (?transport=page|shared-worker|worker, ?widget=attacker)
+    softphone B ${lab.origins.softphoneB}/
+    CRM         ${lab.origins.crm}/crm?user=agent-1[&transport=shared-worker]
+    attacker    ${lab.origins.attacker}/   (GET ${c}/lab/attacker-log)
+`
+    : '';
   console.log(`Softphone lab running.
 
   App:        ${lab.url}/
   Sign in:    ${lab.url}/login   (${AGENTS.map((a) => `${a.id} ${a.name}, ${a.orgIds.join(' + ')}`).join('; ')})
   Heartbeat:  every ${args.heartbeatMs} ms; access tokens live ${args.tokenTtlSeconds} s
-
+${sites}
   Control API (loopback, JSON):
-    POST ${lab.url}/lab/fault/publish-storm  {"retryAfterSeconds":3,"rateLimitMs":8000}
-    POST ${lab.url}/lab/fault/{renegotiation-timeout|server-down|silent-stall|mic-revoked}  (see GET /lab/faults)
-    POST ${lab.url}/lab/fault/org-switch     {"toOrg":"org-b"}
-    POST ${lab.url}/lab/ring                 {"userId":"agent-1"}
-    POST ${lab.url}/lab/reset
-    GET  ${lab.url}/lab/stats
+    POST ${c}/lab/fault/publish-storm  {"retryAfterSeconds":3,"rateLimitMs":8000}
+    POST ${c}/lab/fault/{renegotiation-timeout|server-down|silent-stall|mic-revoked}  (see GET /lab/faults)
+    POST ${c}/lab/fault/org-switch     {"toOrg":"org-b"}
+    POST ${c}/lab/ring                 {"userId":"agent-1"}
+    POST ${c}/lab/reset
+    GET  ${c}/lab/stats
 
   CLI (npm run lab:fault -- ...):
     publish-storm [--retry-after S] [--rate-limit-ms N]
     org-switch [--to ORG]   ring [--user ID]   reset   stats   faults   fault NAME [--param value ...]   clear NAME
-    (--lab ${lab.url} or LAB_URL)
+    (--lab ${c} or LAB_URL)
 
 Ctrl+C stops the lab.`);
   const stop = () => {

@@ -4,6 +4,8 @@
  * stays revoked until the page is reloaded (seed 001: "resolves after a hard refresh").
  */
 
+import { getItem, removeItem, setItem } from './session-store.js';
+
 export const CLIENT_ID = 'lab-softphone';
 const PKCE_KEY = 'lab.pkce';
 
@@ -20,7 +22,8 @@ function redirectUri() {
 }
 
 /**
- * Navigates to /oauth/authorize. The verifier and state wait in sessionStorage.
+ * Navigates to /oauth/authorize. The verifier, the state and the page's query (`?transport=`,
+ * `?widget=`; the redirect URI carries none) wait in sessionStorage (session-store.js).
  * @returns {Promise<void>} never settles in practice (the page navigates away)
  */
 export async function beginLogin() {
@@ -28,7 +31,7 @@ export async function beginLogin() {
   const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
   // RFC 7636 §4.2: code_challenge = BASE64URL(SHA256(ASCII(code_verifier)))
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
+  setItem(PKCE_KEY, JSON.stringify({ verifier, state, search: location.search }));
   const q = new URLSearchParams({
     response_type: 'code',
     client_id: CLIENT_ID,
@@ -42,7 +45,8 @@ export async function beginLogin() {
 
 /**
  * Exchanges the code in the URL for an access token and removes code and state from the
- * address bar (history.replaceState), so a reload starts a fresh sign-in.
+ * address bar (history.replaceState), so a reload starts a fresh sign-in; the query the page
+ * had before the sign-in redirect comes back.
  * @param {URLSearchParams} params the page's query
  * @param {(method: string, path: string, status: number, statusText?: string) => void} onHttpFailure
  * @returns {Promise<string>} the access token
@@ -51,11 +55,12 @@ export async function beginLogin() {
 export async function completeLogin(params, onHttpFailure) {
   const code = params.get('code') ?? '';
   const returnedState = params.get('state');
-  const saved = JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? 'null');
-  sessionStorage.removeItem(PKCE_KEY);
+  const saved = JSON.parse(getItem(PKCE_KEY) ?? 'null');
+  removeItem(PKCE_KEY);
   const clean = new URL(location.href);
   for (const k of ['code', 'state', 'error', 'error_description']) clean.searchParams.delete(k);
-  history.replaceState(null, '', clean.pathname + clean.search + clean.hash);
+  const search = !clean.search && typeof saved?.search === 'string' ? saved.search : clean.search;
+  history.replaceState(null, '', clean.pathname + search + clean.hash);
   if (!saved || saved.state !== returnedState) throw new Error('sign-in state does not match; start again');
   let res;
   try {

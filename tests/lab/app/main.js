@@ -12,6 +12,12 @@
  * - the microphone greys out while its permission is blocked or its track ended, and comes
  *   back only on a permission change to granted or a device appearing (mic.js).
  *
+ * Transports (`?transport=`): `page` (default) — fetch, XHR and WebSocket in the page, OAuth
+ * sign-in; `shared-worker` / `worker` — API calls and the socket in softphone-worker.js (a
+ * SharedWorker shared by the origin's pages, or a dedicated Worker), which signs in with the
+ * session cookie and holds the token (worker-transport.js). `?widget=attacker` loads a
+ * third-party widget script from the attacker origin once signed in.
+ *
  * Test hook: `window.labSoftphone` — `status()`, `answer()`, `hangup()`, `switchOrg()` (see README.md).
  * The access token lives in a module variable only and is never exposed.
  */
@@ -22,6 +28,8 @@ import { createSignalling } from './signalling.js';
 import { startLoopbackCall } from './call.js';
 import { createMicrophone } from './mic.js';
 import { render } from './ui.js';
+import { createWorkerTransport } from './worker-transport.js';
+import { getItem, setItem } from './session-store.js';
 
 const LOAD_COUNT_KEY = 'lab.loadCount';
 /** How long `labSoftphone.answer()` waits for a connected call (ms). */
@@ -31,6 +39,11 @@ const ALERTING_TOPIC = /^v2\.users\.[^.]+\.conversations$/;
 const DEVICES_TOPIC = 'lab.devices';
 /** Lab-only push of the `org-switch` fault: the agent picked another organisation. */
 const ORG_TOPIC = 'lab.org';
+/** @type {'page' | 'shared-worker' | 'worker'} chosen by `?transport=` (the page transport's OAuth return has none: page) */
+const TRANSPORT = (() => {
+  const t = new URLSearchParams(location.search).get('transport');
+  return t === 'shared-worker' || t === 'worker' ? t : 'page';
+})();
 
 const startedAt = Date.now();
 /** @type {string | null} memory only: a reload is what gets a new one */
@@ -83,7 +96,8 @@ const microphone = createMicrophone({
       .catch(() => track.stop());
   },
 });
-const api = createApi({ token: () => accessToken, failures });
+const workerTransport = TRANSPORT === 'page' ? null : createWorkerTransport({ kind: TRANSPORT, failures, onChange: () => update() });
+const api = workerTransport ? workerTransport.api : createApi({ token: () => accessToken, failures });
 /** @type {ReturnType<typeof createSignalling>[]} every signalling instance started, newest last */
 const signallingInstances = [];
 /** @type {ReturnType<typeof createSignalling> | null} the newest instance: its state is what the UI shows */
@@ -171,7 +185,8 @@ function startSignalling() {
   /** @type {ReturnType<typeof createSignalling> | null} */
   let self = null;
   const current = () => self !== null && self === signalling;
-  self = createSignalling({
+  /** @type {Parameters<typeof createSignalling>[0]} */
+  const opts = {
     url: () => {
       const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
       return `${scheme}://${location.host}/api/v2/notifications?access_token=${encodeURIComponent(token)}`;
@@ -196,7 +211,8 @@ function startSignalling() {
       update();
     },
     onMessage: (msg) => onPush(msg, current()),
-  });
+  };
+  self = workerTransport ? workerTransport.createSignalling(opts) : createSignalling(opts);
   signallingInstances.push(self);
   signalling = self;
   self.start();
@@ -400,6 +416,8 @@ Object.defineProperty(window, 'labSoftphone', {
     /** @returns {object} see README.md "Test hook" */
     status() {
       return {
+        transport: TRANSPORT,
+        worker: workerTransport ? workerTransport.info() : null,
         loggedIn: s.loggedIn,
         agent: s.agent ? { id: s.agent.id, name: s.agent.name, orgId: s.agent.orgId } : null,
         org: { id: s.org.id, switching: s.org.switching, switches: s.org.switches },
@@ -479,24 +497,39 @@ async function boot() {
     update();
     return;
   }
-  if (!params.has('code')) {
-    await beginLogin();
-    return;
-  }
-  s.loadCount = Number(sessionStorage.getItem(LOAD_COUNT_KEY) ?? '0') + 1;
-  sessionStorage.setItem(LOAD_COUNT_KEY, String(s.loadCount));
-  update();
-  try {
-    accessToken = await completeLogin(params, failures.http);
-  } catch (e) {
-    s.signinProblem = /** @type {Error} */ (e).message;
-    s.presenceSettled = true;
-    s.signalling = 'closed';
-    update();
-    return;
+  if (workerTransport) {
+    // Signed in by the session cookie: the worker authorizes (or already holds a token).
+    countLoad();
+    const r = await workerTransport.init();
+    if (!r.ok) {
+      s.signinProblem = r.status === 401 ? 'not signed in' : `authorization failed (${r.status})`;
+      s.presenceSettled = true;
+      s.signalling = 'closed';
+      document
+        .getElementById('signin-link')
+        ?.setAttribute('href', `/login?return=${encodeURIComponent(location.pathname + location.search)}`);
+      update();
+      return;
+    }
+  } else {
+    if (!params.has('code')) {
+      await beginLogin();
+      return;
+    }
+    countLoad();
+    try {
+      accessToken = await completeLogin(params, failures.http);
+    } catch (e) {
+      s.signinProblem = /** @type {Error} */ (e).message;
+      s.presenceSettled = true;
+      s.signalling = 'closed';
+      update();
+      return;
+    }
   }
   s.loggedIn = true;
   update();
+  loadWidget();
   microphone.start();
   const me = await api.me();
   if (me.ok && me.body) setAgent(me.body);
@@ -504,6 +537,23 @@ async function boot() {
   await fetchMediaToken();
   await api.registerEndpoint(['opus']);
   startSignalling();
+}
+
+function countLoad() {
+  s.loadCount = Number(getItem(LOAD_COUNT_KEY) ?? '0') + 1;
+  setItem(LOAD_COUNT_KEY, String(s.loadCount));
+  update();
+}
+
+/**
+ * `?widget=attacker`: a third-party widget script from the attacker origin (same port, host
+ * `attacker.test`) runs in this page; it provokes 401s from its own server (tests/lab/lib/attacker.mjs).
+ */
+function loadWidget() {
+  if (new URLSearchParams(location.search).get('widget') !== 'attacker') return;
+  const script = document.createElement('script');
+  script.src = `${location.protocol}//attacker.test:${location.port}/widget.js`;
+  document.head.append(script);
 }
 
 update();

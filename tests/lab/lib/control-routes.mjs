@@ -11,6 +11,7 @@
  * | `GET /lab/stats` | — | see `LabState.stats()` |
  * | `GET /lab/requests` | — | `{requests: [{method, path, status, receivedAt, answeredAt}]}`: the latest 2000, oldest first |
  * | `GET /lab/issued-secrets` | — | `{secrets: string[]}`: every token and session id issued, for leak checks |
+ * | `GET /lab/attacker-log` | — | `{requests: [{at, method, path, origin, upgrade, authorization, xAmzBearer, accessToken}]}`: what each request to the attacker origin carried, oldest first |
  *
  * A request with an `Origin` header other than the lab's own is refused (403), so a web page
  * cannot drive the control API through the browser.
@@ -68,6 +69,10 @@ export async function handleControl(req, res, url, lab) {
     }
     if (path === '/lab/issued-secrets' && method === 'GET') {
       sendJson(res, 200, { secrets: lab.tokens.issuedSecrets() });
+      return 200;
+    }
+    if (path === '/lab/attacker-log' && method === 'GET') {
+      sendJson(res, 200, { requests: lab.attackerLog() });
       return 200;
     }
     if (path === '/lab/requests' && method === 'GET') {

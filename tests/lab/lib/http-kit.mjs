@@ -148,15 +148,21 @@ export function parseCookies(header) {
 }
 
 /**
- * A `Set-Cookie` value: always HttpOnly and SameSite=Lax (the app's JavaScript never reads
- * cookies; Lax lets top-level navigations to /oauth/authorize carry the session).
+ * A `Set-Cookie` value: always HttpOnly; SameSite=Lax by default (the app's JavaScript never
+ * reads cookies; Lax lets top-level navigations to /oauth/authorize carry the session).
+ * `crossSite` (the lab over HTTPS, where the softphone may be framed by a page of another
+ * site) makes it `SameSite=None; Secure; Partitioned` instead: a cookie set or sent in a
+ * cross-site frame needs SameSite=None, SameSite=None needs Secure, and a cookie a cross-site
+ * frame sets is kept, once third-party cookies are blocked, only when it is partitioned by
+ * the top-level site (CHIPS, `Partitioned`). See tests/lab/README.md "Cookies in a frame".
  * @param {string} name
  * @param {string} value
- * @param {{ path: string, maxAgeSeconds: number }} opts `maxAgeSeconds` 0 deletes the cookie
+ * @param {{ path: string, maxAgeSeconds: number, crossSite?: boolean }} opts `maxAgeSeconds` 0 deletes the cookie
  * @returns {string}
  */
-export function cookie(name, value, { path, maxAgeSeconds }) {
-  return `${name}=${encodeURIComponent(value)}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax`;
+export function cookie(name, value, { path, maxAgeSeconds, crossSite = false }) {
+  const site = crossSite ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax';
+  return `${name}=${encodeURIComponent(value)}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; ${site}`;
 }
 
 /**
@@ -170,8 +176,11 @@ export function isLoopback(address) {
 }
 
 /**
- * The bearer token of a request: `Authorization: Bearer` (RFC 6750 §2.1) or the
- * `access_token` query parameter (RFC 6750 §2.3).
+ * The bearer token of a request: `Authorization: Bearer` (RFC 6750 §2.1), else an
+ * `X-Amz-Bearer` header carrying the token itself (as Amazon Connect's client sends it:
+ * amazon-connect-streams src/client.js, `AWSClient.prototype._callImpl`, commit
+ * cc9c58756ce8be45c2d88d07bc604eb2b1955fa1), else the `access_token` query parameter
+ * (RFC 6750 §2.3).
  * @param {import('node:http').IncomingMessage} req
  * @param {URL} url
  * @returns {string | null}
@@ -182,6 +191,8 @@ export function bearerToken(req, url) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
     return m ? m[1] : null;
   }
+  const amz = req.headers['x-amz-bearer'];
+  if (typeof amz === 'string') return amz.trim() || null;
   return url.searchParams.get('access_token');
 }
 

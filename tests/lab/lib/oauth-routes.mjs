@@ -14,6 +14,13 @@
  *   `{"organizationId":"org-b"}` it switches organisation (seed 002's multi-org OAuth): a
  *   token of that organisation, a `lab_refresh` cookie bound to it, and the login session
  *   moved there; 403 `{error:"access_denied"}` when the agent is not a member.
+ * - `GET /auth/authorize` (the SharedWorker and Worker variants of the app): cookie
+ *   `lab_session` → `{accessToken, expiration}`, the shape Amazon Connect's worker reads
+ *   (amazon-connect-streams src/worker.js `ClientEngine.prototype.authorize`, src/core.js
+ *   `connect.core.authorize`, commit cc9c58756ce8be45c2d88d07bc604eb2b1955fa1).
+ *
+ * Over HTTPS (`startLab({ tls: true })`) both cookies are `SameSite=None; Secure; Partitioned`
+ * instead of `SameSite=Lax`, so that a softphone framed by a page of another site keeps them.
  */
 import { createHash } from 'node:crypto';
 import { findAgent, isMember } from './directory.mjs';
@@ -36,7 +43,11 @@ const CLIENT_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
  *   stats: ReturnType<typeof import('./stats.mjs').createStats>,
  *   faults?: { active(name: string): { params: Record<string, number> } | null },
  *   port: () => number,
- * }} OAuthContext
+ *   crossSiteCookies?: boolean,
+ *   appOrigin?: (origin: string) => boolean,
+ * }} OAuthContext `crossSiteCookies`: cookies `SameSite=None; Secure; Partitioned` (the lab
+ *   over HTTPS); `appOrigin`: whether an origin is one the lab serves the app on (over HTTPS:
+ *   `https://softphone.test:PORT`, `https://softphone-b.test:PORT`), accepted in redirect URIs
  */
 
 /**
@@ -48,6 +59,7 @@ function refreshCookie(userId, orgId, ctx) {
   return cookie(REFRESH_COOKIE, ctx.tokens.issueRefreshToken(userId, orgId), {
     path: REFRESH_COOKIE_PATH,
     maxAgeSeconds: SESSION_TTL_SECONDS,
+    crossSite: ctx.crossSiteCookies,
   });
 }
 
@@ -61,7 +73,8 @@ function safeReturn(value) {
 }
 
 /**
- * Redirect URIs accepted: on the lab origin (any loopback name with the lab's port), or a
+ * Redirect URIs accepted: on the lab origin (any loopback name with the lab's port), on an
+ * origin `ctx.appOrigin` accepts (the lab's app host names over HTTPS), or a
  * `https://<id>.chromiumapp.org/...` URI, the form `chrome.identity.launchWebAuthFlow` uses.
  * @param {string | null} value
  * @param {OAuthContext} ctx
@@ -78,6 +91,7 @@ function validRedirectUri(value, ctx) {
   if (u.hash) return null; // RFC 6749 §3.1.2: no fragment
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
   if (u.protocol === 'http:' && loopback && Number(u.port) === ctx.port()) return u;
+  if (ctx.appOrigin?.(u.origin)) return u;
   if (u.protocol === 'https:' && /^[a-p]{32}\.chromiumapp\.org$/.test(u.hostname)) return u;
   return null;
 }
@@ -105,9 +119,10 @@ export function handleLogin(req, res, url, ctx) {
     return 404;
   }
   const { sessionId, refreshToken } = ctx.tokens.login(user);
+  const crossSite = ctx.crossSiteCookies;
   redirect(res, returnTo, [
-    cookie(SESSION_COOKIE, sessionId, { path: '/', maxAgeSeconds: SESSION_TTL_SECONDS }),
-    cookie(REFRESH_COOKIE, refreshToken, { path: REFRESH_COOKIE_PATH, maxAgeSeconds: SESSION_TTL_SECONDS }),
+    cookie(SESSION_COOKIE, sessionId, { path: '/', maxAgeSeconds: SESSION_TTL_SECONDS, crossSite }),
+    cookie(REFRESH_COOKIE, refreshToken, { path: REFRESH_COOKIE_PATH, maxAgeSeconds: SESSION_TTL_SECONDS, crossSite }),
   ]);
   return 302;
 }
@@ -121,9 +136,10 @@ export function handleLogin(req, res, url, ctx) {
  */
 export function handleLogout(req, res, _url, ctx) {
   ctx.tokens.endSession(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+  const crossSite = ctx.crossSiteCookies;
   redirect(res, '/login', [
-    cookie(SESSION_COOKIE, '', { path: '/', maxAgeSeconds: 0 }),
-    cookie(REFRESH_COOKIE, '', { path: REFRESH_COOKIE_PATH, maxAgeSeconds: 0 }),
+    cookie(SESSION_COOKIE, '', { path: '/', maxAgeSeconds: 0, crossSite }),
+    cookie(REFRESH_COOKIE, '', { path: REFRESH_COOKIE_PATH, maxAgeSeconds: 0, crossSite }),
   ]);
   return 302;
 }
@@ -289,5 +305,36 @@ async function answerRefresh(req, res, grant, ctx) {
     { access_token: token, token_type: 'Bearer', expires_in: expiresIn },
     { 'Set-Cookie': [refreshCookie(grant.userId, wanted, ctx)] },
   );
+  return 200;
+}
+
+/**
+ * `GET /auth/authorize`: the cookie-authenticated token endpoint of the worker variants of the
+ * app, shaped like Amazon Connect's: the worker calls it with `credentials: 'include'`
+ * (amazon-connect-streams src/core.js `connect.core.authorize`) and reads `accessToken` and
+ * `expiration` (`new Date(response.expiration)`) from the answer (src/worker.js
+ * `ClientEngine.prototype.authorize`; both commit cc9c58756ce8be45c2d88d07bc604eb2b1955fa1).
+ * Live login session (cookie `lab_session`) → 200 `{accessToken, expiration}` (`expiration`
+ * in ms since epoch), a token of the session's organisation; none → 401 in the platform's
+ * error shape. Counted in `tokensIssued` when a token is issued.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {URL} _url
+ * @param {OAuthContext} ctx
+ * @returns {number}
+ */
+export function handleSessionAuthorize(req, res, _url, ctx) {
+  if (req.method !== 'GET') {
+    sendJson(res, 405, { message: 'Use GET.', code: 'method.not.allowed', status: 405 }, { Allow: 'GET' });
+    return 405;
+  }
+  const session = ctx.tokens.session(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+  if (!session) {
+    sendJson(res, 401, { message: 'No login session.', code: 'bad.credentials', status: 401 });
+    return 401;
+  }
+  const { token, expiresIn } = ctx.tokens.issueAccessToken(session.userId, 'session', session.orgId);
+  ctx.stats.tokenIssued();
+  sendJson(res, 200, { accessToken: token, expiration: Date.now() + expiresIn * 1000 });
   return 200;
 }

@@ -42,7 +42,8 @@ function b64json(value) {
 /**
  * @typedef {'missing' | 'unknown' | 'revoked' | 'expired'} TokenProblem
  * @typedef {{ token: string, userId: string, orgId: string, issuedAt: number, expiresAt: number,
- *   revoked: boolean, grant: 'authorization_code' | 'refresh', code?: string }} AccessRecord
+ *   revoked: boolean, grant: 'authorization_code' | 'refresh' | 'session', code?: string }} AccessRecord
+ *   `grant` 'session': issued by `GET /auth/authorize` for a login session
  */
 
 /**
@@ -233,7 +234,7 @@ export function createTokenStore({ tokenTtlSeconds, issuer, now = Date.now }) {
      * Issues an access token for one organisation: opaque for most orgs, JWT-shaped for
      * `JWT_ACCESS_TOKEN_ORGS`.
      * @param {string} userId
-     * @param {'authorization_code' | 'refresh'} grant
+     * @param {'authorization_code' | 'refresh' | 'session'} grant
      * @param {string} [orgId] default: the agent's home organisation
      * @returns {{ token: string, expiresIn: number }} `expiresIn` in seconds
      * @throws {Error} when the agent does not exist or is not a member of `orgId`
