@@ -1,5 +1,5 @@
 /**
- * The seed scenarios (../shared/seeds in the design): each runs a realistic event stream
+ * The seed scenarios (seeds 000–002, docs/architecture.md §1): each runs a realistic event stream
  * through the reducer and checks health over time, incidents and what the agent is told.
  */
 import { describe, expect, it } from 'vitest';
