@@ -3,9 +3,12 @@
  * The tab comes from `port.sender`, never from a message. On connect the worker pushes the
  * probe configuration and marks the tab not auto-discardable (./prevention.ts); observations
  * go to the session hub; `token-needed` goes to the token broker and its answer back to the
- * tab. Each document's agent (user and organisation, from its `identity` observations) is
- * remembered with its port: tokens are obtained, shared and pushed per identity
- * (./token-broker.ts), so a tab that switched organisation never gets the old one's token.
+ * tab, when its URL is in the document's token audience (src/recovery/token-audience.ts; the
+ * audience is resolved per document and sent in its probe configuration). Each document's
+ * agent (user and organisation, from its `identity` observations) is remembered with its
+ * port: tokens are obtained, shared and pushed per document origin and identity
+ * (./token-broker.ts `tokenKey`), so a tab that switched organisation never gets the old
+ * one's token, nor a page on one monitored origin a token obtained for another.
  * When a document's identity becomes known or changes, the latest token of that identity, if
  * any, is pushed to it.
  *
@@ -25,6 +28,7 @@ import { RELAY_PORT_NAME, RelayToWorkerSchema, unpackRelayMessage } from '../../
 import type { SingleRelayMessage, WorkerToRelay } from '../../src/protocol/port';
 import type { PageCommand, PageObservation } from '../../src/protocol/page';
 import { toProbeConfig } from '../../src/policy/probe-config';
+import { inTokenAudience, resolveTokenAudience } from '../../src/recovery/token-audience';
 import { currentConfig } from './config-source';
 import { ingest, sessionOf, settled } from './session-hub';
 import { notePageHttp } from './web-request-observer';
@@ -146,8 +150,17 @@ function send(link: Link, cmd: PageCommand): void {
  */
 export function broadcastConfig(): void {
   for (const link of [...links.values()]) if (!monitored(link.url)) ignore(link);
-  const cmd = toProbeConfig(currentConfig());
-  for (const link of links.values()) send(link, cmd);
+  const config = currentConfig();
+  for (const link of links.values()) send(link, toProbeConfig(config, link.origin));
+}
+
+/**
+ * Whether a `token-needed` may be answered: its URL's origin is in the document's token
+ * audience (src/recovery/token-audience.ts), resolved here from the origin the port's sender
+ * named. The probe only asks for such URLs; the page is hostile, so the worker checks again.
+ */
+function inDocumentAudience(link: Link, url: string): boolean {
+  return inTokenAudience(resolveTokenAudience(currentConfig().tokenRefresh, link.origin), url);
 }
 
 async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: 'token-needed' }>, attempt = 0): Promise<void> {
@@ -242,7 +255,10 @@ function onRelayMessage(link: Link, message: SingleRelayMessage, noted = false):
   const { seq } = message;
   const doc = link.doc;
   void ingest(link.tabId, obs, seq !== undefined && doc ? { doc, seq, stored: () => acknowledge(link, seq) } : undefined);
-  if (obs.type === 'token-needed') void onTokenNeeded(link, obs);
+  if (obs.type !== 'token-needed') return;
+  if (inDocumentAudience(link, obs.url)) void onTokenNeeded(link, obs);
+  // Not the probe's doing (it asks only for audience URLs): recorded, never refreshed for.
+  else send(link, { type: 'token-failed', requestId: obs.requestId, reason: 'the request is not in the token audience' });
 }
 
 /**
@@ -264,7 +280,7 @@ function decide(link: Link): void {
   link.state = 'served';
   links.set(link.tabId, link);
   keepTabLoaded(link.tabId);
-  send(link, toProbeConfig(currentConfig()));
+  send(link, toProbeConfig(currentConfig(), link.origin));
   for (const message of queued) onRelayMessage(link, message, true);
 }
 

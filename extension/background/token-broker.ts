@@ -4,9 +4,9 @@
  *
  * One refresh per identity however many tabs and requests fail at once: concurrent requests
  * of the same identity join one flight, and a request that reports a token older than the
- * one already obtained gets that one without a new refresh. The identity is the refresh
- * endpoint (or OAuth client) together with the tab's agent, user and organisation
- * (src/recovery/refresh-identity.ts): after a tab switches organisation (seed 002) its
+ * one already obtained gets that one without a new refresh. The identity is the monitored
+ * document's origin and the refresh endpoint (or OAuth client) together with the tab's agent,
+ * user and organisation (src/recovery/refresh-identity.ts): after a tab switches organisation (seed 002) its
  * refreshes are its new identity's, and it is never handed a token obtained for the old one.
  * The fresh token lives only in this worker's memory and in the pages that already use it; it
  * is never persisted nor logged (only its 16-hex SHA-256 prefix is compared).
@@ -144,13 +144,15 @@ export function refreshKey(config: Config, pageOrigin: string): string | null {
 }
 
 /**
- * The identity a refresh is single-flighted, cached, pushed and circuit-broken under:
- * {@link refreshKey} plus the tab's agent (user and organisation, when known), or null when
- * refreshing is off.
+ * The identity a refresh is single-flighted, cached, pushed and circuit-broken under: the
+ * monitored document's origin, {@link refreshKey} and the tab's agent (user and organisation,
+ * when known), or null when refreshing is off. The origin is part of it so that a page on one
+ * monitored origin is never handed a token obtained for another, even when both share an
+ * endpoint or OAuth client and an agent (docs/architecture.md §2, §3 rung 2).
  */
 export function tokenKey(config: Config, pageOrigin: string, identity: TokenIdentity | undefined): string | null {
   const endpoint = refreshKey(config, pageOrigin);
-  return endpoint === null ? null : tokenIdentityKey(endpoint, identity);
+  return endpoint === null ? null : tokenIdentityKey(`${pageOrigin} ${endpoint}`, identity);
 }
 
 async function toFresh(accessToken: string, expiresAt: number | undefined, obtainedAt: number): Promise<FreshToken> {

@@ -40,7 +40,7 @@ import { sameFilterUrls, webRequestFilterUrls } from '../../src/match/web-reques
 import type { z } from 'zod';
 import { currentConfig, onConfigChange } from './config-source';
 import { warn } from './log';
-import { ingest, liveSessionForOrigin } from './session-hub';
+import { ingest, liveSessionForOrigin, sessionOf, settled } from './session-hub';
 
 type Http = z.infer<typeof HttpObservation>;
 
@@ -90,24 +90,34 @@ function report(d: Done): void {
   if (d.error === 'net::ERR_ABORTED') return; // the page cancelled it; not a failure of the service
   const config = currentConfig();
   if (!matchesAnyPattern(config.softphoneUrlPatterns, d.url)) return;
-  setTimeout(() => {
-    const tabId = d.tabId >= 0 ? d.tabId : liveSessionForOrigin(d.initiator ?? new URL(d.url).origin);
-    if (tabId === undefined) return;
-    if (takePageReport(keyOf(tabId, d.method, d.url, status))) return;
-    const obs: Http = {
-      type: 'http',
-      at: Math.round(d.timeStamp),
-      requestId: `wr-${d.requestId}`.slice(0, 64),
-      transport: 'webrequest',
-      method: d.method.slice(0, 16),
-      url: d.url.slice(0, 2048),
-      status,
-      durationMs: 0, // unknown: see the module comment
-      protected: matchesAnyUrlGlob(config.protectedRequestPatterns, d.url),
-      ...(d.error !== undefined ? { error: d.error.slice(0, 256) } : {}),
-    };
-    void ingest(tabId, obs);
-  }, MATCH_WINDOW_MS);
+  setTimeout(() => void settled().then(() => attribute(d, status, config)), MATCH_WINDOW_MS);
+}
+
+/**
+ * Ingests a failure into the session it belongs to: the tab's, only when that tab holds a live
+ * session (a monitored document whose relay connected) — a page of an unmonitored site calling
+ * a softphone host is not a softphone session (docs/architecture.md §2) — else, for a request
+ * from a worker (no tab), the newest live session of its initiator's origin.
+ */
+function attribute(d: Done, status: number, config: ReturnType<typeof currentConfig>): void {
+  const tabId = d.tabId >= 0 ? d.tabId : liveSessionForOrigin(d.initiator ?? new URL(d.url).origin);
+  if (tabId === undefined) return;
+  const session = sessionOf(tabId);
+  if (!session || session.endedAt !== undefined) return;
+  if (takePageReport(keyOf(tabId, d.method, d.url, status))) return;
+  const obs: Http = {
+    type: 'http',
+    at: Math.round(d.timeStamp),
+    requestId: `wr-${d.requestId}`.slice(0, 64),
+    transport: 'webrequest',
+    method: d.method.slice(0, 16),
+    url: d.url.slice(0, 2048),
+    status,
+    durationMs: 0, // unknown: see the module comment
+    protected: matchesAnyUrlGlob(config.protectedRequestPatterns, d.url),
+    ...(d.error !== undefined ? { error: d.error.slice(0, 256) } : {}),
+  };
+  void ingest(tabId, obs);
 }
 
 const onCompleted = (d: chrome.webRequest.OnCompletedDetails): void => report(d);

@@ -45,6 +45,10 @@ export const MODEL_STRINGS: OptionsStrings = {
       label: 'Refresh ahead of expiry (s)',
       help: 'Seconds before a token’s known expiry to fetch a fresh one. At most 86,400.',
     },
+    'tokenRefresh.audience': {
+      label: 'Token audience',
+      help: 'Origins a fresh token may be sent to, besides the softphone page’s own and the refresh and token endpoints’, one per line, for example https://api.mypurecloud.com or https://*.my.connect.aws. https only (http for localhost).',
+    },
     'retry.baseDelayMs': { label: 'Base delay (ms)', help: 'Backoff base: the wait before a retry grows from this. At most 120,000.' },
     'retry.maxDelayMs': { label: 'Maximum delay (ms)', help: 'Backoff cap; not below the base delay. At most 120,000.' },
     'retry.maxAttempts': { label: 'Maximum retries', help: 'Retries per request; 0 turns transparent retry off. At most 10.' },

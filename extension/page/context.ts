@@ -8,6 +8,7 @@ import type { ExtractedIdentity } from '../../src/identity/extract-identity';
 import { matchesAnyUrlGlob } from '../../src/match/url-glob';
 import type { PageObservation, ProbeConfig, ProbeRetry } from '../../src/protocol/page';
 import { createRequestLadder } from '../../src/recovery/request-ladder';
+import { inTokenAudience } from '../../src/recovery/token-audience';
 import type { LadderRequest, RequestLadder } from '../../src/recovery/request-ladder';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
 import type { Disguise } from './disguise';
@@ -94,7 +95,15 @@ export interface ProbeContext {
   random(): number;
   /** `raw` resolved against the document base URL; `raw` itself when it does not parse. */
   absoluteUrl(raw: string): string;
+  /**
+   * A fresh token may be sent to `url` (absolute): its origin is in the document's token
+   * audience (the config's `tokenAudience`, else the document's own origin;
+   * src/recovery/token-audience.ts). Stale tokens are substituted only in such requests.
+   */
+  inAudience(url: string): boolean;
+  /** Matches `protectedRequestPatterns` and is in the token audience: only then retried or refreshed for. */
   isProtected(url: string): boolean;
+  /** Matches the identity request pattern and is in the token audience: only then read for the agent. */
   isIdentity(url: string): boolean;
   /** Captured `setTimeout` on the window; ms. */
   later(fn: () => void, ms: number): number;
@@ -120,6 +129,8 @@ export function createContext(parts: {
   const sessions: SessionControls = { sockets: null, peerConnections: null };
   const now = (): number => call<number>(natives.dateNow, Date);
   const orgSwitch = createOrgSwitch({ post: parts.post, now, sessions, onSwitch: () => parts.broker.forgetTokens() });
+  const ownAudience: readonly string[] = [natives.origin];
+  const inAudience = (url: string): boolean => inTokenAudience(parts.config().tokenAudience ?? ownAudience, url);
   const doc: DocumentState = {
     gate: createSuccessGate(now),
     ledger: parts.broker.ledger,
@@ -141,8 +152,9 @@ export function createContext(parts: {
         return raw;
       }
     },
-    isProtected: (url) => matchesAnyUrlGlob(parts.config().protectedRequestPatterns, url),
-    isIdentity: (url) => matchesAnyUrlGlob([parts.config().identityRequestPattern], url),
+    inAudience,
+    isProtected: (url) => matchesAnyUrlGlob(parts.config().protectedRequestPatterns, url) && inAudience(url),
+    isIdentity: (url) => matchesAnyUrlGlob([parts.config().identityRequestPattern], url) && inAudience(url),
     later: (fn, ms) => call<number>(natives.setTimeout, natives.win, fn, ms),
     cancel: (handle) => call(natives.clearTimeout, natives.win, handle),
   };

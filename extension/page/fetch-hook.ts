@@ -7,9 +7,10 @@
  * none of the probe's own reads is visible to the page.
  *
  * The hot path (an unprotected request, no stale token known) is: read the URL, two glob
- * tests, call the native, attach one reaction that posts only on failure. The native promise
- * itself is returned. Only a protected request that may be recovered — it carries a bearer
- * token and token refresh is on, or it is idempotent and retries are on — gets a replayable
+ * tests (each followed by the token-audience test only when it matched), call the native,
+ * attach one reaction that posts only on failure. The native promise itself is returned.
+ * Only a protected request that may be recovered — it carries a bearer token and token
+ * refresh is on, or it is idempotent and retries are on — gets a replayable
  * copy (its Request cloned before sending, or its init kept; never a ReadableStream body)
  * and a promise of the probe's own. Failures are always posted; a protected success only
  * when the document's success gate says it can resolve an incident (success-gate.ts).
@@ -108,7 +109,10 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
   }
   // The copy must exist before the first send: sending (or rewriting) consumes a Request's body.
   const spare = tokenRetry || backoff ? replayable(ctx, call) : null;
-  if (ledger.active) plan.args = substituteFetchArgs(natives, call, ledger) ?? args;
+  // Stale tokens are replaced only towards the token audience (src/recovery/token-audience.ts);
+  // a protected request is in it already.
+  const audience = isProtected || (ledger.active && ctx.inAudience(url));
+  if (ledger.active && audience) plan.args = substituteFetchArgs(natives, call, ledger) ?? args;
   if (plan.identity) plan.token = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args));
   if (spare) {
     const bearer = tokenRetry ? bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args)) : null;
@@ -126,7 +130,7 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
     plan.signal = signalOf(natives, call);
     plan.replay = () => {
       const copy = copyOf(ctx, spare);
-      const substituted = ledger.active ? substituteFetchArgs(natives, readFetchCall(natives, copy), ledger) : null;
+      const substituted = ledger.active && audience ? substituteFetchArgs(natives, readFetchCall(natives, copy), ledger) : null;
       return { args: substituted ?? copy, substituted: substituted !== null };
     };
   }

@@ -215,7 +215,7 @@ export function hookWebSocket(ctx: ProbeContext): void {
       const args = ctx.doc.ledger.active ? stringifyLeading(pageArgs, 1, 1) : pageArgs;
       let callArgs = args;
       try {
-        if (ctx.doc.ledger.active && args.length > 0) {
+        if (ctx.doc.ledger.active && args.length > 0 && ctx.inAudience(ctx.absoluteUrl(String(args[0])))) {
           const s = substituteAccessToken(String(args[0]), ctx.doc.ledger);
           if (s !== null) callArgs = [s, ...args.slice(1)];
         }

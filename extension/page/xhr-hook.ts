@@ -168,7 +168,7 @@ export function hookXhr(ctx: ProbeContext): void {
       const args = stringifyLeading(pageArgs, 2, 2);
       let callArgs = args;
       try {
-        if (ledger.active && args.length >= 2) {
+        if (ledger.active && args.length >= 2 && ctx.inAudience(ctx.absoluteUrl(String(args[1])))) {
           const s = substituteAccessToken(String(args[1]), ledger);
           if (s !== null) callArgs = [args[0], s, ...args.slice(2)];
         }
@@ -197,7 +197,8 @@ export function hookXhr(ctx: ProbeContext): void {
       const args = stringifyLeading(pageArgs, 2, 2);
       let callArgs = args;
       try {
-        if (ledger.active && args.length >= 2 && String(args[0]).toLowerCase() === 'authorization') {
+        const opened = ledger.active ? states.get(thisArg as XMLHttpRequest) : undefined;
+        if (opened && ctx.inAudience(opened.url) && args.length >= 2 && String(args[0]).toLowerCase() === 'authorization') {
           const s = substituteBearer(String(args[1]), ledger);
           if (s !== null) callArgs = [args[0], s, ...args.slice(2)];
         }

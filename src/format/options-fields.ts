@@ -33,6 +33,7 @@ export const FIELD_KINDS: Readonly<Record<ConfigKey, FieldKind>> = {
   'tokenRefresh.clientId': 'text',
   'tokenRefresh.scope': 'text',
   'tokenRefresh.refreshAheadSeconds': 'integer',
+  'tokenRefresh.audience': 'lines',
   'retry.baseDelayMs': 'integer',
   'retry.maxDelayMs': 'integer',
   'retry.maxAttempts': 'integer',

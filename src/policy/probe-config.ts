@@ -4,6 +4,7 @@
  */
 import type { ProbeConfig, ProbeRetry } from '../protocol/page';
 import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
+import { resolveTokenAudience } from '../recovery/token-audience';
 import type { Config } from './schema';
 
 /** `getStats()` poll interval of connected peer connections, ms (docs/architecture.md §2: 1 s). */
@@ -37,8 +38,12 @@ export function toProbeRetry(retry: Config['retry']): ProbeRetry {
  * `tokenRefresh` is true only for the strategies that produce a token of their own
  * (`cookie-endpoint`, `oauth-silent`): with `reload-when-idle` and `off`, 401s are reported only.
  * `retry` is `config.retry` within the protocol's bounds ({@link toProbeRetry}).
+ * `tokenAudience` is the document's resolved token audience
+ * (src/recovery/token-audience.ts `resolveTokenAudience`), present when `documentOrigin` is
+ * given: the worker resolves it per relay link, from the origin its port's sender named.
+ * @param documentOrigin the monitored document's origin (never from a message)
  */
-export function toProbeConfig(config: Config): ProbeConfig {
+export function toProbeConfig(config: Config, documentOrigin?: string): ProbeConfig {
   const { strategy } = config.tokenRefresh;
   return {
     type: 'config',
@@ -53,5 +58,6 @@ export function toProbeConfig(config: Config): ProbeConfig {
     tokenRefresh: strategy === 'cookie-endpoint' || strategy === 'oauth-silent',
     tokenWaitMs: PROBE_TOKEN_WAIT_MS,
     retry: toProbeRetry(config.retry),
+    ...(documentOrigin === undefined ? {} : { tokenAudience: resolveTokenAudience(config.tokenRefresh, documentOrigin) }),
   };
 }

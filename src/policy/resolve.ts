@@ -29,6 +29,7 @@ import { MAX_URL_GLOB_LENGTH } from '../match/url-glob';
 import { redactString, redactValue } from '../redact/redact';
 import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
 import { PROBE_MAX_RETRY_ATTEMPTS } from './probe-config';
+import { MAX_AUDIENCE_ENTRIES, audienceEntryError } from '../recovery/token-audience';
 
 /** Where a leaf's effective value came from. */
 export type ConfigSource = 'policy' | 'user' | 'default';
@@ -232,6 +233,8 @@ const CHECKS: Partial<Record<ConfigKey, Check>> = {
       : 'must be empty, a path starting with "/", or an absolute http(s) URL',
   'tokenRefresh.authorizeUrl': (v: string) => (v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL'),
   'tokenRefresh.tokenUrl': (v: string) => (v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL'),
+  'tokenRefresh.audience': (v: string[]) =>
+    v.length > MAX_AUDIENCE_ENTRIES ? `at most ${MAX_AUDIENCE_ENTRIES} origins` : firstError(v, audienceEntryError),
   'tokenRefresh.refreshAheadSeconds': atMost(
     SENSE_LIMITS.refreshAheadSeconds,
     's',

@@ -34,6 +34,12 @@ export const TokenRefreshSchema = z.object({
   scope: z.string().max(1024),
   /** Refresh this many seconds before a known expiry (`expires_in`, RFC 6749 §5.1). */
   refreshAheadSeconds: z.number().int().nonnegative(),
+  /**
+   * Origins besides the document's own and the refresh and token endpoints' to which a fresh
+   * token may be sent, in match-pattern host syntax (`https://api.mypurecloud.com`,
+   * `https://*.my.connect.aws`); src/recovery/token-audience.ts.
+   */
+  audience: z.array(z.string().max(2048)),
 });
 
 export const RetrySchema = z.object({
@@ -144,6 +150,7 @@ export const DEFAULT_CONFIG: Config = {
     clientId: '',
     scope: '',
     refreshAheadSeconds: 60,
+    audience: [],
   },
   retry: { baseDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 4, statuses: [408, 429, 503] },
   watchdog: { reconnectGraceMs: 10_000, heartbeatTimeoutMs: 30_000 },

@@ -327,6 +327,14 @@ export const ConfigCommand = z.strictObject({
    * 4 retries, on 408/429/503). `maxAttempts` 0 turns it off.
    */
   retry: ProbeRetrySchema.optional(),
+  /**
+   * The document's token audience (docs/architecture.md §3 rung 2, src/recovery/token-audience.ts):
+   * origins in match-pattern host syntax, resolved by the worker for this document — its own
+   * origin, the refresh and token endpoints' origins, `tokenRefresh.audience`. Only requests
+   * to these origins are protected, substituted and read for the identity. Absent: the
+   * probe's own document origin alone.
+   */
+  tokenAudience: z.array(z.string().max(MAX_URL)).max(64).optional(),
 });
 
 /**
