@@ -14,9 +14,8 @@
  * The lab runs with `tls` (this file's own `lab` fixture, on top of the shared one) and the
  * browser gets the lab's host-resolver and certificate flags.
  */
-import { test as base, expect } from './support/fixture';
+import { test, expect } from './support/fixture';
 import type { BrowserContext, Frame, Page } from '@playwright/test';
-import { TLS_BROWSER_ARGS, startLab } from '../lab/server.mjs';
 import type { LabAttackerRequest } from '../lab/server.mjs';
 import { callReady } from './support/softphone';
 import type { AppStatus } from './support/softphone';
@@ -27,15 +26,7 @@ interface TopologyStatus extends AppStatus {
   failures: AppStatus['failures'] & { http401: number; wsAbnormalCloses: number };
 }
 
-const test = base.extend({
-  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from its first parameter: `{}` is none.
-  lab: async ({}, use) => {
-    const lab = await startLab({ port: 0, tls: true });
-    await use(lab);
-    await lab.close();
-  },
-});
-test.use({ withExtension: false, browserArgs: [...TLS_BROWSER_ARGS] });
+test.use({ withExtension: false, labOptions: { tls: true } });
 
 const MEDIA_401 = 'GET /api/v2/communications/webRTC 401';
 const AUTHORIZE_200 = 'GET /auth/authorize 200';

@@ -13,25 +13,15 @@
  * - a page on an unmonitored site (crm.test) whose request to a softphone host fails creates
  *   no session.
  */
-import { test as base, expect } from './support/fixture';
+import { test, expect } from './support/fixture';
 import type { Page } from '@playwright/test';
 import type { StateResponse } from '../../src/protocol/ui';
-import { TLS_BROWSER_ARGS, startLab } from '../lab/server.mjs';
 import type { LabAttackerRequest } from '../lab/server.mjs';
-import { appStatus, callReady, openPopup, recoveredFromStorm } from './support/softphone';
-import type { Lab } from './support/softphone';
+import { appStatus, callReady, issuedSecrets, labPost, openPopup, recoveredFromStorm } from './support/softphone';
 import { recordEnvelopes } from './support/channel-envelopes';
 
-const test = base.extend({
-  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from its first parameter: `{}` is none.
-  lab: async ({}, use) => {
-    const lab = await startLab({ port: 0, tls: true });
-    await use(lab);
-    await lab.close();
-  },
-});
 test.use({
-  browserArgs: [...TLS_BROWSER_ARGS],
+  labOptions: { tls: true },
   // Silent OAuth at the softphone origin: with \`tls\` the lab's cookies are partitioned, and the
   // worker's own cookie-endpoint refresh carries none of them (docs/architecture.md §7).
   userConfig: async ({ lab }, use) =>
@@ -47,22 +37,6 @@ test.use({
 });
 
 const MEDIA_401 = 'GET /api/v2/communications/webRTC 401';
-
-/** POSTs to the lab's control API (plain HTTP on loopback: the test runs in Node). */
-async function control(lab: Lab, path: string, body: unknown = {}): Promise<unknown> {
-  const res = await fetch(`${lab.controlUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path} → ${res.status}`);
-  return res.json();
-}
-
-/** Every token and session id the lab has issued so far. */
-async function issued(lab: Lab): Promise<string[]> {
-  return ((await (await fetch(`${lab.controlUrl}/lab/issued-secrets`)).json()) as { secrets: string[] }).secrets;
-}
 
 /** Signs `user` in at `origin` (`path` kept through the sign-in) and waits until ready for calls. */
 async function signIn(page: Page, origin: string, user: string, path = '/'): Promise<void> {
@@ -89,7 +63,7 @@ test('a widget provoking 401s from its own origin during a publish storm gets no
   // The widget runs: its 401s have been answered before the storm as well.
   await expect.poll(() => requests().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
 
-  await control(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
+  await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
   // The leak is checked first, so a build that hands the widget a token fails here whether or
   // not its own recovery came through.
   const recovered = await recoveredFromStorm(agent).then(
@@ -99,7 +73,7 @@ test('a widget provoking 401s from its own origin during a publish storm gets no
   // Several widget requests after the storm, with a fresh token in the tab by then.
   const seen = requests().length;
   await expect.poll(() => requests().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(seen + 2);
-  const secrets = await issued(lab);
+  const secrets = await issuedSecrets(lab);
   expect(secrets.length).toBeGreaterThan(0);
   const log = JSON.stringify(lab.state.attackerLog());
   expect(secrets.filter((secret) => log.includes(secret))).toEqual([]);
@@ -123,7 +97,7 @@ test('two monitored origins sharing one OAuth client: a token refreshed for one 
   const b = await context.newPage();
   await signIn(b, lab.origins.softphoneB, 'agent-1');
 
-  await control(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
+  await labPost(lab, '/lab/fault/publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
   await recoveredFromStorm(a);
   await expect.poll(async () => (await tokensDelivered(a)).length, { timeout: 15_000 }).toBeGreaterThan(0);
   // b asked for a token of its own (its media-token request was refused too): whatever it got

@@ -48,6 +48,7 @@ import { cannotWritePolicy, policyFiles } from './policy-files';
 import type { PolicyFiles } from './policy-files';
 import { launchBrowserIn, mountSmallDisk } from './small-disk';
 import type { SmallDisk } from './small-disk';
+import { TLS_BROWSER_ARGS } from '../../lab/server.mjs';
 import { extensionWorker, openAgent, openPopup, startLab } from './softphone';
 import type { Lab } from './softphone';
 
@@ -81,8 +82,13 @@ export interface Launched {
 }
 
 interface Options {
-  /** Options of `startLab` (tests/lab/server.mjs); the port is always a free one unless set. */
-  labOptions: { heartbeatMs?: number; tokenTtlSeconds?: number; port?: number; host?: string };
+  /**
+   * Options of `startLab` (tests/lab/server.mjs); the port is always a free one unless set. With
+   * `tls` the lab serves its sites over HTTPS (tests/lab/README.md, "Topologies") and every
+   * browser of the test is started with the lab's `TLS_BROWSER_ARGS` (host mapping, throwaway
+   * certificate accepted).
+   */
+  labOptions: { heartbeatMs?: number; tokenTtlSeconds?: number; port?: number; host?: string; tls?: boolean };
   withExtension: boolean;
   browserArgs: string[];
   sitePermissions: boolean;
@@ -221,8 +227,13 @@ export const test = base.extend<Options & Fixtures, WorkerFixtures>({
     }
   },
 
-  context: async ({ withExtension, browserArgs, sitePermissions, userConfig, shareBrowser, launch, fileScope }, use, testInfo) => {
-    const options: LaunchOptions = { withExtension, browserArgs, sitePermissions };
+  context: async (
+    { withExtension, browserArgs, sitePermissions, userConfig, shareBrowser, labOptions, launch, fileScope },
+    use,
+    testInfo,
+  ) => {
+    const args = labOptions.tls ? [...TLS_BROWSER_ARGS, ...browserArgs] : browserArgs;
+    const options: LaunchOptions = { withExtension, browserArgs: args, sitePermissions };
     if (!shareBrowser) {
       const { context } = await launch({ ...options, userConfig });
       await use(context);

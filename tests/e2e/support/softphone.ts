@@ -79,9 +79,9 @@ export async function recoveredFromStorm(page: Page, timeoutMs = 30_000): Promis
     .toBe(true);
 }
 
-/** POSTs to the lab's control API. */
+/** POSTs to the lab's control API (`lab.controlUrl`: plain HTTP on loopback, also when the lab serves TLS). */
 export async function labPost(lab: Lab, path: string, body: unknown = {}): Promise<unknown> {
-  const res = await fetch(`${lab.url}${path}`, {
+  const res = await fetch(`${lab.controlUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -92,7 +92,7 @@ export async function labPost(lab: Lab, path: string, body: unknown = {}): Promi
 
 /** Every token and session id the lab has issued so far (`GET /lab/issued-secrets`), to look for where none may be. */
 export async function issuedSecrets(lab: Lab): Promise<string[]> {
-  const body = (await (await fetch(`${lab.url}/lab/issued-secrets`)).json()) as { secrets: string[] };
+  const body = (await (await fetch(`${lab.controlUrl}/lab/issued-secrets`)).json()) as { secrets: string[] };
   return body.secrets;
 }
 
@@ -102,7 +102,7 @@ export async function labStats(lab: Lab): Promise<{
   refreshCallsByUser: Record<string, number>;
   requests: Record<string, number>;
 }> {
-  return (await fetch(`${lab.url}/lab/stats`)).json();
+  return (await fetch(`${lab.controlUrl}/lab/stats`)).json();
 }
 
 /** Opens the popup page in a tab. */
@@ -148,7 +148,7 @@ export interface LabRequest {
 
 /** The lab's request log, oldest first (the latest 2000; emptied by `/lab/reset`). */
 export async function labRequests(lab: Lab): Promise<LabRequest[]> {
-  const body = (await (await fetch(`${lab.url}/lab/requests`)).json()) as { requests: LabRequest[] };
+  const body = (await (await fetch(`${lab.controlUrl}/lab/requests`)).json()) as { requests: LabRequest[] };
   return body.requests;
 }
 
