@@ -33,7 +33,7 @@ export interface LabFaultResult {
   until: number | null;
   /** numbers, except string parameters such as org-switch's `toOrg` */
   params: Record<string, number | string>;
-  /** publish-storm: access tokens that were live when revoked */
+  /** publish-storm, token-revoke: access tokens that were live when revoked */
   revokedTokens?: number;
   /** publish-storm, server-down: sockets dropped without a close frame */
   terminatedSockets?: number;
@@ -109,8 +109,8 @@ export interface LabState {
    */
   ring(opts?: { userId?: string; from?: string }): { callId: string; delivered: number };
   /**
-   * Injects a named fault (publish-storm, renegotiation-timeout, server-down, silent-stall,
-   * slow-refresh, mic-revoked, org-switch).
+   * Injects a named fault (publish-storm, token-revoke, renegotiation-timeout, server-down,
+   * silent-stall, slow-refresh, mic-revoked, org-switch).
    * @throws Error with `status` 404 unknown, 501 not implemented, 400 bad parameter
    */
   injectFault(name: string, params?: Record<string, unknown>): LabFaultResult;

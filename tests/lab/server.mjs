@@ -516,6 +516,7 @@ async function main() {
 ${sites}
   Control API (loopback, JSON):
     POST ${c}/lab/fault/publish-storm  {"retryAfterSeconds":3,"rateLimitMs":8000}
+    POST ${c}/lab/fault/token-revoke   (revoke every access token, nothing else: a 401 is the first sign)
     POST ${c}/lab/fault/{renegotiation-timeout|server-down|silent-stall|mic-revoked}  (see GET /lab/faults)
     POST ${c}/lab/fault/org-switch     {"toOrg":"org-b"}
     POST ${c}/lab/ring                 {"userId":"agent-1"}

@@ -2,7 +2,7 @@
  * The fault registry: named faults, their defaults, what injecting them does, and which are
  * active until when. Route handlers ask `faults.active(name)`; the control API injects.
  *
- * Implemented: publish-storm (seeds 000/001), renegotiation-timeout and org-switch (seed 002),
+ * Implemented: publish-storm (seeds 000/001), token-revoke, renegotiation-timeout and org-switch (seed 002),
  * server-down, silent-stall, slow-refresh, mic-revoked (as far as a server can: see its
  * description).
  *
@@ -48,6 +48,15 @@ export const FAULT_DEFINITIONS = Object.freeze({
     defaults: { retryAfterSeconds: 3, rateLimitMs: 8000 },
     durationParam: 'rateLimitMs',
     inject: (t) => ({ revokedTokens: t.revokeAllAccessTokens(), terminatedSockets: t.terminateAllSockets() }),
+  },
+  'token-revoke': {
+    description:
+      'A silent revoke: every access token is revoked and nothing else happens — sockets stay open, no 429, ' +
+      'no push. The app learns of it only from its next request: a 401 is the first sign. ' +
+      'Login sessions and refresh cookies stay valid.',
+    implemented: true,
+    defaults: {},
+    inject: (t) => ({ revokedTokens: t.revokeAllAccessTokens() }),
   },
   'renegotiation-timeout': {
     description:
