@@ -8,6 +8,7 @@ import type { Alarms } from 'webextension-polyfill';
 import { currentConfig } from './config-source';
 import { pruneEvents } from './event-store';
 import { endSession, settled, sessionOf } from './session-hub';
+import { sessionPlace } from '../../src/session/session-key';
 import { loadSessions } from './event-store';
 
 /** Health tick period while the worker runs, ms. */
@@ -29,13 +30,13 @@ export function handleAlarm(alarm: Alarms.Alarm): void {
   void pruneEvents(retentionDays, maxStoredEvents, Date.now()).catch(() => undefined);
 }
 
-/** Ends sessions of tabs that closed while the worker was not running. */
+/** Ends sessions (of tabs and their frames) whose tab closed while the worker was not running. */
 export async function reconcileTabs(): Promise<void> {
   await settled();
   const saved = await loadSessions().catch(() => []);
   const open = new Set((await browser.tabs.query({})).map((t) => t.id));
   for (const s of saved) {
-    if (s.endedAt === undefined && !open.has(s.tabId) && sessionOf(s.tabId)?.endedAt === undefined) {
+    if (s.endedAt === undefined && !open.has(sessionPlace(s.tabId).tabId) && sessionOf(s.tabId)?.endedAt === undefined) {
       await endSession(s.tabId, Date.now());
     }
   }

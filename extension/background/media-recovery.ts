@@ -15,7 +15,7 @@ import { microphoneSettingTarget } from '../../src/recovery/media-origin';
 import type { MicrophoneSettingTarget } from '../../src/recovery/media-origin';
 import type { SessionState, WorkerEvent } from '../../src/session/types';
 import { currentConfig } from './config-source';
-import { commandTab, relayLink } from './relay-ports';
+import { commandSession, relayLink } from './relay-ports';
 import { ingest } from './session-hub';
 import { warn } from './log';
 
@@ -79,7 +79,7 @@ function rememberGrant(origin: string, at: number): void {
  */
 async function reacquire(tabId: number, at: number): Promise<void> {
   await ingest(tabId, { type: 'media-reacquire', at });
-  commandTab(tabId, { type: 'reacquire-media' });
+  commandSession(tabId, { type: 'reacquire-media' });
 }
 
 /**

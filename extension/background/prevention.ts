@@ -23,7 +23,7 @@ import type { Config } from '../../src/policy/schema';
 import { currentConfig } from './config-source';
 import { ingest } from './session-hub';
 import { onTokenObtained, refreshAhead } from './token-broker';
-import type { FreshToken, TokenIdentity, TokenTimes } from './token-broker';
+import type { FreshToken, TokenIdentity, TokenScope, TokenTimes } from './token-broker';
 import { warn } from './log';
 
 /** Alarm names start with this; the rest is the JSON of the {@link PreventiveReason}. */
@@ -43,7 +43,7 @@ export interface PreventionPorts {
   /** Resolves once the stored configuration has been read. */
   configLoaded: Promise<unknown>;
   /** The token identities of the connected tabs (key: ./token-broker.ts `tokenKey`), with an origin and the tabs of each. */
-  connectedIdentities(): Map<string, { origin: string; identity: TokenIdentity | undefined; tabs: number[] }>;
+  connectedIdentities(): Map<string, { scope: TokenScope; identity: TokenIdentity | undefined; tabs: number[] }>;
   /** Pushes a token to the connected tabs of one identity; returns those tabs. */
   pushToken(key: string, token: FreshToken): number[];
 }
@@ -153,8 +153,8 @@ async function runPrevention(reason: PreventiveReason): Promise<void> {
   const config = currentConfig();
   if (!obtainsTokens(config)) return;
   lastRunAt = Date.now();
-  for (const [key, { origin, identity, tabs: known }] of await connectedSoon(p)) {
-    const outcome = await refreshAhead(config, origin, identity);
+  for (const [key, { scope, identity, tabs: known }] of await connectedSoon(p)) {
+    const outcome = await refreshAhead(config, scope, identity);
     // A failing refresh is not retried ahead of that expiry again (it would be, every
     // MIN_RUN_SPACING_MS until the token expires): the 401 path (rung 2) takes over from here.
     if (!outcome.ok) await recordTokenTimes(key, null);

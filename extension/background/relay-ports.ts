@@ -1,6 +1,8 @@
 /**
- * The worker's side of the relay ports: one port per monitored top-level document.
- * The tab comes from `port.sender`, never from a message. On connect the worker pushes the
+ * The worker's side of the relay ports: one port per monitored document — a top-level tab or
+ * a frame of another site's page (docs/architecture.md §2 "Frames and workers"). Tab, frame,
+ * document and the embedding page come from `port.sender`, never from a message; the session
+ * is keyed by tab and frame (src/session/session-key.ts). On connect the worker pushes the
  * probe configuration and marks the tab not auto-discardable (./prevention.ts); observations
  * go to the session hub; `token-needed` goes to the token broker and its answer back to the
  * tab, when its URL is in the document's token audience (src/recovery/token-audience.ts; the
@@ -11,6 +13,18 @@
  * one's token, nor a page on one monitored origin a token obtained for another.
  * When a document's identity becomes known or changes, the latest token of that identity, if
  * any, is pushed to it.
+ *
+ * A subframe is served when its URL matches and the tab's top-level page is not itself a
+ * monitored softphone page (whose own frames belong to it). An embedded document's tokens are
+ * keyed by the embedding page's origin as well (./token-broker.ts `TokenScope`): its cookies
+ * are partitioned by that site, so its cookie-endpoint refresh runs inside one of its
+ * documents (./in-document-refresh.ts), never from this worker, whose requests carry none of
+ * them (docs/architecture.md §7).
+ *
+ * Workers: a document's `worker-started` observations name the SharedWorkers it uses; the
+ * webRequest observer attributes a SharedWorker's requests (which carry no tab) through
+ * {@link sessionForSharedWorkerRequest}, and rung 5 reloads every document sharing one
+ * together ({@link sharedWorkerPeers}).
  *
  * Only documents whose URL matches the effective `softphoneUrlPatterns` are served. A relay
  * injected under a wider configuration (the policy narrowed afterwards) is ignored: its port
@@ -38,6 +52,9 @@ import { sameIdentity } from '../../src/recovery/refresh-identity';
 import { keepTabLoaded } from './prevention';
 import { matchesAnyPattern } from '../../src/match/match-pattern';
 import { endSession } from './session-hub';
+import { sessionKey, TOP_FRAME_ID } from '../../src/session/session-key';
+import type { TokenScope } from './token-broker';
+import { refreshInDocument } from './in-document-refresh';
 
 /** Messages kept per port while its document's fate waits for the configuration, at most. */
 export const MAX_PENDING_MESSAGES = 500;
@@ -52,11 +69,25 @@ interface Link {
   state: 'pending' | 'served' | 'ignored';
   /** Messages received while `pending`, checked against the schema. */
   queued: SingleRelayMessage[];
+  /** The session key (src/session/session-key.ts): tab and frame. */
+  key: number;
   tabId: number;
+  frameId: number;
+  /** `port.sender.documentId`: this document, not a later one in the same frame. */
+  documentId?: string;
   origin: string;
   /** The document's URL from `port.sender` (never from a message). */
   url: string;
+  /** For a subframe: the origin of the tab's top-level page (the CRM embedding the softphone). */
+  embedderOrigin?: string;
+  /** For a subframe: the tab's top-level URL (never shown or stored; tells whether it is itself monitored). */
+  topUrl?: string;
   incognito: boolean;
+  /**
+   * SharedWorkers the document started (its `worker-started` observations), as
+   * `<script URL> <name>`: documents of one partition naming the same are one worker's pages.
+   */
+  sharedWorkers: Set<string>;
   /** The document's agent, from its latest `identity` observation; absent until then. */
   identity?: TokenIdentity;
   /**
@@ -76,12 +107,36 @@ function tokenCommand(token: FreshToken): Extract<PageCommand, { type: 'token' }
   return { type: 'token', accessToken: token.accessToken, ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}) };
 }
 
-/** The identity key of a link's document under `config` (null when refreshing is off). */
+/** The token identity key of a link's document under `config` (null when refreshing is off). */
 function keyOf(config: ReturnType<typeof currentConfig>, link: Link): string | null {
-  return tokenKey(config, link.origin, link.identity);
+  return tokenKey(config, scopeOf(link), link.identity);
 }
 
-/** Served documents, by tab. */
+/**
+ * Where a link's tokens belong (./token-broker.ts `TokenScope`): its origin and, for a
+ * subframe, the embedding page's origin, whose partition holds its cookies; the cookie-endpoint
+ * refresh of an embedded scope runs in a served document of the scope, this one first.
+ */
+function scopeOf(link: Link): TokenScope {
+  if (link.embedderOrigin === undefined) return { origin: link.origin };
+  const partition = link.embedderOrigin;
+  return {
+    origin: link.origin,
+    partition,
+    cookieFetch: (url) => {
+      const candidates = [
+        link,
+        ...[...links.values()].filter((l) => l !== link && l.origin === link.origin && l.embedderOrigin === partition),
+      ];
+      return refreshInDocument(
+        candidates.filter((l) => l.state === 'served').map((l) => ({ tabId: l.tabId, frameId: l.frameId, documentId: l.documentId })),
+        url,
+      );
+    },
+  };
+}
+
+/** Served documents, by session key (tab and frame). */
 const links = new Map<number, Link>();
 /** Resolves once the stored configuration has been read ({@link startRelayPorts}). */
 let configReady: Promise<void> = Promise.resolve();
@@ -110,9 +165,9 @@ function monitored(url: string): boolean {
 function ignore(link: Link): void {
   link.state = 'ignored';
   link.queued = [];
-  if (links.get(link.tabId) === link) {
-    links.delete(link.tabId);
-    void endSession(link.tabId, Date.now());
+  if (links.get(link.key) === link) {
+    links.delete(link.key);
+    void endSession(link.key, Date.now());
   }
 }
 
@@ -170,18 +225,18 @@ async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: '
   const config = currentConfig();
   const identity = link.identity;
   let waited = false;
-  const outcome = await obtainFreshToken(config, link.origin, identity, obs.tokenHash, () => {
+  const outcome = await obtainFreshToken(config, scopeOf(link), identity, obs.tokenHash, () => {
     waited = true;
-    void ingest(link.tabId, { type: 'refresh-started', at: Date.now() });
+    void ingest(link.key, { type: 'refresh-started', at: Date.now() });
   });
   if (!outcome.ok) {
-    void ingest(link.tabId, { type: 'refresh-failed', at: Date.now(), error: outcome.error, signInRequired: outcome.signInRequired });
+    void ingest(link.key, { type: 'refresh-failed', at: Date.now(), error: outcome.error, signInRequired: outcome.signInRequired });
     send(link, { type: 'token-failed', requestId: obs.requestId, reason: outcome.error.slice(0, 256) });
     return;
   }
   const { token } = outcome;
   if (waited) {
-    void ingest(link.tabId, {
+    void ingest(link.key, {
       type: 'refresh-succeeded',
       at: Date.now(),
       ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}),
@@ -198,7 +253,7 @@ async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: '
   send(link, { ...tokenCommand(token), requestId: obs.requestId });
   if (outcome.refreshed) {
     // Other tabs of the same identity learn the token before their own requests fail.
-    const key = tokenKey(config, link.origin, identity);
+    const key = tokenKey(config, scopeOf(link), identity);
     for (const other of links.values()) {
       if (other !== link && keyOf(config, other) === key) send(other, tokenCommand(token));
     }
@@ -223,8 +278,8 @@ function onOrgSwitch(link: Link, obs: Extract<PageObservation, { type: 'org-swit
  */
 async function assumeKnownIdentity(link: Link): Promise<void> {
   await settled();
-  const agent = sessionOf(link.tabId)?.agent;
-  if (agent && !link.identity && links.get(link.tabId) === link) {
+  const agent = sessionOf(link.key)?.agent;
+  if (agent && !link.identity && links.get(link.key) === link) {
     link.identity = { userId: agent.userId, ...(agent.orgId ? { orgId: agent.orgId } : {}) };
   }
 }
@@ -234,7 +289,7 @@ function onIdentity(link: Link, obs: Extract<PageObservation, { type: 'identity'
   const identity: TokenIdentity = { userId: obs.userId, ...(obs.orgId ? { orgId: obs.orgId } : {}) };
   if (link.identity && sameIdentity(link.identity, identity)) return;
   link.identity = identity;
-  const token = latestToken(currentConfig(), link.origin, identity);
+  const token = latestToken(currentConfig(), scopeOf(link), identity);
   if (token) send(link, tokenCommand(token));
 }
 
@@ -248,17 +303,46 @@ function onRelayMessage(link: Link, message: SingleRelayMessage, noted = false):
     if (message.reconnects > 0) link.identityReady = assumeKnownIdentity(link).catch(() => undefined);
     return;
   }
-  const obs = message.obs;
-  if (obs.type === 'http' && !noted) notePageHttp(link.tabId, obs);
+  const obs = pageClaimsOnly(message.obs);
+  if (obs.type === 'http' && !noted) notePageHttp(link.key, obs);
   if (obs.type === 'identity') onIdentity(link, obs);
   if (obs.type === 'org-switch') onOrgSwitch(link, obs);
+  if (obs.type === 'worker-started' && obs.kind === 'shared-worker') noteSharedWorker(link, obs.url, obs.name);
   const { seq } = message;
   const doc = link.doc;
-  void ingest(link.tabId, obs, seq !== undefined && doc ? { doc, seq, stored: () => acknowledge(link, seq) } : undefined);
+  void ingest(link.key, obs, seq !== undefined && doc ? { doc, seq, stored: () => acknowledge(link, seq) } : undefined);
   if (obs.type !== 'token-needed') return;
   if (inDocumentAudience(link, obs.url)) void onTokenNeeded(link, obs);
   // Not the probe's doing (it asks only for audience URLs): recorded, never refreshed for.
   else send(link, { type: 'token-failed', requestId: obs.requestId, reason: 'the request is not in the token audience' });
+}
+
+/**
+ * An observation as a page may make it: `reach` (where a request the probe did not see came
+ * from) is the webRequest observer's to say, never the page's.
+ */
+function pageClaimsOnly(obs: PageObservation): PageObservation {
+  if (obs.type !== 'http' || obs.reach === undefined) return obs;
+  const { reach: _claimed, ...rest } = obs;
+  return rest;
+}
+
+/** Most SharedWorkers remembered per document. */
+const MAX_SHARED_WORKERS = 8;
+
+/** Remembers a SharedWorker the document started, by script URL (without fragment) and name. */
+function noteSharedWorker(link: Link, url: string, name: string | undefined): void {
+  let script: URL;
+  try {
+    script = new URL(url);
+  } catch {
+    return;
+  }
+  // A SharedWorker's script is same-origin with the document that starts it (HTML §10.2.6.4).
+  if (script.origin !== link.origin) return;
+  script.hash = '';
+  if (link.sharedWorkers.size >= MAX_SHARED_WORKERS) return;
+  link.sharedWorkers.add(`${script.href} ${name ?? ''}`);
 }
 
 /**
@@ -271,15 +355,21 @@ function decide(link: Link): void {
     void configReady.then(() => decide(link));
     return;
   }
-  if (!monitored(link.url)) {
+  if (!monitored(link.url) || (link.embedderOrigin !== undefined && link.topUrl !== undefined && monitored(link.topUrl))) {
     ignore(link);
     return;
   }
   const queued = link.queued;
   link.queued = [];
   link.state = 'served';
-  links.set(link.tabId, link);
+  links.set(link.key, link);
   keepTabLoaded(link.tabId);
+  void ingest(link.key, {
+    type: 'document',
+    at: Date.now(),
+    frameId: link.frameId,
+    ...(link.embedderOrigin === undefined ? {} : { embedderOrigin: link.embedderOrigin }),
+  });
   send(link, toProbeConfig(currentConfig(), link.origin));
   for (const message of queued) onRelayMessage(link, message, true);
 }
@@ -288,8 +378,10 @@ function decide(link: Link): void {
 export function handleConnect(port: Runtime.Port): void {
   if (port.name !== RELAY_PORT_NAME) return;
   const tab = port.sender?.tab;
-  const url = port.sender?.url ?? tab?.url;
-  if (tab?.id === undefined || !url || (port.sender?.frameId ?? 0) !== 0) {
+  const frameId = port.sender?.frameId ?? TOP_FRAME_ID;
+  const url = port.sender?.url ?? (frameId === TOP_FRAME_ID ? tab?.url : undefined);
+  const key = tab?.id === undefined ? null : sessionKey(tab.id, frameId);
+  if (tab?.id === undefined || !url || key === null) {
     port.disconnect();
     return;
   }
@@ -300,11 +392,34 @@ export function handleConnect(port: Runtime.Port): void {
     port.disconnect();
     return;
   }
-  const link: Link = { port, state: 'pending', queued: [], tabId: tab.id, origin, url, incognito: tab.incognito };
+  const topUrl = frameId === TOP_FRAME_ID ? undefined : tab.url;
+  let embedderOrigin: string | undefined;
+  if (frameId !== TOP_FRAME_ID) {
+    try {
+      embedderOrigin = topUrl ? new URL(topUrl).origin : 'null';
+    } catch {
+      embedderOrigin = 'null';
+    }
+  }
+  const link: Link = {
+    port,
+    state: 'pending',
+    queued: [],
+    key,
+    tabId: tab.id,
+    frameId,
+    ...(port.sender?.documentId === undefined ? {} : { documentId: port.sender.documentId }),
+    origin,
+    url,
+    ...(embedderOrigin === undefined ? {} : { embedderOrigin }),
+    ...(topUrl === undefined ? {} : { topUrl }),
+    incognito: tab.incognito,
+    sharedWorkers: new Set(),
+  };
   port.onDisconnect.addListener(() => {
     link.queued = [];
     if (link.state === 'pending') link.state = 'ignored';
-    if (links.get(link.tabId) === link) links.delete(link.tabId);
+    if (links.get(link.key) === link) links.delete(link.key);
   });
   port.onMessage.addListener((raw: unknown) => {
     if (link.state === 'ignored') return;
@@ -317,18 +432,19 @@ export function handleConnect(port: Runtime.Port): void {
       }
       if (link.state !== 'pending' || link.queued.length >= MAX_PENDING_MESSAGES) return;
       // The webRequest observer holds its twin of a failed exchange for 2 s only: note it now.
-      if (message.type === 'obs' && message.obs.type === 'http') notePageHttp(link.tabId, message.obs);
+      if (message.type === 'obs' && message.obs.type === 'http') notePageHttp(link.key, message.obs);
       link.queued.push(message);
     }
   });
   decide(link);
 }
 
-/** The connected tabs of one token identity. */
+/** The connected documents of one token identity. */
 export interface IdentityTabs {
-  /** A page origin of the identity (the cookie-endpoint refresh resolves against it). */
-  origin: string;
+  /** Where the identity's tokens belong (origin, partition; the cookie-endpoint refresh runs there). */
+  scope: TokenScope;
   identity: TokenIdentity | undefined;
+  /** Session keys (src/session/session-key.ts) of its documents. */
   tabs: number[];
 }
 
@@ -342,8 +458,8 @@ export function connectedIdentities(config: ReturnType<typeof currentConfig>): M
     const key = keyOf(config, link);
     if (key === null) continue;
     const entry = byKey.get(key);
-    if (entry) entry.tabs.push(link.tabId);
-    else byKey.set(key, { origin: link.origin, identity: link.identity, tabs: [link.tabId] });
+    if (entry) entry.tabs.push(link.key);
+    else byKey.set(key, { scope: scopeOf(link), identity: link.identity, tabs: [link.key] });
   }
   return byKey;
 }
@@ -360,32 +476,88 @@ export function pushToken(key: string, token: FreshToken): number[] {
   for (const link of links.values()) {
     if (keyOf(config, link) !== key) continue;
     send(link, cmd);
-    tabs.push(link.tabId);
+    tabs.push(link.key);
   }
   return tabs;
 }
 
-/**
- * The connected document of a tab as its port's sender named it (never a message): origin,
- * URL and whether the tab is incognito; undefined when no relay of the tab is connected.
- */
-export function relayLink(tabId: number): { origin: string; url: string; incognito: boolean } | undefined {
-  const link = links.get(tabId);
-  return link && { origin: link.origin, url: link.url, incognito: link.incognito };
+/** A served document as its port's sender named it (never a message). */
+export interface RelayLinkView {
+  tabId: number;
+  /** 0 for a top-level document. */
+  frameId: number;
+  /** `port.sender.documentId`, when the browser gave one. */
+  documentId?: string;
+  origin: string;
+  url: string;
+  /** For a subframe: the origin of the page embedding it. */
+  embedderOrigin?: string;
+  incognito: boolean;
 }
 
 /**
- * Sends a command to the probe of a tab.
- * @returns false when no relay of the tab is connected
+ * The connected document of a session (src/session/session-key.ts) as its port's sender named
+ * it; undefined when no relay of it is connected.
  */
-export function commandTab(tabId: number, cmd: PageCommand): boolean {
-  const link = links.get(tabId);
+export function relayLink(key: number): RelayLinkView | undefined {
+  const link = links.get(key);
+  return (
+    link && {
+      tabId: link.tabId,
+      frameId: link.frameId,
+      ...(link.documentId === undefined ? {} : { documentId: link.documentId }),
+      origin: link.origin,
+      url: link.url,
+      ...(link.embedderOrigin === undefined ? {} : { embedderOrigin: link.embedderOrigin }),
+      incognito: link.incognito,
+    }
+  );
+}
+
+/**
+ * Sends a command to the probe of a session's document.
+ * @returns false when no relay of it is connected
+ */
+export function commandSession(key: number, cmd: PageCommand): boolean {
+  const link = links.get(key);
   if (!link) return false;
   send(link, cmd);
   return true;
 }
 
-/** Tabs with a connected relay now. */
-export function connectedTabs(): number[] {
+/** Session keys with a connected relay now. */
+export function connectedSessions(): number[] {
   return [...links.keys()];
+}
+
+/** The partition a link's SharedWorkers live in: the embedding site's origin, or '' at top level. */
+const partitionOf = (link: Link): string => link.embedderOrigin ?? '';
+
+/**
+ * The sessions whose documents share a SharedWorker with the session `key` (same script, name
+ * and storage partition), itself included when it has one; just `[key]` when it started none.
+ * A SharedWorker outlives the reload of one of its pages: a reload that is to restart it must
+ * reload all of them together (docs/architecture.md §3 rung 5).
+ */
+export function sharedWorkerPeers(key: number): number[] {
+  const link = links.get(key);
+  if (!link || link.sharedWorkers.size === 0) return [key];
+  const peers = [...links.values()].filter(
+    (l) => l.state === 'served' && partitionOf(l) === partitionOf(link) && [...l.sharedWorkers].some((w) => link.sharedWorkers.has(w)),
+  );
+  return peers.some((l) => l === link) ? peers.map((l) => l.key) : [key, ...peers.map((l) => l.key)];
+}
+
+/**
+ * The session a request of a SharedWorker belongs to (webRequest reports it with no tab, frame
+ * or document, only its `initiator` origin): the most recently connected served document of
+ * that origin that started a SharedWorker — never a document that did not, nor one without a
+ * live relay (docs/architecture.md §3 "Token audience"). Undefined when there is none.
+ */
+export function sessionForSharedWorkerRequest(initiator: string): number | undefined {
+  let found: Link | undefined;
+  for (const link of links.values()) {
+    if (link.state === 'served' && link.origin === initiator && link.sharedWorkers.size > 0) found = link;
+  }
+  return found?.key;
 }

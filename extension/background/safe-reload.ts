@@ -1,17 +1,30 @@
 /**
- * Rung 5, carried out: reloads a softphone tab when the pure decision
- * (src/recovery/safe-reload.ts) says the earlier rungs are exhausted and no call is active.
- * Each tab's reload times persist in `storage.local` (key {@link RELOAD_HISTORY_KEY}) so
+ * Rung 5, carried out: reloads a softphone when the pure decision (src/recovery/safe-reload.ts)
+ * says the earlier rungs are exhausted and no call is active. What is reloaded is the
+ * softphone's own document, nothing more (docs/architecture.md §3 rung 5):
+ *
+ * - a top-level softphone: its tab (`tabs.reload`);
+ * - an embedded softphone: its frame alone, by `location.reload()` run in that frame's
+ *   document (`scripting.executeScript`, ISOLATED world) — never the page around it, a CRM
+ *   with the agent's unsaved notes;
+ * - a softphone whose documents share a SharedWorker: every document using that worker
+ *   together, and only when none of them is in a call — a SharedWorker ends only when no page
+ *   uses it any more, so reloading one of its pages leaves the worker, and whatever it holds,
+ *   as it was (amazon-connect-streams #1060).
+ *
+ * Each session's reload times persist in `storage.local` (key {@link RELOAD_HISTORY_KEY}) so
  * the hourly limit holds across reloads and worker restarts.
  */
 import browser from 'webextension-polyfill';
-import { decideSafeReload, RELOAD_WINDOW_MS } from '../../src/recovery/safe-reload';
-import type { SessionState } from '../../src/session/types';
+import { callActive, decideSafeReload, RELOAD_WINDOW_MS } from '../../src/recovery/safe-reload';
+import type { ReloadScope, SessionState } from '../../src/session/types';
+import { sessionPlace } from '../../src/session/session-key';
 import { currentConfig } from './config-source';
-import { ingest } from './session-hub';
+import { ingest, sessionOf } from './session-hub';
+import { relayLink, sharedWorkerPeers } from './relay-ports';
 import { warn } from './log';
 
-/** storage.local key: `{ [tabId]: epochMs[] }` of safe reloads within the last hour. */
+/** storage.local key: `{ [session key]: epochMs[] }` of safe reloads within the last hour. */
 export const RELOAD_HISTORY_KEY = 'safeReloadHistory';
 /** A reload in progress blocks another for the same tab this long, ms. */
 const RELOAD_SETTLE_MS = 15_000;
@@ -65,14 +78,58 @@ export async function considerSafeReload(session: SessionState, now: number): Pr
     void ingest(tabId, { type: 'reload-deferred', at: now, reason: decision.reason, cause: decision.cause, ...incidentId });
     return;
   }
-  inFlight.add(tabId);
+  // Every page of the softphone's SharedWorker goes together, and none while one is in a call.
+  const peers = sharedWorkerPeers(tabId);
+  const config = currentConfig();
+  const busy = peers.find((key) => key !== tabId && sessionOf(key) && callActive(sessionOf(key)!.media, now, config.safeReload.quietMs));
+  if (busy !== undefined) {
+    const deferral = `call-active:${decision.incidentId}`;
+    if (lastDeferral.get(tabId) === deferral) return;
+    lastDeferral.set(tabId, deferral);
+    void ingest(tabId, { type: 'reload-deferred', at: now, reason: 'call-active', cause: decision.cause, incidentId: decision.incidentId });
+    return;
+  }
+  for (const key of peers) inFlight.add(key);
   lastDeferral.delete(tabId);
-  setTimeout(() => inFlight.delete(tabId), RELOAD_SETTLE_MS);
+  setTimeout(() => {
+    for (const key of peers) inFlight.delete(key);
+  }, RELOAD_SETTLE_MS);
+  const scope: ReloadScope = peers.length > 1 ? 'shared-worker' : sessionPlace(tabId).frameId !== 0 ? 'frame' : 'tab';
   try {
     await remember(tabId, now);
-    await ingest(tabId, { type: 'safe-reload', at: now, cause: decision.cause, incidentId: decision.incidentId });
-    await browser.tabs.reload(tabId);
+    await ingest(tabId, {
+      type: 'safe-reload',
+      at: now,
+      cause: decision.cause,
+      incidentId: decision.incidentId,
+      scope,
+      ...(scope === 'shared-worker' ? { pages: peers.length } : {}),
+    });
+    await Promise.all(peers.map((key) => reloadDocument(key)));
   } catch (error) {
     warn('safe reload failed', error);
   }
+}
+
+/**
+ * Reloads one session's document: the tab for a top-level softphone, only the frame for an
+ * embedded one (its connected document, by `documentId` where the browser gave one).
+ */
+async function reloadDocument(key: number): Promise<void> {
+  const { tabId, frameId } = sessionPlace(key);
+  if (frameId === 0) {
+    await browser.tabs.reload(tabId);
+    return;
+  }
+  const link = relayLink(key);
+  const target: chrome.scripting.InjectionTarget =
+    link?.documentId === undefined ? { tabId, frameIds: [frameId] } : { tabId, documentIds: [link.documentId] };
+  await chrome.scripting.executeScript({
+    target,
+    world: 'ISOLATED',
+    injectImmediately: true,
+    func: () => {
+      location.reload();
+    },
+  });
 }

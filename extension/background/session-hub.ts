@@ -1,5 +1,6 @@
 /**
- * Sessions, one per monitored tab: feeds every event through the redaction choke point and
+ * Sessions, one per monitored softphone document's place — a tab, or a frame of a tab — keyed
+ * by src/session/session-key.ts (named `tabId` in the state and the store): feeds every event through the redaction choke point and
  * the pure reducer, then carries out what the reducer decided (persist, badge).
  *
  * Events are applied strictly in arrival order through one promise chain, after the
@@ -26,6 +27,7 @@ import {
 import { showWorstHealth } from './badge';
 import { currentConfig } from './config-source';
 import { warn } from './log';
+import { sessionPlace } from '../../src/session/session-key';
 
 /** Ended sessions kept for the popup after their tab closed. */
 export const MAX_ENDED_SESSIONS = 10;
@@ -120,7 +122,15 @@ export function ingest(tabId: number, event: PageObservation | WorkerEvent, deli
   return chain;
 }
 
-/** Marks a tab's session ended (tab closed) and drops the oldest ended sessions. */
+/** Ends every session of a tab (the tab closed): its top-level one and those of its frames. */
+export function endTabSessions(tabId: number, at: number): Promise<void> {
+  chain = chain.then(() => {
+    for (const key of [...sessions.keys()]) if (sessionPlace(key).tabId === tabId) void endSession(key, at);
+  });
+  return chain;
+}
+
+/** Marks a session ended (its tab closed, or its document is no longer monitored) and drops the oldest ended sessions. */
 export function endSession(tabId: number, at: number): Promise<void> {
   chain = chain.then(() => {
     const s = sessions.get(tabId);
@@ -138,25 +148,6 @@ export function endSession(tabId: number, at: number): Promise<void> {
 /** Sends a `tick` to every live session so time-based health (grace, heartbeat) advances. */
 export function tickAll(at: number): void {
   for (const s of sessions.values()) if (s.endedAt === undefined) void ingest(s.tabId, { type: 'tick', at });
-}
-
-/**
- * The live session of a page origin most recently updated (for requests from workers, which
- * belong to no tab), or undefined.
- */
-export function liveSessionForOrigin(origin: string): number | undefined {
-  let best: SessionState | undefined;
-  for (const s of sessions.values()) {
-    if (s.endedAt !== undefined || !s.href) continue;
-    let o: string;
-    try {
-      o = new URL(s.href).origin;
-    } catch {
-      continue;
-    }
-    if (o === origin && (!best || s.updatedAt > best.updatedAt)) best = s;
-  }
-  return best?.tabId;
 }
 
 /** The current session of a tab, if any. */

@@ -8,7 +8,7 @@
 import { stalledSocketsToClose } from '../../src/recovery/signalling-watchdog';
 import type { SessionState } from '../../src/session/types';
 import { currentConfig } from './config-source';
-import { commandTab, relayLink } from './relay-ports';
+import { commandSession, relayLink } from './relay-ports';
 import { ingest } from './session-hub';
 import { warn } from './log';
 
@@ -29,7 +29,7 @@ export async function considerStalledSockets(session: SessionState, now: number)
     inFlight.add(key);
     try {
       await ingest(tabId, { type: 'stall-close-requested', at: now, socketId, silentSeconds });
-      commandTab(tabId, { type: 'close-stalled-socket', socketId, silentSeconds });
+      commandSession(tabId, { type: 'close-stalled-socket', socketId, silentSeconds });
     } catch (error) {
       warn('stalled socket not closed', error instanceof Error ? error.name : 'unknown');
     } finally {

@@ -18,7 +18,9 @@
  * reset them.
  *
  * Strategies: `cookie-endpoint` POSTs to `tokenRefresh.refreshUrl` with the softphone origin's
- * cookies and no body (the answer is an RFC 6749 §5.1 token response); `oauth-silent` runs a
+ * cookies and no body (the answer is an RFC 6749 §5.1 token response) — from this worker for a
+ * top-level softphone, inside one of its documents for an embedded one, whose cookies are
+ * partitioned by the embedding site ({@link TokenScope}); `oauth-silent` runs a
  * `prompt=none` authorization code + PKCE flow (./oauth-silent.ts). When both are configured
  * the other one is tried after the chosen one fails.
  */
@@ -51,6 +53,26 @@ export type TokenOutcome =
   | { ok: false; error: string; signInRequired: boolean };
 
 export type { TokenIdentity };
+
+/**
+ * Where a token belongs: the monitored document's origin and, for a document embedded in
+ * another site's page, that page's origin — its cookies are partitioned by that site (CHIPS),
+ * so its token is its own: never shared with the same origin at top level or under another
+ * embedding site.
+ */
+export interface TokenScope {
+  /** The monitored document's origin (`refreshUrl` is resolved against it). */
+  origin: string;
+  /** Origin of the top-level page embedding the document; absent for a top-level softphone. */
+  partition?: string;
+  /**
+   * Runs the cookie-endpoint POST inside a document of this scope (./in-document-refresh.ts);
+   * needed when `partition` is set, since this worker's own request carries none of the
+   * partitioned cookies. Resolves with the HTTP status and JSON body; rejects when no document
+   * could run it.
+   */
+  cookieFetch?: (url: string) => Promise<{ status: number; body: unknown }>;
+}
 
 /** Refresh endpoint answers slower than this count as failures, ms. */
 export const REFRESH_TIMEOUT_MS = 10_000;
@@ -145,31 +167,47 @@ export function refreshKey(config: Config, pageOrigin: string): string | null {
 
 /**
  * The identity a refresh is single-flighted, cached, pushed and circuit-broken under: the
- * monitored document's origin, {@link refreshKey} and the tab's agent (user and organisation,
+ * monitored document's origin (with the embedding page's, {@link TokenScope}), {@link refreshKey} and the tab's agent (user and organisation,
  * when known), or null when refreshing is off. The origin is part of it so that a page on one
  * monitored origin is never handed a token obtained for another, even when both share an
  * endpoint or OAuth client and an agent (docs/architecture.md §2, §3 rung 2).
  */
-export function tokenKey(config: Config, pageOrigin: string, identity: TokenIdentity | undefined): string | null {
-  const endpoint = refreshKey(config, pageOrigin);
-  return endpoint === null ? null : tokenIdentityKey(`${pageOrigin} ${endpoint}`, identity);
+export function tokenKey(config: Config, scope: TokenScope, identity: TokenIdentity | undefined): string | null {
+  const endpoint = refreshKey(config, scope.origin);
+  const where = scope.partition === undefined ? scope.origin : `${scope.origin} in ${scope.partition}`;
+  return endpoint === null ? null : tokenIdentityKey(`${where} ${endpoint}`, identity);
 }
 
 async function toFresh(accessToken: string, expiresAt: number | undefined, obtainedAt: number): Promise<FreshToken> {
   return { accessToken, hash: await tokenHash(accessToken), obtainedAt, ...(expiresAt !== undefined ? { expiresAt } : {}) };
 }
 
-async function refreshWithCookie(endpoint: string): Promise<FreshToken> {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    credentials: 'include',
-    cache: 'no-store',
-    headers: { Accept: 'application/json' },
-    signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
-  });
-  const body: unknown = await response.json().catch(() => null);
+/**
+ * The cookie-endpoint POST: from this worker, or for an embedded scope inside one of its
+ * documents (`scope.cookieFetch`).
+ * @throws TokenResponseError for an answer that is no usable token response
+ * @throws Error when an embedded scope has no document to run it in
+ */
+async function refreshWithCookie(endpoint: string, scope: TokenScope): Promise<FreshToken> {
+  let status: number;
+  let body: unknown;
+  if (scope.partition !== undefined) {
+    if (!scope.cookieFetch) throw new Error('the embedded softphone has no document to refresh its token in');
+    ({ status, body } = await scope.cookieFetch(endpoint));
+    if (status === 0) throw new Error('the refresh request from the softphone frame failed');
+  } else {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      credentials: 'include',
+      cache: 'no-store',
+      headers: { Accept: 'application/json' },
+      signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
+    });
+    status = response.status;
+    body = await response.json().catch(() => null);
+  }
   const obtainedAt = Date.now();
-  const parsed = parseTokenResponse(response.status, body, obtainedAt);
+  const parsed = parseTokenResponse(status, body, obtainedAt);
   return toFresh(parsed.accessToken, parsed.expiresAt, obtainedAt);
 }
 
@@ -178,7 +216,7 @@ async function refreshWithCookie(endpoint: string): Promise<FreshToken> {
  * @throws {SignInRequiredError} when every strategy failed and the last word was "sign in"
  * @throws {Error} the last strategy's error otherwise
  */
-async function fetchFresh(config: Config, pageOrigin: string): Promise<FreshToken> {
+async function fetchFresh(config: Config, scope: TokenScope): Promise<FreshToken> {
   let lastError: unknown = new Error(`token refresh strategy "${config.tokenRefresh.strategy}" is not configured`);
   let signIn = false;
   for (const strategy of strategyChain(config)) {
@@ -188,9 +226,9 @@ async function fetchFresh(config: Config, pageOrigin: string): Promise<FreshToke
         const r = await obtainTokenSilently(config);
         return await toFresh(r.accessToken, r.expiresAt, obtainedAt);
       }
-      const endpoint = refreshEndpoint(config, pageOrigin);
+      const endpoint = refreshEndpoint(config, scope.origin);
       if (!endpoint) throw new Error('cookie-endpoint has no refreshUrl');
-      return await refreshWithCookie(endpoint);
+      return await refreshWithCookie(endpoint, scope);
     } catch (error) {
       lastError = error;
       if (error instanceof SignInRequiredError) signIn = true;
@@ -219,7 +257,7 @@ function noStrategy(config: Config): TokenOutcome {
  * @param onStart called when this call will wait on a refresh (one it starts or one it joins)
  * @returns never rejects; a refused breaker comes back as `{ok:false}` at once
  */
-async function sharedRefresh(config: Config, pageOrigin: string, key: string, onStart: () => void): Promise<TokenOutcome> {
+async function sharedRefresh(config: Config, scope: TokenScope, key: string, onStart: () => void): Promise<TokenOutcome> {
   await loadBreakers();
   if (!flights.has(key)) {
     const gate = admitRefresh(breakers, key, Date.now());
@@ -231,7 +269,7 @@ async function sharedRefresh(config: Config, pageOrigin: string, key: string, on
   try {
     const token = await flights.run(key, () => {
       started = true;
-      return fetchFresh(config, pageOrigin).then(
+      return fetchFresh(config, scope).then(
         (fresh) => {
           saveBreakers(recordRefresh(breakers, key, 'success', Date.now()));
           return fresh;
@@ -258,12 +296,12 @@ async function sharedRefresh(config: Config, pageOrigin: string, key: string, on
  */
 export async function obtainFreshToken(
   config: Config,
-  pageOrigin: string,
+  scope: TokenScope,
   identity: TokenIdentity | undefined,
   rejectedHash: string,
   onRefreshStart: () => void,
 ): Promise<TokenOutcome> {
-  const key = tokenKey(config, pageOrigin, identity);
+  const key = tokenKey(config, scope, identity);
   if (!key) return noStrategy(config);
   const cached = cache.get(key);
   const decision = decideTokenUse({
@@ -274,7 +312,7 @@ export async function obtainFreshToken(
     now: Date.now(),
   });
   if (decision === 'reuse' && cached) return { ok: true, token: cached, refreshed: false };
-  const outcome = await sharedRefresh(config, pageOrigin, key, onRefreshStart);
+  const outcome = await sharedRefresh(config, scope, key, onRefreshStart);
   if (!outcome.ok) cache.delete(key);
   return outcome;
 }
@@ -288,14 +326,14 @@ export async function obtainFreshToken(
  * @returns never rejects; `refreshed` is false when it joined a flight; failures come back as
  *   `{ok:false}` with a message free of secrets
  */
-export async function refreshAhead(config: Config, pageOrigin: string, identity: TokenIdentity | undefined): Promise<TokenOutcome> {
-  const key = tokenKey(config, pageOrigin, identity);
+export async function refreshAhead(config: Config, scope: TokenScope, identity: TokenIdentity | undefined): Promise<TokenOutcome> {
+  const key = tokenKey(config, scope, identity);
   if (!key) return noStrategy(config);
-  return sharedRefresh(config, pageOrigin, key, () => undefined);
+  return sharedRefresh(config, scope, key, () => undefined);
 }
 
 /** The latest token of an identity, if one was obtained (to push to its tabs). */
-export function latestToken(config: Config, pageOrigin: string, identity: TokenIdentity | undefined): FreshToken | undefined {
-  const key = tokenKey(config, pageOrigin, identity);
+export function latestToken(config: Config, scope: TokenScope, identity: TokenIdentity | undefined): FreshToken | undefined {
+  const key = tokenKey(config, scope, identity);
   return key ? cache.get(key) : undefined;
 }

@@ -1,11 +1,25 @@
 /**
  * Requests the page probe cannot see: `chrome.webRequest` observes the fetch/XHR requests
- * (type `xmlhttprequest`) to monitored softphone URLs, including those made from dedicated,
- * shared and service workers (Amazon Connect's CCP talks through a SharedWorker). Only the
- * status, method, URL and time are used: no headers, no bodies.
+ * (type `xmlhttprequest`) to the softphone's hosts, including those made from dedicated and
+ * shared workers (Amazon Connect's CCP talks through a SharedWorker). Only the status,
+ * method, URL and time are used: no headers, no bodies.
  *
- * Listened to: `onCompleted` and `onErrorOccurred`, for the request URLs of the effective
- * `softphoneUrlPatterns` only (src/match/web-request-filter.ts makes the filter's `urls`).
+ * Where a request came from (measured on Chromium 156 against the lab): a dedicated Worker's
+ * requests carry the tab, frame and document of the page that started it, exactly like the
+ * page's own; a SharedWorker's carry no tab (`tabId` −1, no frame, no document), only their
+ * `initiator` origin. A page request is attributed to the session of its tab and frame
+ * (src/session/session-key.ts), when that document has a live relay; a SharedWorker's to the
+ * session of a live document of its initiator's origin that started a SharedWorker
+ * (./relay-ports.ts `sessionForSharedWorkerRequest`) — never to a tab of an unmonitored site,
+ * never to a document that did not start one. A protected 401 the probe did not report came
+ * from where no fresh token can be put: it is reported with its `reach` (`worker`: the
+ * document started a dedicated Worker; `shared-worker`), and rung 5 takes over
+ * (src/recovery/safe-reload.ts). WebSockets of a SharedWorker are not reported to
+ * webRequest at all (measured likewise): its signalling is seen only through what its pages do.
+ *
+ * Listened to: `onCompleted` and `onErrorOccurred`, for every path of the hosts of the
+ * effective `softphoneUrlPatterns` and of the configured token audience
+ * (src/match/web-request-filter.ts `observedRequestPatterns` makes the filter's `urls`).
  * Why scoped: Chrome dispatches every request matching a listener's filter to the worker and
  * wakes a stopped worker for it (measured on Chromium 156), so a `<all_urls>` filter woke
  * and busied it for every fetch and XHR of every site the agent browses. Each reported URL
@@ -13,9 +27,11 @@
  * guard. No usable pattern, no listener: `urls: []` matches every URL.
  *
  * A failure (status ≥ 400, or a network error) becomes an `http` observation with transport
- * `webrequest` unless the probe reported the same exchange (same tab, method, URL and
+ * `webrequest` unless the probe reported the same exchange (same session, method, URL and
  * status) within {@link MATCH_WINDOW_MS}; the decision waits that long so the probe's report
- * can arrive first. Requests the extension itself makes (its token refresh) are ignored.
+ * can arrive first. A success is reported only for a protected request of a session whose
+ * worker's 401 is open (it may have signed in again by itself). Requests the extension
+ * itself makes (its token refresh) are ignored.
  * Its `durationMs` is 0, meaning unknown: the details of `onCompleted` and `onErrorOccurred`
  * carry only the time of their own signal (`timeStamp`, ms since the epoch), no start time
  * (https://developer.chrome.com/docs/extensions/reference/api/webRequest), and listening to
@@ -36,11 +52,15 @@
 import type { HttpObservation } from '../../src/protocol/page';
 import { matchesAnyUrlGlob } from '../../src/match/url-glob';
 import { matchesAnyPattern } from '../../src/match/match-pattern';
-import { sameFilterUrls, webRequestFilterUrls } from '../../src/match/web-request-filter';
+import { observedRequestPatterns, sameFilterUrls, webRequestFilterUrls } from '../../src/match/web-request-filter';
+import { sessionKey } from '../../src/session/session-key';
+import type { RequestReach, SessionState } from '../../src/session/types';
+import type { Config } from '../../src/policy/schema';
 import type { z } from 'zod';
 import { currentConfig, onConfigChange } from './config-source';
 import { warn } from './log';
-import { ingest, liveSessionForOrigin, sessionOf, settled } from './session-hub';
+import { ingest, sessionOf, settled } from './session-hub';
+import { relayLink, sessionForSharedWorkerRequest } from './relay-ports';
 
 type Http = z.infer<typeof HttpObservation>;
 
@@ -51,7 +71,7 @@ const pageReports = new Map<string, number[]>();
 const keyOf = (tabId: number, method: string, url: string, status: number): string =>
   `${tabId} ${method.toUpperCase()} ${url.split('#', 1)[0]} ${status}`;
 
-/** Called for every `http` observation the probe sent, so the observer can skip its twin. */
+/** Called for every `http` observation the probe sent (by session key), so the observer can skip its twin. */
 export function notePageHttp(tabId: number, obs: Http): void {
   const key = keyOf(tabId, obs.method, obs.url, obs.status);
   const times = (pageReports.get(key) ?? []).filter((t) => Date.now() - t < 2 * MATCH_WINDOW_MS);
@@ -75,6 +95,8 @@ function takePageReport(key: string): boolean {
 interface Done {
   requestId: string;
   tabId: number;
+  frameId: number;
+  documentId?: string;
   method: string;
   url: string;
   initiator?: string;
@@ -83,28 +105,85 @@ interface Done {
   error?: string;
 }
 
+const observed = (config: Config): string[] => observedRequestPatterns(config.softphoneUrlPatterns, config.tokenRefresh.audience);
+
 function report(d: Done): void {
   if (d.initiator?.startsWith('chrome-extension://')) return;
   const status = d.statusCode ?? 0;
-  if (d.error === undefined && status < 400) return;
   if (d.error === 'net::ERR_ABORTED') return; // the page cancelled it; not a failure of the service
   const config = currentConfig();
-  if (!matchesAnyPattern(config.softphoneUrlPatterns, d.url)) return;
+  if (!matchesAnyPattern(observed(config), d.url)) return;
+  if (d.error === undefined && status < 400) {
+    if (matchesAnyUrlGlob(config.protectedRequestPatterns, d.url)) void settled().then(() => attributeSuccess(d, status));
+    return;
+  }
   setTimeout(() => void settled().then(() => attribute(d, status, config)), MATCH_WINDOW_MS);
 }
 
 /**
- * Ingests a failure into the session it belongs to: the tab's, only when that tab holds a live
- * session (a monitored document whose relay connected) — a page of an unmonitored site calling
- * a softphone host is not a softphone session (docs/architecture.md §2) — else, for a request
- * from a worker (no tab), the newest live session of its initiator's origin.
+ * The session a request belongs to, and where it came from. A request with a tab: the session
+ * of its tab and frame, when that document has a live relay (and is the document the request
+ * came from); `worker` when the probe did not report it and the document started a dedicated
+ * Worker. Without a tab: a SharedWorker's, attributed by its initiator origin.
  */
-function attribute(d: Done, status: number, config: ReturnType<typeof currentConfig>): void {
-  const tabId = d.tabId >= 0 ? d.tabId : liveSessionForOrigin(d.initiator ?? new URL(d.url).origin);
-  if (tabId === undefined) return;
-  const session = sessionOf(tabId);
-  if (!session || session.endedAt !== undefined) return;
-  if (takePageReport(keyOf(tabId, d.method, d.url, status))) return;
+function sessionOfRequest(d: Done): { key: number; session: SessionState; sharedWorker: boolean } | undefined {
+  let key: number | undefined;
+  const sharedWorker = d.tabId < 0;
+  if (!sharedWorker) {
+    key = sessionKey(d.tabId, Math.max(d.frameId, 0)) ?? undefined;
+    const link = key === undefined ? undefined : relayLink(key);
+    // A page of an unmonitored site calling a softphone host is not a softphone session
+    // (docs/architecture.md §2), nor is a document the relay no longer speaks for.
+    if (!link || (d.documentId !== undefined && link.documentId !== undefined && link.documentId !== d.documentId)) return undefined;
+  } else if (d.initiator) {
+    key = sessionForSharedWorkerRequest(d.initiator);
+  }
+  const session = key === undefined ? undefined : sessionOf(key);
+  if (key === undefined || !session || session.endedAt !== undefined) return undefined;
+  return { key, session, sharedWorker };
+}
+
+/** Where a 401 the probe did not report came from, when it is somewhere no token can be put. */
+function reachOf(session: SessionState, sharedWorker: boolean): RequestReach | undefined {
+  if (sharedWorker) return 'shared-worker';
+  return session.workers?.some((w) => w.kind === 'worker') ? 'worker' : undefined;
+}
+
+/**
+ * A protected request's success from a session whose worker's 401 is open: the worker signed
+ * in again by itself, and the incident can end. Other successes are not reported.
+ */
+function attributeSuccess(d: Done, status: number): void {
+  const found = sessionOfRequest(d);
+  if (!found) return;
+  const outOfReach = found.session.incidents.some(
+    (i) => i.kind === 'unauthorized' && i.resolvedAt === undefined && i.detail.outOfReach !== undefined,
+  );
+  if (!outOfReach) return;
+  void ingest(found.key, {
+    type: 'http',
+    at: Math.round(d.timeStamp),
+    requestId: `wr-${d.requestId}`.slice(0, 64),
+    transport: 'webrequest',
+    method: d.method.slice(0, 16),
+    url: d.url.slice(0, 2048),
+    status,
+    durationMs: 0,
+    protected: true,
+  });
+}
+
+/**
+ * Ingests a failure into the session it belongs to ({@link sessionOfRequest}), unless the
+ * probe reported the same exchange.
+ */
+function attribute(d: Done, status: number, config: Config): void {
+  const found = sessionOfRequest(d);
+  if (!found) return;
+  const { key: tabId, session } = found;
+  if (!found.sharedWorker && takePageReport(keyOf(tabId, d.method, d.url, status))) return;
+  const isProtected = matchesAnyUrlGlob(config.protectedRequestPatterns, d.url);
+  const reach = status === 401 && isProtected ? reachOf(session, found.sharedWorker) : undefined;
   const obs: Http = {
     type: 'http',
     at: Math.round(d.timeStamp),
@@ -114,8 +193,9 @@ function attribute(d: Done, status: number, config: ReturnType<typeof currentCon
     url: d.url.slice(0, 2048),
     status,
     durationMs: 0, // unknown: see the module comment
-    protected: matchesAnyUrlGlob(config.protectedRequestPatterns, d.url),
+    protected: isProtected,
     ...(d.error !== undefined ? { error: d.error.slice(0, 256) } : {}),
+    ...(reach === undefined ? {} : { reach }),
   };
   void ingest(tabId, obs);
 }
@@ -159,6 +239,6 @@ function syncListeners(patterns: readonly string[]): void {
  * before the event that woke the worker is dispatched.
  */
 export function observeWebRequests(): void {
-  syncListeners(currentConfig().softphoneUrlPatterns);
-  onConfigChange((config) => syncListeners(config.softphoneUrlPatterns));
+  syncListeners(observed(currentConfig()));
+  onConfigChange((config) => syncListeners(observed(config)));
 }

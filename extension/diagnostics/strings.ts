@@ -131,6 +131,7 @@ export const TIMELINE_STRINGS: TimelineStrings = {
       failed: 'Microphone setting could not be restored',
       'not-allowed': 'Microphone setting left alone: configuration does not allow changing it',
       'not-monitored': 'Microphone setting left alone: the page is not a configured softphone page',
+      embedded: "Microphone setting left alone: the softphone is embedded, and the embedding page's setting decides",
       limited: 'Microphone setting left alone: restored too often within the hour',
     },
     safeReload: (cause) => `Tab reloaded safely (no call active): ${cause}`,

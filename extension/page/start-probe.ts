@@ -1,6 +1,6 @@
 /**
  * Wires the probe: capture natives, install the `toString` disguise, open the channel, wrap
- * fetch, XHR, WebSocket, RTCPeerConnection and getUserMedia, say hello, then watch the
+ * fetch, XHR, WebSocket, RTCPeerConnection, getUserMedia and the Worker constructors, say hello, then watch the
  * microphone permission. Commands go to their handler by type (an exhaustive switch).
  */
 import type { PageCommand, ProbeConfig } from '../../src/protocol/page';
@@ -17,6 +17,7 @@ import { hookPeerConnection } from './peer-connection-hook';
 import { createTokenBroker } from './token-broker';
 import { hookWebSocket } from './websocket-hook';
 import { hookXhr } from './xhr-hook';
+import { hookWorkers } from './worker-hook';
 
 /** Reported in `hello`: the extension version the probe was built with. */
 export const PROBE_VERSION: string = version;
@@ -92,7 +93,7 @@ export function startProbe(win: Window & typeof globalThis): void {
   });
   const ctx = createContext({ natives, disguise, broker, post: channel.post, config: () => config });
 
-  for (const hook of [hookFetch, hookXhr, hookWebSocket, hookPeerConnection, hookGetUserMedia]) {
+  for (const hook of [hookFetch, hookXhr, hookWebSocket, hookPeerConnection, hookGetUserMedia, hookWorkers]) {
     try {
       hook(ctx);
     } catch {

@@ -106,7 +106,7 @@ export interface TimelineStrings {
     /** `(ok, 2)` → `"Microphone re-acquired: 2 input devices"`. */
     mediaReacquired: (ok: boolean, inputs: number, errorName?: string) => string;
     mediaReacquireAsked: string;
-    micGrant: Record<'pending' | 'ok' | 'failed' | 'not-allowed' | 'not-monitored' | 'limited', string>;
+    micGrant: Record<'pending' | 'ok' | 'failed' | 'not-allowed' | 'not-monitored' | 'limited' | 'embedded', string>;
     safeReload: (cause: string) => string;
     reloadDeferred: (reason: string, cause: string) => string;
     reloadCause: Record<'signalling-not-recovered' | 'token-not-recovered' | 'request-not-recovered', string>;

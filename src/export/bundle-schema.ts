@@ -19,7 +19,10 @@ export const EXPORT_BUNDLE_VERSION = 1;
 
 const epochMs = z.number().describe('Epoch milliseconds (UTC).');
 const count = z.number().int().nonnegative();
-const tabId = z.number().int().describe('Browser tab id of the softphone tab.');
+const tabId = z
+  .number()
+  .int()
+  .describe('Session key: the browser tab id of a top-level softphone; a negative number naming tab and frame for an embedded one.');
 
 const HealthSchema = z
   .enum(['healthy', 'degraded', 'recovering', 'down'])
@@ -66,6 +69,12 @@ export const IncidentSchema = z.object({
       socketId: z.string().optional().describe("The page's id of the socket a `signalling-stalled` incident is about."),
       closedBy: z.literal('stall').optional().describe('`stall`: the extension closed the silent socket itself (rung 3).'),
       count: count.optional().describe('Observations folded into this incident while it was open.'),
+      outOfReach: z
+        .enum(['worker', 'shared-worker', 'unhooked'])
+        .optional()
+        .describe(
+          "On a 401: it came from the softphone's Worker or SharedWorker (or outside the page's hooks), where no fresh token can be put.",
+        ),
     })
     .describe('What identifies the cause; fields by kind.'),
   steps: z.array(RecoveryStepSchema).describe('What was done about it, oldest first.'),
@@ -110,7 +119,7 @@ const MediaSchema = z.object({
   micPermission: z.enum(['granted', 'denied', 'prompt']).optional().describe('Microphone permission state (W3C Permissions).'),
   lastGumError: z.string().optional().describe('Name of the last getUserMedia error.'),
   micBlockedBy: z
-    .enum(['policy', 'not-monitored', 'browser', 'limit'])
+    .enum(['policy', 'not-monitored', 'browser', 'limit', 'embedded'])
     .optional()
     .describe(
       'Why the microphone stays blocked: configuration forbids restoring it, page not monitored, the browser refused, or restored too often this hour.',
@@ -135,6 +144,24 @@ export const SessionSchema = z.object({
   tabId,
   alive: z.boolean().describe('True while the tab is open.'),
   href: z.string().optional().describe('Redacted page URL.'),
+  embedded: z
+    .object({
+      frameId: count.describe("The softphone frame's id in its tab."),
+      embedderOrigin: z.string().optional().describe('Origin of the page that embeds the softphone (never its path).'),
+    })
+    .optional()
+    .describe("Set when the softphone is a frame of another site's page."),
+  workers: z
+    .array(
+      z.object({
+        kind: z.enum(['worker', 'shared-worker']).describe('Dedicated Worker or SharedWorker.'),
+        url: z.string().describe('Redacted script URL.'),
+        name: z.string().optional().describe('The name the page gave it.'),
+        at: epochMs.describe('When it was last seen started.'),
+      }),
+    )
+    .optional()
+    .describe("Workers the softphone's documents started, oldest first (at most 8)."),
   agent: z
     .object({
       userId: z.string().describe('User id from the identity response.'),

@@ -28,7 +28,7 @@ import { pathOf } from './url';
 /** The part of a session the sentence reads. */
 export type SentenceInput = Pick<
   SessionView,
-  'health' | 'alive' | 'incidents' | 'auth' | 'media' | 'signalling' | 'sockets' | 'refreshInFlight' | 'endedAt'
+  'health' | 'alive' | 'incidents' | 'auth' | 'media' | 'signalling' | 'sockets' | 'refreshInFlight' | 'endedAt' | 'embedded'
 >;
 
 interface Candidate {
@@ -61,15 +61,27 @@ function newestOpen(incidents: readonly Incident[], kind: IncidentKind): Inciden
  * none. The reducer writes the step's detail (src/session/incident-rules.ts): "Reloading …",
  * or why it waits ("Not reloading: a call is active…", "…hourly reload limit…", "…turned off…").
  */
-function reloadAction(incident: Incident | undefined): MessageKey | undefined {
+function reloadAction(incident: Incident | undefined, s: Pick<SentenceInput, 'embedded'>): MessageKey | undefined {
   const last = incident && lastStep(incident);
   if (last?.action !== 'safe-reload' || last.outcome !== 'pending') return undefined;
   const detail = last.detail ?? '';
-  if (detail.startsWith(RELOADING_PREFIX)) return 'action_reloading';
+  if (detail.startsWith(RELOADING_PREFIX)) {
+    if (/SharedWorker/.test(detail)) return 'action_reloadingSharedWorker';
+    return s.embedded ? 'action_reloadingFrame' : 'action_reloading';
+  }
   if (/hourly/i.test(detail)) return 'action_reloadLimit';
   if (/turned off|disabled/i.test(detail)) return 'action_reloadDisabled';
   if (/call/i.test(detail)) return 'action_reloadWaitsForCall';
   return undefined;
+}
+
+/**
+ * What rung 5 will do, said before it does: reload the tab; for an embedded softphone only its
+ * frame, never the page around it; for a 401 from a SharedWorker every page sharing it.
+ */
+function escalation(s: Pick<SentenceInput, 'embedded'>, incident?: Incident): MessageKey {
+  if (incident?.detail.outOfReach === 'shared-worker') return 'action_escalatingSharedWorker';
+  return s.embedded ? 'action_escalatingFrame' : 'action_escalating';
 }
 
 /** Collects every problem the state shows, in the reducer's order (worst rules first). */
@@ -109,7 +121,7 @@ function candidates(s: SentenceInput, now: number, f: FormatStrings): Candidate[
         : code
           ? p('problem_droppedNotBack', [code, a])
           : p('problem_droppedNotBackNoCode', [a]);
-      found.push({ level: 'down', ...join(problem, reloadAction(close) ?? 'action_escalating') });
+      found.push({ level: 'down', ...join(problem, reloadAction(close, s) ?? escalation(s)) });
     } else {
       const problem = byStall ? p('problem_stallClosed', [a]) : code ? p('problem_dropped', [code, a]) : p('problem_droppedNoCode', [a]);
       found.push({ level: 'recovering', ...join(problem, tokenWork ? 'action_waitReconnectThenToken' : 'action_waitReconnect') });
@@ -125,7 +137,7 @@ function candidates(s: SentenceInput, now: number, f: FormatStrings): Candidate[
     const silent = age(socket.lastMessageAt ?? socket.openedAt);
     const asked = stall.steps.some((step) => step.action === 'stall-close');
     if (asked && down) {
-      found.push({ level: 'down', ...join(p('problem_silentStill', [silent]), reloadAction(stall) ?? 'action_escalating') });
+      found.push({ level: 'down', ...join(p('problem_silentStill', [silent]), reloadAction(stall, s) ?? escalation(s)) });
     } else {
       found.push({
         level: 'recovering',
@@ -142,13 +154,16 @@ function candidates(s: SentenceInput, now: number, f: FormatStrings): Candidate[
       if (s.auth?.signInRequired) {
         found.push({ level: 'down', ...whole('sentence_signIn') });
       } else {
+        const reach = unauthorized?.detail.outOfReach;
         const problem =
-          tokenLast?.action === 'token-refresh'
-            ? p('problem_tokenRefreshFailed', [path])
-            : tokenLast?.action === 'request-retry'
-              ? p('problem_tokenRetryFailed', [path])
-              : p('problem_tokenNoFresh', [path]);
-        found.push({ level: 'down', ...join(problem, reloadAction(unauthorized) ?? 'action_escalating') });
+          reach === 'worker' || reach === 'shared-worker'
+            ? p(reach === 'worker' ? 'problem_tokenInWorker' : 'problem_tokenInSharedWorker', [path])
+            : tokenLast?.action === 'token-refresh'
+              ? p('problem_tokenRefreshFailed', [path])
+              : tokenLast?.action === 'request-retry'
+                ? p('problem_tokenRetryFailed', [path])
+                : p('problem_tokenNoFresh', [path]);
+        found.push({ level: 'down', ...join(problem, reloadAction(unauthorized, s) ?? escalation(s, unauthorized)) });
       }
     } else {
       const action = tokenLast?.outcome === 'ok' ? 'action_confirmToken' : 'action_fetchingToken';
@@ -171,6 +186,7 @@ function candidates(s: SentenceInput, now: number, f: FormatStrings): Candidate[
         browser: 'sentence_micBrowser',
         'not-monitored': 'sentence_micNotMonitored',
         limit: 'sentence_micLimit',
+        embedded: 'sentence_micEmbedded',
       };
       const key = s.media?.micBlockedBy ? blocked[s.media.micBlockedBy] : undefined;
       found.push({ level: 'down', ...(key ? whole(key) : join(p('problem_micBlocked'), 'action_restoringMic')) });
@@ -195,7 +211,7 @@ function candidates(s: SentenceInput, now: number, f: FormatStrings): Candidate[
     else if (http.detail.status === 0) problem = p('problem_networkError', [path]);
     else problem = p('problem_serverError', [path, http.detail.status === undefined ? '5xx' : String(http.detail.status)]);
     const action: MessageKey = failed
-      ? (reloadAction(http) ?? 'action_retriesFailed')
+      ? (reloadAction(http, s) ?? 'action_retriesFailed')
       : http.kind === 'rate-limited'
         ? 'action_retryAfter'
         : 'action_retryBackoff';

@@ -81,6 +81,7 @@ export function formatStringsFrom(t: Translate): FormatStrings {
     agentById: (id) => t('agentById', [id]),
     unknownAgent: (tabId) => t('unknownAgent', [String(tabId)]),
     org: (id) => t('org', [id]),
+    embeddedIn: (host) => t('embeddedIn', [host]),
     orgSwitch: {
       switched: (from, to, time) => t('orgSwitch_switched', [from, to, time]),
       closed: (sockets, socketsText, calls, callsText, from) => {
@@ -108,6 +109,8 @@ export function formatStringsFrom(t: Translate): FormatStrings {
       noMessageYet: t('signalling_noMessageYet'),
       heartbeatLate: (limit) => t('signalling_heartbeatLate', [limit]),
       abnormalWarning: t('signalling_abnormalWarning'),
+      workers: t('signalling_workers'),
+      workerKind: { worker: t('signalling_workerKind_worker'), 'shared-worker': t('signalling_workerKind_sharedWorker') },
     },
     media: {
       ice: t('media_ice'),

@@ -13,6 +13,7 @@ import { displayJitter, displayLoss, displayMos, displayRtt } from './quality';
 import type { FormatStrings } from './strings';
 import { ageMs, formatClock, formatDuration, formatRelative } from './time';
 import { hostOf, pathOf } from './url';
+import { sessionPlace } from '../session/session-key';
 
 /** Incidents shown per card before the "n more" control. */
 export const INCIDENTS_SHOWN = 5;
@@ -64,22 +65,39 @@ export interface CardView {
 }
 
 /**
- * Card title: the agent's name, else their user id, else `"Unknown agent (tab N)"`.
+ * Card title: the agent's name, else their user id, else `"Unknown agent (tab N)"` (the tab,
+ * also for a softphone in one of its frames).
  */
 export function sessionTitle(session: Pick<SessionView, 'agent' | 'tabId'>, t: FormatStrings): string {
   const agent = session.agent;
   if (agent?.name) return agent.name;
   if (agent?.userId) return t.agentById(agent.userId);
-  return t.unknownAgent(session.tabId);
+  return t.unknownAgent(sessionPlace(session.tabId).tabId);
 }
 
-/** Card subtitle: organisation and page host, joined by ` · `; empty when neither is known. */
-export function sessionSubtitle(session: Pick<SessionView, 'agent' | 'href'>, t: FormatStrings): string {
+/**
+ * Card subtitle: organisation, the softphone's host and, for an embedded softphone, the page
+ * embedding it (`"Org 4f2a · softphone.example · in a frame of crm.example"`), joined by ` · `;
+ * empty when none is known.
+ */
+export function sessionSubtitle(session: Pick<SessionView, 'agent' | 'href' | 'embedded'>, t: FormatStrings): string {
   const parts: string[] = [];
   if (session.agent?.orgId) parts.push(t.org(session.agent.orgId));
   const host = hostOf(session.href);
   if (host) parts.push(host);
+  const embedder = hostOf(session.embedded?.embedderOrigin);
+  if (embedder) parts.push(t.embeddedIn(embedder));
   return parts.join(' · ');
+}
+
+/**
+ * The row naming the softphone's workers (`"SharedWorker lab-softphone · Worker"`), or null
+ * when its documents started none: their requests are observed by the worker, not the probe.
+ */
+export function workersRow(workers: SessionView['workers'], t: FormatStrings): Row | null {
+  if (!workers || workers.length === 0) return null;
+  const names = workers.map((w) => (w.name ? `${t.signalling.workerKind[w.kind]} ${w.name}` : t.signalling.workerKind[w.kind]));
+  return { key: 'workers', label: t.signalling.workers, value: [...new Set(names)].join(' · ') };
 }
 
 /**
@@ -226,7 +244,10 @@ export function cardView(session: SessionView, now: number, t: FormatStrings, ti
     pillLabel: session.alive ? healthLabel(session.health, t) : t.ended,
     reason: sentence.text,
     reasonKey: sentence.key,
-    signalling: signallingRows(session.signalling, now, t, session.alive),
+    signalling: [
+      ...signallingRows(session.signalling, now, t, session.alive),
+      ...[workersRow(session.workers, t)].filter((r): r is Row => r !== null),
+    ],
     media: mediaRows(session.media, t),
     auth: authRows(session.auth, now, t),
     incidents: newestFirst(session.incidents ?? []).map((i) => incidentView(i, now, t)),

@@ -47,6 +47,8 @@ export interface FormatStrings {
   unknownAgent: (tabId: number) => string;
   /** Card subtitle part naming the organisation. */
   org: (orgId: string) => string;
+  /** Card subtitle part of an embedded softphone: `"crm.example.com"` → `"in a frame of crm.example.com"`. */
+  embeddedIn: (host: string) => string;
 
   /** The card's line about the tab's last organisation switch (seed 002). */
   orgSwitch: {
@@ -79,6 +81,10 @@ export interface FormatStrings {
     /** Warning for a silent socket: `"30 s"` → `"No message for over 30 s"`. */
     heartbeatLate: (limit: string) => string;
     abnormalWarning: string;
+    /** Label of the row naming the softphone's workers. */
+    workers: string;
+    /** `("SharedWorker", "lab-softphone")`-style kinds: `worker` → `"Worker"`, `shared-worker` → `"SharedWorker"`. */
+    workerKind: Record<'worker' | 'shared-worker', string>;
   };
   media: {
     ice: string;

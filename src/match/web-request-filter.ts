@@ -52,3 +52,32 @@ export function webRequestFilterUrls(patterns: readonly unknown[]): string[] {
 export function sameFilterUrls(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((url, i) => url === b[i]);
 }
+
+/**
+ * The match patterns of the requests the worker observes: every path of the hosts the
+ * softphone pages are on (a softphone's API and token endpoints are rarely under its page's
+ * path: Amazon Connect's CCP is `/ccp-v2/`, its API `/api`, its token `/auth/authorize`), and
+ * of the configured token audience (`tokenRefresh.audience`: the softphone's API origins).
+ * Patterns that are not `http(s)`/`*` page patterns are passed through unchanged (the filter
+ * then leaves them out). Never throws.
+ * @param softphoneUrlPatterns effective `softphoneUrlPatterns`
+ * @param audience effective `tokenRefresh.audience` entries (origins in match-pattern host syntax)
+ * @returns patterns for {@link webRequestFilterUrls} and for checking a reported URL again
+ */
+export function observedRequestPatterns(softphoneUrlPatterns: readonly unknown[], audience: readonly unknown[] = []): string[] {
+  const out = new Set<string>();
+  for (const p of softphoneUrlPatterns) {
+    if (typeof p !== 'string') continue;
+    const canonical = canonicalPattern(p);
+    if (canonical === null || canonical === '<all_urls>') {
+      out.add(p);
+      continue;
+    }
+    const m = /^([a-z*]+):\/\/([^/]*)\//.exec(canonical);
+    out.add(m && REQUEST_SCHEMES.has(m[1] ?? '') ? `${m[1]}://${m[2]}/*` : p);
+  }
+  for (const entry of audience) {
+    if (typeof entry === 'string' && /^https?:\/\/[^/?#@\s]+$/i.test(entry)) out.add(`${entry}/*`);
+  }
+  return [...out];
+}

@@ -35,7 +35,7 @@ export interface ContentScriptSpec {
   js: string[];
   matches: string[];
   runAt: 'document_start';
-  allFrames: false;
+  allFrames: true;
   world: 'MAIN' | 'ISOLATED';
   persistAcrossSessions: true;
 }
@@ -125,8 +125,10 @@ export function injectablePatterns(patterns: readonly string[]): { patterns: str
 
 /**
  * The registrations wanted for these match patterns: the probe in the MAIN world and the
- * relay in the ISOLATED world, both at `document_start`, top frame only, kept across browser
- * restarts (so a restarted browser injects before the worker has run). Empty when no pattern
+ * relay in the ISOLATED world, both at `document_start`, in every frame whose URL matches —
+ * a softphone framed by a CRM on another site included, whatever the top page is
+ * (docs/architecture.md §2) — kept across browser restarts (so a restarted browser injects
+ * before the worker has run). Empty when no pattern
  * is usable: the browser refuses a registration without matches.
  * @param patterns effective `softphoneUrlPatterns` (any; unusable ones are left out)
  * @param files the built script files
@@ -134,7 +136,7 @@ export function injectablePatterns(patterns: readonly string[]): { patterns: str
 export function desiredContentScripts(patterns: readonly string[], files: ScriptFiles): ContentScriptSpec[] {
   const matches = injectablePatterns(patterns).patterns;
   if (matches.length === 0) return [];
-  const common = { matches, runAt: 'document_start', allFrames: false, persistAcrossSessions: true } as const;
+  const common = { matches, runAt: 'document_start', allFrames: true, persistAcrossSessions: true } as const;
   return [
     { id: PROBE_SCRIPT_ID, js: [files.probe], world: 'MAIN', ...common, matches: [...matches] },
     { id: RELAY_SCRIPT_ID, js: [files.relay], world: 'ISOLATED', ...common, matches: [...matches] },

@@ -152,6 +152,11 @@ export const HttpObservation = z.strictObject({
    * backoff past 120 s (docs/architecture.md §3 rung 1, src/recovery/backoff.ts).
    */
   retryGivenUp: z.enum(['wait-too-long']).optional(),
+  /**
+   * Transport `webrequest` only: where the request came from, as the worker's observer tells
+   * (src/session/types.ts `RequestReach`) — somewhere the probe cannot put a fresh token.
+   */
+  reach: z.enum(['worker', 'shared-worker', 'unhooked']).optional(),
 });
 
 /**
@@ -274,6 +279,22 @@ export const OrgSwitchObservation = z.strictObject({
 });
 
 /** Every observation the probe may send; the relay forwards nothing else. */
+/**
+ * The page started a dedicated Worker or a SharedWorker (docs/architecture.md §2 "Frames and
+ * workers"): the probe sees none of a worker's requests or sockets, the worker's webRequest
+ * observer does, and attributes them to the session of the document that started it. `url`
+ * is the script URL resolved against the document (redacted on the extension side); `name`
+ * the name the page gave it (`new SharedWorker(url, name)` or `{name}`), which with the URL
+ * tells SharedWorkers apart.
+ */
+export const WorkerStartedObservation = z.strictObject({
+  type: z.literal('worker-started'),
+  at,
+  kind: z.enum(['worker', 'shared-worker']),
+  url,
+  name: text.optional(),
+});
+
 export const PageObservationSchema = z.discriminatedUnion('type', [
   HelloObservation,
   IdentityObservation,
@@ -290,6 +311,7 @@ export const PageObservationSchema = z.discriminatedUnion('type', [
   TrackEndedObservation,
   MediaReacquiredObservation,
   OrgSwitchObservation,
+  WorkerStartedObservation,
 ]);
 export type PageObservation = z.infer<typeof PageObservationSchema>;
 export type PageObservationType = PageObservation['type'];

@@ -66,6 +66,8 @@ const GRANT_DETAIL = {
   'not-allowed': 'Not changed: configuration (media.grantMicrophone) does not allow Softphone Guard to unblock the microphone.',
   'not-monitored': 'Not changed: this page is not one of the configured softphone pages (softphoneUrlPatterns).',
   limited: 'Not changed again: the microphone was unblocked too often within the hour.',
+  embedded:
+    "Not changed: this softphone is embedded in another site's page, and an embedded page's microphone follows that page's site setting.",
 } as const;
 
 function onGrant(state: SessionState, event: Extract<WorkerEvent, { type: 'mic-grant' }>): SessionState {
@@ -206,6 +208,12 @@ export function microphoneHealth(state: SessionState): { level: 'down' | 'recove
         return {
           level: 'down',
           reason: 'Microphone blocked again for this softphone; it was unblocked too often within the hour, so it is left blocked.',
+        };
+      case 'embedded':
+        return {
+          level: 'down',
+          reason:
+            'Microphone blocked. This softphone is embedded in another page, whose site settings decide its microphone: allow the microphone for the embedding page.',
         };
       default:
         return { level: 'down', reason: 'Microphone access is blocked; trying to restore it.' };

@@ -32,7 +32,7 @@ export type MediaRecoveryDecision =
   /** Set the page origin's microphone content setting to allow. */
   | { act: 'grant' }
   /** Record why the setting is left as it is. */
-  | { act: 'grant-refused'; reason: 'not-allowed' | 'limited' }
+  | { act: 'grant-refused'; reason: 'not-allowed' | 'limited' | 'embedded' }
   /** A grant reported ok did not unblock the page: something the extension cannot change decides. */
   | { act: 'grant-ineffective' }
   /** Send `reacquire-media` to the probe. */
@@ -74,8 +74,11 @@ function decideGrant(args: {
 }): MediaRecoveryDecision {
   const { session, incident, config, now } = args;
   const blockedBy = session.media.micBlockedBy;
+  // Embedded: the permission is the embedding page's (Chrome's permission delegation), not the
+  // softphone origin's; the popup says where to allow it.
+  if (session.embedded !== undefined) return blockedBy === 'embedded' ? NONE : { act: 'grant-refused', reason: 'embedded' };
   if (!config.media.grantMicrophone) return blockedBy === 'policy' ? NONE : { act: 'grant-refused', reason: 'not-allowed' };
-  if (blockedBy === 'browser' || blockedBy === 'not-monitored') return NONE;
+  if (blockedBy === 'browser' || blockedBy === 'not-monitored' || blockedBy === 'embedded') return NONE;
   // A failed grant set `micBlockedBy` to `browser` above: a second try would fail the same way.
   const grants = stepsOf(incident, 'mic-grant');
   const last = grants[grants.length - 1];

@@ -85,7 +85,8 @@ function requestNotRecovered(incident: Incident, now: number, since: number, gra
  *   `reconnectGraceMs` (the grace, then one grace for the escalation: a token refresh
  *   pushed to the page, which the app's own reconnect then uses);
  * - auth: an open 401 incident whose last recovery step failed or stayed pending past twice
- *   the grace, or, with strategy `reload-when-idle`, that got no step within the grace;
+ *   the grace, or, with strategy `reload-when-idle`, that got no step within the grace; one
+ *   from where no token can be put (`outOfReach`: the softphone's worker) after one grace;
  * - request: an open server-error / request-timeout / rate-limited incident on a request
  *   matching `protectedRequestPatterns` whose last step is a failed `request-retry` (the
  *   probe's retries are over, none pending) and that saw nothing — no failure, no success —
@@ -107,6 +108,12 @@ export function reloadTarget(session: SessionState, now: number, config: Config)
     const since = Math.max(incident.openedAt, lastReloadAt(incident) ?? 0);
     if (incident.kind === 'abnormal-close' && now - since > 2 * grace && session.signalling.openSockets === 0) {
       return { cause: 'signalling-not-recovered', incidentId: incident.id };
+    }
+    // A 401 from the softphone's worker: no token can be put there, so after one grace for the
+    // app to sign in again by itself, only a reload is left — with any strategy, also `off`.
+    if (incident.kind === 'unauthorized' && incident.detail.outOfReach !== undefined) {
+      if (now - since > grace) return { cause: 'token-not-recovered', incidentId: incident.id };
+      continue;
     }
     if (incident.kind === 'unauthorized' && config.tokenRefresh.strategy !== 'off') {
       const last = [...incident.steps].reverse().find((s) => s.action !== 'safe-reload' && s.at >= since);

@@ -7,7 +7,7 @@
  * |-----------------|--------------------------------------------------------|-------------|
  * | abnormal-close  | `ws-close` with `wasClean` false or code ∉ {1000, 1001}, unless `closedBy` `org-switch`; always for `closedBy` `stall` (summary: the extension closed it) | next `ws-open` |
  * | signalling-stalled | an open socket silent for longer than `heartbeatTimeoutMs` (time rule, per socket) | a message on it; the socket closing and a new one opening (src/recovery/stall-incidents.ts) |
- * | unauthorized    | protected `http` 401, `token-needed`, failed `http-retry` | recovered `http-retry`, protected `http` 2xx/3xx |
+ * | unauthorized    | protected `http` 401, `token-needed`, failed `http-retry` | recovered `http-retry`, protected `http` 2xx/3xx; `hello` when it came from a worker (`outOfReach`) |
  * | rate-limited    | `http` 429 (per request key)                           | success on the same key, recovered backoff `http-retry`, or 60 s without recurrence (not while a retry is pending) |
  * | request-timeout | `http` 408 (per request key)                           | same |
  * | server-error    | `http` 5xx or 0 (per request key)                      | same |
@@ -34,7 +34,7 @@ import { applyMediaRules } from '../recovery/media-incidents';
 import { applyStallRules, openStalls, stallClosedSummary } from '../recovery/stall-incidents';
 import type { PageObservation } from '../protocol/page';
 import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
-import type { Incident, IncidentKind, RecoveryStep, ReloadCause, SessionState, WorkerEvent } from './types';
+import type { Incident, IncidentKind, RecoveryStep, ReloadCause, RequestReach, SessionState, WorkerEvent } from './types';
 import {
   KEYED_BY_REQUEST,
   findOpen,
@@ -94,6 +94,39 @@ function raiseUnauthorized(state: SessionState, url: string, at: number, extra: 
   );
 }
 
+/** What an out-of-reach 401's step says: where the request came from and what is left. */
+const OUT_OF_REACH_DETAIL: Record<RequestReach, string> = {
+  worker: "From the softphone's Worker: a fresh token cannot be given to it. Reloading when no call is active.",
+  'shared-worker':
+    "From the softphone's SharedWorker: a fresh token cannot be given to it. Reloading its pages together when none is in a call.",
+  unhooked: 'Not made through the page: a fresh token cannot be given to it. Reloading when no call is active.',
+};
+
+/**
+ * A protected 401 the probe did not see (transport `webrequest` with a `reach`): opened or
+ * folded like any 401, marked `outOfReach`, with one failed step saying why no token helps.
+ * Only rung 5 is left (src/recovery/safe-reload.ts).
+ */
+function raiseOutOfReach(state: SessionState, url: string, reach: RequestReach, at: number): SessionState {
+  const raised = raiseUnauthorized(state, url, at);
+  const open = findOpen(raised.incidents, 'unauthorized');
+  if (!open) return raised;
+  const detail = OUT_OF_REACH_DETAIL[reach];
+  const noted = open.steps.some((st) => st.action === 'none' && st.detail === detail);
+  const marked: Incident = { ...open, detail: { ...open.detail, outOfReach: reach } };
+  return replaceIncident(raised, noted ? marked : withStep(marked, { at, action: 'none', outcome: 'failed', detail }));
+}
+
+/**
+ * A new document in the session: an out-of-reach 401 is over, its worker gone with the old
+ * document (a SharedWorker is reloaded with every page that shares it). Should the new one
+ * fail again, its 401 opens a new incident.
+ */
+function settleOutOfReach(state: SessionState, at: number): SessionState {
+  const open = state.incidents.find((i) => isOpen(i) && i.kind === 'unauthorized' && i.detail.outOfReach !== undefined);
+  return open ? replaceIncident(state, resolved(open, at, passive(at, 'ok', 'The page was reloaded; its worker signed in again.'))) : state;
+}
+
 /** The open HTTP incident of a request key with a pending retry step, else any open one of the key. */
 function openForRequest(state: SessionState, key: string): Incident | undefined {
   const open = state.incidents.filter((i) => isOpen(i) && KEYED_BY_REQUEST.has(i.kind) && i.detail.url === key);
@@ -142,7 +175,11 @@ function raiseHttp(state: SessionState, event: Extract<PageObservation, { type: 
   const { status, at } = event;
   const key = requestKey(event.url);
   const path = shownPath(event.url);
-  if (status === 401 && event.protected) return raiseUnauthorized(state, event.url, at);
+  if (status === 401 && event.protected) {
+    return event.transport === 'webrequest' && event.reach !== undefined
+      ? raiseOutOfReach(state, event.url, event.reach, at)
+      : raiseUnauthorized(state, event.url, at);
+  }
   if (status === 429) {
     return raiseIncident(
       state,
@@ -305,12 +342,12 @@ export function applyIncidentRules(prev: SessionState, state: SessionState, even
       return applyMediaRules(prev, state, event);
     case 'hello': {
       const step = passive(at, 'ok', 'The page was reloaded; its connections and tracks are gone.');
-      const reloaded = applyStallRules(prev, settleRetries(settleReloads(state, at), at), event);
+      const reloaded = applyStallRules(prev, settleOutOfReach(settleRetries(settleReloads(state, at), at), at), event);
       return resolveOpen(resolveOpen(reloaded, 'ice-failed', at, step), 'track-ended', at, step);
     }
     case 'safe-reload':
       return forReloadCause(state, event, (i) =>
-        withStep(i, { at, action: 'safe-reload', outcome: 'pending', detail: RELOADING_DETAIL[event.cause] }),
+        withStep(i, { at, action: 'safe-reload', outcome: 'pending', detail: reloadingDetail(event) }),
       );
     case 'reload-deferred':
       return forReloadCause(state, event, (i) => {
@@ -323,17 +360,32 @@ export function applyIncidentRules(prev: SessionState, state: SessionState, even
     case 'pc-stats':
     case 'org-switch':
     case 'refresh-ahead':
+    case 'document':
+    case 'worker-started':
     case 'tick':
       return state;
   }
 }
 
-/** What a reload step says while the tab reloads; each starts with {@link RELOADING_DETAIL_PREFIX}. */
-const RELOADING_DETAIL: Record<ReloadCause, string> = {
-  'signalling-not-recovered': `${RELOADING_DETAIL_PREFIX} the tab: no call is active.`,
-  'token-not-recovered': `${RELOADING_DETAIL_PREFIX} the tab: no call is active.`,
-  'request-not-recovered': `${RELOADING_DETAIL_PREFIX} the tab: the request still failed after its retries, and no call is active.`,
-};
+/**
+ * What a reload step says while the document reloads; each starts with
+ * {@link RELOADING_DETAIL_PREFIX}. What was reloaded (`scope`): the tab, the softphone frame
+ * alone (never the page embedding it), or every page sharing the softphone's SharedWorker.
+ */
+function reloadingDetail(event: Extract<WorkerEvent, { type: 'safe-reload' }>): string {
+  const what =
+    event.scope === 'frame'
+      ? 'the softphone frame (not the page around it)'
+      : event.scope === 'shared-worker'
+        ? `the ${event.pages ?? 1} page${event.pages === 1 ? '' : 's'} sharing the softphone's SharedWorker together`
+        : 'the tab';
+  const why: Record<ReloadCause, string> = {
+    'signalling-not-recovered': 'no call is active.',
+    'token-not-recovered': 'no call is active.',
+    'request-not-recovered': 'the request still failed after its retries, and no call is active.',
+  };
+  return `${RELOADING_DETAIL_PREFIX} ${what}: ${why[event.cause]}`;
+}
 
 /** Why a due reload waits; shown as the pending step's detail. */
 const RELOAD_DEFERRED: Record<'call-active' | 'hourly-limit' | 'disabled', string> = {
@@ -394,7 +446,7 @@ function settleReloads(state: SessionState, at: number): SessionState {
       last.at <= at &&
       last.detail?.startsWith(RELOADING_DETAIL_PREFIX)
     ) {
-      next = replaceIncident(next, withSettledStep(incident, 'safe-reload', 'ok', at, 'The tab reloaded.'));
+      next = replaceIncident(next, withSettledStep(incident, 'safe-reload', 'ok', at, 'The page reloaded.'));
     }
   }
   return next;

@@ -68,7 +68,7 @@ export interface MediaView {
    * or changing it did not unblock the page; `limit` = it was restored too often within the
    * hour. Cleared when the permission is granted again.
    */
-  micBlockedBy?: 'policy' | 'not-monitored' | 'browser' | 'limit';
+  micBlockedBy?: 'policy' | 'not-monitored' | 'browser' | 'limit' | 'embedded';
 }
 
 /** Authentication as last observed. Never holds a token. */
@@ -138,6 +138,12 @@ export interface Incident {
     closedBy?: 'stall';
     /** How many observations were folded into this incident while it was open. */
     count?: number;
+    /**
+     * On an `unauthorized` incident: the request came from where the probe cannot put a fresh
+     * token — the softphone's dedicated `worker`, its `shared-worker`, or elsewhere outside the
+     * page's hooks (`unhooked`), as the worker's webRequest observer saw it. Only rung 5 is left.
+     */
+    outOfReach?: RequestReach;
   };
   steps: RecoveryStep[];
 }
@@ -167,9 +173,51 @@ export interface OrgSwitchView {
   closedPeerConnections: number;
 }
 
-/** Everything the reducer keeps for one tab. */
+/**
+ * Where a request the probe did not see came from (the webRequest observer's verdict):
+ * `worker` = a dedicated Worker of the document (Chromium reports its requests with the
+ * document's tab and frame); `shared-worker` = a SharedWorker (reported with no tab, by its
+ * initiator origin); `unhooked` = the document's tab and frame, but not through the probe's
+ * hooks (a service worker, a script that kept the native `fetch`).
+ */
+export type RequestReach = 'worker' | 'shared-worker' | 'unhooked';
+
+/** A softphone embedded in another site's page (a subframe), as its relay's port named it. */
+export interface EmbeddingView {
+  /** The frame's id in its tab (never 0). */
+  frameId: number;
+  /** Origin of the top-level page that embeds the softphone (a CRM), when known; never its path. */
+  embedderOrigin?: string;
+}
+
+/** A Worker or SharedWorker a document of the session started (`worker-started`). */
+export interface WorkerView {
+  kind: 'worker' | 'shared-worker';
+  /** Redacted script URL. */
+  url: string;
+  /** The name the page gave it (`new SharedWorker(url, name)`), when any. */
+  name?: string;
+  /** Epoch ms it was last seen started. */
+  at: number;
+}
+
+/** How many workers a session remembers (the newest). */
+export const MAX_WORKERS = 8;
+
+/**
+ * Everything the reducer keeps for one softphone document's place: a tab, or a frame of a tab.
+ */
 export interface SessionState {
+  /**
+   * The session key (src/session/session-key.ts): the tab id for a top-level softphone, a
+   * negative number naming tab and frame for an embedded one. Named `tabId` because that is
+   * what it was when only top-level tabs were monitored, in the store and the export.
+   */
   tabId: number;
+  /** Set when the softphone is embedded in another site's page; absent for a top-level one. */
+  embedded?: EmbeddingView;
+  /** Workers the session's documents started, oldest first, at most {@link MAX_WORKERS}. */
+  workers?: WorkerView[];
   /** Redacted page URL. */
   href?: string;
   agent?: AgentIdentity;
@@ -204,6 +252,9 @@ export const MAX_INCIDENTS_IN_STATE = 20;
  */
 export type ReloadCause = 'signalling-not-recovered' | 'token-not-recovered' | 'request-not-recovered';
 
+/** What a safe reload reloads (see the `safe-reload` event). */
+export type ReloadScope = 'tab' | 'frame' | 'shared-worker';
+
 /** Events the worker itself feeds to the reducer, alongside page observations. */
 export type WorkerEvent =
   | { type: 'refresh-started'; at: number }
@@ -214,7 +265,24 @@ export type WorkerEvent =
    * Rung 5: the worker reloaded the tab (no call was active). `incidentId`: the incident that
    * called for it (absent from older stored events: the cause's kind then finds it).
    */
-  | { type: 'safe-reload'; at: number; cause: ReloadCause; incidentId?: string }
+  | {
+      type: 'safe-reload';
+      at: number;
+      cause: ReloadCause;
+      incidentId?: string;
+      /**
+       * What was reloaded: the `tab`, the softphone's `frame` only (embedded), or every page
+       * that shares the softphone's SharedWorker (`shared-worker`, `pages` of them). Absent
+       * in older stored events: the tab.
+       */
+      scope?: ReloadScope;
+      pages?: number;
+    }
+  /**
+   * The relay of a document of the session connected: where it lives. `embedderOrigin` for a
+   * subframe (the top-level page's origin), absent for a top-level softphone.
+   */
+  | { type: 'document'; at: number; frameId: number; embedderOrigin?: string }
   /** Rung 5 was due but not allowed: a call is active, the hourly limit is reached, or reloads are disabled. */
   | { type: 'reload-deferred'; at: number; reason: 'call-active' | 'hourly-limit' | 'disabled'; cause: ReloadCause; incidentId?: string }
   /**
@@ -232,9 +300,17 @@ export type WorkerEvent =
    * worker is changing it (sent before it asks the browser); `ok` = set back to allow; `failed` = the browser refused, or the page stayed blocked (`detail` says how);
    * `not-allowed` = configuration (`media.grantMicrophone: false`) forbids touching it;
    * `not-monitored` = the page is not in `softphoneUrlPatterns`, so its setting is not the
-   * extension's to change; `limited` = restored too often within the hour, left alone.
+   * extension's to change; `limited` = restored too often within the hour, left alone;
+   * `embedded` = the softphone is in a frame of another site's page, whose microphone
+   * permission is that page's (Chrome's permission delegation, `allow="microphone"`): the
+   * softphone origin's setting does not decide it, and the embedding site is nobody's to change.
    */
-  | { type: 'mic-grant'; at: number; outcome: 'pending' | 'ok' | 'failed' | 'not-allowed' | 'not-monitored' | 'limited'; detail?: string }
+  | {
+      type: 'mic-grant';
+      at: number;
+      outcome: 'pending' | 'ok' | 'failed' | 'not-allowed' | 'not-monitored' | 'limited' | 'embedded';
+      detail?: string;
+    }
   /** Rung 4: the worker asked the probe to re-acquire the microphone (`reacquire-media`); the probe answers `media-reacquired`. */
   | { type: 'media-reacquire'; at: number }
   | { type: 'tick'; at: number };

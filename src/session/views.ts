@@ -4,8 +4,8 @@
  * derived afterwards (`incident-rules.ts`, `health.ts`). All updates are immutable.
  */
 import type { PageObservation } from '../protocol/page';
-import type { MediaView, SessionState, SignallingView, SocketView, WorkerEvent } from './types';
-import { MAX_HEARTBEAT_ENDPOINTS } from './types';
+import type { MediaView, SessionState, SignallingView, SocketView, WorkerEvent, WorkerView } from './types';
+import { MAX_HEARTBEAT_ENDPOINTS, MAX_WORKERS } from './types';
 import { requestKey } from './request-path';
 
 type Sockets = SessionState['sockets'];
@@ -29,7 +29,13 @@ function signallingWith(view: SignallingView, sockets: Sockets, patch: Partial<S
 }
 
 /** Rung 4's outcomes that leave the microphone blocked, and what the view says about them. */
-const MIC_BLOCKED_BY = { failed: 'browser', 'not-allowed': 'policy', 'not-monitored': 'not-monitored', limited: 'limit' } as const;
+const MIC_BLOCKED_BY = {
+  failed: 'browser',
+  'not-allowed': 'policy',
+  'not-monitored': 'not-monitored',
+  limited: 'limit',
+  embedded: 'embedded',
+} as const;
 
 /** Fields of {@link MediaView} that describe one peer connection (cleared when another one is reported). */
 const PER_CONNECTION: readonly (keyof MediaView)[] = [
@@ -255,10 +261,29 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
       }
       return { ...state, auth };
     }
+    case 'document': {
+      if (event.frameId === 0) {
+        if (state.embedded === undefined) return state;
+        const { embedded: _gone, ...rest } = state;
+        return rest;
+      }
+      const embedded = { frameId: event.frameId, ...(event.embedderOrigin === undefined ? {} : { embedderOrigin: event.embedderOrigin }) };
+      const same = state.embedded?.frameId === embedded.frameId && state.embedded.embedderOrigin === embedded.embedderOrigin;
+      return same ? state : { ...state, embedded };
+    }
+    case 'worker-started':
+      return { ...state, workers: withWorker(state.workers ?? [], event) };
     case 'safe-reload':
     case 'reload-deferred':
     case 'stall-close-requested':
     case 'tick':
       return state;
   }
+}
+
+/** `workers` with the one a `worker-started` names moved to the end (newest), at most {@link MAX_WORKERS}. */
+function withWorker(workers: readonly WorkerView[], event: Extract<PageObservation, { type: 'worker-started' }>): WorkerView[] {
+  const same = (w: WorkerView): boolean => w.kind === event.kind && w.url === event.url && w.name === event.name;
+  const entry: WorkerView = { kind: event.kind, url: event.url, ...(event.name === undefined ? {} : { name: event.name }), at: event.at };
+  return [...workers.filter((w) => !same(w)), entry].slice(-MAX_WORKERS);
 }

@@ -68,7 +68,7 @@ describe('desiredContentScripts', () => {
       js: [FILES.probe],
       matches: ['https://apps.example.com/*'],
       runAt: 'document_start',
-      allFrames: false,
+      allFrames: true,
       world: 'MAIN',
       persistAcrossSessions: true,
     });
@@ -123,7 +123,7 @@ describe('planContentScripts', () => {
       { ...probe, js: ['assets/old-probe.js'] },
       { ...probe, world: 'ISOLATED' },
       { ...probe, runAt: 'document_idle' },
-      { ...probe, allFrames: true },
+      { ...probe, allFrames: false },
       { ...probe, persistAcrossSessions: false },
       { ...probe, excludeMatches: ['https://x.example/*'] },
       { ...probe, matchOriginAsFallback: true },

@@ -253,7 +253,7 @@ describe('safe reload when a protected request was not recovered (request-not-re
     ]);
     const after = run([ev.hello(due + 500)], reloading);
     expect(after.incidents.find((i) => i.id === id)?.steps.slice(-1)).toEqual([
-      { at: due, action: 'safe-reload', outcome: 'ok', detail: 'The tab reloaded.' },
+      { at: due, action: 'safe-reload', outcome: 'ok', detail: 'The page reloaded.' },
     ]);
     expect(reloadCause(after, due + 2 * GRACE_MS, cookie)).toBeNull();
     expect(reloadCause(after, due + 2 * GRACE_MS + 1, cookie)).toBe('request-not-recovered');
