@@ -150,20 +150,24 @@ function candidates(s: SentenceInput, now: number, f: FormatStrings): Candidate[
   // 401 on a protected request: refresh (rung 2), retry, then reload (rung 5) or sign-in.
   if (unauthorized || (s.auth?.signInRequired && s.health !== 'healthy')) {
     const path = unauthorized?.detail.url ? pathOf(unauthorized.detail.url) : t('problem_aRequest');
-    if (tokenLast?.outcome === 'failed' || (!unauthorized && s.auth?.signInRequired)) {
+    // A reload step under way (or deferred) is pending, so the health is `recovering`: the
+    // sentence says what rung 5 does, not that a token is being fetched.
+    const reloading = reloadAction(unauthorized, s);
+    if (tokenLast?.outcome === 'failed' || reloading !== undefined || (!unauthorized && s.auth?.signInRequired)) {
       if (s.auth?.signInRequired) {
         found.push({ level: 'down', ...whole('sentence_signIn') });
       } else {
         const reach = unauthorized?.detail.outOfReach;
+        const ladderLast = reloading === undefined ? tokenLast : unauthorized?.steps.findLast((st) => st.action !== 'safe-reload');
         const problem =
           reach === 'worker' || reach === 'shared-worker'
             ? p(reach === 'worker' ? 'problem_tokenInWorker' : 'problem_tokenInSharedWorker', [path])
-            : tokenLast?.action === 'token-refresh'
+            : ladderLast?.action === 'token-refresh'
               ? p('problem_tokenRefreshFailed', [path])
-              : tokenLast?.action === 'request-retry'
+              : ladderLast?.action === 'request-retry'
                 ? p('problem_tokenRetryFailed', [path])
                 : p('problem_tokenNoFresh', [path]);
-        found.push({ level: 'down', ...join(problem, reloadAction(unauthorized, s) ?? escalation(s, unauthorized)) });
+        found.push({ level: reloading === undefined ? 'down' : 'recovering', ...join(problem, reloading ?? escalation(s, unauthorized)) });
       }
     } else {
       const action = tokenLast?.outcome === 'ok' ? 'action_confirmToken' : 'action_fetchingToken';

@@ -77,7 +77,12 @@ export function observedRequestPatterns(softphoneUrlPatterns: readonly unknown[]
     out.add(m && REQUEST_SCHEMES.has(m[1] ?? '') ? `${m[1]}://${m[2]}/*` : p);
   }
   for (const entry of audience) {
-    if (typeof entry === 'string' && /^https?:\/\/[^/?#@\s]+$/i.test(entry)) out.add(`${entry}/*`);
+    // The policy takes `HTTPS://API.Example` (src/recovery/token-audience.ts); the browser
+    // refuses a pattern with an upper-case scheme: write it the way Chromium stores it.
+    const m = typeof entry === 'string' ? /^(https?):\/\/([^/?#@\s]+)$/i.exec(entry) : null;
+    if (!m) continue;
+    const pattern = `${(m[1] ?? '').toLowerCase()}://${m[2] ?? ''}/*`;
+    out.add(canonicalPattern(pattern) ?? pattern);
   }
   return [...out];
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { agentSentence, describeSession } from '../../../src/format/agent-sentence';
-import type { Incident, RecoveryStep } from '../../../src/session/types';
+import type { Incident, RecoveryStep, SessionState } from '../../../src/session/types';
+import type { SessionEvent } from '../../../src/session/reducer';
+import { CTX, ev, run } from '../session/fixtures';
 import { FORMAT_STRINGS as t } from '../../../extension/popup/strings';
 import { NOW, incident, session } from './fixtures';
 
@@ -253,5 +255,114 @@ describe('describeSession key', () => {
     expect(a.key).toBe('recovering:problem_dropped+action_waitReconnect');
     expect(describeSession({ ...s, health: 'down' }, NOW, t).key).not.toBe(a.key);
     expect(describeSession(session(), NOW, t).key).toBe('healthy:sentence_healthyHeartbeat');
+  });
+});
+
+describe('agentSentence: frames and workers', () => {
+  const path = '/api/v2/communications/webRTC';
+  const embedded = { frameId: 11, embedderOrigin: 'https://crm.test' };
+  const outOfReach = (
+    reach: 'worker' | 'shared-worker',
+    steps: RecoveryStep[] = [step(19_000, 'none', 'failed', 'From a worker')],
+  ): Incident => {
+    const base = unauthorized(20_000, steps);
+    return { ...base, detail: { ...base.detail, outOfReach: reach } };
+  };
+
+  it('an embedded softphone: the escalation reloads the softphone frame, not the tab', () => {
+    const drop25 = session({ health: 'down', signalling: closed, incidents: [drop(25_000)], embedded });
+    expect(agentSentence(drop25, NOW, t)).toBe(
+      'Signalling dropped (1006) 25 s ago and the softphone has not reconnected; escalating: the softphone frame (not the page around it) is reloaded as soon as no call is active.',
+    );
+    const token = session({ health: 'down', incidents: [unauthorized(20_000, [step(500, 'token-refresh', 'failed')])], embedded });
+    expect(agentSentence(token, NOW, t)).toBe(
+      `A request to ${path} was rejected (401) and getting a fresh token failed; escalating: the softphone frame (not the page around it) is reloaded as soon as no call is active.`,
+    );
+    expect(describeSession(token, NOW, t).key).toBe('down:problem_tokenRefreshFailed+action_escalatingFrame');
+    // The same without `embedded` says the tab.
+    expect(agentSentence({ ...token, embedded: undefined }, NOW, t)).toMatch(
+      /; escalating: the tab is reloaded as soon as no call is active\.$/,
+    );
+  });
+
+  it('an embedded softphone: a reload under way names the frame', () => {
+    const reloading = drop(25_000, {
+      steps: [step(1_000, 'safe-reload', 'pending', 'Reloading the softphone frame (not the page around it): no call is active.')],
+    });
+    const s = session({ health: 'down', signalling: closed, incidents: [reloading], embedded });
+    expect(agentSentence(s, NOW, t)).toMatch(/; reloading the softphone frame now, not the page around it \(no call is active\)\.$/);
+  });
+
+  it('a 401 from the SharedWorker: every page sharing it is reloaded together', () => {
+    const s = session({ health: 'down', incidents: [outOfReach('shared-worker')] });
+    expect(agentSentence(s, NOW, t)).toBe(
+      `The softphone's SharedWorker was refused on ${path} (401), and a fresh token cannot be given to a worker; escalating: every page sharing its SharedWorker is reloaded together as soon as none is in a call.`,
+    );
+    // Embedded or not: the SharedWorker's pages are what is reloaded.
+    expect(agentSentence({ ...s, embedded }, NOW, t)).toMatch(/every page sharing its SharedWorker is reloaded together/);
+  });
+
+  it('a 401 from a dedicated Worker: the tab (or the frame) is reloaded', () => {
+    const s = session({ health: 'down', incidents: [outOfReach('worker')] });
+    expect(agentSentence(s, NOW, t)).toBe(
+      `The softphone's Worker was refused on ${path} (401), and a fresh token cannot be given to a worker; escalating: the tab is reloaded as soon as no call is active.`,
+    );
+    expect(agentSentence({ ...s, embedded }, NOW, t)).toMatch(/; escalating: the softphone frame \(not the page around it\) is reloaded/);
+  });
+
+  it('through the reducer: a SharedWorker 401, its escalation, then the reload of its pages', () => {
+    const WORKER_URL = `https://api.mypurecloud.com${path}`;
+    const G = CTX.reconnectGraceMs;
+    const fed: SessionEvent[] = [
+      ev.hello(NOW),
+      {
+        ...(ev.http(NOW + 1_000, 401, path, { transport: 'webrequest', reach: 'shared-worker' }) as Extract<
+          SessionEvent,
+          { type: 'http' }
+        >),
+        url: WORKER_URL,
+      },
+    ];
+    const opened = run(fed).state;
+    const view = (st: SessionState, now: number) => describeSession({ ...st, alive: true }, now, t);
+    expect(view(opened, NOW + 1_000 + G + 1)).toEqual({
+      text: `The softphone's SharedWorker was refused on ${path} (401), and a fresh token cannot be given to a worker; escalating: every page sharing its SharedWorker is reloaded together as soon as none is in a call.`,
+      key: 'down:problem_tokenInSharedWorker+action_escalatingSharedWorker',
+    });
+    const id = opened.incidents.find((i) => i.kind === 'unauthorized')!.id;
+    const reloadAt = NOW + 1_000 + G + 1;
+    const reloading = run(
+      [{ type: 'safe-reload', at: reloadAt, cause: 'token-not-recovered', incidentId: id, scope: 'shared-worker', pages: 2 }],
+      CTX,
+      opened,
+    ).state;
+    const said = view(reloading, reloadAt + 100);
+    expect(said.text).toMatch(/every page sharing the softphone's SharedWorker now \(none is in a call\)\.$/);
+    expect(said.text).not.toMatch(/fetching a fresh token/);
+  });
+
+  it('a 401 whose reload is under way or deferred says so, not that a token is being fetched', () => {
+    const reloadingTab = unauthorized(20_000, [
+      step(19_000, 'token-refresh', 'failed'),
+      step(500, 'safe-reload', 'pending', 'Reloading the tab: no call is active.'),
+    ]);
+    expect(describeSession(session({ health: 'recovering', incidents: [reloadingTab] }), NOW, t)).toEqual({
+      text: `A request to ${path} was rejected (401) and getting a fresh token failed; reloading the tab now (no call is active).`,
+      key: 'recovering:problem_tokenRefreshFailed+action_reloading',
+    });
+    const waits = unauthorized(20_000, [
+      step(19_000, 'none', 'failed'),
+      step(500, 'safe-reload', 'pending', 'Not reloading: a call is active. The tab is never reloaded during a call.'),
+    ]);
+    expect(agentSentence(session({ health: 'recovering', incidents: [waits] }), NOW, t)).toBe(
+      `A request to ${path} was rejected (401) and no fresh token arrived; a reload is due and waits until the call ends.`,
+    );
+    const frame = outOfReach('worker', [
+      step(19_000, 'none', 'failed', 'From a worker'),
+      step(500, 'safe-reload', 'pending', 'Reloading the softphone frame (not the page around it): no call is active.'),
+    ]);
+    expect(agentSentence(session({ health: 'recovering', incidents: [frame], embedded }), NOW, t)).toBe(
+      `The softphone's Worker was refused on ${path} (401), and a fresh token cannot be given to a worker; reloading the softphone frame now, not the page around it (no call is active).`,
+    );
   });
 });

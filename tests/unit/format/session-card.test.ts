@@ -7,8 +7,11 @@ import {
   sessionSubtitle,
   sessionTitle,
   signallingRows,
+  workersRow,
   type Row,
 } from '../../../src/format/session-card';
+import fc from 'fast-check';
+import { sessionKey } from '../../../src/session/session-key';
 import { DEFAULT_CONFIG } from '../../../src/policy/schema';
 import { FORMAT_STRINGS as t } from '../../../extension/popup/strings';
 import { NOW, incident, session } from './fixtures';
@@ -262,5 +265,58 @@ describe('cardView', () => {
     expect(card.alive).toBe(false);
     expect(card.pillLabel).toBe('Ended');
     expect(card.health).toBe('down');
+  });
+});
+
+describe('frames and workers on the card', () => {
+  const embedded = { frameId: 11, embedderOrigin: 'https://crm.test' };
+
+  it('the subtitle of an embedded softphone names the page embedding it', () => {
+    expect(sessionSubtitle(session({ embedded }), t)).toBe('Org org-42 · apps.mypurecloud.com · in a frame of crm.test');
+    expect(sessionSubtitle(session({ agent: undefined, embedded: { frameId: 11, embedderOrigin: 'https://crm.test:8443' } }), t)).toBe(
+      'apps.mypurecloud.com · in a frame of crm.test:8443',
+    );
+    // The embedder unknown: nothing made up.
+    expect(sessionSubtitle(session({ embedded: { frameId: 11 } }), t)).toBe('Org org-42 · apps.mypurecloud.com');
+  });
+
+  it('the title of an embedded unknown agent names the real tab, never the negative key', () => {
+    const key = sessionKey(2038424493, 11)!;
+    expect(key).toBeLessThan(0);
+    expect(sessionTitle(session({ agent: undefined, tabId: key, embedded }), t)).toBe('Unknown agent (tab 2038424493)');
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 22 - 1 }), (tabId, frameId) => {
+        const title = sessionTitle(session({ agent: undefined, tabId: sessionKey(tabId, frameId)! }), t);
+        expect(title).toBe(`Unknown agent (tab ${tabId})`);
+        expect(title).not.toContain('-');
+      }),
+    );
+    // A known agent is named whatever the key.
+    expect(sessionTitle(session({ tabId: key }), t)).toBe('Dana Reyes');
+  });
+
+  it('workersRow: none without workers; kinds and names, each once, in order', () => {
+    expect(workersRow(undefined, t)).toBeNull();
+    expect(workersRow([], t)).toBeNull();
+    const row = workersRow(
+      [
+        { kind: 'shared-worker', url: 'https://apps.mypurecloud.com/sw.js', name: 'lab-softphone', at: NOW - 5_000 },
+        { kind: 'worker', url: 'https://apps.mypurecloud.com/w.js', at: NOW - 4_000 },
+        { kind: 'shared-worker', url: 'https://apps.mypurecloud.com/sw2.js', name: 'lab-softphone', at: NOW - 3_000 },
+        { kind: 'worker', url: 'https://apps.mypurecloud.com/w2.js', at: NOW - 2_000 },
+      ],
+      t,
+    );
+    expect(row).toEqual({ key: 'workers', label: 'Workers', value: 'SharedWorker lab-softphone · Worker' });
+  });
+
+  it('the card lists the workers after the signalling rows, and shows the real tab in its title', () => {
+    const workers = [{ kind: 'shared-worker' as const, url: 'https://apps.mypurecloud.com/sw.js', name: 'lab-softphone', at: NOW - 5_000 }];
+    const key = sessionKey(42, 7)!;
+    const card = cardView(session({ workers, agent: undefined, tabId: key, embedded }), NOW, t);
+    expect(card.signalling.at(-1)).toEqual({ key: 'workers', label: 'Workers', value: 'SharedWorker lab-softphone' });
+    expect(card.title).toBe('Unknown agent (tab 42)');
+    expect(card.subtitle).toBe('apps.mypurecloud.com · in a frame of crm.test');
+    expect(cardView(session(), NOW, t).signalling.some((r) => r.key === 'workers')).toBe(false);
   });
 });

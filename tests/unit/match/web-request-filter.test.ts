@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesAnyPattern, parseMatchPattern } from '../../../src/match/match-pattern';
-import { sameFilterUrls, webRequestFilterUrls } from '../../../src/match/web-request-filter';
+import { observedRequestPatterns, sameFilterUrls, webRequestFilterUrls } from '../../../src/match/web-request-filter';
 import { DEFAULT_SOFTPHONE_URL_PATTERNS } from '../../../src/policy/schema';
 
 describe('webRequestFilterUrls', () => {
@@ -99,5 +99,114 @@ describe('sameFilterUrls', () => {
     expect(sameFilterUrls(['a'], ['a'])).toBe(true);
     expect(sameFilterUrls(['a'], ['a', 'b'])).toBe(false);
     expect(sameFilterUrls(['a', 'b'], ['b', 'a'])).toBe(false);
+  });
+});
+
+describe('observedRequestPatterns', () => {
+  it('widens each softphone page pattern to its whole origin: path dropped, port and *. subdomains kept', () => {
+    expect(
+      observedRequestPatterns([
+        'https://apps.mypurecloud.com/directory/*',
+        'https://*.my.connect.aws/ccp-v2/*',
+        'https://crm.test:8443/softphone/*',
+        '*://a.example/x*',
+        'http://localhost:8080/lab/softphone.html',
+      ]),
+    ).toEqual([
+      'https://apps.mypurecloud.com/*',
+      'https://*.my.connect.aws/*',
+      'https://crm.test:8443/*',
+      '*://a.example/*',
+      'http://localhost:8080/*',
+    ]);
+  });
+
+  it('writes hosts the way the browser stores them, so two spellings make one pattern', () => {
+    expect(
+      observedRequestPatterns(['https://Apps.Example.com/a/*', 'https://apps.example.com/b/*', 'https://apps.example.com:*/c']),
+    ).toEqual(['https://apps.example.com/*']);
+  });
+
+  it('adds each token-audience origin with /*, once, however it is spelled', () => {
+    expect(
+      observedRequestPatterns(
+        ['https://apps.mypurecloud.com/directory/*', 'https://*.my.connect.aws/ccp-v2/*'],
+        [
+          'https://api.mypurecloud.com',
+          'https://*.my.connect.aws',
+          'https://api.example:8443',
+          'HTTPS://API.Example.com',
+          'https://api.example.com',
+        ],
+      ),
+    ).toEqual([
+      'https://apps.mypurecloud.com/*',
+      'https://*.my.connect.aws/*',
+      'https://api.mypurecloud.com/*',
+      'https://api.example:8443/*',
+      'https://api.example.com/*',
+    ]);
+  });
+
+  it('every audience origin the policy accepts ends up in the filter', () => {
+    const audience = ['https://api.mypurecloud.com', 'HTTPS://API.Example.com', 'http://localhost:8080', 'https://*.my.connect.aws'];
+    const urls = webRequestFilterUrls(observedRequestPatterns([], audience));
+    for (const url of [
+      'https://api.mypurecloud.com/api/v2/x',
+      'https://api.example.com/token',
+      'http://localhost:8080/oauth',
+      'https://eu.my.connect.aws/api',
+    ]) {
+      expect(matchesAnyPattern(urls, url)).toBe(true);
+    }
+  });
+
+  it('leaves out audience entries that are no origin, and non-strings', () => {
+    expect(
+      observedRequestPatterns(
+        [],
+        ['https://api.example.com/path', 'ftp://x.example', 'https://a@b.example', '', 5, null, 'api.example.com'],
+      ),
+    ).toEqual([]);
+  });
+
+  it('passes invalid and non-request patterns through unchanged; the filter then leaves them out', () => {
+    const passed = observedRequestPatterns([
+      'https://x.com',
+      'not a pattern',
+      'wss://x.example/*',
+      'file:///*',
+      '',
+      7,
+      'https://ok.example/p/*',
+    ]);
+    expect(passed).toEqual(['https://x.com', 'not a pattern', 'wss://x.example/*', 'file:///*', '', 'https://ok.example/*']);
+    expect(webRequestFilterUrls(passed)).toEqual(['https://ok.example/*']);
+  });
+
+  it('keeps <all_urls> as it is', () => {
+    expect(observedRequestPatterns(['<all_urls>', 'https://a.example/p/*'])).toEqual(['<all_urls>', 'https://a.example/*']);
+  });
+
+  it('has no duplicates, and every request a softphone pattern matches is still observed (property)', () => {
+    const host = fc.constantFrom('a.example', 'B.example', '*.c.example', 'localhost:8080', 'd.example:443');
+    const path = fc.constantFrom('/*', '/x/*', '/ccp-v2/softphone.html', '/a*b');
+    const scheme = fc.constantFrom('https', 'http', '*');
+    const pattern = fc.tuple(scheme, host, path).map(([sc, h, p]) => `${sc}://${h}${p}`);
+    const url = fc
+      .tuple(
+        fc.constantFrom('https', 'http'),
+        fc.constantFrom('a.example', 'b.example', 'x.c.example', 'localhost:8080', 'd.example'),
+        fc.constantFrom('/', '/x/y', '/ccp-v2/softphone.html', '/api/v2/me', '/a1b'),
+      )
+      .map(([sc, h, p]) => `${sc}://${h}${p}`);
+    fc.assert(
+      fc.property(fc.array(pattern, { maxLength: 6 }), fc.array(url, { maxLength: 6 }), (patterns, urls) => {
+        const observed = observedRequestPatterns(patterns);
+        expect(new Set(observed).size).toBe(observed.length);
+        const filter = webRequestFilterUrls(observed);
+        for (const u of urls) if (matchesAnyPattern(patterns, u)) expect(matchesAnyPattern(filter, u)).toBe(true);
+      }),
+    );
   });
 });

@@ -168,3 +168,42 @@ describe('rung 4 decision: nothing to do', () => {
     );
   });
 });
+
+describe('rung 4 decision: an embedded softphone (a frame of another site’s page)', () => {
+  const embed: SessionEvent = { type: 'document', at: s(0), frameId: 11, embedderOrigin: 'https://crm.test' };
+  const embeddedBlocked = (): SessionState => state([embed, granted, ev.permission(s(10), 'denied')]);
+
+  it('refuses to grant, reason embedded, whatever media.grantMicrophone says', () => {
+    for (const cfg of [config, media({ grantMicrophone: true }), media({ grantMicrophone: false })]) {
+      expect(decide(embeddedBlocked(), s(10), cfg)).toEqual({ act: 'grant-refused', reason: 'embedded' });
+    }
+    // The same blocked session at top level (frame 0 clears embedded) is granted.
+    const top = run([{ type: 'document', at: s(11), frameId: 0 }], undefined, embeddedBlocked()).state;
+    expect(decide(top, s(11))).toEqual({ act: 'grant' });
+  });
+
+  it('says so once: the reducer records micBlockedBy embedded, then nothing more', () => {
+    const said = run([{ type: 'mic-grant', at: s(10), outcome: 'embedded' }], undefined, embeddedBlocked()).state;
+    expect(said.media.micBlockedBy).toBe('embedded');
+    expect(said.health).toBe('down');
+    expect(said.healthReason).toMatch(/embedded in another page/);
+    for (const cfg of [config, media({ grantMicrophone: false })]) {
+      for (const t of [s(11), s(60), s(3600)]) expect(decide(said, t, cfg)).toEqual({ act: 'none' });
+    }
+  });
+
+  it('never grants within the hourly limit either: the limit is not what decides', () => {
+    const grants = Array.from({ length: MAX_GRANTS_PER_HOUR }, (_, k) => s(k));
+    expect(decide(embeddedBlocked(), s(10), config, grants)).toEqual({ act: 'grant-refused', reason: 'embedded' });
+  });
+
+  it('still re-primes an ended track once the permission is granted', () => {
+    expect(decide(state([embed, granted, ev.trackEnded(s(10))]), s(10))).toEqual({ act: 'reacquire' });
+  });
+
+  it('the embedding page allowing the microphone clears micBlockedBy', () => {
+    const said = run([{ type: 'mic-grant', at: s(10), outcome: 'embedded' }], undefined, embeddedBlocked()).state;
+    const allowed = run([ev.permission(s(30), 'granted')], undefined, said).state;
+    expect(allowed.media.micBlockedBy).toBeUndefined();
+  });
+});

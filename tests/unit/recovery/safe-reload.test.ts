@@ -306,3 +306,92 @@ describe('safe reload when a protected request was not recovered (request-not-re
     expect(reloadCause(s, LAST + 10 * GRACE_MS, cookie)).toBeNull();
   });
 });
+
+describe('safe reload for a 401 out of reach (from the softphone’s worker)', () => {
+  const WEBRTC = '/api/v2/communications/webRTC';
+  const AT = T0 + 1000;
+  const strategies = ['cookie-endpoint', 'oauth-silent', 'reload-when-idle', 'off'] as const;
+  const withStrategy = (strategy: (typeof strategies)[number]): Config => ({
+    ...DEFAULT_CONFIG,
+    tokenRefresh: { ...DEFAULT_CONFIG.tokenRefresh, strategy },
+  });
+  const fromWorker = (reach: 'worker' | 'shared-worker' = 'shared-worker', events: SessionEvent[] = []): SessionState =>
+    run([ev.hello(T0), ev.wsOpen(T0 + 1), ev.http(AT, 401, WEBRTC, { transport: 'webrequest', reach }), ...events]);
+  const G = DEFAULT_CONFIG.watchdog.reconnectGraceMs;
+
+  it.each(strategies)('asks for token-not-recovered only after one grace, with strategy %s', (strategy) => {
+    const cfg = withStrategy(strategy);
+    for (const reach of ['worker', 'shared-worker'] as const) {
+      const s = fromWorker(reach);
+      const id = s.incidents.find((i) => i.kind === 'unauthorized')?.id;
+      expect(id).toBeDefined();
+      expect(reloadTarget(s, AT, cfg)).toBeNull();
+      expect(reloadTarget(s, AT + G, cfg)).toBeNull();
+      expect(reloadTarget(s, AT + G + 1, cfg)).toEqual({ cause: 'token-not-recovered', incidentId: id });
+      expect(decideSafeReload({ session: s, now: AT + G + 1, config: cfg, recentReloads: [] })).toEqual({
+        reload: true,
+        cause: 'token-not-recovered',
+        incidentId: id,
+      });
+    }
+  });
+
+  it('the same 401 without reach waits for twice the grace after its failed step, and with strategy off never', () => {
+    const plain = run([ev.hello(T0), ev.wsOpen(T0 + 1), ev.http(AT, 401, WEBRTC, { transport: 'webrequest' })]);
+    expect(reloadTarget(plain, AT + G + 1, withStrategy('off'))).toBeNull();
+    expect(reloadTarget(plain, AT + 100 * G, withStrategy('off'))).toBeNull();
+    expect(reloadTarget(plain, AT + 100 * G, withStrategy('cookie-endpoint'))).toBeNull();
+  });
+
+  it('never reloads during a call, however long the 401 has been open', () => {
+    const inCall = fromWorker('shared-worker', [ev.pcState(AT + 10, 'connected', 'connected')]);
+    for (const dt of [G + 1, 10 * G, 3_600_000]) {
+      expect(decideSafeReload({ session: inCall, now: AT + dt, config: withStrategy('off'), recentReloads: [] })).toMatchObject({
+        reload: false,
+        reason: 'call-active',
+        cause: 'token-not-recovered',
+      });
+    }
+    // Audio still flowing within quietMs counts as a call too.
+    const audio = fromWorker('worker', [ev.pcStats(AT + G, 1000), ev.pcStats(AT + G + 500, 2000)]);
+    expect(decideSafeReload({ session: audio, now: AT + G + 600, config: DEFAULT_CONFIG, recentReloads: [] })).toMatchObject({
+      reload: false,
+      reason: 'call-active',
+    });
+  });
+
+  it('never reloads during a call (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 * 3_600_000 }), fc.constantFrom(...strategies), (dt, strategy) => {
+        const s = { ...fromWorker(), media: { connectionState: 'connected' as const } };
+        return decideSafeReload({ session: s, now: AT + dt, config: withStrategy(strategy), recentReloads: [] }).reload === false;
+      }),
+    );
+  });
+
+  it('counts the grace again from the last reload, not from a deferral', () => {
+    const reloadAt = AT + G + 1;
+    const s0 = fromWorker();
+    const id = s0.incidents.find((i) => i.kind === 'unauthorized')!.id;
+    const reloaded = run(
+      [{ type: 'safe-reload', at: reloadAt, cause: 'token-not-recovered', incidentId: id, scope: 'shared-worker', pages: 2 }],
+      s0,
+    );
+    expect(reloaded.incidents.find((i) => i.id === id)?.resolvedAt).toBeUndefined();
+    expect(reloadTarget(reloaded, reloadAt + 1, DEFAULT_CONFIG)).toBeNull();
+    expect(reloadTarget(reloaded, reloadAt + G, DEFAULT_CONFIG)).toBeNull();
+    expect(reloadTarget(reloaded, reloadAt + G + 1, DEFAULT_CONFIG)).toEqual({ cause: 'token-not-recovered', incidentId: id });
+    const deferred = run(
+      [{ type: 'reload-deferred', at: reloadAt, reason: 'call-active', cause: 'token-not-recovered', incidentId: id }],
+      s0,
+    );
+    expect(reloadTarget(deferred, reloadAt + 1, DEFAULT_CONFIG)).toEqual({ cause: 'token-not-recovered', incidentId: id });
+  });
+
+  it('is over once the reloaded page says hello', () => {
+    const s0 = fromWorker();
+    const id = s0.incidents.find((i) => i.kind === 'unauthorized')!.id;
+    const back = run([{ type: 'safe-reload', at: AT + G + 1, cause: 'token-not-recovered', incidentId: id }, ev.hello(AT + G + 800)], s0);
+    expect(reloadTarget(back, AT + 100 * G, DEFAULT_CONFIG)).toBeNull();
+  });
+});

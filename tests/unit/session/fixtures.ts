@@ -55,6 +55,7 @@ export const ev = {
       hiddenFromPage?: boolean;
       retryGivenUp?: 'wait-too-long';
       transport?: 'fetch' | 'xhr' | 'webrequest';
+      reach?: 'worker' | 'shared-worker' | 'unhooked';
     } = {},
   ): PageObservation =>
     valid({
@@ -71,6 +72,7 @@ export const ev = {
       ...(opts.error === undefined ? {} : { error: opts.error }),
       ...(opts.hiddenFromPage === undefined ? {} : { hiddenFromPage: opts.hiddenFromPage }),
       ...(opts.retryGivenUp === undefined ? {} : { retryGivenUp: opts.retryGivenUp }),
+      ...(opts.reach === undefined ? {} : { reach: opts.reach }),
     }),
   httpRetry: (
     at: number,
@@ -120,6 +122,9 @@ export const ev = {
   permission: (at: number, state: 'granted' | 'denied' | 'prompt'): PageObservation => valid({ type: 'media-permission', at, state }),
   gum: (at: number, ok: boolean, errorName?: string, audio = true): PageObservation =>
     valid({ type: 'gum', at, ok, audio, video: false, ...(errorName === undefined ? {} : { errorName }) }),
+  /** The probe saw the page start a Worker or SharedWorker. */
+  workerStarted: (at: number, kind: 'worker' | 'shared-worker', url: string, name?: string): PageObservation =>
+    valid({ type: 'worker-started', at, kind, url, ...(name === undefined ? {} : { name }) }),
   trackEnded: (at: number, kind: 'audio' | 'video' = 'audio'): PageObservation => valid({ type: 'track-ended', at, kind }),
   refreshStarted: (at: number): WorkerEvent => ({ type: 'refresh-started', at }),
   refreshSucceeded: (at: number, expiresAt?: number): WorkerEvent =>
