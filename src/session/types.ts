@@ -314,3 +314,25 @@ export type WorkerEvent =
   /** Rung 4: the worker asked the probe to re-acquire the microphone (`reacquire-media`); the probe answers `media-reacquired`. */
   | { type: 'media-reacquire'; at: number }
   | { type: 'tick'; at: number };
+
+/**
+ * Every {@link WorkerEvent} type, at run time (tests tell stored worker events from page
+ * observations with it). The `satisfies` clause fails to compile when a type is added to the
+ * union and not here, or named here and not in the union.
+ */
+export const WORKER_EVENT_TYPES = [
+  'refresh-started',
+  'refresh-succeeded',
+  'refresh-failed',
+  'safe-reload',
+  'document',
+  'reload-deferred',
+  'stall-close-requested',
+  'refresh-ahead',
+  'mic-grant',
+  'media-reacquire',
+  'tick',
+] as const satisfies readonly WorkerEvent['type'][];
+type MissingWorkerEventType = Exclude<WorkerEvent['type'], (typeof WORKER_EVENT_TYPES)[number]>;
+/** Compile-time check that {@link WORKER_EVENT_TYPES} names every worker event type. */
+export const WORKER_EVENT_TYPES_COMPLETE: MissingWorkerEventType extends never ? true : never = true;

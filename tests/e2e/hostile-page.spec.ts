@@ -31,21 +31,12 @@ import { hostileEnvelopes } from './support/hostile-messages';
 import { PageObservationSchema } from '../../src/protocol/page';
 import type { StateResponse, StoredEvent } from '../../src/protocol/ui';
 import { PAGE_RATE_BURST, PAGE_RATE_PER_SECOND } from '../../src/protocol/admit';
+import { WORKER_EVENT_TYPES as WORKER_EVENT_TYPES_LIST } from '../../src/session/types';
 
 const POSTER = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'hostile', 'poster.js');
 
 /** Event types the worker itself stores besides page observations (src/session/types.ts `WorkerEvent`, `tick` never stored). */
-const WORKER_EVENT_TYPES = [
-  'refresh-started',
-  'refresh-succeeded',
-  'refresh-failed',
-  'safe-reload',
-  'reload-deferred',
-  'stall-close-requested',
-  'refresh-ahead',
-  'mic-grant',
-  'media-reacquire',
-];
+const WORKER_EVENT_TYPES: readonly string[] = WORKER_EVENT_TYPES_LIST;
 const PAGE_TYPES = PageObservationSchema.options.map((o) => o.shape.type.value as string);
 
 /** An extension page to ask the worker and read its database from. */

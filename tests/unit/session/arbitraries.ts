@@ -95,8 +95,13 @@ const body: fc.Arbitrary<Body> = fc.oneof(
       hiddenFromPage: fc.boolean(),
       error: text,
       retryGivenUp: fc.constant('wait-too-long' as const),
+      reach: fc.constantFrom('worker' as const, 'shared-worker' as const, 'unhooked' as const),
     },
     { requiredKeys: ['type', 'requestId', 'transport', 'method', 'url', 'status', 'durationMs', 'protected'] },
+  ),
+  fc.record(
+    { type: fc.constant('worker-started' as const), kind: fc.constantFrom('worker' as const, 'shared-worker' as const), url, name: text },
+    { requiredKeys: ['type', 'kind', 'url'] },
   ),
   fc.record({
     type: fc.constant('http-retry' as const),
@@ -151,18 +156,35 @@ const body: fc.Arbitrary<Body> = fc.oneof(
   fc.record(
     {
       type: fc.constant('mic-grant' as const),
-      outcome: fc.constantFrom('ok' as const, 'failed' as const, 'not-allowed' as const, 'not-monitored' as const, 'limited' as const),
+      outcome: fc.constantFrom(
+        'ok' as const,
+        'failed' as const,
+        'not-allowed' as const,
+        'not-monitored' as const,
+        'limited' as const,
+        'embedded' as const,
+      ),
       detail: fc.string({ maxLength: 1000 }),
     },
     { requiredKeys: ['type', 'outcome'] },
   ),
   fc.record({ type: fc.constant('media-reacquire' as const) }),
+  fc.record(
+    {
+      type: fc.constant('document' as const),
+      frameId: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2 ** 22 - 1 })),
+      embedderOrigin: url,
+    },
+    { requiredKeys: ['type', 'frameId'] },
+  ),
   fc.record({ type: fc.constant('stall-close-requested' as const), socketId: id, silentSeconds: fc.integer({ min: 0, max: 86_400 }) }),
   fc.record(
     {
       type: fc.constant('safe-reload' as const),
       cause: fc.constantFrom('signalling-not-recovered' as const, 'token-not-recovered' as const, 'request-not-recovered' as const),
       incidentId: fc.constantFrom('7:1', '7:2', '7:3', 'nope'),
+      scope: fc.constantFrom('tab' as const, 'frame' as const, 'shared-worker' as const),
+      pages: fc.integer({ min: 1, max: 10 }),
     },
     { requiredKeys: ['type', 'cause'] },
   ),

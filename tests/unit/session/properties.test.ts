@@ -4,21 +4,11 @@ import { PageObservationSchema } from '../../../src/protocol/page';
 import { causeKey, findOpen, MAX_STEPS_PER_INCIDENT } from '../../../src/session/incidents';
 import { createSession, reduceSession } from '../../../src/session/reducer';
 import type { SessionState } from '../../../src/session/types';
-import { HEALTH_ORDER, MAX_INCIDENTS_IN_STATE } from '../../../src/session/types';
+import { HEALTH_ORDER, MAX_INCIDENTS_IN_STATE, WORKER_EVENT_TYPES } from '../../../src/session/types';
 import { eventSequence, reducerContext } from './arbitraries';
 import { TAB, deepFreeze } from './fixtures';
 
-const WORKER_TYPES = new Set([
-  'refresh-started',
-  'refresh-succeeded',
-  'refresh-failed',
-  'mic-grant',
-  'media-reacquire',
-  'stall-close-requested',
-  'safe-reload',
-  'reload-deferred',
-  'tick',
-]);
+const WORKER_TYPES: ReadonlySet<string> = new Set(WORKER_EVENT_TYPES);
 
 function checkInvariants(state: SessionState): void {
   expect(state.incidents.length).toBeLessThanOrEqual(MAX_INCIDENTS_IN_STATE);
