@@ -2,8 +2,16 @@
  * Driving lab agents for the demo and the benchmarks: one agent per browser (with or without
  * the extension), readiness for calls, taking a call, and watching the recovery after a fault.
  * "Ready for calls" = presence Available, media ready, microphone enabled, signalling open.
+ *
+ * An agent's softphone runs in one of the lab's topologies (tests/lab/README.md "Topologies";
+ * `embedded` and `shared-worker` need a lab started with `tls`): `page` a softphone tab (the
+ * default), `embedded` the softphone framed by a CRM page on another site (with unsaved case
+ * notes), `shared-worker` the SharedWorker softphone in two tabs sharing one worker.
+ * `agent.page` is where the softphone's test hook is (the CRM page's frame for `embedded`, the
+ * first tab for `shared-worker`).
  */
-import { launchBrowser } from '../support/browser.mjs';
+import { launchBrowser, extensionWorker } from '../support/browser.mjs';
+import { TLS_BROWSER_ARGS } from '../lab/server.mjs';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,22 +35,97 @@ export async function postJson(url, body) {
   return res.json();
 }
 
-/** Starts one agent in its own browser and waits until the softphone is ready for calls. */
-export async function startAgent(lab, { withExtension, user, headless }) {
-  const { context } = await launchBrowser({ withExtension, headless });
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(`${lab.url}/login?user=${user}&return=/`);
-  const ready = await waitFor(async () => callReady(await status(page)), 20_000);
-  if (!ready) {
+/** What the agent types into the CRM page and loses if that page is reloaded. */
+export const CASE_NOTES = 'Customer called twice, router model RX-200; promised a callback before 5 pm.';
+const MARKER = 'the document from before the fault';
+
+/**
+ * Writes the extension's user settings (`storage.local` `userConfig`) and waits until its page
+ * probe is registered for `pattern`, so that pages opened next are monitored.
+ */
+async function configureExtension(context, userConfig, pattern) {
+  const worker = await extensionWorker(context);
+  await worker.evaluate(
+    async ({ config, pattern, waitMs }) => {
+      await chrome.storage.local.set({ userConfig: config });
+      const end = Date.now() + waitMs;
+      while (Date.now() < end) {
+        const scripts = await chrome.scripting.getRegisteredContentScripts();
+        if (scripts.some((s) => s.id === 'sg-relay' && (s.matches ?? []).includes(pattern))) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    { config: userConfig, pattern, waitMs: 10_000 },
+  );
+}
+
+/**
+ * Starts one agent in its own browser and waits until the softphone is ready for calls.
+ * @param {{ withExtension: boolean, user: string, headless: boolean, topology?: 'page' | 'embedded' | 'shared-worker',
+ *   origin?: string }} opts `origin`: where a `page` softphone is opened (default `lab.url`)
+ */
+export async function startAgent(lab, { withExtension, user, headless, topology = 'page', origin = lab.url }) {
+  const { context } = await launchBrowser({ withExtension, headless, args: lab.tls ? [...TLS_BROWSER_ARGS] : [] });
+  const agent = { context, page: null, pages: [], crm: null, user, withExtension, topology };
+  try {
+    if (withExtension && topology !== 'page') {
+      const pattern = `${new URL(lab.origins.softphone).protocol}//${new URL(lab.origins.softphone).hostname}/*`;
+      await configureExtension(context, { softphoneUrlPatterns: [pattern] }, pattern);
+    }
+    const first = context.pages()[0] ?? (await context.newPage());
+    if (topology === 'embedded') {
+      await first.goto(`${lab.origins.crm}/crm?user=${user}`);
+      agent.crm = first;
+      agent.page = await (await first.locator('iframe#softphone').elementHandle())?.contentFrame();
+      agent.pages = [agent.page];
+    } else if (topology === 'shared-worker') {
+      await first.goto(`${lab.origins.softphone}/login?user=${user}&return=${encodeURIComponent('/?transport=shared-worker')}`);
+      if (!(await waitFor(async () => callReady(await status(first)), 20_000))) throw new Error('the first tab never became ready');
+      const second = await context.newPage();
+      await second.goto(`${lab.origins.softphone}/?transport=shared-worker`);
+      agent.page = first;
+      agent.pages = [first, second];
+    } else {
+      await first.goto(`${origin}/login?user=${user}&return=/`);
+      agent.page = first;
+      agent.pages = [first];
+    }
+    for (const p of agent.pages) {
+      if (!p || !(await waitFor(async () => callReady(await status(p)), 20_000))) throw new Error('the softphone never became ready');
+    }
+    if (agent.crm) await agent.crm.locator('#case-notes').fill(CASE_NOTES);
+    for (const p of [...agent.pages, ...(agent.crm ? [agent.crm] : [])]) await p.evaluate((m) => (window.sgDemoMarker = m), MARKER);
+  } catch (error) {
     await context.close();
-    throw new Error(`agent ${user} (${withExtension ? 'with' : 'without'} extension) never became ready`);
+    throw new Error(`agent ${user} (${withExtension ? 'with' : 'without'} extension) never became ready: ${error.message}`, {
+      cause: error,
+    });
   }
-  return { context, page, user, withExtension };
+  return agent;
+}
+
+/**
+ * What the agent's other documents went through, for the table: `embedded` whether the CRM
+ * page is the same document with its notes, `shared-worker` each tab's app starts and the worker
+ * instance. Null for a `page` softphone.
+ */
+export async function topologyState(agent) {
+  if (agent.topology === 'embedded') {
+    const kept = await agent.crm
+      .evaluate((m) => window.sgDemoMarker === m && document.getElementById('case-notes')?.value, MARKER)
+      .catch(() => false);
+    return { crmKept: kept === CASE_NOTES };
+  }
+  if (agent.topology === 'shared-worker') {
+    const all = await Promise.all(agent.pages.map((p) => status(p).catch(() => null)));
+    return { loadCounts: all.map((s) => s?.loadCount ?? null), workerIds: all.map((s) => s?.worker?.id ?? null) };
+  }
+  return null;
 }
 
 /** Rings the agent and answers; resolves true when the call connected with audio flowing. */
 export async function takeCall(lab, agent) {
-  await postJson(`${lab.url}/lab/ring`, { userId: agent.user });
+  await postJson(`${lab.controlUrl ?? lab.url}/lab/ring`, { userId: agent.user });
   const ringing = await waitFor(async () => (await status(agent.page))?.call?.state === 'ringing', 5000);
   if (!ringing) return false;
   try {
@@ -108,7 +191,7 @@ export async function observeRecovery(lab, agent, faultAt, deadlineMs, pollMs = 
 
 /** Rings the agent and answers, leaving the call up; resolves with the call id. */
 export async function startCall(lab, agent) {
-  await postJson(`${lab.url}/lab/ring`, { userId: agent.user });
+  await postJson(`${lab.controlUrl ?? lab.url}/lab/ring`, { userId: agent.user });
   const ringing = await waitFor(async () => (await status(agent.page))?.call?.state === 'ringing', 5000);
   if (!ringing) throw new Error(`no call rang for ${agent.user}`);
   const call = await agent.page.evaluate(() => window.labSoftphone.answer());

@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab } from '../lab/server.mjs';
 import { extensionWorker, DIST, EXTENSION_ID, PROJECT_ROOT } from '../support/browser.mjs';
-import { observeRecovery, postJson, startAgent, startCall, status, takeCall } from './agents.mjs';
+import { observeRecovery, postJson, startAgent, startCall, status, takeCall, topologyState } from './agents.mjs';
 import { findChromium } from '../support/find-chromium.mjs';
 import { formatTable, summarizeRun } from './report.mjs';
 import { pickScenarios } from './scenarios.mjs';
@@ -41,13 +41,21 @@ function fail(message) {
   process.exit(2);
 }
 
-/** Runs one scenario on a fresh lab and fresh browsers; returns its two table columns. */
+/**
+ * Runs one scenario on a fresh lab and fresh browsers; returns its two table columns. A
+ * softphone framed by a CRM page or in a SharedWorker needs the lab's topologies: HTTPS on
+ * `softphone.test` and `crm.test` (`tls`; its login cookies are then partitioned, out of reach of
+ * the extension's own refresh — tests/lab/README.md "Cookies in a frame"). A softphone tab of its
+ * own runs on the plain lab at `http://127.0.0.1`, as it always has.
+ */
 async function runScenario(scenario, { headless, deadlineMs, outDir }) {
-  const lab = await startLab({ port: 0 });
+  const topology = scenario.topology ?? 'page';
+  const lab = await startLab({ port: 0, tls: topology !== 'page' });
+  const control = lab.controlUrl;
   const agents = [];
   try {
-    const without = await startAgent(lab, { withExtension: false, user: 'agent-2', headless });
-    const withExt = await startAgent(lab, { withExtension: true, user: 'agent-1', headless });
+    const without = await startAgent(lab, { withExtension: false, user: 'agent-2', headless, topology });
+    const withExt = await startAgent(lab, { withExtension: true, user: 'agent-1', headless, topology });
     agents.push(without, withExt);
     await extensionWorker(withExt.context);
 
@@ -59,14 +67,16 @@ async function runScenario(scenario, { headless, deadlineMs, outDir }) {
     if (scenario.callActiveAtFault) {
       for (const a of agents) a.callAtFault = await startCall(lab, a);
     }
-    const statsBefore = await (await fetch(`${lab.url}/lab/stats`)).json();
+    const statsBefore = await (await fetch(`${control}/lab/stats`)).json();
+    const topologyBefore = await Promise.all(agents.map((a) => topologyState(a)));
 
     console.log(`\n▶ ${scenario.title}`);
     const faultAt = Date.now();
-    await postJson(`${lab.url}/lab/fault/${scenario.fault}`, scenario.params);
+    await postJson(`${control}/lab/fault/${scenario.fault}`, scenario.params);
     const scenarioDeadlineMs = (scenario.deadlineS ?? deadlineMs / 1000) * 1000;
     const results = await Promise.all(agents.map((a) => observeRecovery(lab, a, faultAt, scenarioDeadlineMs)));
-    const statsAfter = await (await fetch(`${lab.url}/lab/stats`)).json();
+    const statsAfter = await (await fetch(`${control}/lab/stats`)).json();
+    const topologyAfter = await Promise.all(agents.map((a) => topologyState(a)));
 
     const rows = agents.map((a, i) =>
       summarizeRun({
@@ -79,6 +89,8 @@ async function runScenario(scenario, { headless, deadlineMs, outDir }) {
         deadlineMs: scenarioDeadlineMs,
         refreshCalls: (statsAfter.refreshCallsByUser?.[a.user] ?? 0) - (statsBefore.refreshCallsByUser?.[a.user] ?? 0),
         mediaToken401Key: MEDIA_TOKEN_401,
+        topologyBefore: topologyBefore[i],
+        topologyAfter: topologyAfter[i],
       }),
     );
 
@@ -104,7 +116,7 @@ async function runScenario(scenario, { headless, deadlineMs, outDir }) {
     await diagnostics.close();
     const bundle = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-export', format: 'bundle' }));
     writeFileSync(join(outDir, `bundle-${scenario.name}.json`), bundle.text);
-    const issued = await (await fetch(`${lab.url}/lab/issued-secrets`)).json();
+    const issued = await (await fetch(`${control}/lab/issued-secrets`)).json();
     const leaked = issued.secrets.filter((secret) => secret && (eventsJson.includes(secret) || bundle.text.includes(secret))).length;
 
     console.log(formatTable(rows));

@@ -10,6 +10,7 @@
  *   title: string,
  *   fault: string,
  *   params: Record<string, number | string>,
+ *   topology?: 'page' | 'embedded' | 'shared-worker',
  *   callActiveAtFault?: boolean,
  *   deadlineS?: number,
  *   note?: string,
@@ -17,7 +18,8 @@
  *   expect: (without: any, withExt: any) => boolean,
  *   knownGap?: string,
  * }} Scenario
- * `callActiveAtFault`: each agent is in a call when the fault hits (the table then says what
+ * `topology`: where each agent's softphone runs (tests/demo/agents.mjs; default `page`, a
+ * softphone tab of its own). `callActiveAtFault`: each agent is in a call when the fault hits (the table then says what
  * became of it, 5 s after the fault). `deadlineS`: this scenario's deadline, overriding
  * `--deadline-s`. `note`: printed under the table, to read it right.
  * `knownGap`: the product does not keep this promise yet; the demo says so and still runs it,
@@ -33,6 +35,33 @@ export const SCENARIOS = [
     params: { retryAfterSeconds: 3, rateLimitMs: 8000 },
     promise: 'without the extension the agent is stuck; with it the agent takes calls again, no reload, no 401 seen by the app',
     expect: (w, x) => !w.canTakeCall && x.canTakeCall && !x.reloaded && !x.sawMediaToken401,
+  },
+  {
+    name: 'embedded-publish-storm',
+    title:
+      'Publish storm against a softphone framed by a CRM page on another site (HTTPS, partitioned cookies), unsaved case notes in the CRM',
+    fault: 'publish-storm',
+    params: { retryAfterSeconds: 3, rateLimitMs: 8000 },
+    topology: 'embedded',
+    promise:
+      'without the extension the framed softphone is stuck; with it the agent takes calls again without reloading ' +
+      'the CRM page (its notes kept) or the frame, no 401 seen by the app',
+    expect: (w, x) => !w.canTakeCall && x.canTakeCall && !x.reloaded && !x.saw401 && x.topology?.crmKept === true,
+  },
+  {
+    name: 'shared-worker-publish-storm',
+    title: 'Publish storm against the SharedWorker softphone (API calls and socket in a worker, as Amazon Connect) in two tabs',
+    fault: 'publish-storm',
+    params: { retryAfterSeconds: 3, rateLimitMs: 8000 },
+    topology: 'shared-worker',
+    note:
+      "(a worker's requests cannot be given a fresh token in place: the next rung is a safe reload of every tab using the " +
+      'worker together, while no call is active, so that a new worker signs in afresh; the failures and 401s in the table ' +
+      'are those the reloaded documents saw — the 401s before the reload are not counted there)',
+    promise:
+      'without the extension both tabs stay stuck (reloading one alone would not help); with it the agent takes calls again ' +
+      'after a reload of both tabs, while no call is active, and a new worker',
+    expect: (w, x) => !w.canTakeCall && x.canTakeCall && x.topology?.allTabsReloaded === true && x.topology?.newWorker === true,
   },
   {
     name: 'renegotiation-timeout',
