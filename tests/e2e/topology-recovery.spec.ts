@@ -70,10 +70,15 @@ async function expectUntouched(w: Watch): Promise<void> {
   if (w.side.crm) await expect(w.side.crm.locator('#case-notes')).toHaveValue(CASE_NOTES);
 }
 
-/** With the extension, through a reload: every page using the worker was reloaded exactly once, and the popup says why. */
-async function expectReloadedOnceForTheWorker(w: Watch): Promise<void> {
+/**
+ * With the extension, through a reload: every page using the worker was reloaded exactly once,
+ * and the popup says why. Resolves with the popup's words about the worker.
+ */
+async function expectReloadedOnceForTheWorker(w: Watch): Promise<string> {
   expect(await w.reloads(), 'app starts since the fault, per page').toEqual(w.side.targets.map(() => 1));
-  expect(await popupText(w.side.context, /worker/i)).toMatch(/worker/i);
+  const text = await popupText(w.side.context, /worker/i);
+  expect(text).toMatch(/worker/i);
+  return text.split(' | ').find((piece) => /worker/i.test(piece)) ?? text;
 }
 
 /** Without the extension: the answer fails on the 401. */
@@ -159,8 +164,8 @@ for (const topology of ['c', 'd'] as const) {
     const withRun = (async () => {
       const readyAfter = await recoveredByReload(withExt);
       await sleep(3000); // once: no second reload
-      await expectReloadedOnceForTheWorker(withExt);
-      return `ready after ${readyAfter.toFixed(1)} s through a reload`;
+      const popup = await expectReloadedOnceForTheWorker(withExt);
+      return `ready after ${readyAfter.toFixed(1)} s through a reload (popup: "${popup}")`;
     })();
     await sideBySide(`(${topology}) publish-storm`, [
       [withExt, () => withRun],
@@ -188,11 +193,11 @@ for (const topology of ['c', 'd'] as const) {
           const second = await ringAndAnswer(lab, withExt);
           expect(second.reason).toBeNull();
           expect(second.connected).toBe(true);
-          await expectReloadedOnceForTheWorker(withExt);
+          const popup = await expectReloadedOnceForTheWorker(withExt);
           await hangUp(withExt);
           return (
             `first answer failed (${first.call.endReason}), reloaded and ready ${readyAfter.toFixed(1)} s after the revoke, ` +
-            `second call connected at ${second.at.toFixed(1)} s`
+            `second call connected at ${second.at.toFixed(1)} s (popup: "${popup}")`
           );
         },
       ],

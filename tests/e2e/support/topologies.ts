@@ -345,10 +345,15 @@ export async function hangUp(watch: Watch): Promise<void> {
   );
 }
 
-/** The popup's text (every card), once it names `pattern`, or as it is after `timeoutMs`. */
+/**
+ * What the popup says happened — every card's reason and its incidents with what was done, one
+ * piece each, joined by ` | ` (not the diagnostics rows, which list a worker whatever happened) —
+ * once it matches `pattern`, or as it is after `timeoutMs`.
+ */
 export async function popupText(context: BrowserContext, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
   const popup = await openPopup(context);
-  const text = async (): Promise<string> => (await popup.locator('body').innerText()).replace(/\s+/g, ' ');
+  const text = async (): Promise<string> =>
+    (await popup.locator('.card__reason, .incident__summary, .step__text, .step__detail').allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
   await expect
     .poll(async () => pattern.test(await text()), { timeout: timeoutMs })
     .toBe(true)
