@@ -1,11 +1,13 @@
 /**
- * The cookie-endpoint refresh of an embedded softphone, run where its cookies are.
+ * The cookie-endpoint refresh, run where the softphone's cookies are: in one of its own
+ * documents (./token-broker.ts decides when).
  *
  * A softphone framed by another site's page (a CRM) keeps its session cookie partitioned by
  * that site (`SameSite=None; Secure; Partitioned`, CHIPS): Chromium sends it with the frame's
  * own requests, and not with this service worker's `fetch(…, {credentials: 'include'})`
- * (measured on Chromium 156, docs/architecture.md §7: the frame's POST 200, the worker's 400).
- * So the POST to `refreshUrl` is made inside one of the softphone's own documents, with
+ * (measured on Chromium 156, docs/architecture.md §7: the frame's POST 200, the worker's 400);
+ * a top-level softphone may mark its cookies `Partitioned` too, with the same effect. So the
+ * POST to `refreshUrl` is made inside one of the softphone's own documents, with
  * `chrome.scripting.executeScript` in the extension's ISOLATED world: the request is the
  * frame's (its origin, its partition's cookies), the answer comes back to this worker as the
  * function's result and never passes through the page's MAIN world, so no page script can read

@@ -17,9 +17,10 @@
  * A subframe is served when its URL matches and the tab's top-level page is not itself a
  * monitored softphone page (whose own frames belong to it). An embedded document's tokens are
  * keyed by the embedding page's origin as well (./token-broker.ts `TokenScope`): its cookies
- * are partitioned by that site, so its cookie-endpoint refresh runs inside one of its
- * documents (./in-document-refresh.ts), never from this worker, whose requests carry none of
- * them (docs/architecture.md §7).
+ * are partitioned by that site. A cookie-endpoint refresh on the softphone's origin runs
+ * inside one of its documents (./in-document-refresh.ts), where its cookies are whatever their
+ * partition — never from this worker for an embedded one, whose requests carry none of them
+ * (docs/architecture.md §7).
  *
  * Workers: a document's `worker-started` observations name the SharedWorkers it uses; the
  * webRequest observer attributes a SharedWorker's requests (which carry no tab) through
@@ -114,26 +115,21 @@ function keyOf(config: ReturnType<typeof currentConfig>, link: Link): string | n
 
 /**
  * Where a link's tokens belong (./token-broker.ts `TokenScope`): its origin and, for a
- * subframe, the embedding page's origin, whose partition holds its cookies; the cookie-endpoint
- * refresh of an embedded scope runs in a served document of the scope, this one first.
+ * subframe, the embedding page's origin, whose partition holds its cookies. The cookie-endpoint
+ * refresh runs in a served document of the same origin and partition, this one first.
  */
 function scopeOf(link: Link): TokenScope {
-  if (link.embedderOrigin === undefined) return { origin: link.origin };
   const partition = link.embedderOrigin;
-  return {
-    origin: link.origin,
-    partition,
-    cookieFetch: (url) => {
-      const candidates = [
-        link,
-        ...[...links.values()].filter((l) => l !== link && l.origin === link.origin && l.embedderOrigin === partition),
-      ];
-      return refreshInDocument(
-        candidates.filter((l) => l.state === 'served').map((l) => ({ tabId: l.tabId, frameId: l.frameId, documentId: l.documentId })),
-        url,
-      );
-    },
+  const cookieFetch = (url: string): ReturnType<typeof refreshInDocument> => {
+    const same = [link, ...[...links.values()].filter((l) => l !== link && l.origin === link.origin && l.embedderOrigin === partition)];
+    return refreshInDocument(
+      same
+        .filter((l) => l.state === 'served')
+        .map((l) => ({ tabId: l.tabId, frameId: l.frameId, ...(l.documentId === undefined ? {} : { documentId: l.documentId }) })),
+      url,
+    );
   };
+  return partition === undefined ? { origin: link.origin, cookieFetch } : { origin: link.origin, partition, cookieFetch };
 }
 
 /** Served documents, by session key (tab and frame). */

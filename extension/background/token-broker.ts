@@ -18,9 +18,12 @@
  * reset them.
  *
  * Strategies: `cookie-endpoint` POSTs to `tokenRefresh.refreshUrl` with the softphone origin's
- * cookies and no body (the answer is an RFC 6749 §5.1 token response) — from this worker for a
- * top-level softphone, inside one of its documents for an embedded one, whose cookies are
- * partitioned by the embedding site ({@link TokenScope}); `oauth-silent` runs a
+ * cookies and no body (the answer is an RFC 6749 §5.1 token response) — inside one of the
+ * softphone's own documents when the endpoint is on the softphone's origin, where the page's
+ * own refresh would run and its cookies are sent whatever their partition; from this worker
+ * otherwise (a top-level softphone whose documents are gone, an endpoint on another origin).
+ * An embedded softphone's refresh runs only in its documents: its cookies are partitioned by
+ * the embedding site and this worker's request carries none of them ({@link TokenScope}); `oauth-silent` runs a
  * `prompt=none` authorization code + PKCE flow (./oauth-silent.ts). When both are configured
  * the other one is tried after the chosen one fails.
  */
@@ -66,10 +69,11 @@ export interface TokenScope {
   /** Origin of the top-level page embedding the document; absent for a top-level softphone. */
   partition?: string;
   /**
-   * Runs the cookie-endpoint POST inside a document of this scope (./in-document-refresh.ts);
-   * needed when `partition` is set, since this worker's own request carries none of the
-   * partitioned cookies. Resolves with the HTTP status and JSON body; rejects when no document
-   * could run it.
+   * Runs the cookie-endpoint POST inside a document of this scope (./in-document-refresh.ts),
+   * where the document's cookies are sent whatever their partition (a top-level softphone may
+   * mark its cookies `Partitioned` too: then this worker's own request carries none of them
+   * either). Needed when `partition` is set. Resolves with the HTTP status and JSON body;
+   * rejects when no document could run it.
    */
   cookieFetch?: (url: string) => Promise<{ status: number; body: unknown }>;
 }
@@ -183,18 +187,29 @@ async function toFresh(accessToken: string, expiresAt: number | undefined, obtai
 }
 
 /**
- * The cookie-endpoint POST: from this worker, or for an embedded scope inside one of its
- * documents (`scope.cookieFetch`).
+ * The cookie-endpoint POST: inside one of the scope's documents (`scope.cookieFetch`) when the
+ * endpoint is on the document's origin or the scope is embedded; from this worker otherwise,
+ * and for a top-level scope whose documents could not run it.
  * @throws TokenResponseError for an answer that is no usable token response
- * @throws Error when an embedded scope has no document to run it in
+ * @throws Error when an embedded scope has no document to run it in, or the request failed
  */
 async function refreshWithCookie(endpoint: string, scope: TokenScope): Promise<FreshToken> {
+  let answer: { status: number; body: unknown } | null = null;
+  const embedded = scope.partition !== undefined;
+  if (scope.cookieFetch && (embedded || new URL(endpoint).origin === scope.origin)) {
+    try {
+      answer = await scope.cookieFetch(endpoint);
+    } catch (error) {
+      if (embedded) throw error;
+    }
+  } else if (embedded) {
+    throw new Error('the embedded softphone has no document to refresh its token in');
+  }
   let status: number;
   let body: unknown;
-  if (scope.partition !== undefined) {
-    if (!scope.cookieFetch) throw new Error('the embedded softphone has no document to refresh its token in');
-    ({ status, body } = await scope.cookieFetch(endpoint));
-    if (status === 0) throw new Error('the refresh request from the softphone frame failed');
+  if (answer) {
+    ({ status, body } = answer);
+    if (status === 0) throw new Error("the refresh request from the softphone's document failed");
   } else {
     const response = await fetch(endpoint, {
       method: 'POST',
