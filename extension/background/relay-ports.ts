@@ -60,7 +60,21 @@ import { refreshInDocument } from './in-document-refresh';
 /** Messages kept per port while its document's fate waits for the configuration, at most. */
 export const MAX_PENDING_MESSAGES = 500;
 
-interface Link {
+/** A served document as its port's sender named it (never a message): tab, frame, document, origin, URL, embedding page. */
+export interface RelayLinkView {
+  tabId: number;
+  /** 0 for a top-level document. */
+  frameId: number;
+  /** `port.sender.documentId`, when the browser gave one. */
+  documentId?: string;
+  origin: string;
+  url: string;
+  /** For a subframe: the origin of the page embedding it. */
+  embedderOrigin?: string;
+  incognito: boolean;
+}
+
+interface Link extends RelayLinkView {
   port: Runtime.Port;
   /**
    * `served` while `softphoneUrlPatterns` matches the document; `ignored` for good once it
@@ -72,18 +86,8 @@ interface Link {
   queued: SingleRelayMessage[];
   /** The session key (src/session/session-key.ts): tab and frame. */
   key: number;
-  tabId: number;
-  frameId: number;
-  /** `port.sender.documentId`: this document, not a later one in the same frame. */
-  documentId?: string;
-  origin: string;
-  /** The document's URL from `port.sender` (never from a message). */
-  url: string;
-  /** For a subframe: the origin of the tab's top-level page (the CRM embedding the softphone). */
-  embedderOrigin?: string;
   /** For a subframe: the tab's top-level URL (never shown or stored; tells whether it is itself monitored). */
   topUrl?: string;
-  incognito: boolean;
   /**
    * SharedWorkers the document started (its `worker-started` observations), as
    * `<script URL> <name>`: documents of one partition naming the same are one worker's pages.
@@ -475,20 +479,6 @@ export function pushToken(key: string, token: FreshToken): number[] {
     tabs.push(link.key);
   }
   return tabs;
-}
-
-/** A served document as its port's sender named it (never a message). */
-export interface RelayLinkView {
-  tabId: number;
-  /** 0 for a top-level document. */
-  frameId: number;
-  /** `port.sender.documentId`, when the browser gave one. */
-  documentId?: string;
-  origin: string;
-  url: string;
-  /** For a subframe: the origin of the page embedding it. */
-  embedderOrigin?: string;
-  incognito: boolean;
 }
 
 /**

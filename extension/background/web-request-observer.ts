@@ -160,7 +160,15 @@ function attributeSuccess(d: Done, status: number): void {
     (i) => i.kind === 'unauthorized' && i.resolvedAt === undefined && i.detail.outOfReach !== undefined,
   );
   if (!outOfReach) return;
-  void ingest(found.key, {
+  void ingest(found.key, observation(d, status, true));
+}
+
+/**
+ * The `http` observation of a request webRequest reported (transport `webrequest`, the bounds
+ * of src/protocol/page.ts). Its `durationMs` is 0, meaning unknown: see the module comment.
+ */
+function observation(d: Done, status: number, isProtected: boolean, reach?: RequestReach): Http {
+  return {
     type: 'http',
     at: Math.round(d.timeStamp),
     requestId: `wr-${d.requestId}`.slice(0, 64),
@@ -169,8 +177,10 @@ function attributeSuccess(d: Done, status: number): void {
     url: d.url.slice(0, 2048),
     status,
     durationMs: 0,
-    protected: true,
-  });
+    protected: isProtected,
+    ...(d.error !== undefined ? { error: d.error.slice(0, 256) } : {}),
+    ...(reach === undefined ? {} : { reach }),
+  };
 }
 
 /**
@@ -184,20 +194,7 @@ function attribute(d: Done, status: number, config: Config): void {
   if (!found.sharedWorker && takePageReport(keyOf(tabId, d.method, d.url, status))) return;
   const isProtected = matchesAnyUrlGlob(config.protectedRequestPatterns, d.url);
   const reach = status === 401 && isProtected ? reachOf(session, found.sharedWorker) : undefined;
-  const obs: Http = {
-    type: 'http',
-    at: Math.round(d.timeStamp),
-    requestId: `wr-${d.requestId}`.slice(0, 64),
-    transport: 'webrequest',
-    method: d.method.slice(0, 16),
-    url: d.url.slice(0, 2048),
-    status,
-    durationMs: 0, // unknown: see the module comment
-    protected: isProtected,
-    ...(d.error !== undefined ? { error: d.error.slice(0, 256) } : {}),
-    ...(reach === undefined ? {} : { reach }),
-  };
-  void ingest(tabId, obs);
+  void ingest(tabId, observation(d, status, isProtected, reach));
 }
 
 const onCompleted = (d: chrome.webRequest.OnCompletedDetails): void => report(d);

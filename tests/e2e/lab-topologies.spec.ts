@@ -11,8 +11,8 @@
  * - a third-party widget on the softphone page provoking 401s from the attacker origin: what
  *   its requests carry, as the attacker logs it.
  *
- * The lab runs with `tls` (this file's own `lab` fixture, on top of the shared one) and the
- * browser gets the lab's host-resolver and certificate flags.
+ * The lab runs with `tls` (the fixture's `labOptions`), and the browser gets the lab's
+ * host-resolver and certificate flags.
  */
 import { test, expect } from './support/fixture';
 import type { BrowserContext, Frame, Page } from '@playwright/test';
