@@ -8,6 +8,7 @@
 import type { TimelineStrings } from '../../src/diagnostics/timeline-strings';
 import type { ChartMetric } from '../../src/diagnostics/chart-thresholds';
 import { FORMAT_STRINGS } from '../popup/strings';
+import { sessionPlace } from '../../src/session/session-key';
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
@@ -171,9 +172,15 @@ export const DIAGNOSTICS_STRINGS = {
   noAnswer: 'The background service has not answered; showing what is stored.',
   live: 'Live',
   ended: 'Ended',
-  tabLabel: (tabId: number) => `tab ${tabId}`,
+  tabLabel: (key: number) => {
+    const { tabId, frameId } = sessionPlace(key);
+    return frameId === 0 ? `tab ${tabId}` : `tab ${tabId}, frame ${frameId}`;
+  },
   selectedSession: (title: string) => `Selected session: ${title}`,
-  storedOnly: (tabId: number) => `Tab ${tabId} (no session state; stored events only)`,
+  storedOnly: (key: number) => {
+    const { tabId, frameId } = sessionPlace(key);
+    return `Tab ${tabId}${frameId === 0 ? '' : `, frame ${frameId}`} (no session state; stored events only)`;
+  },
   timelineHeading: 'Timeline',
   timelineIntro: 'Every stored event of this session, newest first. Times are in your time zone',
   filtersLegend: 'Show',

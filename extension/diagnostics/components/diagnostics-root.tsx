@@ -17,11 +17,15 @@ import { RecurrenceSection } from './recurrence-section';
 import { SessionList } from './session-list';
 import { TimelineSection } from './timeline-section';
 
-/** The `tab` query parameter as a tab id, or null. */
+/**
+ * The `tab` query parameter as a session key (src/session/session-key.ts: a tab id, or a
+ * negative number for a softphone in a frame), or null.
+ */
 export function tabFromQuery(search: string): number | null {
   const raw = new URLSearchParams(search).get('tab');
-  if (raw === null || !/^\d{1,15}$/.test(raw)) return null;
-  return Number(raw);
+  if (raw === null || !/^-?\d{1,16}$/.test(raw)) return null;
+  const key = Number(raw);
+  return Number.isSafeInteger(key) ? key : null;
 }
 
 /** The whole page. */
