@@ -338,7 +338,8 @@ function noteSharedWorker(link: Link, url: string, name: string | undefined): vo
   } catch {
     return;
   }
-  // A SharedWorker's script is same-origin with the document that starts it (HTML §10.2.6.4).
+  // A SharedWorker's script is same-origin with the document that starts it: the HTML
+  // standard's SharedWorker constructor refuses another origin's script with a SecurityError.
   if (script.origin !== link.origin) return;
   script.hash = '';
   if (link.sharedWorkers.size >= MAX_SHARED_WORKERS) return;
