@@ -16,7 +16,7 @@
  * the hourly limit holds across reloads and worker restarts.
  */
 import browser from 'webextension-polyfill';
-import { callActive, decideSafeReload, RELOAD_WINDOW_MS } from '../../src/recovery/safe-reload';
+import { decideSafeReload, RELOAD_WINDOW_MS } from '../../src/recovery/safe-reload';
 import type { ReloadScope, SessionState } from '../../src/session/types';
 import { sessionPlace } from '../../src/session/session-key';
 import { currentConfig } from './config-source';
@@ -65,7 +65,10 @@ export async function considerSafeReload(session: SessionState, now: number): Pr
   const tabId = session.tabId;
   if (inFlight.has(tabId)) return;
   const recentReloads = (await loadHistory())[String(tabId)] ?? [];
-  const decision = decideSafeReload({ session, now, config: currentConfig(), recentReloads });
+  // Every page of the softphone's SharedWorker goes together, and none while one is in a call.
+  const peers = sharedWorkerPeers(tabId);
+  const sharedWith = peers.flatMap((key) => (key === tabId ? [] : [sessionOf(key)?.media ?? {}]));
+  const decision = decideSafeReload({ session, now, config: currentConfig(), recentReloads, sharedWith });
   if (!decision.reload) {
     if (decision.reason === 'not-needed' || decision.reason === 'tab-ended' || !decision.cause) {
       lastDeferral.delete(tabId);
@@ -76,17 +79,6 @@ export async function considerSafeReload(session: SessionState, now: number): Pr
     lastDeferral.set(tabId, deferral);
     const incidentId = decision.incidentId === undefined ? {} : { incidentId: decision.incidentId };
     void ingest(tabId, { type: 'reload-deferred', at: now, reason: decision.reason, cause: decision.cause, ...incidentId });
-    return;
-  }
-  // Every page of the softphone's SharedWorker goes together, and none while one is in a call.
-  const peers = sharedWorkerPeers(tabId);
-  const config = currentConfig();
-  const busy = peers.find((key) => key !== tabId && sessionOf(key) && callActive(sessionOf(key)!.media, now, config.safeReload.quietMs));
-  if (busy !== undefined) {
-    const deferral = `call-active:${decision.incidentId}`;
-    if (lastDeferral.get(tabId) === deferral) return;
-    lastDeferral.set(tabId, deferral);
-    void ingest(tabId, { type: 'reload-deferred', at: now, reason: 'call-active', cause: decision.cause, incidentId: decision.incidentId });
     return;
   }
   for (const key of peers) inFlight.add(key);

@@ -160,16 +160,19 @@ export const RELOADING_DETAIL_PREFIX = 'Reloading';
 export const NOT_RETRIED_DETAIL_PREFIX = 'Not retried';
 
 /**
- * The rung-5 decision for one tab: reload, or why not; with the cause and the incident that
+ * The rung-5 decision for one session: reload, or why not; with the cause and the incident that
  * calls for it (the worker's `safe-reload` / `reload-deferred` events name it, so the step
  * lands on that incident).
- * @param recentReloads epoch ms of this tab's earlier safe reloads (any age; older than an hour are ignored)
+ * @param recentReloads epoch ms of this session's earlier safe reloads (any age; older than an hour are ignored)
+ * @param sharedWith the media views of the other documents that share the softphone's
+ *   SharedWorker: they are reloaded with it, so a call in any of them defers the reload too
  */
 export function decideSafeReload(args: {
   session: SessionState;
   now: number;
   config: Config;
   recentReloads: readonly number[];
+  sharedWith?: readonly MediaView[];
 }): ReloadDecision {
   const { session, now, config } = args;
   if (session.endedAt !== undefined) return { reload: false, reason: 'tab-ended' };
@@ -177,7 +180,8 @@ export function decideSafeReload(args: {
   if (!target) return { reload: false, reason: 'not-needed' };
   const { cause, incidentId } = target;
   if (!config.safeReload.enabled) return { reload: false, reason: 'disabled', cause, incidentId };
-  if (callActive(session.media, now, config.safeReload.quietMs)) return { reload: false, reason: 'call-active', cause, incidentId };
+  const inCall = (media: MediaView): boolean => callActive(media, now, config.safeReload.quietMs);
+  if (inCall(session.media) || (args.sharedWith ?? []).some(inCall)) return { reload: false, reason: 'call-active', cause, incidentId };
   const inWindow = args.recentReloads.filter((t) => now - t < RELOAD_WINDOW_MS).length;
   if (inWindow >= config.safeReload.maxPerHour) return { reload: false, reason: 'hourly-limit', cause, incidentId };
   return { reload: true, cause, incidentId };

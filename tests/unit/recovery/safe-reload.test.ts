@@ -37,6 +37,25 @@ describe('safe reload (rung 5)', () => {
     });
   });
 
+  it("waits while a page sharing the softphone's SharedWorker is in a call: they are reloaded together", () => {
+    const s = stormed();
+    const due = T0 + 11 + GRACE + 1;
+    const quiet = { iceConnectionState: 'closed', connectionState: 'closed' } as const;
+    const talking = { iceConnectionState: 'connected', connectionState: 'connected' } as const;
+    expect(decideSafeReload({ session: s, now: due, config, recentReloads: [], sharedWith: [quiet] })).toMatchObject({ reload: true });
+    expect(decideSafeReload({ session: s, now: due, config, recentReloads: [], sharedWith: [quiet, talking] })).toMatchObject({
+      reload: false,
+      reason: 'call-active',
+      cause: 'token-not-recovered',
+    });
+    // Audio still arriving in the other page within quietMs counts as a call too.
+    const audio = { inboundGrewAt: due - 1000 };
+    expect(decideSafeReload({ session: s, now: due, config, recentReloads: [], sharedWith: [audio] })).toMatchObject({
+      reload: false,
+      reason: 'call-active',
+    });
+  });
+
   it('never reloads while a call is active, whatever failed', () => {
     const inCall = run([
       ev.hello(T0),
