@@ -21,6 +21,10 @@ export const MODEL_STRINGS: OptionsStrings = {
     storage: 'Event history',
   },
   fields: {
+    profile: {
+      label: 'Softphone platform',
+      help: 'genesys-cloud, amazon-connect or twilio-flex: every setting not set here or by policy takes that platform’s value, read from the vendor’s own client code. custom: the built-in values.',
+    },
     softphoneUrlPatterns: {
       label: 'Softphone pages',
       help: 'Chrome match patterns of the softphone pages to watch, one per line, for example https://*.mypurecloud.com/*.',
@@ -48,6 +52,10 @@ export const MODEL_STRINGS: OptionsStrings = {
     'tokenRefresh.audience': {
       label: 'Token audience',
       help: 'Origins a fresh token may be sent to, besides the softphone page’s own and the refresh and token endpoints’, one per line, for example https://api.mypurecloud.com or https://*.my.connect.aws. https only (http for localhost).',
+    },
+    tokenCarriers: {
+      label: 'Where the token travels',
+      help: 'JSON list. {"type":"header","name":"Authorization","scheme":"Bearer"}, {"type":"query","name":"access_token"}, {"type":"ws-message","pattern":"<regular expression with one capture group>"} or {"type":"ws-message","format":"xmpp-sasl-plain","prefix":"authKey:"}.',
     },
     'retry.baseDelayMs': { label: 'Base delay (ms)', help: 'Backoff base: the wait before a retry grows from this. At most 120,000.' },
     'retry.maxDelayMs': { label: 'Maximum delay (ms)', help: 'Backoff cap; not below the base delay. At most 120,000.' },

@@ -7,7 +7,7 @@
 import { checkLeaf, CONFIG_KEYS } from '../policy/resolve';
 import type { ConfigKey, LeafCheck } from '../policy/resolve';
 import { splitKey } from '../policy/leaf-path';
-import { TokenRefreshSchema } from '../policy/schema';
+import { PROFILES, TokenRefreshSchema } from '../policy/schema';
 import type { OptionsStrings, SectionId } from './options-strings';
 
 /**
@@ -24,6 +24,7 @@ export type FieldKind = 'boolean' | 'choice' | 'integer' | 'text' | 'lines' | 'i
 
 /** The editor kind of every setting. */
 export const FIELD_KINDS: Readonly<Record<ConfigKey, FieldKind>> = {
+  profile: 'choice',
   softphoneUrlPatterns: 'lines',
   protectedRequestPatterns: 'lines',
   'tokenRefresh.strategy': 'choice',
@@ -34,6 +35,7 @@ export const FIELD_KINDS: Readonly<Record<ConfigKey, FieldKind>> = {
   'tokenRefresh.scope': 'text',
   'tokenRefresh.refreshAheadSeconds': 'integer',
   'tokenRefresh.audience': 'lines',
+  tokenCarriers: 'json',
   'retry.baseDelayMs': 'integer',
   'retry.maxDelayMs': 'integer',
   'retry.maxAttempts': 'integer',
@@ -59,6 +61,7 @@ export const FIELD_KINDS: Readonly<Record<ConfigKey, FieldKind>> = {
 
 /** The options of `choice` settings, in schema order. */
 export const FIELD_CHOICES: Readonly<Partial<Record<ConfigKey, readonly string[]>>> = {
+  profile: PROFILES,
   'tokenRefresh.strategy': TokenRefreshSchema.shape.strategy.options,
 };
 
@@ -70,6 +73,7 @@ export function sectionOf(key: ConfigKey): SectionId {
   const { group } = splitKey(key);
   if (group !== undefined) return group as SectionId;
   if (key === 'riskWindows') return 'riskWindows';
+  if (key === 'tokenCarriers') return 'tokenRefresh';
   if (key === 'retentionDays' || key === 'maxStoredEvents') return 'storage';
   return 'monitoring';
 }

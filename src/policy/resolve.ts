@@ -30,6 +30,7 @@ import { redactString, redactValue } from '../redact/redact';
 import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
 import { PROBE_MAX_RETRY_ATTEMPTS } from './probe-config';
 import { MAX_AUDIENCE_ENTRIES, audienceEntryError } from '../recovery/token-audience';
+import { tokenCarriersError } from './token-carrier-check';
 
 /** Where a leaf's effective value came from. */
 export type ConfigSource = 'policy' | 'user' | 'default';
@@ -235,6 +236,7 @@ const CHECKS: Partial<Record<ConfigKey, Check>> = {
   'tokenRefresh.tokenUrl': (v: string) => (v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL'),
   'tokenRefresh.audience': (v: string[]) =>
     v.length > MAX_AUDIENCE_ENTRIES ? `at most ${MAX_AUDIENCE_ENTRIES} origins` : firstError(v, audienceEntryError),
+  tokenCarriers: (v: Config['tokenCarriers']) => tokenCarriersError(v),
   'tokenRefresh.refreshAheadSeconds': atMost(
     SENSE_LIMITS.refreshAheadSeconds,
     's',

@@ -42,6 +42,33 @@ export const TokenRefreshSchema = z.object({
   audience: z.array(z.string().max(2048)),
 });
 
+/**
+ * Vendor profiles (src/policy/profiles.ts): each supplies the default of every other key from
+ * what the vendor's own client code shows. `custom` is {@link DEFAULT_CONFIG}.
+ */
+export const PROFILES = ['custom', 'genesys-cloud', 'amazon-connect', 'twilio-flex'] as const;
+export type ProfileName = (typeof PROFILES)[number];
+
+/**
+ * One place the softphone carries its token, as policy writes it (src/recovery/token-carriers.ts).
+ * One object for every type, since Chrome's policy schema has no unions: which fields each type
+ * needs is checked at resolution (src/policy/token-carrier-check.ts).
+ */
+export const TokenCarrierSchema = z.object({
+  type: z.enum(['header', 'query', 'ws-message']),
+  /** `header`, `query`: the header or parameter name. */
+  name: z.string().max(256).optional(),
+  /** `header`: the authentication scheme before the token (`Bearer`); absent: the whole value. */
+  scheme: z.string().max(64).optional(),
+  /** `ws-message`: a regular expression with exactly one capture group, the token. */
+  pattern: z.string().max(1024).optional(),
+  /** `ws-message`: a known message format instead of a pattern. */
+  format: z.enum(['xmpp-sasl-plain']).optional(),
+  /** `ws-message` `xmpp-sasl-plain`: what precedes the token in the SASL PLAIN password. */
+  prefix: z.string().max(256).optional(),
+});
+export type TokenCarrierInput = z.infer<typeof TokenCarrierSchema>;
+
 export const RetrySchema = z.object({
   baseDelayMs: ms,
   maxDelayMs: ms,
@@ -99,9 +126,11 @@ export const TelemetrySchema = z.object({
 
 /** The fully resolved configuration: every key present. */
 export const ConfigSchema = z.object({
+  profile: z.enum(PROFILES),
   softphoneUrlPatterns: z.array(z.string().max(2048)),
   protectedRequestPatterns: z.array(z.string().max(2048)),
   tokenRefresh: TokenRefreshSchema,
+  tokenCarriers: z.array(TokenCarrierSchema),
   retry: RetrySchema,
   watchdog: WatchdogSchema,
   media: MediaSchema,
@@ -119,9 +148,11 @@ export type Config = z.infer<typeof ConfigSchema>;
  * Unknown keys are stripped (Chrome drops keys the managed schema does not declare).
  */
 export const PartialConfigSchema = z.object({
+  profile: ConfigSchema.shape.profile.optional(),
   softphoneUrlPatterns: ConfigSchema.shape.softphoneUrlPatterns.optional(),
   protectedRequestPatterns: ConfigSchema.shape.protectedRequestPatterns.optional(),
   tokenRefresh: TokenRefreshSchema.partial().optional(),
+  tokenCarriers: ConfigSchema.shape.tokenCarriers.optional(),
   retry: RetrySchema.partial().optional(),
   watchdog: WatchdogSchema.partial().optional(),
   media: MediaSchema.partial().optional(),
@@ -140,6 +171,7 @@ export type PartialConfig = z.infer<typeof PartialConfigSchema>;
  * missed 14 s Genesys pings (docs/architecture.md §6).
  */
 export const DEFAULT_CONFIG: Config = {
+  profile: 'custom',
   softphoneUrlPatterns: [...DEFAULT_SOFTPHONE_URL_PATTERNS],
   protectedRequestPatterns: ['*/api/v2/*'],
   tokenRefresh: {
@@ -152,6 +184,10 @@ export const DEFAULT_CONFIG: Config = {
     refreshAheadSeconds: 60,
     audience: [],
   },
+  tokenCarriers: [
+    { type: 'header', name: 'Authorization', scheme: 'Bearer' },
+    { type: 'query', name: 'access_token' },
+  ],
   retry: { baseDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 4, statuses: [408, 429, 503] },
   watchdog: { reconnectGraceMs: 10_000, heartbeatTimeoutMs: 30_000 },
   media: { grantMicrophone: true, reacquireOnLoss: true },
