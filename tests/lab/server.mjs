@@ -37,6 +37,7 @@ import { parseCookies, pathTemplate, sendApiError, sendHtml, sendJson } from './
 import { createAttackerSite } from './lib/attacker.mjs';
 import { APP_TRANSPORTS, crmPageHtml } from './lib/crm-page.mjs';
 import { LAB_HOSTS, TLS_BROWSER_ARGS, dualProtocolServer, makeCertificate } from './lib/tls.mjs';
+import { createTwilioLab } from './lib/twilio-lab.mjs';
 
 export { LAB_HOSTS, TLS_BROWSER_ARGS };
 
@@ -58,6 +59,26 @@ const CALLERS = ['+1 312 555 0100', '+1 312 555 0142', '+1 773 555 0199', '+1 63
  */
 
 /**
+ * A vendor lab (tests/lab/README.md "Vendor labs"): made once per lab from the lab's shared
+ * parts; each handler answers the status it sent, or null when the request is not its own.
+ * @typedef {{
+ *   handleRequest?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => Promise<number | null> | number | null,
+ *   handleUpgrade?: (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, url: URL) => number | null,
+ *   handleControl?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => Promise<number | null> | number | null,
+ *   terminateAll?: () => number,
+ *   stallOpen?: (until: number) => number,
+ *   unstallAll?: () => void,
+ *   reset?: () => void,
+ *   close?: () => void,
+ * }} VendorLab `terminateAll`, `stallOpen`, `unstallAll`: the vendor's sockets in the lab faults
+ *   (publish-storm, server-down, silent-stall) alongside the notification sockets
+ * @typedef {(ctx: { tokens: ReturnType<typeof createTokenStore>, heartbeatMs: number, origin: () => string }) => VendorLab} VendorLabFactory
+ */
+
+/** @type {VendorLabFactory[]} one line per vendor lab */
+const VENDOR_LABS = [createTwilioLab];
+
+/**
  * The lab's state and the operations tests and the control API use.
  * @param {{ tokenTtlSeconds: number, heartbeatMs: number, origin: () => string }} opts
  */
@@ -66,6 +87,9 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
   const stats = createStats();
   const faults = createFaults();
   const attacker = createAttackerSite();
+  const vendors = VENDOR_LABS.map((make) => make({ tokens, heartbeatMs, origin }));
+  /** @param {(v: VendorLab) => number | undefined} f */
+  const sumVendors = (f) => vendors.reduce((n, v) => n + (f(v) ?? 0), 0);
   /** @type {Map<string, import('./lib/api-routes.mjs').LabCall>} */
   const calls = new Map();
   const presence = new Map();
@@ -99,10 +123,13 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
   /** @type {import('./lib/faults.mjs').FaultTargets} */
   const targets = {
     revokeAllAccessTokens: () => tokens.revokeAllAccessTokens(),
-    terminateAllSockets: () => hub.terminateAll(),
+    terminateAllSockets: () => hub.terminateAll() + sumVendors((v) => v.terminateAll?.()),
     pushToAllSockets: (message) => hub.push(null, message),
-    stallOpenSockets: (until) => hub.stallOpen(until),
-    unstallSockets: () => hub.unstallAll(),
+    stallOpenSockets: (until) => hub.stallOpen(until) + sumVendors((v) => v.stallOpen?.(until)),
+    unstallSockets: () => {
+      hub.unstallAll();
+      for (const v of vendors) v.unstallAll?.();
+    },
   };
 
   return {
@@ -117,6 +144,7 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
     agents: AGENTS,
     orgs: ORGS,
     attackerSite: attacker,
+    vendors,
 
     /**
      * Offers a call: pushes `alerting` to one user's sockets, or to every socket.
@@ -174,6 +202,7 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
       faults.clearAll(targets);
       stats.reset();
       attacker.clear();
+      for (const v of vendors) v.reset?.();
     },
 
     /**
@@ -281,6 +310,10 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     if (path === '/auth/authorize') return handleSessionAuthorize(req, res, url, oauthCtx);
     if (path === '/api/v2/authentication/refresh') return handleRefresh(req, res, url, oauthCtx);
     if (path.startsWith('/api/v2/')) return handleApi(req, res, url, apiCtx);
+    for (const v of lab.vendors) {
+      const status = await v.handleRequest?.(req, res, url);
+      if (status != null) return status;
+    }
     sendJson(res, 404, { message: 'No such resource.', code: 'not.found', status: 404 });
     return 404;
   }
@@ -381,6 +414,13 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
       return;
     }
     const url = new URL(req.url ?? '/', origin());
+    for (const v of lab.vendors) {
+      const status = v.handleUpgrade?.(req, socket, head, url);
+      if (status == null) continue;
+      lab.counters.request('GET', pathTemplate(url.pathname), status);
+      log?.(`GET ${pathTemplate(url.pathname)} ${status}`);
+      return;
+    }
     if (url.pathname !== '/api/v2/notifications') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       lab.counters.request('GET', pathTemplate(url.pathname), 404);
@@ -429,6 +469,7 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     close: () =>
       new Promise((resolve) => {
         lab.hub.close();
+        for (const v of lab.vendors) v.close?.();
         server.close(() => resolve());
         plainServer.closeAllConnections();
         tlsServer?.closeAllConnections();

@@ -38,6 +38,10 @@ export async function handleControl(req, res, url, lab) {
   const path = url.pathname;
 
   try {
+    for (const v of lab.vendors) {
+      const status = await v.handleControl?.(req, res, url);
+      if (status != null) return status;
+    }
     const faultMatch = /^\/lab\/fault\/([a-z0-9-]+)$/.exec(path);
     if (faultMatch) {
       const name = faultMatch[1] ?? '';
