@@ -1,6 +1,11 @@
 /**
  * Resolution of the effective configuration (docs/architecture.md §4): enterprise policy (managed
- * storage) over the user's settings over {@link DEFAULT_CONFIG}, decided per leaf key.
+ * storage) over the user's settings over the defaults, decided per leaf key.
+ *
+ * The `profile` leaf is resolved first (policy > user > `custom`); the default of every other
+ * leaf is then the value of that profile's configuration (src/policy/profiles.ts; `custom` is
+ * {@link DEFAULT_CONFIG}). Such a value's source is still `'default'`; `config.profile` says
+ * which profile is in force.
  *
  * Leaf keys are the top-level scalars and lists (`softphoneUrlPatterns`, `riskWindows`, …)
  * and the fields of the object-valued keys, dotted (`tokenRefresh.strategy`,
@@ -17,7 +22,7 @@
  * strategy's required settings) run on the result. When one fails, the leaf from the
  * lowest-priority source among those involved falls back to its next source (on a tie, the
  * dependent setting: `maxDelayMs`, `refreshUrl`, …) and is reported; this repeats until all
- * hold. Defaults satisfy every check, so it ends.
+ * hold. Every profile's defaults satisfy every check (tests/unit/policy/profiles.test.ts), so it ends.
  *
  * Unknown keys are reported and ignored. {@link resolveConfig} never throws.
  */
@@ -31,6 +36,7 @@ import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
 import { PROBE_MAX_RETRY_ATTEMPTS } from './probe-config';
 import { MAX_AUDIENCE_ENTRIES, audienceEntryError } from '../recovery/token-audience';
 import { tokenCarriersError } from './token-carrier-check';
+import { profileConfig } from './profiles';
 
 /** Where a leaf's effective value came from. */
 export type ConfigSource = 'policy' | 'user' | 'default';
@@ -369,8 +375,13 @@ function resolve(inputs: ConfigInputs, problems: ProblemList): ResolvedConfig {
       else problems.add({ key: leaf.key, source, message: checked.message, value: shownValue(leaf.key, raw) });
     }
   }
+  // The profile first: its configuration supplies every other leaf's default.
+  const profileCandidate = candidates.get('profile')?.[0];
+  const profile = (profileCandidate?.value as Config['profile'] | undefined) ?? DEFAULT_CONFIG.profile;
+  const base = profileConfig(profile);
   for (const leaf of LEAVES) {
-    candidates.get(leaf.key)?.push({ source: 'default', value: defaultValue(leaf) });
+    const value = leaf.key === 'profile' ? DEFAULT_CONFIG.profile : defaultValue(leaf, base);
+    candidates.get(leaf.key)?.push({ source: 'default', value });
   }
 
   const chosen = new Map<ConfigKey, number>(LEAVES.map((l) => [l.key, 0]));
@@ -461,8 +472,8 @@ function describeIssue(error: z.ZodError): string {
   return redactString(`${where}${issue.message}`).slice(0, 300);
 }
 
-function defaultValue(leaf: Leaf): unknown {
-  const top = DEFAULT_CONFIG[(leaf.group ?? leaf.field) as keyof Config];
+function defaultValue(leaf: Leaf, base: Config): unknown {
+  const top = base[(leaf.group ?? leaf.field) as keyof Config];
   const value = leaf.group ? (top as unknown as Record<string, unknown>)[leaf.field] : top;
   return structuredClone(value);
 }

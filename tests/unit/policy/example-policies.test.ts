@@ -3,14 +3,21 @@
  * each parses, passes the extension's own schema with no key left over (a typo would be
  * stripped silently), resolves without a single problem and with every key it sets in force
  * from policy, and passes Chrome's check against public/managed-schema.json with nothing
- * invalid and nothing dropped. The Linux and Windows wrappers are generated from the lab
- * example; Chrome's way of reading the .reg back gives the lab example again.
+ * invalid and nothing dropped. Each gives its profile's configuration (src/policy/profiles.ts;
+ * none named: `custom`) overlaid with the keys it sets, and a vendor example sets only what the
+ * profile cannot know (the customer's OAuth client, their region's login host): no value the
+ * profile already supplies. The lab example lists every key on purpose (the platform wrappers'
+ * source). The Linux and Windows wrappers are generated from the lab example; Chrome's way of
+ * reading the .reg back gives the lab example again.
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PartialConfigSchema } from '../../../src/policy/schema';
 import { resolveConfig } from '../../../src/policy/resolve';
+import { profileConfig } from '../../../src/policy/profiles';
+import { getLeaf, setLeaf } from '../../../src/policy/leaf-path';
+import type { ProfileName } from '../../../src/policy/schema';
 import { checkPolicyValue } from './chrome-policy-schema';
 import type { JsonValue } from './chrome-policy-schema';
 import {
@@ -98,11 +105,30 @@ describe('docs/policies example policies', () => {
     it('passes Chrome’s check against public/managed-schema.json, nothing invalid, nothing dropped', () => {
       expect(checkPolicyValue(managedSchema, value)).toEqual({ invalid: [], dropped: [] });
     });
+
+    it('gives its profile’s configuration overlaid with the keys it sets', () => {
+      const profile = (value.profile ?? 'custom') as ProfileName;
+      let expected: Record<string, unknown> = { ...profileConfig(profile) };
+      for (const key of leafKeys(value)) expected = setLeaf(expected, key, getLeaf(value, key));
+      expect(resolveConfig({ managed: value, user: undefined }).config).toEqual(expected);
+    });
   });
 
-  it('set the seeds’ risk windows (Mon 06:00 and Fri 16:00 America/Chicago) for Genesys Cloud and the lab', () => {
+  describe.each(examples.filter((f) => f !== 'softphone-lab.json'))('%s (a vendor example)', (file) => {
+    const value = readJson(`docs/policies/${file}`) as Dict;
+
+    it('names its vendor’s profile and repeats no value the profile already supplies', () => {
+      expect(value.profile).toBe(file.replace(/\.json$/, ''));
+      const supplied = profileConfig(value.profile as ProfileName);
+      for (const key of leafKeys(value).filter((k) => k !== 'profile')) {
+        expect(getLeaf(value, key), key).not.toEqual(getLeaf(supplied, key));
+      }
+    });
+  });
+
+  it('set the seeds’ risk windows (Mon 06:00 and Fri 16:00 America/Chicago) for Genesys Cloud (from its profile) and the lab', () => {
     for (const file of ['genesys-cloud.json', 'softphone-lab.json']) {
-      const windows = (readJson(`docs/policies/${file}`) as Dict).riskWindows as Dict[];
+      const windows = resolveConfig({ managed: readJson(`docs/policies/${file}`), user: undefined }).config.riskWindows;
       expect(windows.map((w) => [w.days, w.start, w.timeZone])).toEqual([
         [['Mon'], '06:00', 'America/Chicago'],
         [['Fri'], '16:00', 'America/Chicago'],
@@ -112,9 +138,10 @@ describe('docs/policies example policies', () => {
 });
 
 describe('a typo in a policy', () => {
-  const genesys = readJson('docs/policies/genesys-cloud.json') as Dict;
+  // The lab example: it sets every key, so a typo can hit any of them.
+  const lab = readJson('docs/policies/softphone-lab.json') as Dict;
   const withTypo = (mutate: (v: Dict) => void): Dict => {
-    const copy = structuredClone(genesys);
+    const copy = structuredClone(lab);
     mutate(copy);
     return copy;
   };
