@@ -38,6 +38,7 @@ import { createAttackerSite } from './lib/attacker.mjs';
 import { APP_TRANSPORTS, crmPageHtml } from './lib/crm-page.mjs';
 import { LAB_HOSTS, TLS_BROWSER_ARGS, dualProtocolServer, makeCertificate } from './lib/tls.mjs';
 import { createTwilioLab } from './lib/twilio-lab.mjs';
+import { createGenesysLab } from './lib/genesys-lab.mjs';
 
 export { LAB_HOSTS, TLS_BROWSER_ARGS };
 
@@ -76,7 +77,7 @@ const CALLERS = ['+1 312 555 0100', '+1 312 555 0142', '+1 773 555 0199', '+1 63
  */
 
 /** @type {VendorLabFactory[]} one line per vendor lab */
-const VENDOR_LABS = [createTwilioLab];
+const VENDOR_LABS = [createTwilioLab, createGenesysLab];
 
 /**
  * The lab's state and the operations tests and the control API use.
@@ -292,6 +293,11 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
       sendApiError(res, 503, 'service.unavailable', 'The service is unavailable.');
       return 503;
     }
+    // Before the app's routes: a vendor lab may answer under its own host name (api.genesys.test/api/v2/…).
+    for (const v of lab.vendors) {
+      const status = await v.handleRequest?.(req, res, url);
+      if (status != null) return status;
+    }
     if (path === '/' || path === '/index.html') {
       // The app bounces through /oauth/authorize on every load; count the load that starts it.
       // The worker transports sign in with the session cookie instead: every load starts the app.
@@ -310,10 +316,6 @@ export async function startLab({ port = 0, host = '127.0.0.1', heartbeatMs = 500
     if (path === '/auth/authorize') return handleSessionAuthorize(req, res, url, oauthCtx);
     if (path === '/api/v2/authentication/refresh') return handleRefresh(req, res, url, oauthCtx);
     if (path.startsWith('/api/v2/')) return handleApi(req, res, url, apiCtx);
-    for (const v of lab.vendors) {
-      const status = await v.handleRequest?.(req, res, url);
-      if (status != null) return status;
-    }
     sendJson(res, 404, { message: 'No such resource.', code: 'not.found', status: 404 });
     return 404;
   }
