@@ -63,6 +63,8 @@
 
   let device = null;
   let activeCall = null;
+  /** The CallSid, or before the answer an outgoing call's own id (the `callsid` of its invite). */
+  const callId = (call) => call.parameters.CallSid || call.outboundConnectionId || null;
 
   function watchCall(call, direction) {
     activeCall = call;
@@ -87,7 +89,7 @@
       lab.call.bytesReceived = t.bytesReceived || 0;
     });
     call.on('error', (err) => {
-      lab.errors.push({ at: Date.now(), code: err.code, name: err.name, message: err.message, callSid: call.parameters.CallSid || null });
+      lab.errors.push({ at: Date.now(), code: err.code, name: err.name, message: err.message, callSid: callId(call) });
       update('error', { code: err.code });
     });
     for (const name of ['cancel', 'disconnect', 'reject']) {
@@ -117,7 +119,7 @@
     }
     device.on('error', (err, call) => {
       const orig = err.originalError && typeof err.originalError.code === 'number' ? err.originalError.code : undefined;
-      lab.errors.push({ at: Date.now(), code: err.code, signalingCode: orig, name: err.name, message: err.message, callSid: (call && call.parameters.CallSid) || null });
+      lab.errors.push({ at: Date.now(), code: err.code, signalingCode: orig, name: err.name, message: err.message, callSid: call ? callId(call) : null });
       event('device.error', { code: err.code, signalingCode: orig });
     });
     device.on('incoming', (call) => {

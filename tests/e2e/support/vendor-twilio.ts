@@ -1,0 +1,176 @@
+/**
+ * Helpers for the Twilio Voice vendor lab (tests/lab/README.md "Vendor labs: Twilio Voice"): the
+ * lab page running @twilio/voice-sdk 2.18.5 unmodified (`window.labVendor`,
+ * `window.labVendorApi`), the lab's PStream back end (`GET /lab/twilio/state`) and its control
+ * calls. Times in ms since epoch unless said otherwise.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import type { Lab } from './softphone';
+import { labPost } from './softphone';
+
+/**
+ * Chromium flags for the Twilio lab, after the lab's TLS_BROWSER_ARGS (the last
+ * `--host-resolver-rules` wins, measured): `*.test` on loopback as the lab needs, and every
+ * Twilio host resolving to nothing, so the SDK can never reach a Twilio service from a test
+ * (its Insights publisher turns to `eventgw.twilio.com` after `connected`: lib/twilio/device.ts).
+ */
+export const TWILIO_BROWSER_ARGS = ['--host-resolver-rules=MAP *.test 127.0.0.1, MAP *.twilio.com ~NOTFOUND, MAP *.twiliocdn.com ~NOTFOUND'];
+
+/** The lab page's path on the softphone site. */
+export const TWILIO_PAGE_PATH = '/vendors/twilio/';
+
+/** What the lab page logs (tests/lab/vendors/twilio/app.js). */
+export interface VendorState {
+  vendor: 'twilio';
+  sdkVersion: string;
+  /** app starts in this tab (sessionStorage): 2 after one reload */
+  loads: number;
+  registered: boolean;
+  deviceState: string;
+  deviceReady?: boolean;
+  events: { at: number; name: string; code?: number }[];
+  errors: { at: number; code: number; signalingCode?: number; name: string; message: string; callSid: string | null }[];
+  call: {
+    direction: 'incoming' | 'outgoing';
+    sid: string | null;
+    status: string;
+    accepted: boolean;
+    ended: boolean;
+    packetsReceived: number;
+    bytesReceived: number;
+  } | null;
+  tokenFetches: number;
+  tokenUpdates: number;
+  fenced: Record<string, number>;
+  farEnd?: { connected: boolean; calls: Record<string, { ice: string; packetsReceived: number; ended: boolean }> };
+}
+
+/** `GET /lab/twilio/state` (tests/lab/lib/twilio-pstream.mjs `snapshot`, twilio-lab.mjs counts). */
+export interface TwilioLabState {
+  sockets: { id: number; identity: string | null; authenticated: boolean; registered: boolean; stalled: boolean; openedAt: number }[];
+  calls: { callSid: string; direction: string; state: string; socket: number }[];
+  farEnd: boolean;
+  log: { at: number; socket: number; dir: 'in' | 'out' | 'lab'; type: string; code?: number; callSid?: string }[];
+  counts: {
+    socketsOpened: number;
+    socketsClosed: number;
+    listen: number;
+    listenRefused: number;
+    register: number;
+    registerRefused: number;
+    invite: number;
+    inviteRefused: number;
+    heartbeatsSent: number;
+    errorsSent: Record<string, number>;
+    tokenRequests: number;
+    insightsPosts: number;
+    insightsRefused: number;
+    pageLoads: number;
+  };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** `ms` as seconds with one decimal, or `never` for null. */
+export const secs = (ms: number | null): string => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
+
+/** The page's `window.labVendor`, or null while it navigates or before the app ran. */
+export async function vendorState(page: Page): Promise<VendorState | null> {
+  return page
+    .evaluate(() => {
+      const v = (window as unknown as { labVendor?: VendorState }).labVendor;
+      return v && v.vendor === 'twilio' ? (JSON.parse(JSON.stringify(v)) as VendorState) : null;
+    })
+    .catch(() => null);
+}
+
+export async function twilioState(lab: Lab): Promise<TwilioLabState> {
+  const res = await fetch(`${lab.controlUrl}/lab/twilio/state`);
+  if (!res.ok) throw new Error(`/lab/twilio/state → ${res.status}`);
+  return (await res.json()) as TwilioLabState;
+}
+
+/**
+ * Polls `check` until it holds.
+ * @returns ms from `since` to the first time it held, or null when `timeoutMs` passed first
+ */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, since = Date.now(), stepMs = 100): Promise<number | null> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return Date.now() - since;
+    await sleep(stepMs);
+  }
+  return null;
+}
+
+/** Whether the page's state satisfies `f` now. */
+export const pageHolds =
+  (page: Page, f: (s: VendorState) => boolean): (() => Promise<boolean>) =>
+  async () => {
+    const s = await vendorState(page);
+    return s !== null && f(s);
+  };
+
+/**
+ * Opens the lab page as `identity` and waits until the SDK reports itself registered.
+ * @returns the page and the ms from navigation to `registered`
+ */
+export async function openTwilio(context: BrowserContext, lab: Lab, identity = 'agent-1'): Promise<{ page: Page; registeredMs: number }> {
+  const page = await context.newPage();
+  const t0 = Date.now();
+  await page.goto(`${lab.origins.softphone}${TWILIO_PAGE_PATH}?identity=${identity}&autoAnswer=1`);
+  const registeredMs = await waitUntil(pageHolds(page, (s) => s.registered), 20_000, t0);
+  if (registeredMs === null) throw new Error(`the SDK did not register: ${JSON.stringify(await vendorState(page))}`);
+  await waitUntil(pageHolds(page, (s) => s.farEnd?.connected === true), 5_000);
+  return { page, registeredMs };
+}
+
+/**
+ * Waits for the page to log the SDK event `name` (e.g. `device.unregistered`) at or after `since`;
+ * the log keeps events too short-lived for polling (unregistered for a few ms during a reconnect).
+ * @returns ms from `since` to the event, or null when it was not logged within `timeoutMs`
+ */
+export async function eventAfter(page: Page, name: string, since: number, timeoutMs: number): Promise<number | null> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const e = (await vendorState(page))?.events.find((x) => x.name === name && x.at >= since);
+    if (e) return e.at - since;
+    await sleep(100);
+  }
+  return null;
+}
+
+/** A call whose audio flows: accepted and the SDK counted more than 10 packets received (its own `sample` stats). */
+export const talking = (s: VendorState): boolean => Boolean(s.call && s.call.accepted && !s.call.ended && s.call.packetsReceived > 10);
+
+/** Places an outgoing call to the far end. @returns ms until audio flows, null if it did not within 20 s */
+export async function dialAndTalk(page: Page): Promise<number | null> {
+  const t0 = Date.now();
+  await page.evaluate(() => (window as unknown as { labVendorApi: { dial(): Promise<unknown> } }).labVendorApi.dial());
+  return waitUntil(pageHolds(page, talking), 20_000, t0);
+}
+
+/** The far end rings the agent (the page answers: `autoAnswer=1`). @returns ms until audio flows, null if not within 20 s */
+export async function ringAndTalk(lab: Lab, page: Page, identity = 'agent-1'): Promise<number | null> {
+  const t0 = Date.now();
+  await labPost(lab, '/lab/twilio/ring', { identity });
+  return waitUntil(pageHolds(page, (s) => talking(s) && s.call?.direction === 'incoming'), 20_000, t0);
+}
+
+/** The agent hangs up in the page. */
+export async function hangUp(page: Page): Promise<void> {
+  await page.evaluate(() => (window as unknown as { labVendorApi: { hangup(): void } }).labVendorApi.hangup());
+  await waitUntil(pageHolds(page, (s) => s.call === null || s.call.ended), 5_000);
+}
+
+/** Injects a lab fault. @returns the time it was injected and the lab's answer */
+export async function injectFault(lab: Lab, name: string, body: object = {}): Promise<{ at: number; answer: Record<string, unknown> }> {
+  const at = Date.now();
+  const answer = (await labPost(lab, `/lab/fault/${name}`, body)) as Record<string, unknown>;
+  return { at, answer };
+}
+
+/** The first lab log entry at or after `since` matching `f`, or undefined. */
+export async function firstLogged(lab: Lab, since: number, f: (e: TwilioLabState['log'][number]) => boolean): Promise<TwilioLabState['log'][number] | undefined> {
+  return (await twilioState(lab)).log.find((e) => e.at >= since && f(e));
+}
