@@ -101,6 +101,8 @@ export const MODEL_STRINGS: OptionsStrings = {
     maxStoredEvents: { label: 'Stored events', help: 'Most events in the local timeline; the oldest go first. At most 10,000,000.' },
   },
   source: { policy: 'Policy', user: 'Your setting', default: 'Default' },
+  profileSource: (platform) => `${platform} profile`,
+  profileLimits: (platform) => `What Softphone Guard cannot do on ${platform}, and what it does instead`,
   lockedReason: 'Set by your organisation’s policy',
   empty: '(empty)',
   yes: 'Yes',

@@ -16,6 +16,7 @@ import type { ConfigKey, ConfigSource } from '../policy/resolve';
 import { getLeaf, setLeaf } from '../policy/leaf-path';
 import type { FieldError } from '../policy/user-config';
 import type { Config } from '../policy/schema';
+import { PROFILE_LIMITS, PROFILE_NAMES, profileConfig } from '../policy/profiles';
 import {
   FIELD_CHOICES,
   FIELD_KINDS,
@@ -53,8 +54,15 @@ export interface FieldView {
   effectiveEditText: string;
   /** The user has a stored value for it (what "reset to default" removes). */
   userSet: boolean;
-  /** The value the default would give, for reading. */
+  /** The value the default would give (the profile's, when a vendor profile is in force), for reading. */
   defaultText: string;
+  /**
+   * `profile` only: what the extension cannot do on the platform in force and what it does
+   * instead (src/policy/profiles.ts `PROFILE_LIMITS`); empty otherwise.
+   */
+  limits: readonly string[];
+  /** The heading of {@link FieldView.limits}; empty when there are none. */
+  limitsTitle: string;
   /** Problems of this setting, as sentences naming who set the value. */
   problems: string[];
   /** A secret (telemetry headers): values are never shown. */
@@ -89,9 +97,13 @@ export interface Draft {
 /**
  * Builds the page's view model.
  * @param answer the worker's answer to `get-config`
- * @param defaults the built-in defaults (`DEFAULT_CONFIG`), for the "default" hints
+ * @param defaults the built-in defaults (`DEFAULT_CONFIG`), for the "default" hints while the
+ *   `custom` profile is in force; a vendor profile's own configuration replaces them (and a value
+ *   from it is labelled "<platform> profile")
  */
 export function optionsView(answer: ConfigResponse, defaults: Config, t: OptionsStrings): OptionsView {
+  const profile = answer.config.profile;
+  const base = profile === 'custom' ? defaults : profileConfig(profile);
   const problemsByKey = new Map<string, string[]>();
   for (const p of answer.problems) {
     const list = problemsByKey.get(p.key) ?? [];
@@ -101,7 +113,7 @@ export function optionsView(answer: ConfigResponse, defaults: Config, t: Options
   const sections = SECTIONS.map(({ id, keys }) => ({
     id,
     title: t.sections[id],
-    fields: keys.map((key) => fieldView(key, answer, defaults, problemsByKey.get(key) ?? [], t)),
+    fields: keys.map((key) => fieldView(key, answer, base, problemsByKey.get(key) ?? [], t)),
   }));
   const known = new Set<string>(CONFIG_KEYS);
   const problems = answer.problems.map((p): ProblemView => ({
@@ -127,6 +139,9 @@ function fieldView(key: ConfigKey, answer: ConfigResponse, defaults: Config, pro
   const userSet = stored !== undefined && stored !== null;
   const locked = source === 'policy';
   const effectiveEditText = valueToText(kind, effective);
+  const profile = answer.config.profile;
+  const fromProfile = source === 'default' && profile !== 'custom' && key !== 'profile';
+  const limits = key === 'profile' ? PROFILE_LIMITS[profile] : [];
   return {
     key,
     id: fieldId(key),
@@ -135,7 +150,7 @@ function fieldView(key: ConfigKey, answer: ConfigResponse, defaults: Config, pro
     help: t.fields[key].help,
     choices: FIELD_CHOICES[key] ?? [],
     source,
-    sourceLabel: t.source[source],
+    sourceLabel: fromProfile ? t.profileSource(PROFILE_NAMES[profile]) : t.source[source],
     locked,
     lockedReason: locked ? t.lockedReason : null,
     effectiveText: valueToDisplay(key, effective, t),
@@ -143,6 +158,8 @@ function fieldView(key: ConfigKey, answer: ConfigResponse, defaults: Config, pro
     effectiveEditText,
     userSet,
     defaultText: valueToDisplay(key, getLeaf(defaults, key), t),
+    limits,
+    limitsTitle: limits.length > 0 ? t.profileLimits(PROFILE_NAMES[profile]) : '',
     problems,
     secret: SECRET_FIELDS.has(key),
   };

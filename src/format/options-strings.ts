@@ -19,6 +19,10 @@ export interface OptionsStrings {
   fields: Record<ConfigKey, { label: string; help: string }>;
   /** Badge text per source of a value. */
   source: Record<ConfigSource, string>;
+  /** Badge text of a default supplied by a vendor profile: `"Genesys Cloud"` → `"Genesys Cloud profile"`. */
+  profileSource: (platform: string) => string;
+  /** Heading of a vendor profile's limits under the profile field. */
+  profileLimits: (platform: string) => string;
   /** Why a field cannot be edited. */
   lockedReason: string;
   /** Shown for an empty text or list. */

@@ -6,8 +6,9 @@
  *
  *   { "3rdparty": { "extensions": { "<extension id>": { …policy… } } } }
  *
- * By default only the settings that differ from the built-in defaults are written (a policy
- * that pins every default would also pin them against later, better defaults); `allKeys`
+ * By default only the settings that differ from the defaults are written — those of the profile
+ * in force (src/policy/profiles.ts), so a vendor's export is its `profile` and what differs from
+ * it (a policy that pins every default would also pin them against later, better defaults); `allKeys`
  * writes every setting. Values that are secret or were redacted before they reached the page
  * are left out and listed, so an exported file never carries a secret nor a `[redacted]`
  * placeholder that would then be deployed as a real value.
@@ -17,6 +18,7 @@ import { CONFIG_KEYS } from './resolve';
 import type { ConfigKey } from './resolve';
 import { getLeaf, setLeaf } from './leaf-path';
 import { DEFAULT_CONFIG, PartialConfigSchema } from './schema';
+import { profileConfig } from './profiles';
 import type { Config, PartialConfig } from './schema';
 
 /** Chrome extension IDs: 32 letters a–p (SHA-256 of the key, hex digits mapped 0–f → a–p). */
@@ -65,9 +67,10 @@ export function exportPolicy(config: Config, options: PolicyExportOptions): Poli
   if (!EXTENSION_ID_RE.test(options.extensionId)) throw new RangeError('extensionId must be 32 letters a–p');
   let policy: Record<string, unknown> = {};
   const omitted: PolicyExport['omitted'] = [];
+  const defaults = profileConfig(config.profile);
   for (const key of CONFIG_KEYS) {
     const value = getLeaf(config, key);
-    const differs = !sameJson(value, getLeaf(DEFAULT_CONFIG, key));
+    const differs = !sameJson(value, getLeaf(key === 'profile' ? DEFAULT_CONFIG : defaults, key));
     if (!options.allKeys && !differs) continue;
     if (SECRET_KEYS.includes(key) && !isEmptyRecord(value)) {
       omitted.push({ key, reason: 'secret' });

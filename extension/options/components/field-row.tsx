@@ -1,6 +1,7 @@
 /**
  * One setting: its label and source, the editor (or, when the policy sets it, the value
- * read-only with the reason), the help, what is in force when the editor shows something
+ * read-only with the reason), the help, a vendor profile's limits (under the profile field),
+ * what is in force when the editor shows something
  * else, the problems of the values that were not used, the message of an invalid draft, and
  * "reset to default" for a user value.
  */
@@ -61,6 +62,16 @@ export function FieldRow({ field, text, error, busy, onInput, onCommit, onReset 
       <p class="field__help" id={ids.help}>
         {field.help}
       </p>
+      {field.limits.length > 0 ? (
+        <div class="field__limits" data-testid="profile-limits">
+          <p class="field__note">{field.limitsTitle}</p>
+          <ul>
+            {field.limits.map((l) => (
+              <li key={l}>{l}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {inForceDiffers ? <p class="field__note">{OPTIONS_STRINGS.inForce(field.effectiveText)}</p> : null}
       {field.source !== 'default' ? <p class="field__note">{OPTIONS_STRINGS.defaultIs(field.defaultText)}</p> : null}
       {field.problems.length > 0 ? (

@@ -7,6 +7,7 @@ import { CONFIG_KEYS } from '../../../src/policy/resolve';
 import type { ConfigKey } from '../../../src/policy/resolve';
 import { DEFAULT_CONFIG } from '../../../src/policy/schema';
 import { getLeaf } from '../../../src/policy/leaf-path';
+import { PROFILE_LIMITS } from '../../../src/policy/profiles';
 import { MODEL_STRINGS as t } from '../../../extension/options/strings';
 import { answerFor } from './options-fixtures';
 
@@ -222,5 +223,26 @@ describe('drafts', () => {
   it('rebuilds the policy values from the answer', () => {
     const answer = answerFor({ retry: { baseDelayMs: 5000 }, retentionDays: 3 }, { retentionDays: 9 });
     expect(policyValues(answer)).toEqual({ retry: { baseDelayMs: 5000 }, retentionDays: 3 });
+  });
+});
+
+describe('optionsView under a vendor profile', () => {
+  it('labels values from the profile as "<platform> profile", shows the profile’s value as the default, and lists the limits under the profile field', () => {
+    const view = optionsView(answerFor({ profile: 'twilio-flex', retry: { maxAttempts: 2 } }, { watchdog: { reconnectGraceMs: 5000 } }), DEFAULT_CONFIG, t);
+    expect(field(view, 'profile')).toMatchObject({ source: 'policy', sourceLabel: 'Policy', locked: true });
+    expect(field(view, 'profile').limitsTitle).toBe('What Softphone Guard cannot do on Twilio Flex, and what it does instead');
+    expect(field(view, 'profile').limits).toEqual(PROFILE_LIMITS['twilio-flex']);
+    expect(field(view, 'tokenRefresh.strategy')).toMatchObject({ source: 'default', sourceLabel: 'Twilio Flex profile', effectiveText: 'reload-when-idle' });
+    expect(field(view, 'watchdog.heartbeatTimeoutMs').sourceLabel).toBe('Twilio Flex profile');
+    // Set by policy and by the user: their own labels; the default they hide is the profile's.
+    expect(field(view, 'retry.maxAttempts').sourceLabel).toBe('Policy');
+    expect(field(view, 'watchdog.reconnectGraceMs')).toMatchObject({ sourceLabel: 'Your setting', defaultText: '20,000' });
+    for (const key of CONFIG_KEYS.filter((k) => k !== 'profile')) expect(field(view, key).limits, key).toEqual([]);
+  });
+
+  it('shows no limits and plain "Default" labels with the custom profile', () => {
+    const view = optionsView(answerFor(undefined, undefined), DEFAULT_CONFIG, t);
+    expect(field(view, 'profile')).toMatchObject({ sourceLabel: 'Default', limits: [], limitsTitle: '' });
+    expect(field(view, 'tokenRefresh.strategy').sourceLabel).toBe('Default');
   });
 });

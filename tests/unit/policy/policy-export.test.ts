@@ -34,6 +34,15 @@ describe('exportPolicy', () => {
     expect(JSON.parse(r.linuxJson)).toEqual({ '3rdparty': { extensions: { [ID]: r.policy } } });
   });
 
+  it('under a vendor profile, exports the profile and only what differs from it; deployed, it gives the configuration back', () => {
+    const { config } = resolveConfig({ managed: { profile: 'genesys-cloud', watchdog: { reconnectGraceMs: 5000 } }, user: undefined });
+    const r = exportPolicy(config, { extensionId: ID, allKeys: false });
+    expect(r.policy).toEqual({ profile: 'genesys-cloud', watchdog: { reconnectGraceMs: 5000 } });
+    const back = resolveConfig({ managed: r.policy, user: undefined });
+    expect(back.problems).toEqual([]);
+    expect(back.config).toEqual(config);
+  });
+
   it('never exports a secret or a redacted placeholder, and says so', () => {
     const { config } = resolveConfig({
       managed: {},
