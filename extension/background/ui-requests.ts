@@ -10,6 +10,7 @@ import type { ConfigResponse, SetUserConfigResponse } from '../../src/protocol/u
 import { answerUiRequest } from '../../src/protocol/ui-dispatch';
 import type { UiHandlers, UiReplies, UiRequestType } from '../../src/protocol/ui-protocol';
 import { redactConfig } from '../../src/policy/redact-config';
+import { cannotRefresh } from '../../src/policy/profiles';
 import { checkUserConfig, redactUserConfig, removeUserKeys, restoreRedacted } from '../../src/policy/user-config';
 import { stateForUi } from './session-hub';
 import { recentEvents, recentIncidents } from './event-store';
@@ -57,7 +58,8 @@ async function resetUserConfig(keys: readonly string[]): Promise<ConfigResponse>
 const HANDLERS: UiHandlers = {
   'get-state': async () => {
     const [state, unmonitored] = await Promise.all([stateForUi(), unmonitoredTabs()]);
-    return { ...state, configProblems: currentResolution().problems.length, unmonitoredTabs: unmonitored };
+    const { config, problems } = currentResolution();
+    return { ...state, configProblems: problems.length, unmonitoredTabs: unmonitored, cannotRefresh: cannotRefresh(config) };
   },
   'get-events': async ({ limit, tabId }) => {
     const [events, incidents] = await Promise.all([recentEvents(limit, tabId), recentIncidents(200)]);

@@ -6,6 +6,7 @@
  * no `-`.
  */
 import type { UnmonitoredReason } from '../policy/host-access';
+import { PROFILES } from '../policy/schema';
 import type { Health, IncidentKind, RecoveryStep } from '../session/types';
 import type { HostAccessStrings } from './host-access';
 import type { FormatStrings } from './strings';
@@ -151,6 +152,7 @@ export function formatStringsFrom(t: Translate): FormatStrings {
       resolvedAfter: (d) => t('incident_resolvedAfter', [d]),
       repeated: (n) => t('incident_repeated', [n]),
       kind: table(KINDS, (kind) => t(k(`incidentKind_${snake(kind)}`))),
+      noRefresh: table(PROFILES, (profile) => t(k(`incident_noRefresh_${snake(profile)}`))),
     },
     step: {
       action: table(ACTIONS, (a) => t(k(`step_action_${snake(a)}`))),

@@ -3,6 +3,7 @@
  * what the extension did about it ("Fetched a fresh token — ok", "Retried the request — page
  * saw success").
  */
+import type { ProfileName } from '../policy/schema';
 import type { Incident, RecoveryStep } from '../session/types';
 import { formatCount } from './number';
 import type { FormatStrings } from './strings';
@@ -35,6 +36,11 @@ export interface IncidentView {
   statusText: string;
   /** `"Seen 3 times"` when the incident folded several observations. */
   repeated?: string;
+  /**
+   * Why no fresh token is coming, on a platform where the extension cannot fetch one: set for
+   * an `unauthorized` incident or one with a safe-reload step when {@link incidentView} is told so.
+   */
+  note?: string;
   steps: StepView[];
 }
 
@@ -57,8 +63,10 @@ function stepSentence(step: RecoveryStep, t: FormatStrings): string {
  * An incident for display. The incident's own `summary` (a sentence from the reducer) is
  * used as is; when it is empty the kind's label stands in.
  * @param now epoch ms of the present, for `when` and for how long an open incident has lasted
+ * @param cannotRefresh the profile in force when the extension cannot fetch a token there
+ *   (`StateResponse.cannotRefresh`); absent: it can
  */
-export function incidentView(incident: Incident, now: number, t: FormatStrings): IncidentView {
+export function incidentView(incident: Incident, now: number, t: FormatStrings, cannotRefresh?: ProfileName): IncidentView {
   const { resolvedAt } = incident;
   const resolved = resolvedAt !== undefined;
   const statusText = resolved
@@ -85,6 +93,8 @@ export function incidentView(incident: Incident, now: number, t: FormatStrings):
     }),
   };
   if (count !== undefined && count > 1) view.repeated = t.incident.repeated(formatCount(count, t));
+  const tokenRelated = incident.kind === 'unauthorized' || (incident.steps ?? []).some((s) => s.action === 'safe-reload');
+  if (cannotRefresh !== undefined && tokenRelated) view.note = t.incident.noRefresh[cannotRefresh];
   return view;
 }
 

@@ -43,8 +43,8 @@ export function popupView(state: StateResponse, now: number, t: FormatStrings, t
   const { live, ended } = orderSessions(state.sessions ?? []);
   const worst = state.worst ?? live[0]?.health ?? null;
   return {
-    live: live.map((s) => cardView(s, now, t, timeZone)),
-    ended: ended.map((s) => cardView(s, now, t, timeZone)),
+    live: live.map((s) => cardView(s, now, t, timeZone, state.cannotRefresh)),
+    ended: ended.map((s) => cardView(s, now, t, timeZone, state.cannotRefresh)),
     worst,
     summary: live.length > 0 && worst ? t.summary.watching(live.length, formatCount(live.length, t), healthLabel(worst, t)) : '',
     storedEvents: t.summary.storedEvents(state.storedEvents ?? 0, formatCount(state.storedEvents ?? 0, t)),

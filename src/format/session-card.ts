@@ -3,6 +3,7 @@
  * from a {@link SessionView} and the present time. Pure, so the card components only lay
  * text out and the wording is unit-tested here.
  */
+import type { ProfileName } from '../policy/schema';
 import type { SessionView } from '../protocol/ui';
 import type { AuthView, Health, MediaView, OrgSwitchView, SignallingView } from '../session/types';
 import { describeSession } from './agent-sentence';
@@ -231,8 +232,9 @@ export function authRows(a: AuthView, now: number, t: FormatStrings): Row[] {
  * The whole card for one session.
  * @param now epoch ms of the present (the worker's `now` advanced by the popup's own clock)
  * @param timeZone IANA time zone for clock times; absent: the runtime's own
+ * @param cannotRefresh the profile in force when the extension cannot fetch a token there (see {@link incidentView})
  */
-export function cardView(session: SessionView, now: number, t: FormatStrings, timeZone?: string): CardView {
+export function cardView(session: SessionView, now: number, t: FormatStrings, timeZone?: string, cannotRefresh?: ProfileName): CardView {
   const sentence = describeSession(session, now, t);
   const card: CardView = {
     key: String(session.tabId),
@@ -250,7 +252,7 @@ export function cardView(session: SessionView, now: number, t: FormatStrings, ti
     ],
     media: mediaRows(session.media, t),
     auth: authRows(session.auth, now, t),
-    incidents: newestFirst(session.incidents ?? []).map((i) => incidentView(i, now, t)),
+    incidents: newestFirst(session.incidents ?? []).map((i) => incidentView(i, now, t, cannotRefresh)),
   };
   if (session.orgSwitch) card.orgSwitch = orgSwitchSentence(session.orgSwitch, now, t, timeZone);
   return card;

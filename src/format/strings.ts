@@ -7,6 +7,7 @@
  * Functions take already formatted pieces (`"4 s"`, `"/api/v2/x"`) and return a sentence;
  * numbers inside them are formatted by the caller with {@link FormatStrings.locale}.
  */
+import type { ProfileName } from '../policy/schema';
 import type { Health, IncidentKind, RecoveryStep } from '../session/types';
 import type { Translate } from './translate';
 
@@ -134,6 +135,12 @@ export interface FormatStrings {
     /** `"3"` → `"Seen 3 times"`. */
     repeated: (count: string) => string;
     kind: Record<IncidentKind, string>;
+    /**
+     * Note under an `unauthorized` or safe-reload incident where the extension cannot fetch a
+     * token (strategy `reload-when-idle`), per profile in force: why, and that it reloads when
+     * no call is active.
+     */
+    noRefresh: Record<ProfileName, string>;
   };
   step: {
     action: Record<RecoveryStep['action'], string>;

@@ -240,6 +240,14 @@ export function profileConfig(profile: ProfileName): Config {
   return structuredClone(CONFIGS[profile]);
 }
 
+/**
+ * The profile in force when the extension cannot fetch a token under `config` (strategy
+ * `reload-when-idle`: it only reloads when no call is active), else undefined.
+ */
+export function cannotRefresh(config: Pick<Config, 'profile' | 'tokenRefresh'>): ProfileName | undefined {
+  return config.tokenRefresh.strategy === 'reload-when-idle' ? config.profile : undefined;
+}
+
 /** The platform's name for display; `custom` has none. */
 export const PROFILE_NAMES: Record<ProfileName, string> = {
   custom: '',

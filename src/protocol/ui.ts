@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Incident, SessionState } from '../session/types';
 import { ConfigSchema } from '../policy/schema';
+import type { ProfileName } from '../policy/schema';
 import { CONFIG_KEYS } from '../policy/resolve';
 import type { ConfigKey } from '../policy/resolve';
 import type { UnmonitoredReason } from '../policy/host-access';
@@ -69,6 +70,11 @@ export interface StateResponse {
    * usual. The popup shows a notice while it is `memory`.
    */
   store?: StoreStatus;
+  /**
+   * The profile in force when the extension cannot fetch a token (src/policy/profiles.ts
+   * `cannotRefresh`); absent: it can. The popup's token incidents then say why no fresh token comes.
+   */
+  cannotRefresh?: ProfileName;
 }
 
 /**

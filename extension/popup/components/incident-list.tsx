@@ -1,6 +1,7 @@
 /**
  * Recent incidents of a card, newest first: the first few, then a button for the rest. Each
- * incident shows its summary, when, whether it is over, and the steps taken about it.
+ * incident shows its summary, when, whether it is over, why no fresh token comes where the
+ * extension cannot fetch one, and the steps taken about it.
  */
 import { useState } from 'preact/hooks';
 import type { IncidentView } from '../../../src/format/incident';
@@ -26,6 +27,7 @@ function IncidentItem({ incident }: { incident: IncidentView }) {
         {incident.statusText}
         {incident.repeated ? ` · ${incident.repeated}` : null}
       </p>
+      {incident.note ? <p class="incident__note">{incident.note}</p> : null}
       {incident.steps.length > 0 ? (
         <ul class="steps" aria-label={POPUP_TEXT.whatWasDone}>
           {incident.steps.map((step, i) => (

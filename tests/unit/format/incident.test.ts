@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { describeStep, incidentView, newestFirst } from '../../../src/format/incident';
 import { FORMAT_STRINGS as t } from '../../../extension/popup/strings';
 import { NOW, incident } from './fixtures';
+import { readFileSync } from 'node:fs';
+import de from '../../../public/_locales/de/messages.json';
+import { formatStringsFrom } from '../../../src/format/catalogue-strings';
+import { catalogueTranslator, type Catalogue } from '../../../src/format/translate';
+import { cannotRefresh, profileConfig } from '../../../src/policy/profiles';
+import { resolveConfig } from '../../../src/policy/resolve';
+
+const readPolicy = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../../docs/policies/${name}.json`, import.meta.url), 'utf8'));
 
 describe('describeStep', () => {
   it('says what was done and how it went', () => {
@@ -89,5 +97,42 @@ describe('newestFirst', () => {
     const input = [incident(1, 5000), incident(2, 1000), incident(3, 9000)];
     expect(newestFirst(input).map((i) => i.id)).toEqual(['7:2', '7:1', '7:3']);
     expect(input.map((i) => i.id)).toEqual(['7:1', '7:2', '7:3']);
+  });
+});
+
+describe('incidentView where the extension cannot fetch a token', () => {
+  const GERMAN = formatStringsFrom(catalogueTranslator(de as Catalogue));
+
+  it('says why under an unauthorized incident, per platform, in English and German', () => {
+    const unauthorized = incident(5, 3_000, { kind: 'unauthorized' });
+    expect(incidentView(unauthorized, NOW, t, 'twilio-flex').note).toBe(
+      'On Twilio the token comes from your own backend, so Softphone Guard cannot fetch one: it reloads the softphone when no call is active.',
+    );
+    expect(incidentView(unauthorized, NOW, GERMAN, 'twilio-flex').note).toMatch(/^Bei Twilio kommt das Token von Ihrem eigenen Backend/);
+    expect(incidentView(unauthorized, NOW, t, 'amazon-connect').note).toMatch(/Amazon Connect CCP fetches its own token/);
+    expect(incidentView(unauthorized, NOW, t, 'genesys-cloud').note).toMatch(/OAuth client/);
+    expect(incidentView(unauthorized, NOW, t, 'custom').note).toMatch(/reload-when-idle/);
+  });
+
+  it('says it under any incident the safe reload answered, and nowhere else', () => {
+    const stalledReload = incident(6, 9_000, {
+      kind: 'signalling-stalled',
+      steps: [{ at: NOW - 2_000, action: 'safe-reload', outcome: 'pending', detail: 'Not reloading: a call is active.' }],
+    });
+    expect(incidentView(stalledReload, NOW, t, 'twilio-flex').note).toMatch(/^On Twilio/);
+    const closed = incident(7, 9_000, { kind: 'abnormal-close', steps: [{ at: NOW - 8_000, action: 'app-reconnected', outcome: 'ok' }] });
+    expect(incidentView(closed, NOW, t, 'twilio-flex').note).toBeUndefined();
+  });
+
+  it('says nothing where a token can be fetched', () => {
+    expect(incidentView(incident(8, 3_000, { kind: 'unauthorized' }), NOW, t).note).toBeUndefined();
+  });
+
+  it('is decided from the configuration in force: only the reload-when-idle strategy cannot fetch a token', () => {
+    expect(cannotRefresh(profileConfig('twilio-flex'))).toBe('twilio-flex');
+    expect(cannotRefresh(profileConfig('custom'))).toBeUndefined();
+    const genesys = resolveConfig({ managed: readPolicy('genesys-cloud'), user: undefined }).config;
+    expect(cannotRefresh(genesys)).toBeUndefined();
+    expect(cannotRefresh(profileConfig('genesys-cloud'))).toBe('genesys-cloud');
   });
 });

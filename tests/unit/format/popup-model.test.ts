@@ -67,3 +67,12 @@ describe('popupView', () => {
     expect(view.storedEvents).toBe('1,234,567 events stored');
   });
 });
+
+describe('popupView where the extension cannot fetch a token', () => {
+  it('passes the platform to every card’s token incidents', () => {
+    const sessions = [session({ tabId: 1, health: 'down', incidents: [incident(1, 4_000, { kind: 'unauthorized' })] })];
+    const notes = (view: ReturnType<typeof popupView>) => view.live.flatMap((c) => c.incidents.map((i) => i.note));
+    expect(notes(popupView(state({ sessions, cannotRefresh: 'twilio-flex' }), NOW, t))).toEqual([t.incident.noRefresh['twilio-flex']]);
+    expect(notes(popupView(state({ sessions }), NOW, t))).toEqual([undefined]);
+  });
+});
