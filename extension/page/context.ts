@@ -11,6 +11,8 @@ import { createRequestLadder } from '../../src/recovery/request-ladder';
 import { inTokenAudience } from '../../src/recovery/token-audience';
 import type { LadderRequest, RequestLadder } from '../../src/recovery/request-ladder';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
+import { DEFAULT_TOKEN_CARRIERS } from '../../src/recovery/token-carriers';
+import type { TokenCarrier } from '../../src/recovery/token-carriers';
 import type { Disguise } from './disguise';
 import { DEFAULT_PROBE_RETRY } from './default-config';
 import { call } from './natives';
@@ -89,6 +91,8 @@ export interface ProbeContext {
   post(obs: PageObservation): void;
   /** The retry settings in force: the config's, or the defaults when it carries none. */
   retryPolicy(): ProbeRetry;
+  /** Where tokens travel (the config's `tokenCarriers`, or `Authorization: Bearer` and `access_token`). */
+  carriers(): readonly TokenCarrier[];
   /** Epoch ms, from the captured `Date.now`. */
   now(): number;
   /** Uniform in [0, 1), from the captured `Math.random` (backoff jitter). */
@@ -142,6 +146,7 @@ export function createContext(parts: {
     ...parts,
     doc,
     retryPolicy: () => parts.config().retry ?? DEFAULT_PROBE_RETRY,
+    carriers: () => parts.config().tokenCarriers ?? DEFAULT_TOKEN_CARRIERS,
     now,
     random: () => call<number>(natives.random, Math),
     absoluteUrl(raw) {

@@ -1,5 +1,6 @@
 import { PROBE_STATS_INTERVAL_MS, PROBE_TOKEN_WAIT_MS } from '../../src/policy/probe-config';
 import type { ProbeConfig, ProbeRetry } from '../../src/protocol/page';
+import { DEFAULT_TOKEN_CARRIERS } from '../../src/recovery/token-carriers';
 
 /**
  * Retry settings the probe applies when a `config` command carries none (an older worker):
@@ -13,7 +14,8 @@ export const DEFAULT_PROBE_RETRY: ProbeRetry = { baseDelayMs: 1000, maxDelayMs: 
  * written out because importing DEFAULT_CONFIG would build the policy's zod schemas at
  * document_start. Protected `/api/v2/` requests, identity from `/api/v2/users/me`, stats every
  * second, silent token refresh on, 10 s wait for a token, retry with full-jitter backoff
- * (base 1 s, cap 30 s, 4 retries) on 408/429/503 (docs/architecture.md §3 rung 1).
+ * (base 1 s, cap 30 s, 4 retries) on 408/429/503 (docs/architecture.md §3 rung 1), tokens in the
+ * `Authorization: Bearer` header and the `access_token` query parameter.
  */
 export const DEFAULT_PROBE_CONFIG: ProbeConfig = {
   type: 'config',
@@ -24,4 +26,5 @@ export const DEFAULT_PROBE_CONFIG: ProbeConfig = {
   tokenRefresh: true,
   tokenWaitMs: PROBE_TOKEN_WAIT_MS,
   retry: DEFAULT_PROBE_RETRY,
+  tokenCarriers: DEFAULT_TOKEN_CARRIERS.map((c) => ({ ...c })),
 };

@@ -3,7 +3,8 @@
  * objects are never mutated; a rewrite builds new `Headers`, a new init or a new `Request`.
  * Header names are matched case-insensitively (RFC 9110 §5.1).
  */
-import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
+import { readRequestToken, substituteRequest } from '../../src/recovery/token-carriers';
+import type { TokenCarrier } from '../../src/recovery/token-carriers';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
 import type { Natives } from './natives';
 
@@ -75,11 +76,6 @@ export function headerOf(natives: Natives, c: FetchCall, name: string): string |
   return c.request ? c.request.headers.get(name) : null;
 }
 
-/** The `Authorization` value that will be sent (init headers win over the Request's), or null. */
-export function authorizationOf(natives: Natives, c: FetchCall): string | null {
-  return headerOf(natives, c, 'authorization');
-}
-
 /** The AbortSignal the call carries (init's wins over the Request's), or null. */
 export function signalOf(natives: Natives, c: FetchCall): AbortSignal | null {
   const init = c.args[1];
@@ -88,16 +84,15 @@ export function signalOf(natives: Natives, c: FetchCall): AbortSignal | null {
   return c.request ? c.request.signal : null;
 }
 
-/** The bearer token the call carries: Authorization header first, then `access_token` (RFC 6750 §2). */
-export function bearerOf(natives: Natives, c: FetchCall): string | null {
-  const auth = authorizationOf(natives, c);
-  return (auth === null ? null : parseBearer(auth)) ?? readAccessToken(c.rawUrl);
+/** The token the call carries in the first carrier that holds one (src/recovery/token-carriers.ts), else null. */
+export function bearerOf(natives: Natives, c: FetchCall, carriers: readonly TokenCarrier[]): string | null {
+  return readRequestToken(carriers, (name) => headerOf(natives, c, name), c.rawUrl);
 }
 
-function withAuthorization(natives: Natives, source: unknown, value: string): Headers {
+function withHeaders(natives: Natives, source: unknown, set: readonly [string, string][]): Headers {
   if (!natives.Headers) throw new TypeError('no Headers');
   const h = new natives.Headers(source as HeadersInit | undefined);
-  h.set('Authorization', value);
+  for (const [name, value] of set) h.set(name, value);
   return h;
 }
 
@@ -119,38 +114,38 @@ function bodylessInit(r: Request, headers: HeadersInit): RequestInit {
 }
 
 /**
- * The call's arguments with stale tokens replaced (header and `access_token`), or null when
- * nothing changes or the rewrite cannot be faithful: an init that is not a plain object, or a
- * Request with a body whose URL would change (it cannot be rebuilt synchronously).
+ * The call's arguments with stale tokens replaced in every header and query carrier, or null
+ * when nothing changes or the rewrite cannot be faithful: an init that is not a plain object,
+ * or a Request with a body whose URL would change (it cannot be rebuilt synchronously).
  * A Request input is consumed when its headers are rewritten: clone it first to keep a copy.
  * @throws TypeError from the Headers/Request constructors on invalid input (the page's own
  *   fetch would throw the same)
  */
-export function substituteFetchArgs(natives: Natives, c: FetchCall, ledger: TokenLedger): unknown[] | null {
+export function substituteFetchArgs(natives: Natives, c: FetchCall, ledger: TokenLedger, carriers: readonly TokenCarrier[]): unknown[] | null {
   if (!ledger.active || !natives.Request) return null;
-  const auth = authorizationOf(natives, c);
-  const newAuth = auth === null ? null : substituteBearer(auth, ledger);
-  let newUrl = substituteAccessToken(c.rawUrl, ledger);
-  if (newAuth === null && newUrl === null) return null;
+  const rewrite = substituteRequest(carriers, (name) => headerOf(natives, c, name), c.rawUrl, ledger);
+  if (rewrite === null) return null;
+  const newHeaders = rewrite.headers.length > 0 ? rewrite.headers : null;
+  let newUrl = rewrite.url;
 
   const init = c.args[1];
   const headersInInit = initHeaders(c) !== undefined;
-  if (newAuth !== null && headersInInit && c.plainInit === null) return null;
+  if (newHeaders !== null && headersInInit && c.plainInit === null) return null;
   let newInit: unknown = init;
-  if (newAuth !== null && headersInInit && c.plainInit) {
-    newInit = { ...c.plainInit, headers: withAuthorization(natives, c.plainInit.headers, newAuth) };
+  if (newHeaders !== null && headersInInit && c.plainInit) {
+    newInit = { ...c.plainInit, headers: withHeaders(natives, c.plainInit.headers, newHeaders) };
   }
 
   const rest = c.args.length > 1 ? [newInit, ...c.args.slice(2)] : [];
   const r = c.request;
-  // Without a Request, the header can only have come from the init.
+  // Without a Request, the headers can only have come from the init.
   if (r === null) return [newUrl ?? c.rawUrl, ...rest];
 
   if (newUrl !== null && r.method !== 'GET' && r.method !== 'HEAD') newUrl = null;
-  const requestHeaders: HeadersInit = newAuth !== null && !headersInInit ? withAuthorization(natives, r.headers, newAuth) : r.headers;
+  const requestHeaders: HeadersInit = newHeaders !== null && !headersInInit ? withHeaders(natives, r.headers, newHeaders) : r.headers;
   let input: Request = r;
   if (newUrl !== null) input = new natives.Request(newUrl, bodylessInit(r, requestHeaders));
-  else if (newAuth !== null && !headersInInit) input = new natives.Request(r, { headers: requestHeaders });
+  else if (newHeaders !== null && !headersInInit) input = new natives.Request(r, { headers: requestHeaders });
   if (input === r && newInit === init) return null;
   return [input, ...rest];
 }

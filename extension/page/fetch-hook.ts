@@ -103,7 +103,7 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
   let hasIdempotencyKey = false;
   if (isProtected) {
     const policy = ctx.retryPolicy();
-    tokenRetry = ctx.config().tokenRefresh && bearerOf(natives, call) !== null;
+    tokenRetry = ctx.config().tokenRefresh && bearerOf(natives, call, ctx.carriers()) !== null;
     hasIdempotencyKey = (headerOf(natives, call, 'idempotency-key') ?? '') !== '';
     backoff = policy.maxAttempts > 0 && policy.statuses.length > 0 && isRetryableMethod(plan.method, hasIdempotencyKey);
   }
@@ -112,10 +112,10 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
   // Stale tokens are replaced only towards the token audience (src/recovery/token-audience.ts);
   // a protected request is in it already.
   const audience = isProtected || (ledger.active && ctx.inAudience(url));
-  if (ledger.active && audience) plan.args = substituteFetchArgs(natives, call, ledger) ?? args;
-  if (plan.identity) plan.token = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args));
+  if (ledger.active && audience) plan.args = substituteFetchArgs(natives, call, ledger, ctx.carriers()) ?? args;
+  if (plan.identity) plan.token = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args), ctx.carriers());
   if (spare) {
-    const bearer = tokenRetry ? bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args)) : null;
+    const bearer = tokenRetry ? bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args), ctx.carriers()) : null;
     const ladder = requestLadder(ctx, {
       transport: 'fetch',
       method: plan.method,
@@ -130,7 +130,7 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
     plan.signal = signalOf(natives, call);
     plan.replay = () => {
       const copy = copyOf(ctx, spare);
-      const substituted = ledger.active && audience ? substituteFetchArgs(natives, readFetchCall(natives, copy), ledger) : null;
+      const substituted = ledger.active && audience ? substituteFetchArgs(natives, readFetchCall(natives, copy), ledger, ctx.carriers()) : null;
       return { args: substituted ?? copy, substituted: substituted !== null };
     };
   }
@@ -322,10 +322,10 @@ function pause(ctx: ProbeContext, ms: number, signal: AbortSignal | null): Promi
   });
 }
 
-/** The bearer token `args` carry, or null. */
+/** The token `args` carry in a carrier, or null. */
 function bearerOfArgs(ctx: ProbeContext, args: unknown[]): string | null {
   try {
-    return bearerOf(ctx.natives, readFetchCall(ctx.natives, args));
+    return bearerOf(ctx.natives, readFetchCall(ctx.natives, args), ctx.carriers());
   } catch {
     return null;
   }

@@ -57,6 +57,7 @@ export function captureNatives(win: Window & typeof globalThis) {
     stopImmediatePropagation: win.Event?.prototype.stopImmediatePropagation,
     Event: win.Event,
     CloseEvent: win.CloseEvent as typeof CloseEvent | undefined,
+    MessageEvent: win.MessageEvent as typeof MessageEvent | undefined,
     ProgressEvent: win.ProgressEvent,
     URL: win.URL,
     Request: win.Request,
@@ -78,6 +79,7 @@ export function captureNatives(win: Window & typeof globalThis) {
     WebSocket: win.WebSocket,
     ws: {
       close: method(wsProto, 'close'),
+      send: method(wsProto, 'send'),
       readyState: getter(wsProto, 'readyState'),
       url: getter(wsProto, 'url'),
       protocol: getter(wsProto, 'protocol'),

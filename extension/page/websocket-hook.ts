@@ -1,7 +1,12 @@
 /**
  * `WebSocket`: the constructor is wrapped (prototype, statics and `instanceof` are the
- * native's). A stale `access_token` in the URL is replaced by the fresh token before the
- * native socket is built, so `socket.url` shows the URL actually used. Each socket gets its
+ * native's). A stale token in the URL's query carriers (`access_token` by default) is replaced
+ * by the fresh token before the native socket is built, so `socket.url` shows the URL actually
+ * used. With `ws-message` token carriers (src/recovery/token-carriers.ts), `send` is wrapped
+ * too: a text frame carrying a stale token goes out with the fresh one, and a refusal of the
+ * socket's credentials (a SASL `<failure>`, an error frame or close naming auth) asks for one
+ * fresh token; a SASL failure is answered in place ({@link SocketWatch.outgoing}, `onRefusal`).
+ * Each socket gets its
  * own listeners (the page's handlers are untouched): `ws-open`, `ws-close`, and `ws-activity`
  * at most once per second, carrying the cumulative count of messages received.
  *
@@ -21,7 +26,20 @@
  * Watched sockets are kept by id in a weak registry (weak-registry.ts) and dropped once closed.
  */
 import type { STALL_CLOSE_CODE, STALL_CLOSE_FALLBACK_MS } from '../../src/protocol/page';
-import { readAccessToken, substituteAccessToken } from '../../src/recovery/token-substitution';
+import {
+  closeNamesAuthRefusal,
+  createFrameAssembler,
+  isSaslCarrier,
+  isSaslFailure,
+  isWsCarrier,
+  namesAuthRefusal,
+  readMessageToken,
+  readUrlToken,
+  replaceMessageToken,
+  substituteMessage,
+  substituteUrl,
+} from '../../src/recovery/token-carriers';
+import type { FrameAssembler } from '../../src/recovery/token-carriers';
 import { MAX_TEXT, MAX_URL, clip } from './context';
 import type { ProbeContext, SocketControl } from './context';
 import { call } from './natives';
@@ -31,6 +49,8 @@ import type { WeakRegistry } from './weak-registry';
 
 /** Least time between two `ws-activity` observations of one socket, ms. */
 export const ACTIVITY_INTERVAL_MS = 1000;
+/** Longest a SASL `<auth>` split across frames is held for joining before it goes out as it came, ms. */
+export const SPLIT_AUTH_HOLD_MS = 1000;
 
 // The contract's values, checked against its types; importing them would build every schema.
 /** Close code of a stall close (RFC 6455 §7.4.2, private use). */
@@ -53,8 +73,13 @@ type ClosedBy = 'stall' | 'org-switch';
 /** The probe's handle on one socket (kept in a WeakMap keyed by the socket). */
 interface SocketWatch {
   readonly socketId: string;
-  /** `access_token` of the socket's URL (RFC 6750 §2.3), or null. */
+  /** The token the socket carries: in its latest token-bearing frame, else in its URL's query carriers; or null. */
   readonly token: string | null;
+  /**
+   * A text frame the page sends (the `send` wrapper): the frames to send natively in its place,
+   * with stale tokens replaced; none while a split SASL `<auth>` is being joined.
+   */
+  outgoing(text: string): string[];
   /** Native readyState. */
   readyState(): number;
   /** Native close, remembering why for the `ws-close`. */
@@ -67,7 +92,15 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
   const { natives } = ctx;
   const socketId = ctx.doc.nextId('ws');
   const urlOf = (): string => (natives.ws.url ? call<string>(natives.ws.url, ws) : ws.url);
-  const token = readAccessToken(urlOf());
+  const urlToken = readUrlToken(ctx.carriers(), urlOf());
+  /** The latest frame that carried a token, as sent; `sasl`: a SASL `<auth>` the probe can send again. */
+  let sent: { token: string; frame: string; sasl: boolean } | null = null;
+  /** Tokens whose refusal on this socket was already answered (one refresh each). */
+  const refused = new Set<string>();
+  /** Synthetic events the probe dispatched to the page: its own listener lets them pass. */
+  const redelivered = new WeakSet<Event>();
+  let assembler: FrameAssembler | null = null;
+  let holdTimer: number | null = null;
   let messagesIn = 0;
   let lastMessageAt = 0;
   let lastPostAt = -Infinity;
@@ -132,7 +165,70 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
     const protocol = natives.ws.protocol ? call<string>(natives.ws.protocol, ws) : ws.protocol;
     ctx.post({ type: 'ws-open', at: ctx.now(), socketId, url: clip(urlOf(), MAX_URL), protocol: clip(protocol, MAX_TEXT) });
   });
-  listen('message', () => {
+  const sendNative = (frame: string): void => {
+    if (natives.ws.send) call(natives.ws.send, ws, frame);
+  };
+
+  /** The token of `frame` (if any) becomes the socket's; stale tokens are replaced towards the audience. */
+  const prepare = (frame: string): string => {
+    const carriers = ctx.carriers();
+    const token = readMessageToken(carriers, frame);
+    if (token === null) return frame;
+    const out = ctx.doc.ledger.active && ctx.inAudience(urlOf()) ? (substituteMessage(carriers, frame, ctx.doc.ledger) ?? frame) : frame;
+    const used = out === frame ? token : (readMessageToken(carriers, out) ?? token);
+    sent = { token: used, frame: out, sasl: carriers.some(isSaslCarrier) && readMessageToken(carriers.filter(isSaslCarrier), out) !== null };
+    return out;
+  };
+
+  /** The split `<auth>` did not complete in time: what was held goes out as it came. */
+  const releaseHeld = (): void => {
+    holdTimer = null;
+    for (const frame of assembler?.flush() ?? []) {
+      try {
+        sendNative(prepare(frame));
+      } catch {
+        // the socket closed meanwhile: the page's frames would have failed the same way
+      }
+    }
+  };
+
+  /**
+   * The server refused the credentials the socket carried (a SASL `<failure>`, an error frame
+   * naming auth): one refresh per token. A SASL failure is kept from the page while a fresh
+   * token is sought, and the `<auth>` is sent again on the same stream with it (RFC 6120
+   * §6.4.5 lets the client retry); without a fresh token the page gets the failure as it came.
+   */
+  const onRefusal = (ev: MessageEvent<string>, data: string): void => {
+    const last = sent;
+    if (last === null || refused.has(last.token) || !namesAuthRefusal(data)) return;
+    const url = urlOf();
+    if (!ctx.config().tokenRefresh || !ctx.inAudience(url)) return;
+    refused.add(last.token);
+    const pending = ctx.broker.obtainFresh(last.token, clip(url, MAX_URL), ctx.doc.nextId('w'));
+    if (!(last.sasl && isSaslFailure(data) && natives.MessageEvent)) return;
+    call(natives.stopImmediatePropagation, ev);
+    const MessageEventCtor = natives.MessageEvent;
+    void pending.then((fresh) => {
+      const again = fresh === null ? null : replaceMessageToken(ctx.carriers(), last.frame, last.token, fresh);
+      if (again !== null && fresh !== null && readyState() === OPEN) {
+        try {
+          sendNative(again);
+          sent = { token: fresh, frame: again, sasl: true };
+          return;
+        } catch {
+          // closed meanwhile: the page learns of the failure below
+        }
+      }
+      const copy = new MessageEventCtor('message', { data, origin: ev.origin, lastEventId: ev.lastEventId });
+      redelivered.add(copy);
+      call(natives.dispatchEvent, ws, copy);
+    });
+  };
+
+  listen('message', (ev) => {
+    if (redelivered.has(ev)) return;
+    const data: unknown = (ev as MessageEvent).data;
+    if (typeof data === 'string' && sent !== null) onRefusal(ev as MessageEvent<string>, data);
     messagesIn += 1;
     lastMessageAt = ctx.now();
     if (timer !== null) return;
@@ -149,6 +245,12 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
     }
     const e = ev as CloseEvent;
     postClose(e.code, e.reason, e.wasClean);
+    // Refused by a close naming auth: the softphone's next socket should carry a fresh token.
+    const token = sent?.token ?? urlToken;
+    if (token !== null && !refused.has(token) && closeNamesAuthRefusal(e.code, e.reason) && ctx.config().tokenRefresh && ctx.inAudience(urlOf())) {
+      refused.add(token);
+      void ctx.broker.obtainFresh(token, clip(urlOf(), MAX_URL), ctx.doc.nextId('w'));
+    }
   });
   listen('error', (ev) => {
     if (told && ev.isTrusted) call(natives.stopImmediatePropagation, ev);
@@ -157,7 +259,24 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
 
   return {
     socketId,
-    token,
+    get token() {
+      return sent?.token ?? urlToken;
+    },
+    outgoing(text) {
+      const carriers = ctx.carriers();
+      if (!carriers.some(isWsCarrier)) return [text];
+      let frames = [text];
+      if (carriers.some(isSaslCarrier)) {
+        assembler ??= createFrameAssembler();
+        frames = assembler.push(text);
+        if (assembler.holding && holdTimer === null) holdTimer = ctx.later(releaseHeld, SPLIT_AUTH_HOLD_MS);
+        if (!assembler.holding && holdTimer !== null) {
+          ctx.cancel(holdTimer);
+          holdTimer = null;
+        }
+      }
+      return frames.map(prepare);
+    },
     readyState,
     close(by, code, reason) {
       if (!natives.ws.close) throw new TypeError('native missing');
@@ -216,7 +335,7 @@ export function hookWebSocket(ctx: ProbeContext): void {
       let callArgs = args;
       try {
         if (ctx.doc.ledger.active && args.length > 0 && ctx.inAudience(ctx.absoluteUrl(String(args[0])))) {
-          const s = substituteAccessToken(String(args[0]), ctx.doc.ledger);
+          const s = substituteUrl(ctx.carriers(), String(args[0]), ctx.doc.ledger);
           if (s !== null) callArgs = [s, ...args.slice(1)];
         }
       } catch {
@@ -232,4 +351,31 @@ export function hookWebSocket(ctx: ProbeContext): void {
     },
   });
   if (wrapper !== null && ctx.natives.ws.close) ctx.doc.sessions.sockets = socketControl(registry, watches);
+  if (wrapper !== null) hookSend(ctx, watches);
+}
+
+/**
+ * Wraps `WebSocket.prototype.send` for the `ws-message` token carriers: a text frame of a
+ * watched socket goes out with stale tokens replaced (a split SASL `<auth>` joined first).
+ * Binary frames, unwatched sockets and configurations without such a carrier take the
+ * native path untouched, and so do its exceptions (sending while CONNECTING).
+ */
+function hookSend(ctx: ProbeContext, watches: WeakMap<WebSocket, SocketWatch>): void {
+  const proto = ctx.natives.WebSocket?.prototype;
+  if (!proto) return;
+  ctx.disguise.replaceMethod(proto, 'send', {
+    apply(native, thisArg, args) {
+      const data: unknown = args[0];
+      const w = typeof data === 'string' ? watches.get(thisArg as WebSocket) : undefined;
+      if (!w) return Reflect.apply(native, thisArg, args);
+      let frames: string[];
+      try {
+        frames = w.outgoing(data as string);
+      } catch {
+        frames = [data as string];
+      }
+      for (const frame of frames) Reflect.apply(native, thisArg, [frame, ...args.slice(1)]);
+      return undefined;
+    },
+  });
 }

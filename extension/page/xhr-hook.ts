@@ -24,11 +24,11 @@
  * delay at all. A retry's DONE is read the same way before it is re-dispatched to the page.
  */
 import { isRetryableMethod } from '../../src/recovery/backoff';
-import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
+import { readRequestToken, substituteHeaderToken, substituteUrl } from '../../src/recovery/token-carriers';
 import { MAX_URL, clip, requestLadder } from './context';
 import type { ProbeContext } from './context';
 import { call } from './natives';
-import { IN_FLIGHT, XHR_EVENTS, createXhrKit } from './xhr-kit';
+import { IN_FLIGHT, XHR_EVENTS, createXhrKit, headerCarrierOf, setTokenHeader, tokenHeaderReader } from './xhr-kit';
 import type { XhrKit, XhrState } from './xhr-kit';
 import { createXhrRecovery } from './xhr-recovery';
 import type { XhrRecovery } from './xhr-recovery';
@@ -75,7 +75,7 @@ function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState
     protected: ctx.isProtected(url),
     identity: ctx.isIdentity(url),
     headers: [],
-    auth: null,
+    tokenHeaders: [],
     body: undefined,
     startedAt: 0,
     token: null,
@@ -169,7 +169,7 @@ export function hookXhr(ctx: ProbeContext): void {
       let callArgs = args;
       try {
         if (ledger.active && args.length >= 2 && ctx.inAudience(ctx.absoluteUrl(String(args[1])))) {
-          const s = substituteAccessToken(String(args[1]), ledger);
+          const s = substituteUrl(ctx.carriers(), String(args[1]), ledger);
           if (s !== null) callArgs = [args[0], s, ...args.slice(2)];
         }
       } catch {
@@ -198,8 +198,9 @@ export function hookXhr(ctx: ProbeContext): void {
       let callArgs = args;
       try {
         const opened = ledger.active ? states.get(thisArg as XMLHttpRequest) : undefined;
-        if (opened && ctx.inAudience(opened.url) && args.length >= 2 && String(args[0]).toLowerCase() === 'authorization') {
-          const s = substituteBearer(String(args[1]), ledger);
+        if (opened && ctx.inAudience(opened.url) && args.length >= 2) {
+          const carrier = headerCarrierOf(ctx, String(args[0]));
+          const s = carrier ? substituteHeaderToken(carrier, String(args[1]), ledger) : null;
           if (s !== null) callArgs = [args[0], s, ...args.slice(2)];
         }
       } catch {
@@ -212,7 +213,7 @@ export function hookXhr(ctx: ProbeContext): void {
           const name = String(callArgs[0]);
           const value = String(callArgs[1]);
           if (st.protected) st.headers.push([name, value]);
-          if (name.toLowerCase() === 'authorization') st.auth = value;
+          if (headerCarrierOf(ctx, name)) setTokenHeader(st.tokenHeaders, name, value);
         }
       } catch {
         // observation only
@@ -236,7 +237,7 @@ export function hookXhr(ctx: ProbeContext): void {
           st.recorded = [];
           st.originalEnded = false;
           st.body = st.protected ? args[0] : undefined;
-          st.token = st.protected || st.identity ? ((st.auth === null ? null : parseBearer(st.auth)) ?? readAccessToken(st.openUrl)) : null;
+          st.token = st.protected || st.identity ? readRequestToken(ctx.carriers(), tokenHeaderReader(st.tokenHeaders), st.openUrl) : null;
           st.ladder = ladderOf(ctx, st, st.protected ? st.token : null);
           listen(xhr);
         }

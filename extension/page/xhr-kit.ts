@@ -3,6 +3,8 @@
  * view the response getters show, and typed access to the captured natives.
  */
 import type { RequestLadder } from '../../src/recovery/request-ladder';
+import { isHeaderCarrier } from '../../src/recovery/token-carriers';
+import type { HeaderCarrier, HeaderReader } from '../../src/recovery/token-carriers';
 import type { ProbeContext } from './context';
 import { call } from './natives';
 import type { Natives } from './natives';
@@ -37,15 +39,18 @@ export interface XhrState {
   identity: boolean;
   /** `setRequestHeader` calls, in order (recorded for protected requests only, for a retry). */
   headers: Array<[string, string]>;
-  /** The Authorization value sent (protected and identity requests only). */
-  auth: string | null;
+  /**
+   * Values sent in the token carriers' headers, by lower-case name, last call winning
+   * (protected and identity requests only; src/recovery/token-carriers.ts).
+   */
+  tokenHeaders: Array<[string, string]>;
   /** The `send` body (protected requests only, for a retry). */
   body: unknown;
   /** Epoch ms at `send`. */
   startedAt: number;
   /**
-   * The token the latest send carried, for protected and identity requests (Authorization
-   * Bearer, else `access_token`; RFC 6750 §2): an org switch keeps the sockets opened with it.
+   * The token the latest send carried, for protected and identity requests (the first token
+   * carrier that holds one): an org switch keeps the sockets opened with it.
    */
   token: string | null;
   /**
@@ -101,6 +106,25 @@ export interface XhrKit {
 }
 
 /** The kit, or null when an XHR native the probe needs is missing (then XHR stays native). */
+/** The header carrier named `name` (case-insensitive, RFC 9110 §5.1), or undefined. */
+export function headerCarrierOf(ctx: ProbeContext, name: string): HeaderCarrier | undefined {
+  const lower = name.toLowerCase();
+  return ctx.carriers().find((c): c is HeaderCarrier => isHeaderCarrier(c) && c.name.toLowerCase() === lower);
+}
+
+/** Records `value` as the one sent in header `name` (lower-cased; a later call replaces it). */
+export function setTokenHeader(headers: Array<[string, string]>, name: string, value: string): void {
+  const lower = name.toLowerCase();
+  const at = headers.findIndex(([n]) => n === lower);
+  if (at >= 0) headers.splice(at, 1);
+  headers.push([lower, value]);
+}
+
+/** Reads recorded token headers by lower-case name. */
+export function tokenHeaderReader(headers: readonly [string, string][]): HeaderReader {
+  return (name) => headers.find(([n]) => n === name)?.[1] ?? null;
+}
+
 export function createXhrKit(ctx: ProbeContext): XhrKit | null {
   const NativeXhr = ctx.natives.XMLHttpRequest;
   const n = ctx.natives.xhr;

@@ -18,9 +18,9 @@
  * Otherwise the last retry's outcome, whatever it is, is what the page gets.
  */
 import type { LadderStep, RetryReason } from '../../src/recovery/request-ladder';
-import { parseBearer, readAccessToken, substituteAccessToken, substituteBearer } from '../../src/recovery/token-substitution';
+import { readRequestToken, substituteHeaderToken, substituteUrl } from '../../src/recovery/token-carriers';
 import { call } from './natives';
-import { IN_FLIGHT, XHR_EVENTS } from './xhr-kit';
+import { IN_FLIGHT, XHR_EVENTS, headerCarrierOf, setTokenHeader, tokenHeaderReader } from './xhr-kit';
 import type { RecordedEvent, XhrKit, XhrState } from './xhr-kit';
 import { readXhrIdentity, reportXhr, retryAfterOf } from './xhr-report';
 
@@ -180,15 +180,15 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
    * for the others, in `begin`).
    */
   const retry = (xhr: XMLHttpRequest, st: XhrState, reason: RetryReason): boolean => {
-    const url = substituteAccessToken(st.openUrl, ledger) ?? st.openUrl;
+    const url = substituteUrl(ctx.carriers(), st.openUrl, ledger) ?? st.openUrl;
     let changed = url !== st.openUrl;
-    let auth: string | null = null;
+    const tokenHeaders: Array<[string, string]> = [];
     const headers: Array<[string, string]> = [];
     for (const [name, value] of st.headers) {
-      const isAuth = name.toLowerCase() === 'authorization';
-      const s = isAuth ? substituteBearer(value, ledger) : null;
+      const carrier = headerCarrierOf(ctx, name);
+      const s = carrier ? substituteHeaderToken(carrier, value, ledger) : null;
       if (s !== null) changed = true;
-      if (isAuth) auth = s ?? value;
+      if (carrier) setTokenHeader(tokenHeaders, name, s ?? value);
       headers.push([name, s ?? value]);
     }
     if (reason === 'unauthorized' && !changed) return false;
@@ -215,7 +215,8 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     st.held = false;
     st.recorded = [];
     st.originalEnded = false;
-    st.token = (auth === null ? null : parseBearer(auth)) ?? readAccessToken(url);
+    st.tokenHeaders = tokenHeaders;
+    st.token = readRequestToken(ctx.carriers(), tokenHeaderReader(tokenHeaders), url);
     st.ladder.sent(startedAt, st.token);
     views.set(xhr, { subject: r, readyState: null });
     return true;

@@ -6,6 +6,7 @@ import type { ProbeConfig, ProbeRetry } from '../protocol/page';
 import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
 import { resolveTokenAudience } from '../recovery/token-audience';
 import type { Config } from './schema';
+import { toTokenCarriers } from '../recovery/token-carriers';
 
 /** `getStats()` poll interval of connected peer connections, ms (docs/architecture.md §2: 1 s). */
 export const PROBE_STATS_INTERVAL_MS = 1000;
@@ -38,6 +39,7 @@ export function toProbeRetry(retry: Config['retry']): ProbeRetry {
  * `tokenRefresh` is true only for the strategies that produce a token of their own
  * (`cookie-endpoint`, `oauth-silent`): with `reload-when-idle` and `off`, 401s are reported only.
  * `retry` is `config.retry` within the protocol's bounds ({@link toProbeRetry}).
+ * `tokenCarriers` is `config.tokenCarriers` as the probe reads it (already checked by resolution).
  * `tokenAudience` is the document's resolved token audience
  * (src/recovery/token-audience.ts `resolveTokenAudience`), present when `documentOrigin` is
  * given: the worker resolves it per relay link, from the origin its port's sender named.
@@ -58,6 +60,7 @@ export function toProbeConfig(config: Config, documentOrigin?: string): ProbeCon
     tokenRefresh: strategy === 'cookie-endpoint' || strategy === 'oauth-silent',
     tokenWaitMs: PROBE_TOKEN_WAIT_MS,
     retry: toProbeRetry(config.retry),
+    tokenCarriers: toTokenCarriers(config.tokenCarriers),
     ...(documentOrigin === undefined ? {} : { tokenAudience: resolveTokenAudience(config.tokenRefresh, documentOrigin) }),
   };
 }

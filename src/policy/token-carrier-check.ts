@@ -5,7 +5,6 @@
  */
 import safeRegex from 'safe-regex2';
 import type { TokenCarrierInput } from './schema';
-import type { TokenCarrier } from '../recovery/token-carriers';
 
 /** Most carriers a policy may list: every one is tried on every request and frame. */
 export const MAX_TOKEN_CARRIERS = 16;
@@ -72,13 +71,4 @@ export function tokenCarriersError(list: readonly TokenCarrierInput[]): string |
     if (e) return `carrier ${i + 1}: ${e}`;
   }
   return undefined;
-}
-
-/** The probe's form of checked carriers (`prefix` of SASL defaults to ''). Call after {@link tokenCarriersError}. */
-export function toTokenCarriers(list: readonly TokenCarrierInput[]): TokenCarrier[] {
-  return list.map((c): TokenCarrier => {
-    if (c.type === 'header') return c.scheme ? { type: 'header', name: c.name ?? '', scheme: c.scheme } : { type: 'header', name: c.name ?? '' };
-    if (c.type === 'query') return { type: 'query', name: c.name ?? '' };
-    return c.format !== undefined ? { type: 'ws-message', format: c.format, prefix: c.prefix ?? '' } : { type: 'ws-message', pattern: c.pattern ?? '' };
-  });
 }

@@ -357,6 +357,22 @@ export const ConfigCommand = z.strictObject({
    * probe's own document origin alone.
    */
   tokenAudience: z.array(z.string().max(MAX_URL)).max(64).optional(),
+  /**
+   * Where the softphone carries its token (`tokenCarriers`, src/recovery/token-carriers.ts),
+   * checked by the worker at policy resolution (src/policy/token-carrier-check.ts). Absent: the
+   * `Authorization: Bearer` header and the `access_token` query parameter (RFC 6750 §2.1, §2.3).
+   */
+  tokenCarriers: z
+    .array(
+      z.union([
+        z.strictObject({ type: z.literal('header'), name: text, scheme: text.optional() }),
+        z.strictObject({ type: z.literal('query'), name: text }),
+        z.strictObject({ type: z.literal('ws-message'), pattern: z.string().max(1024) }),
+        z.strictObject({ type: z.literal('ws-message'), format: z.literal('xmpp-sasl-plain'), prefix: text }),
+      ]),
+    )
+    .max(16)
+    .optional(),
 });
 
 /**

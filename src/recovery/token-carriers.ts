@@ -16,6 +16,7 @@
  * Pure string work over captured-nothing code: no `atob`, `JSON`, `URL` or `TextEncoder`, so a
  * page that patches those globals sees no token pass through them.
  */
+import type { TokenCarrierInput } from '../policy/schema';
 import type { TokenLedger } from './token-substitution';
 
 /** A request header that carries the token, optionally after an authentication scheme. */
@@ -65,6 +66,15 @@ export const isHeaderCarrier = (c: TokenCarrier): c is HeaderCarrier => c.type =
 export const isQueryCarrier = (c: TokenCarrier): c is QueryCarrier => c.type === 'query';
 export const isWsCarrier = (c: TokenCarrier): c is WsCarrier => c.type === 'ws-message';
 export const isSaslCarrier = (c: TokenCarrier): c is WsSaslCarrier => c.type === 'ws-message' && 'format' in c;
+
+/** The probe's form of checked carriers (`prefix` of SASL defaults to ''). Call after src/policy/token-carrier-check.ts `tokenCarriersError`. */
+export function toTokenCarriers(list: readonly TokenCarrierInput[]): TokenCarrier[] {
+  return list.map((c): TokenCarrier => {
+    if (c.type === 'header') return c.scheme ? { type: 'header', name: c.name ?? '', scheme: c.scheme } : { type: 'header', name: c.name ?? '' };
+    if (c.type === 'query') return { type: 'query', name: c.name ?? '' };
+    return c.format !== undefined ? { type: 'ws-message', format: c.format, prefix: c.prefix ?? '' } : { type: 'ws-message', pattern: c.pattern ?? '' };
+  });
+}
 
 // --- headers ----------------------------------------------------------------------------------
 

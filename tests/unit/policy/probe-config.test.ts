@@ -24,6 +24,10 @@ describe('toProbeConfig', () => {
       tokenRefresh: true,
       tokenWaitMs: PROBE_TOKEN_WAIT_MS,
       retry: { baseDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 4, statuses: [408, 429, 503] },
+      tokenCarriers: [
+        { type: 'header', name: 'Authorization', scheme: 'Bearer' },
+        { type: 'query', name: 'access_token' },
+      ],
     });
     expect(PageCommandSchema.parse(cmd)).toEqual(cmd);
     expect(PROBE_STATS_INTERVAL_MS).toBe(1000);

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  createTokenLedger,
-  parseBearer,
-  readAccessToken,
-  substituteAccessToken,
-  substituteBearer,
-} from '../../../src/recovery/token-substitution';
+import { createTokenLedger } from '../../../src/recovery/token-substitution';
+import type { TokenLedger } from '../../../src/recovery/token-substitution';
+import { readHeaderToken, readQueryToken, substituteHeaderToken, substituteQueryToken } from '../../../src/recovery/token-carriers';
+import type { HeaderCarrier } from '../../../src/recovery/token-carriers';
+
+// The default carriers (RFC 6750 §2.1 and §2.3), as the probe reads them.
+const BEARER: HeaderCarrier = { type: 'header', name: 'Authorization', scheme: 'Bearer' };
+const parseBearer = (v: string) => readHeaderToken(BEARER, v);
+const substituteBearer = (v: string, l: TokenLedger) => substituteHeaderToken(BEARER, v, l);
+const readAccessToken = (url: string) => readQueryToken(url, 'access_token');
+const substituteAccessToken = (url: string, l: TokenLedger) => substituteQueryToken(url, 'access_token', l);
 
 function ledgerWith(stale: string[], fresh: string | null) {
   const l = createTokenLedger();
