@@ -1,5 +1,5 @@
 /**
- * The app's API client. `fetch` with `Authorization: Bearer` for everything, except the
+ * The app's API client. `fetch` with `Authorization: Bearer` (or `X-Auth-Token`) for everything, except the
  * webphone endpoint registration, which goes through XMLHttpRequest as softphone SDKs built
  * on axios or superagent do, and the organisation switch, which is the cookie refresh
  * endpoint (no bearer token). No retry of any kind: the app is as fragile as the seeds'.
@@ -10,9 +10,11 @@
  */
 
 /**
- * @param {{ token: () => string | null, failures: ReturnType<typeof import('./failures.js').createFailureLog> }} deps
+ * @param {{ token: () => string | null, failures: ReturnType<typeof import('./failures.js').createFailureLog>, header?: 'Authorization' | 'X-Auth-Token' }} deps
+ *   `header`: where the token goes — `Authorization: Bearer <token>` (default) or `X-Auth-Token: <token>`
  */
-export function createApi({ token, failures }) {
+export function createApi({ token, failures, header = 'Authorization' }) {
+  const credential = () => (header === 'Authorization' ? `Bearer ${token() ?? ''}` : (token() ?? ''));
   /**
    * @param {string} method
    * @param {string} path
@@ -21,7 +23,7 @@ export function createApi({ token, failures }) {
    */
   async function request(method, path, body) {
     /** @type {Record<string, string>} */
-    const headers = { Accept: 'application/json', Authorization: `Bearer ${token() ?? ''}` };
+    const headers = { Accept: 'application/json', [header]: credential() };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res;
     try {
@@ -46,7 +48,7 @@ export function createApi({ token, failures }) {
       const x = new XMLHttpRequest();
       x.open(method, path);
       x.setRequestHeader('Accept', 'application/json');
-      x.setRequestHeader('Authorization', `Bearer ${token() ?? ''}`);
+      x.setRequestHeader(header, credential());
       if (body !== undefined) x.setRequestHeader('Content-Type', 'application/json');
       x.responseType = 'text';
       x.onload = () => {

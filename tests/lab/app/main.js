@@ -45,6 +45,14 @@ const TRANSPORT = (() => {
   return t === 'shared-worker' || t === 'worker' ? t : 'page';
 })();
 
+/**
+ * @type {'standard' | 'custom'} chosen by `?carriers=` (the sign-in brings the query back):
+ * `standard` — `Authorization: Bearer` and the socket URL's `access_token`; `custom` — an
+ * `X-Auth-Token` header and socket.io's CONNECT packet (`40{"token":"…"}`) as the socket's
+ * first frame, none in its URL.
+ */
+const CARRIERS = new URLSearchParams(location.search).get('carriers') === 'custom' ? 'custom' : 'standard';
+
 const startedAt = Date.now();
 /** @type {string | null} memory only: a reload is what gets a new one */
 let accessToken = null;
@@ -97,7 +105,7 @@ const microphone = createMicrophone({
   },
 });
 const workerTransport = TRANSPORT === 'page' ? null : createWorkerTransport({ kind: TRANSPORT, failures, onChange: () => update() });
-const api = workerTransport ? workerTransport.api : createApi({ token: () => accessToken, failures });
+const api = workerTransport ? workerTransport.api : createApi({ token: () => accessToken, failures, header: CARRIERS === 'custom' ? 'X-Auth-Token' : 'Authorization' });
 /** @type {ReturnType<typeof createSignalling>[]} every signalling instance started, newest last */
 const signallingInstances = [];
 /** @type {ReturnType<typeof createSignalling> | null} the newest instance: its state is what the UI shows */
@@ -189,8 +197,10 @@ function startSignalling() {
   const opts = {
     url: () => {
       const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+      if (CARRIERS === 'custom') return `${scheme}://${location.host}/api/v2/notifications?auth=message`;
       return `${scheme}://${location.host}/api/v2/notifications?access_token=${encodeURIComponent(token)}`;
     },
+    ...(CARRIERS === 'custom' ? { authFrame: () => `40${JSON.stringify({ token })}` } : {}),
     onState: (state) => {
       if (current()) {
         s.signalling = state;

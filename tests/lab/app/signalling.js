@@ -7,6 +7,11 @@
  * Reconnect rule: code 1000 (Normal Closure, RFC 6455 §7.4.1: "the purpose for which the
  * connection was established has been fulfilled") ends the instance, whoever closed the
  * socket; any other close (1006 after a dropped connection, 1001, 1005, 4000…) → reconnect.
+ *
+ * With `authFrame` (the `custom` carriers of main.js), the token is not in the URL: the first
+ * frame is socket.io's CONNECT packet with an `auth` payload (`40{"token":"…"}`,
+ * socket.io-protocol v5), and the socket counts as open only once the server's CONNECT
+ * acknowledgement (`40{…}`) arrives; a CONNECT_ERROR (`44{…}`) is followed by the server's close.
  */
 
 export const BACKOFF_BASE_MS = 1000;
@@ -21,6 +26,7 @@ export const NORMAL_CLOSURE = 1000;
  *   onOpen: () => void,
  *   onClose: (code: number, reason: string, wasClean: boolean, wasOpen: boolean, willReconnect: boolean) => void,
  *   onMessage: (message: any) => void,
+ *   authFrame?: () => string,
  * }} opts `url`: the socket URL, built anew for each attempt; `onClose` gets `wasOpen` false
  *   when the attempt never opened (refused upgrade) and `willReconnect` false after a normal
  *   close or `stop()`
@@ -40,13 +46,21 @@ export function createSignalling(opts) {
     const socket = new WebSocket(opts.url());
     ws = socket;
     let wasOpen = false;
-    socket.onopen = () => {
+    const opened = () => {
       wasOpen = true;
       attempt = 0;
       opts.onState('open');
       opts.onOpen();
     };
+    socket.onopen = () => {
+      if (opts.authFrame) socket.send(opts.authFrame());
+      else opened();
+    };
     socket.onmessage = (ev) => {
+      if (opts.authFrame && typeof ev.data === 'string' && /^4[04]/.test(ev.data)) {
+        if (ev.data.startsWith('40') && !wasOpen) opened();
+        return;
+      }
       let msg;
       try {
         msg = JSON.parse(String(ev.data));

@@ -179,8 +179,8 @@ export function isLoopback(address) {
  * The bearer token of a request: `Authorization: Bearer` (RFC 6750 §2.1), else an
  * `X-Amz-Bearer` header carrying the token itself (as Amazon Connect's client sends it:
  * amazon-connect-streams src/client.js, `AWSClient.prototype._callImpl`, commit
- * cc9c58756ce8be45c2d88d07bc604eb2b1955fa1), else the `access_token` query parameter
- * (RFC 6750 §2.3).
+ * cc9c58756ce8be45c2d88d07bc604eb2b1955fa1), else an `X-Auth-Token` header (the lab app's
+ * `custom` carriers), else the `access_token` query parameter (RFC 6750 §2.3).
  * @param {import('node:http').IncomingMessage} req
  * @param {URL} url
  * @returns {string | null}
@@ -193,6 +193,9 @@ export function bearerToken(req, url) {
   }
   const amz = req.headers['x-amz-bearer'];
   if (typeof amz === 'string') return amz.trim() || null;
+  // The lab app's `custom` carriers (tests/lab/app/main.js): the token alone in a header of its own.
+  const custom = req.headers['x-auth-token'];
+  if (typeof custom === 'string') return custom.trim() || null;
   return url.searchParams.get('access_token');
 }
 

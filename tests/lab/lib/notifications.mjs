@@ -15,13 +15,27 @@
  * OPEN is accepted and dropped at once without a close frame (`terminate()`: the browser
  * reports 1006). A socket without a live login session is never in conflict.
  *
+ * Token in the first frame (`?auth=message`, the lab app's `custom` carriers): the upgrade is
+ * accepted without a token, and the client's first text frame must be socket.io's CONNECT
+ * packet with an `auth` payload, `40{"token":"…"}` (socket.io-protocol v5), within
+ * {@link AUTH_FRAME_TIMEOUT_MS}. A valid token gets the CONNECT acknowledgement `40{"sid":"…"}`
+ * and the socket then works as above; anything else gets a CONNECT_ERROR
+ * `44{"message":"unauthorized"}` and the close 4401 "unauthorized" (4000 + HTTP status, the
+ * private-use range of RFC 6455 §7.4.2), and counts as a refused upgrade (`onRejected(401)`).
+ *
  * Silent stall: `stallOpen(until)` makes the sockets open at that moment go silent (no
  * heartbeats, pushes or pongs; received messages ignored) until `until`; sockets opened later
  * work normally. The `ws` library still answers control frames by itself: a client's close
  * frame gets the closing handshake (so a client closing a stalled socket sees a clean close
  * with its own code) and a ping frame gets a pong; browsers send no pings of their own.
  */
+import { randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
+
+/** How long a `?auth=message` socket may take to send its CONNECT packet, ms. */
+export const AUTH_FRAME_TIMEOUT_MS = 5000;
+/** socket.io CONNECT with an auth payload (socket.io-protocol v5 packet encoding: type 0 after the engine.io message type 4). */
+const CONNECT_RE = /^40(\{.*\})$/s;
 
 /**
  * @typedef {{ userId: string, orgId: string, sessionId: string | null, timer: NodeJS.Timeout, stalledUntil: number | null }} Client
@@ -78,6 +92,78 @@ export function createNotificationHub(opts) {
     return false;
   }
 
+  /**
+   * A socket whose credentials were accepted joins the hub.
+   * @param {import('ws').WebSocket} ws
+   * @param {{ userId: string, orgId: string, sessionId: string | null }} auth
+   */
+  function admit(ws, auth) {
+    ws.on('error', () => {
+      /* the close event follows */
+    });
+    if (otherOrgOpen(auth.sessionId, auth.orgId)) {
+      // Seed 002's resource conflict: accepted, then dropped without a close frame.
+      opts.onConflict();
+      ws.terminate();
+      return;
+    }
+    const timer = setInterval(() => {
+      send(ws, { topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } });
+    }, opts.heartbeatMs);
+    clients.set(ws, { userId: auth.userId, orgId: auth.orgId, sessionId: auth.sessionId, timer, stalledUntil: null });
+    opts.onAccepted();
+    ws.on('message', (data) => {
+      if (stalled(clients.get(ws))) return;
+      try {
+        const msg = JSON.parse(String(data));
+        if (msg && msg.message === 'ping') send(ws, { topicName: 'channel.metadata', eventBody: { message: 'pong' } });
+      } catch {
+        /* not JSON: ignored, as the platform does */
+      }
+    });
+    ws.on('close', () => {
+      const c = clients.get(ws);
+      if (!c) return;
+      clearInterval(c.timer);
+      clients.delete(ws);
+      opts.onClosed();
+    });
+  }
+
+  /**
+   * `?auth=message`: the first frame carries the token (see the module comment).
+   * @param {import('ws').WebSocket} ws
+   * @param {import('node:http').IncomingMessage} req
+   */
+  function authenticateByMessage(ws, req) {
+    ws.on('error', () => {
+      /* the close event follows */
+    });
+    const refuse = () => {
+      opts.onRejected(401);
+      if (ws.readyState === ws.OPEN) {
+        ws.send('44{"message":"unauthorized"}');
+        ws.close(4401, 'unauthorized');
+      }
+    };
+    const timer = setTimeout(refuse, AUTH_FRAME_TIMEOUT_MS);
+    ws.once('message', (data, isBinary) => {
+      clearTimeout(timer);
+      const m = isBinary ? null : CONNECT_RE.exec(String(data));
+      let token = null;
+      try {
+        const payload = m ? JSON.parse(m[1]) : null;
+        token = payload && typeof payload.token === 'string' ? payload.token : null;
+      } catch {
+        token = null;
+      }
+      const auth = opts.authenticate(token, req);
+      if (!auth.ok) return refuse();
+      ws.send(`40${JSON.stringify({ sid: randomBytes(9).toString('base64url') })}`);
+      admit(ws, auth);
+    });
+  }
+
   return {
     /**
      * Handles an HTTP upgrade to the notification socket.
@@ -88,6 +174,10 @@ export function createNotificationHub(opts) {
      * @returns {number} the HTTP status of the upgrade (101, or the refusal)
      */
     handleUpgrade(req, socket, head, url) {
+      if (url.searchParams.get('auth') === 'message') {
+        wss.handleUpgrade(req, socket, head, (ws) => authenticateByMessage(ws, req));
+        return 101;
+      }
       const auth = opts.authenticate(url.searchParams.get('access_token'), req);
       if (!auth.ok) {
         const body = JSON.stringify({
@@ -105,38 +195,7 @@ export function createNotificationHub(opts) {
         opts.onRejected(auth.status);
         return auth.status;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        ws.on('error', () => {
-          /* the close event follows */
-        });
-        if (otherOrgOpen(auth.sessionId, auth.orgId)) {
-          // Seed 002's resource conflict: accepted, then dropped without a close frame.
-          opts.onConflict();
-          ws.terminate();
-          return;
-        }
-        const timer = setInterval(() => {
-          send(ws, { topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } });
-        }, opts.heartbeatMs);
-        clients.set(ws, { userId: auth.userId, orgId: auth.orgId, sessionId: auth.sessionId, timer, stalledUntil: null });
-        opts.onAccepted();
-        ws.on('message', (data) => {
-          if (stalled(clients.get(ws))) return;
-          try {
-            const msg = JSON.parse(String(data));
-            if (msg && msg.message === 'ping') send(ws, { topicName: 'channel.metadata', eventBody: { message: 'pong' } });
-          } catch {
-            /* not JSON: ignored, as the platform does */
-          }
-        });
-        ws.on('close', () => {
-          const c = clients.get(ws);
-          if (!c) return;
-          clearInterval(c.timer);
-          clients.delete(ws);
-          opts.onClosed();
-        });
-      });
+      wss.handleUpgrade(req, socket, head, (ws) => admit(ws, auth));
       return 101;
     },
 
