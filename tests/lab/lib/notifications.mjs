@@ -150,12 +150,13 @@ export function createNotificationHub(opts) {
     ws.once('message', (data, isBinary) => {
       clearTimeout(timer);
       const m = isBinary ? null : CONNECT_RE.exec(String(data));
+      /** @type {string | null} */
       let token = null;
       try {
         const payload = m ? JSON.parse(m[1]) : null;
-        token = payload && typeof payload.token === 'string' ? payload.token : null;
+        if (payload && typeof payload.token === 'string') token = payload.token;
       } catch {
-        token = null;
+        /* not JSON: no token */
       }
       const auth = opts.authenticate(token, req);
       if (!auth.ok) return refuse();
