@@ -344,7 +344,7 @@ export function createGenesysLab(ctx) {
           "Genesys lab: the channels of the open streams expire: a pubsub event on node 'no_longer_subscribed' " +
           '(src/notifications.ts pubsubEvent; src/client.ts handleNoLongerSubscribed: a hard reconnect is needed), then ' +
           'the stream is ended (RFC 7395 <close/>); the channel is gone (a stream to it gets 404). The client reconnects ' +
-          'with GET users/me and a new channel.',
+          'with a new channel (POST /api/v2/notifications/channels; its JID is kept from the first users/me).',
         implemented: true,
         defaults: {},
       },

@@ -10,6 +10,8 @@
  * The access token lives in this module's memory only, as a Genesys app keeps it: a revoked
  * token stays revoked until the page is reloaded.
  *
+ * `?telemetry=off` turns the client's log uploads off (its `optOutOfWebrtcStatsTelemetry`).
+ *
  * Test hook `window.labVendor` (JSON, never a token): `{vendor, phase, connected, connecting,
  * agent, events: [{at, name, detail}], eventCounts, saslFailures, errors: [{at, type, name,
  * message, condition}], logs: [{at, level, message}], connectedAt, disconnectedAt, connects,
@@ -18,11 +20,13 @@
 
 const CLIENT_ID = 'lab-softphone';
 const PKCE_KEY = 'lab.genesys.pkce';
+/** The page's query before the sign-in redirect (the redirect URI carries none). */
+const QUERY_KEY = 'lab.genesys.query';
 const MAX_ENTRIES = 300;
 /** Client events too frequent or too raw to list one by one (counted in `eventCounts`). */
 const UNLISTED = new Set(['raw:incoming', 'raw:outgoing', 'raw', 'stream:data', 'stanza', 'iq', 'message', 'presence']);
 /** @param {string} name */
-const listed = (name) => !UNLISTED.has(name) && !name.startsWith('iq:id:');
+const listed = (name) => !UNLISTED.has(name) && !name.startsWith('iq:id:') && !name.startsWith('message:id:');
 
 const state = {
   vendor: 'genesys-cloud-streaming-client',
@@ -167,6 +171,7 @@ async function main() {
     return;
   }
   if (!params.has('code')) {
+    sessionStorage.setItem(QUERY_KEY, location.search);
     show('signing-in', 'signing in');
     await beginLogin();
     return;
@@ -184,12 +189,23 @@ async function main() {
   }
 
   const Client = /** @type {any} */ (window).GenesysCloudStreamingClient; // the vendor's browser build
-  const client = new Client({ host: streamingHost, authToken: token, appName: 'softphone-guard-lab', appVersion: '1.0.0', logger });
+  // `?telemetry=off`: the client's own opt-out of its log uploads and stats (src/client.ts
+  // constructor: `initializeServerLogging: !optOutOfWebrtcStatsTelemetry`), so that a stream's SASL
+  // `<auth>` is the first request carrying the token after a fault.
+  const optOutOfWebrtcStatsTelemetry = new URLSearchParams(sessionStorage.getItem(QUERY_KEY) ?? '').get('telemetry') === 'off';
+  const client = new Client({
+    host: streamingHost,
+    authToken: token,
+    appName: 'softphone-guard-lab',
+    appVersion: '1.0.0',
+    logger,
+    optOutOfWebrtcStatsTelemetry,
+  });
 
   // Every event the client emits, by name (arguments are not kept: raw stanzas carry the token).
   const emit = client.emit.bind(client);
   client.emit = (/** @type {string} */ name, /** @type {any[]} */ ...args) => {
-    const key = name.startsWith('iq:id:') ? 'iq:id:*' : name;
+    const key = name.startsWith('iq:id:') ? 'iq:id:*' : name.startsWith('message:id:') ? 'message:id:*' : name;
     state.eventCounts[key] = (state.eventCounts[key] ?? 0) + 1;
     if (listed(name)) {
       let detail = '';
