@@ -113,7 +113,8 @@ export function optionsView(answer: ConfigResponse, defaults: Config, t: Options
   const sections = SECTIONS.map(({ id, keys }) => ({
     id,
     title: t.sections[id],
-    fields: keys.map((key) => fieldView(key, answer, base, problemsByKey.get(key) ?? [], t)),
+    // The profile's own default is the built-in one (`custom`), whatever profile is in force.
+    fields: keys.map((key) => fieldView(key, answer, key === 'profile' ? defaults : base, problemsByKey.get(key) ?? [], t)),
   }));
   const known = new Set<string>(CONFIG_KEYS);
   const problems = answer.problems.map((p): ProblemView => ({
