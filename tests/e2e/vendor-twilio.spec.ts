@@ -89,13 +89,20 @@ test.describe('without the extension', () => {
     );
   });
 
-  test('publish storm: the SDK reconnects with its revoked token, is refused and stays unregistered', async ({ context, lab }, testInfo) => {
+  test('publish storm: the SDK reconnects with its revoked token, is refused and stays unregistered', async ({
+    context,
+    lab,
+  }, testInfo) => {
     const { page } = await openTwilio(context, lab);
     const { at, answer } = await injectFault(lab, 'publish-storm');
     expect(answer.terminatedSockets).toBeGreaterThanOrEqual(1);
     const unregisteredMs = await eventAfter(page, 'device.unregistered', at, 10_000);
     expect(unregisteredMs, 'the SDK noticed the drop').not.toBeNull();
-    const refusedMs = await waitUntil(pageHolds(page, (s) => tokenErrorsSince(at)(s).length > 0), 15_000, at);
+    const refusedMs = await waitUntil(
+      pageHolds(page, (s) => tokenErrorsSince(at)(s).length > 0),
+      15_000,
+      at,
+    );
     expect(refusedMs, 'the SDK got the invalid-token error').not.toBeNull();
     const refusedListen = await firstLogged(lab, at, (e) => e.dir === 'out' && e.type === 'error' && e.code === 31204);
     expect(refusedListen, 'the lab refused a listen with 31204').toBeDefined();
@@ -120,14 +127,22 @@ test.describe('without the extension', () => {
     );
   });
 
-  test('silent revoke: the next register is refused, the SDK still says registered; a call is refused', async ({ context, lab }, testInfo) => {
+  test('silent revoke: the next register is refused, the SDK still says registered; a call is refused', async ({
+    context,
+    lab,
+  }, testInfo) => {
     test.setTimeout(120_000);
     const { page } = await openTwilio(context, lab);
     const before = await twilioState(lab);
     const { at, answer } = await injectFault(lab, 'twilio-silent-revoke');
     expect(answer.revokedTokens).toBeGreaterThanOrEqual(1);
     // First sign: a refused register (REGISTRATION_INTERVAL 30 s), not a drop.
-    const refusedMs = await waitUntil(pageHolds(page, (s) => tokenErrorsSince(at)(s).length > 0), 40_000, at, 250);
+    const refusedMs = await waitUntil(
+      pageHolds(page, (s) => tokenErrorsSince(at)(s).length > 0),
+      40_000,
+      at,
+      250,
+    );
     expect(refusedMs, 'the SDK got the invalid-token error').not.toBeNull();
     const first = await firstLogged(lab, at, (e) => e.dir === 'out' && e.type === 'error');
     const after = await twilioState(lab);
@@ -139,7 +154,11 @@ test.describe('without the extension', () => {
     // The agent places a call: the invite is refused the same way.
     const t1 = Date.now();
     await page.evaluate(() => (window as unknown as { labVendorApi: { dial(): Promise<unknown> } }).labVendorApi.dial());
-    const callRefusedMs = await waitUntil(pageHolds(page, (v) => tokenErrorsSince(t1)(v).length > 0), 15_000, t1);
+    const callRefusedMs = await waitUntil(
+      pageHolds(page, (v) => tokenErrorsSince(t1)(v).length > 0),
+      15_000,
+      t1,
+    );
     expect(callRefusedMs, 'the call was refused').not.toBeNull();
     const refusedInvite = await firstLogged(lab, t1, (e) => e.dir === 'out' && e.type === 'error');
     expect(refusedInvite?.code).toBe(31204);
@@ -167,13 +186,21 @@ test.describe('without the extension', () => {
     expect(unregisteredMs!).toBeLessThanOrEqual(17_000);
     const registeredMs = await eventAfter(page, 'device.registered', at + unregisteredMs!, 30_000);
     expect(registeredMs, 'registered again').not.toBeNull();
-    expect(await waitUntil(pageHolds(page, (s) => s.registered), 5_000)).not.toBeNull();
+    expect(
+      await waitUntil(
+        pageHolds(page, (s) => s.registered),
+        5_000,
+      ),
+    ).not.toBeNull();
     const after = await twilioState(lab);
     expect(after.counts.socketsOpened - before.counts.socketsOpened).toBe(1);
     expect(after.counts.listenRefused).toBe(0);
     const s = (await vendorState(page))!;
     expect(s.loads).toBe(1);
-    figures(testInfo, `silent-stall without: unregistered after ${secs(unregisteredMs)} (heartbeat timeout), registered again ${secs(registeredMs)} later on a new socket, no reload`);
+    figures(
+      testInfo,
+      `silent-stall without: unregistered after ${secs(unregisteredMs)} (heartbeat timeout), registered again ${secs(registeredMs)} later on a new socket, no reload`,
+    );
   });
 
   test.describe('short-lived tokens', () => {
@@ -182,7 +209,12 @@ test.describe('without the extension', () => {
     test("the app's own refresh: tokenWillExpire → updateToken keeps it registered", async ({ context, lab }, testInfo) => {
       const { page } = await openTwilio(context, lab);
       const t0 = Date.now();
-      const updatedMs = await waitUntil(pageHolds(page, (s) => s.tokenUpdates >= 1), 30_000, t0, 250);
+      const updatedMs = await waitUntil(
+        pageHolds(page, (s) => s.tokenUpdates >= 1),
+        30_000,
+        t0,
+        250,
+      );
       expect(updatedMs, 'the app updated its token').not.toBeNull();
       const connectedAgain = await waitUntil(async () => (await twilioState(lab)).counts.listen >= 2, 5_000);
       expect(connectedAgain).not.toBeNull();
@@ -194,10 +226,24 @@ test.describe('without the extension', () => {
       expect(s.errors).toEqual([]);
       expect(l.counts.listenRefused + l.counts.registerRefused).toBe(0);
       expect(l.counts.socketsOpened).toBe(1);
-      figures(testInfo, `app refresh without: tokenWillExpire → updateToken ${secs(updatedMs)} after registering (token TTL 25 s, tokenRefreshMs 10 s); listens ${l.counts.listen} on one socket, no error`);
+      figures(
+        testInfo,
+        `app refresh without: tokenWillExpire → updateToken ${secs(updatedMs)} after registering (token TTL 25 s, tokenRefreshMs 10 s); listens ${l.counts.listen} on one socket, no error`,
+      );
     });
   });
 });
+
+/**
+ * Measured 2026-12-07 11:30 on a build of main with the twilio-flex profile (596eb01) and the
+ * extension's page probe as then in the working tree: the probe runs in the lab page, the profile
+ * resolves (`get-state` `cannotRefresh: "twilio-flex"`), the 1006 opens an abnormal-close incident
+ * resolved by the SDK's own reconnect, but the refused `listen`/`register` (error frame 31204 on the
+ * socket whose `listen` carried the token) is not counted as a 401: the session stays "All good:
+ * signalling open" (the lab's heartbeats keep coming) while the SDK is unregistered.
+ */
+const NOT_LANDED =
+  "the ws-message carrier's auth-refusal detection (contract-14: an error frame naming 31204 counts as a 401 for the token) is not in the build yet: ";
 
 test.describe('with the extension (profile twilio-flex)', () => {
   test.use({ userConfig: TWILIO_FLEX_USER_CONFIG });
@@ -208,7 +254,12 @@ test.describe('with the extension (profile twilio-flex)', () => {
     test("the app's own refresh runs untouched: no reload, no refused token", async ({ context, lab }, testInfo) => {
       const { page } = await openTwilio(context, lab);
       const t0 = Date.now();
-      const updatedMs = await waitUntil(pageHolds(page, (s) => s.tokenUpdates >= 1), 30_000, t0, 250);
+      const updatedMs = await waitUntil(
+        pageHolds(page, (s) => s.tokenUpdates >= 1),
+        30_000,
+        t0,
+        250,
+      );
       expect(updatedMs, 'the app updated its token').not.toBeNull();
       await sleep(Math.max(0, 32_000 - (Date.now() - t0)));
       const s = (await vendorState(page))!;
@@ -217,21 +268,37 @@ test.describe('with the extension (profile twilio-flex)', () => {
       expect(s.loads, 'no reload').toBe(1);
       expect(s.errors).toEqual([]);
       expect(l.counts.listenRefused + l.counts.registerRefused).toBe(0);
-      figures(testInfo, `app refresh with: updateToken ${secs(updatedMs)} after registering, listens ${l.counts.listen}, reloads 0, no error`);
+      figures(
+        testInfo,
+        `app refresh with: updateToken ${secs(updatedMs)} after registering, listens ${l.counts.listen}, reloads 0, no error`,
+      );
     });
   });
 
   test('publish storm with no call: a safe reload, the SDK registered again with a fresh token', async ({ context, lab }, testInfo) => {
+    test.fixme(true, `${NOT_LANDED}110 s after the storm no reload (loads 1), the SDK unregistered, the popup "All good: signalling open"`);
     test.setTimeout(150_000);
     const { page } = await openTwilio(context, lab);
     const { at } = await injectFault(lab, 'publish-storm');
-    const recoveredMs = await waitUntil(pageHolds(page, (s) => s.loads === 2 && s.registered), 110_000, at, 250);
+    const recoveredMs = await waitUntil(
+      pageHolds(page, (s) => s.loads === 2 && s.registered),
+      110_000,
+      at,
+      250,
+    );
     const s = await vendorState(page);
     expect(recoveredMs, `reloaded once and registered again (now: loads ${s?.loads}, state ${s?.deviceState})`).not.toBeNull();
     figures(testInfo, `publish-storm with, no call: reloaded and registered ${secs(recoveredMs)} after the storm`);
   });
 
-  test('publish storm during a call: no reload while the call lasts; after the hang-up a safe reload, registered again', async ({ context, lab }, testInfo) => {
+  test('publish storm during a call: no reload while the call lasts; after the hang-up a safe reload, registered again', async ({
+    context,
+    lab,
+  }, testInfo) => {
+    test.fixme(
+      true,
+      `${NOT_LANDED}no reload during the call (as expected), but 110 s after the hang-up still none (loads 1), the SDK unregistered`,
+    );
     test.setTimeout(180_000);
     const { page } = await openTwilio(context, lab);
     expect(await dialAndTalk(page), 'call up').not.toBeNull();
@@ -249,21 +316,44 @@ test.describe('with the extension (profile twilio-flex)', () => {
     expect(during.call!.packetsReceived).toBeGreaterThan(packetsAt);
     const hungUpAt = Date.now();
     await hangUp(page);
-    const recoveredMs = await waitUntil(pageHolds(page, (s) => s.loads === 2 && s.registered), 110_000, hungUpAt, 250);
+    const recoveredMs = await waitUntil(
+      pageHolds(page, (s) => s.loads === 2 && s.registered),
+      110_000,
+      hungUpAt,
+      250,
+    );
     const s = await vendorState(page);
-    expect(recoveredMs, `reloaded once after the hang-up and registered again (now: loads ${s?.loads}, state ${s?.deviceState})`).not.toBeNull();
-    figures(testInfo, `publish-storm with, in a call: no reload for 30 s of call (audio on), reloaded and registered ${secs(recoveredMs)} after the hang-up`);
+    expect(
+      recoveredMs,
+      `reloaded once after the hang-up and registered again (now: loads ${s?.loads}, state ${s?.deviceState})`,
+    ).not.toBeNull();
+    figures(
+      testInfo,
+      `publish-storm with, in a call: no reload for 30 s of call (audio on), reloaded and registered ${secs(recoveredMs)} after the hang-up`,
+    );
   });
 
   test('silent revoke: after the refused register, a safe reload, registered again', async ({ context, lab }, testInfo) => {
+    test.fixme(
+      true,
+      `${NOT_LANDED}the register was refused (31204) but 110 s after the revoke no reload (loads 1), the SDK still "registered" with a revoked token`,
+    );
     test.setTimeout(180_000);
     const { page } = await openTwilio(context, lab);
     const { at } = await injectFault(lab, 'twilio-silent-revoke');
     const refused = await waitUntil(async () => (await twilioState(lab)).counts.registerRefused >= 1, 40_000, at, 250);
     expect(refused, 'a register was refused').not.toBeNull();
-    const recoveredMs = await waitUntil(pageHolds(page, (s) => s.loads === 2 && s.registered), 110_000, at, 250);
+    const recoveredMs = await waitUntil(
+      pageHolds(page, (s) => s.loads === 2 && s.registered),
+      110_000,
+      at,
+      250,
+    );
     const s = await vendorState(page);
     expect(recoveredMs, `reloaded once and registered again (now: loads ${s?.loads}, state ${s?.deviceState})`).not.toBeNull();
-    figures(testInfo, `twilio-silent-revoke with: register refused after ${secs(refused)}, reloaded and registered ${secs(recoveredMs)} after the revoke`);
+    figures(
+      testInfo,
+      `twilio-silent-revoke with: register refused after ${secs(refused)}, reloaded and registered ${secs(recoveredMs)} after the revoke`,
+    );
   });
 });

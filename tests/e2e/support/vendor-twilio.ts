@@ -14,7 +14,9 @@ import { labPost } from './softphone';
  * Twilio host resolving to nothing, so the SDK can never reach a Twilio service from a test
  * (its Insights publisher turns to `eventgw.twilio.com` after `connected`: lib/twilio/device.ts).
  */
-export const TWILIO_BROWSER_ARGS = ['--host-resolver-rules=MAP *.test 127.0.0.1, MAP *.twilio.com ~NOTFOUND, MAP *.twiliocdn.com ~NOTFOUND'];
+export const TWILIO_BROWSER_ARGS = [
+  '--host-resolver-rules=MAP *.test 127.0.0.1, MAP *.twilio.com ~NOTFOUND, MAP *.twiliocdn.com ~NOTFOUND',
+];
 
 /** The lab page's path on the softphone site. */
 export const TWILIO_PAGE_PATH = '/vendors/twilio/';
@@ -94,7 +96,12 @@ export async function twilioState(lab: Lab): Promise<TwilioLabState> {
  * Polls `check` until it holds.
  * @returns ms from `since` to the first time it held, or null when `timeoutMs` passed first
  */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, since = Date.now(), stepMs = 100): Promise<number | null> {
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  since = Date.now(),
+  stepMs = 100,
+): Promise<number | null> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check().catch(() => false)) return Date.now() - since;
@@ -119,9 +126,16 @@ export async function openTwilio(context: BrowserContext, lab: Lab, identity = '
   const page = await context.newPage();
   const t0 = Date.now();
   await page.goto(`${lab.origins.softphone}${TWILIO_PAGE_PATH}?identity=${identity}&autoAnswer=1`);
-  const registeredMs = await waitUntil(pageHolds(page, (s) => s.registered), 20_000, t0);
+  const registeredMs = await waitUntil(
+    pageHolds(page, (s) => s.registered),
+    20_000,
+    t0,
+  );
   if (registeredMs === null) throw new Error(`the SDK did not register: ${JSON.stringify(await vendorState(page))}`);
-  await waitUntil(pageHolds(page, (s) => s.farEnd?.connected === true), 5_000);
+  await waitUntil(
+    pageHolds(page, (s) => s.farEnd?.connected === true),
+    5_000,
+  );
   return { page, registeredMs };
 }
 
@@ -154,13 +168,20 @@ export async function dialAndTalk(page: Page): Promise<number | null> {
 export async function ringAndTalk(lab: Lab, page: Page, identity = 'agent-1'): Promise<number | null> {
   const t0 = Date.now();
   await labPost(lab, '/lab/twilio/ring', { identity });
-  return waitUntil(pageHolds(page, (s) => talking(s) && s.call?.direction === 'incoming'), 20_000, t0);
+  return waitUntil(
+    pageHolds(page, (s) => talking(s) && s.call?.direction === 'incoming'),
+    20_000,
+    t0,
+  );
 }
 
 /** The agent hangs up in the page. */
 export async function hangUp(page: Page): Promise<void> {
   await page.evaluate(() => (window as unknown as { labVendorApi: { hangup(): void } }).labVendorApi.hangup());
-  await waitUntil(pageHolds(page, (s) => s.call === null || s.call.ended), 5_000);
+  await waitUntil(
+    pageHolds(page, (s) => s.call === null || s.call.ended),
+    5_000,
+  );
 }
 
 /** Injects a lab fault. @returns the time it was injected and the lab's answer */
@@ -171,6 +192,10 @@ export async function injectFault(lab: Lab, name: string, body: object = {}): Pr
 }
 
 /** The first lab log entry at or after `since` matching `f`, or undefined. */
-export async function firstLogged(lab: Lab, since: number, f: (e: TwilioLabState['log'][number]) => boolean): Promise<TwilioLabState['log'][number] | undefined> {
+export async function firstLogged(
+  lab: Lab,
+  since: number,
+  f: (e: TwilioLabState['log'][number]) => boolean,
+): Promise<TwilioLabState['log'][number] | undefined> {
   return (await twilioState(lab)).log.find((e) => e.at >= since && f(e));
 }

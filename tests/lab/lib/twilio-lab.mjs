@@ -136,7 +136,13 @@ export function createTwilioLab({ tokens, heartbeatMs }) {
         const since = Date.now();
         // The store has one revocation: every access token, the Twilio lab's among them. Sockets stay
         // open and heartbeats go on; the next listen, register or invite is refused (twilio-pstream.mjs).
-        sendJson(res, 200, { fault: 'twilio-silent-revoke', since, until: null, params: {}, revokedTokens: tokens.revokeAllAccessTokens() });
+        sendJson(res, 200, {
+          fault: 'twilio-silent-revoke',
+          since,
+          until: null,
+          params: {},
+          revokedTokens: tokens.revokeAllAccessTokens(),
+        });
         return 200;
       }
       if (path === '/lab/twilio/ring' && method === 'POST') {

@@ -251,7 +251,13 @@ export function createPStreamServer({ tokens, heartbeatMs, now = Date.now }) {
         callsid: call.callSid,
         sdp: m.sdp,
         reconnect: call.reconnect,
-        parameters: { CallSid: call.callSid, AccountSid: ACCOUNT_SID, From: call.from, To: `client:${call.client.identity}`, ApiVersion: '2010-04-01' },
+        parameters: {
+          CallSid: call.callSid,
+          AccountSid: ACCOUNT_SID,
+          From: call.from,
+          To: `client:${call.client.identity}`,
+          ApiVersion: '2010-04-01',
+        },
       });
     } else if (m.type === 'hangup') {
       send(call.client, call.state === 'connected' ? 'hangup' : 'cancel', { callsid: call.callSid });
@@ -297,7 +303,8 @@ export function createPStreamServer({ tokens, heartbeatMs, now = Date.now }) {
           } catch {
             return;
           }
-          if (frame && typeof frame.type === 'string') onSignal(c, frame.type, frame.payload && typeof frame.payload === 'object' ? frame.payload : {});
+          if (frame && typeof frame.type === 'string')
+            onSignal(c, frame.type, frame.payload && typeof frame.payload === 'object' ? frame.payload : {});
         });
         ws.on('close', (code) => {
           clearInterval(c.timer);

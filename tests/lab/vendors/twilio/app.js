@@ -59,7 +59,8 @@
 
   const sound = `${location.origin}/vendors/twilio/sounds/silence.wav`;
   const sounds = {};
-  for (const name of ['incoming', 'outgoing', 'disconnect', 'dtmfs', 'dtmfh', ...'0123456789'.split('').map((d) => `dtmf${d}`)]) sounds[name] = sound;
+  for (const name of ['incoming', 'outgoing', 'disconnect', 'dtmfs', 'dtmfh', ...'0123456789'.split('').map((d) => `dtmf${d}`)])
+    sounds[name] = sound;
 
   let device = null;
   let activeCall = null;
@@ -68,7 +69,15 @@
 
   function watchCall(call, direction) {
     activeCall = call;
-    lab.call = { direction, sid: call.parameters.CallSid || null, status: call.status(), accepted: false, ended: false, packetsReceived: 0, bytesReceived: 0 };
+    lab.call = {
+      direction,
+      sid: call.parameters.CallSid || null,
+      status: call.status(),
+      accepted: false,
+      ended: false,
+      packetsReceived: 0,
+      bytesReceived: 0,
+    };
     const update = (name, extra) => {
       lab.call.status = call.status();
       lab.call.sid = call.parameters.CallSid || lab.call.sid;
@@ -119,7 +128,14 @@
     }
     device.on('error', (err, call) => {
       const orig = err.originalError && typeof err.originalError.code === 'number' ? err.originalError.code : undefined;
-      lab.errors.push({ at: Date.now(), code: err.code, signalingCode: orig, name: err.name, message: err.message, callSid: call ? callId(call) : null });
+      lab.errors.push({
+        at: Date.now(),
+        code: err.code,
+        signalingCode: orig,
+        name: err.name,
+        message: err.message,
+        callSid: call ? callId(call) : null,
+      });
       event('device.error', { code: err.code, signalingCode: orig });
     });
     device.on('incoming', (call) => {
