@@ -13,7 +13,9 @@
  *   RFC 7395 `<close/>` and close 1000, no 1006): the same — the SASL failure reaches the app
  *   and the client does not reconnect. Its log upload meets the 401 first;
  * - a silent stall: the client's own 35 s stanza timeout (src/server-monitor.ts) ends the
- *   stream and it reconnects with its still valid token.
+ *   stream and it reconnects with its still valid token;
+ * - a channel expiry (`no_longer_subscribed`, then the stream ends): it reconnects on a new
+ *   channel (src/client.ts handleNoLongerSubscribed).
  *
  * With the extension, configured as a customer would (profile `genesys-cloud`, the lab's
  * page, its refresh endpoint, the lab's API and streaming origins as the token audience): the
@@ -284,6 +286,24 @@ test('without the extension: a silent stall is ended by the client itself (35 s 
     `silent-stall without: the client ended the stream itself +${secondsSince(at, s.disconnectedAt ?? at)} s (its 35 s timeout counts from the last stanza it received), ` +
       `connected again +${after} s with its still valid token, SASL failures 0, no reload`,
   );
+});
+
+test('without the extension: a channel expiry (no_longer_subscribed, then the stream ends) is handled by the client itself on a new channel', async ({
+  lab,
+  launch,
+}, testInfo) => {
+  test.setTimeout(60_000);
+  const page = await openGenesys(await plainBrowser(launch), lab);
+  await sleep(1500);
+  const channelsBefore = (await genesysStats(lab)).channels;
+  const { at, result } = await inject(lab, 'genesys-channel-expiry');
+  expect(result.notifiedStreams).toBe(1);
+  const after = await connectedAgain(page, at, 30_000);
+  const s = await vendorState(page);
+  expect(s.events.some((e) => e.at >= at && e.name === 'notify:no_longer_subscribed')).toBe(true);
+  expect((await genesysStats(lab)).channels, 'a new channel').toBe(channelsBefore + 1);
+  expect(s.saslFailures).toBe(0);
+  figures(testInfo, `genesys-channel-expiry without: the client asked for a new channel and is connected again +${after} s, no reload`);
 });
 
 // ---------------------------------------------------------------------------------------------
