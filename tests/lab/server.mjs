@@ -39,6 +39,7 @@ import { APP_TRANSPORTS, crmPageHtml } from './lib/crm-page.mjs';
 import { LAB_HOSTS, TLS_BROWSER_ARGS, dualProtocolServer, makeCertificate } from './lib/tls.mjs';
 import { createTwilioLab } from './lib/twilio-lab.mjs';
 import { createGenesysLab } from './lib/genesys-lab.mjs';
+import { createAmazonLab } from './lib/amazon-lab.mjs';
 
 export { LAB_HOSTS, TLS_BROWSER_ARGS };
 
@@ -77,7 +78,7 @@ const CALLERS = ['+1 312 555 0100', '+1 312 555 0142', '+1 773 555 0199', '+1 63
  */
 
 /** @type {VendorLabFactory[]} one line per vendor lab */
-const VENDOR_LABS = [createTwilioLab, createGenesysLab];
+const VENDOR_LABS = [createTwilioLab, createGenesysLab, createAmazonLab];
 
 /**
  * The lab's state and the operations tests and the control API use.
