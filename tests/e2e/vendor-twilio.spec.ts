@@ -17,7 +17,9 @@
  *
  * With the extension, configured as a customer would (profile `twilio-flex`): a Twilio token is
  * minted by the customer's own backend, so the extension cannot refresh it; it watches, the app's
- * own refresh runs untouched, and after a refused token a safe reload happens only with no call active.
+ * own refresh runs untouched, a silent stall is left to the SDK's own heartbeat timeout (the
+ * profile's 30 s lies above its 15 s), and after a refused token a safe reload happens only with no
+ * call active.
  */
 import { test, expect } from './support/fixture';
 import type { TestInfo } from '@playwright/test';
@@ -273,6 +275,26 @@ test.describe('with the extension (profile twilio-flex)', () => {
         `app refresh with: updateToken ${secs(updatedMs)} after registering, listens ${l.counts.listen}, reloads 0, no error`,
       );
     });
+  });
+
+  test("silent stall: the SDK's own 15 s heartbeat timeout recovers it first; nothing reloaded", async ({ context, lab }, testInfo) => {
+    test.setTimeout(120_000);
+    const { page } = await openTwilio(context, lab);
+    const { at } = await injectFault(lab, 'silent-stall', { durationMs: 120_000 });
+    const unregisteredMs = await eventAfter(page, 'device.unregistered', at, 30_000);
+    expect(unregisteredMs, 'the SDK noticed the stall').not.toBeNull();
+    const registeredMs = await eventAfter(page, 'device.registered', at + unregisteredMs!, 30_000);
+    expect(registeredMs, 'registered again').not.toBeNull();
+    // The profile's heartbeat timeout (30 s) lies above the SDK's 15 s: the extension has nothing to do. Watch to 45 s after the stall.
+    await sleep(Math.max(0, 45_000 - (Date.now() - at)));
+    const s = (await vendorState(page))!;
+    expect(s.registered).toBe(true);
+    expect(s.loads, 'no reload').toBe(1);
+    expect(s.errors.filter((e) => e.at >= at).map((e) => e.code)).toEqual([]);
+    figures(
+      testInfo,
+      `silent-stall with: the SDK dropped the socket after ${secs(unregisteredMs)} and registered again ${secs(registeredMs)} later; no reload in 45 s`,
+    );
   });
 
   test('publish storm with no call: a safe reload, the SDK registered again with a fresh token', async ({ context, lab }, testInfo) => {
