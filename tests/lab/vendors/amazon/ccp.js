@@ -23,6 +23,7 @@
     /** the latest agent snapshot the worker sent: state name and type, contacts, when */
     agent: null,
     snapshots: 0,
+    /** `open`: the connection as a whole (gained, not lost since) */
     socket: { open: false, gains: 0, losts: 0, opens: 0, closes: 0, initFailures: 0, lastClose: null },
     /** API results the worker reported (connect.EventType.API_METRIC): per method, per status */
     api: {},
@@ -101,12 +102,14 @@
     for (const [name, key] of [
       ['auth-fail', connect.EventType.AUTH_FAIL],
       ['access-denied', connect.EventType.ACCESS_DENIED],
-      ['authorize-success', connect.EventType.AUTHORIZE_SUCCESS],
       ['authorize-retries-exhausted', connect.EventType.AUTHORIZE_RETRIES_EXHAUSTED],
       ['cti-authorize-retries-exhausted', connect.EventType.CTI_AUTHORIZE_RETRIES_EXHAUSTED],
     ]) {
       bus.subscribe(key, () => fail(name, key));
     }
+    // After AUTH_FAIL the page authorizes again by itself (src/core.js _handleCTIAuthFail); the
+    // answer's token is dropped there: only the worker's own checkAuthToken replaces its token.
+    bus.subscribe(connect.EventType.AUTHORIZE_SUCCESS, () => note('authorize-success'));
     bus.subscribe(connect.EventType.API_METRIC, (m) => {
       if (!m || !m.name) return;
       const status = String(((m.optionalDimensions || []).find((d) => d.name === 'HttpStatusCode') || {}).value || '');
@@ -114,29 +117,32 @@
       per[status] = (per[status] || 0) + 1;
       if (status !== '200') note('api', { method: m.name, status });
     });
+    // Open and close are per socket: the manager opens a second socket before it closes the first
+    // (websocket manager initWebSocket, "secondary"). Gain and lost are the connection as a whole.
     bus.subscribe(connect.WebSocketEvents.CONNECTION_OPEN, () => {
       state.socket.opens++;
-      state.socket.open = true;
       note('socket-open');
-      render();
     });
     bus.subscribe(connect.WebSocketEvents.CONNECTION_CLOSE, (r) => {
       state.socket.closes++;
-      state.socket.open = false;
       state.socket.lastClose = r ? { code: r.code, reason: r.reason || '' } : null;
       note('socket-close', state.socket.lastClose || undefined);
-      render();
     });
     bus.subscribe(connect.WebSocketEvents.CONNECTION_GAIN, () => {
       state.socket.gains++;
+      state.socket.open = true;
       note('socket-gain');
+      render();
     });
     bus.subscribe(connect.WebSocketEvents.CONNECTION_LOST, () => {
       state.socket.losts++;
+      state.socket.open = false;
       note('socket-lost');
+      render();
     });
     bus.subscribe(connect.WebSocketEvents.INIT_FAILURE, () => {
       state.socket.initFailures++;
+      state.socket.open = false;
       fail('socket-init-failure', connect.WebSocketEvents.INIT_FAILURE);
       render();
     });
