@@ -25,6 +25,7 @@
  */
 import { test, expect } from './support/fixture';
 import type { TestInfo } from '@playwright/test';
+import type { AmazonVendorState } from './support/vendor-amazon';
 import {
   amazonLabState,
   amazonState,
@@ -209,6 +210,59 @@ test.describe('with the extension (profile amazon-connect)', () => {
     const popup = await popupText(context, /SharedWorker|worker/i);
     expect(popup).toMatch(/SharedWorker|worker/i);
     figures(testInfo, `publish-storm with, no call: reloaded and ready ${secs(recoveredMs)} after the storm (popup: "${popup}")`);
+  });
+
+  test('publish storm with two CCP tabs on one worker: both reloaded together once, one new worker', async ({ context, lab }, testInfo) => {
+    test.setTimeout(180_000);
+    // A tab that joins a running worker gets the agent but no socket event (the worker sends
+    // `webSocket::connection_gain` once, when the socket comes up): the socket is read from the lab.
+    const attached = (s: AmazonVendorState): boolean => s.initialized && s.agent !== null;
+    const { page } = await openCcp(context, lab);
+    const second = await context.newPage();
+    await second.goto(`${lab.origins.softphone}/vendors/amazon/`);
+    expect(await waitUntil(pageHolds(second, attached), 20_000), 'the second tab attached').not.toBeNull();
+    expect((await amazonLabState(lab)).counts.workerLoads).toBe(1);
+    const { at } = await injectFault(lab, 'publish-storm');
+    const recoveredMs = await waitUntil(
+      async () =>
+        (await pageHolds(page, (s) => s.loads === 2 && attached(s))()) &&
+        (await pageHolds(second, (s) => s.loads === 2 && attached(s))()) &&
+        (await amazonLabState(lab)).sockets.length === 1,
+      110_000,
+      at,
+      250,
+    );
+    const [a, b] = [await amazonState(page), await amazonState(second)];
+    expect(recoveredMs, `both reloaded once and attached, one socket (now: loads ${a?.loads} and ${b?.loads})`).not.toBeNull();
+    await sleep(3_000);
+    expect([(await amazonState(page))?.loads, (await amazonState(second))?.loads], 'once each').toEqual([2, 2]);
+    const l = await amazonLabState(lab);
+    expect(l.counts.workerLoads, 'one new SharedWorker for both').toBe(2);
+    expect(l.sockets, 'one socket for both').toHaveLength(1);
+    figures(testInfo, `publish-storm with, two tabs: both reloaded and attached to one new worker ${secs(recoveredMs)} after the storm, one socket`);
+  });
+
+  test('silent revoke: after the first refused poll, one safe reload, ready with a fresh token', async ({ context, lab }, testInfo) => {
+    test.setTimeout(150_000);
+    const { page } = await openCcp(context, lab);
+    expect(await waitUntil(async () => (await amazonLabState(lab)).heldPolls === 1, 5_000), 'a held snapshot poll').not.toBeNull();
+    await sleep(1_000);
+    const { at } = await injectFault(lab, 'token-revoke');
+    const first401 = await waitUntil(async () => (await amazonLabState(lab)).log.some((e) => e.at >= at && e.status === 401), 40_000, at, 250);
+    expect(first401, 'a refused call').not.toBeNull();
+    const recoveredMs = await waitUntil(
+      pageHolds(page, (s) => s.loads === 2 && ccpReady(s)),
+      90_000,
+      at,
+      250,
+    );
+    const s = await amazonState(page);
+    expect(recoveredMs, `reloaded once and ready again (now: loads ${s?.loads}, socket ${s?.socket.open})`).not.toBeNull();
+    const since = at + recoveredMs!;
+    await sleep(3_000);
+    const l = await amazonLabState(lab);
+    expect(l.log.filter((e) => e.at >= since && e.status === 401), 'no refusal after the reload').toEqual([]);
+    figures(testInfo, `token-revoke with: first 401 ${secs(first401)}, reloaded and ready ${secs(recoveredMs)} after the revoke`);
   });
 
   test('silent stall: the client recovers by itself first; nothing reloaded', async ({ context, lab }, testInfo) => {
