@@ -99,6 +99,8 @@ export const TIMELINE_STRINGS: TimelineStrings = {
   },
   auth: {
     tokenNeeded: (path) => `401 on ${path}: asked for a fresh token`,
+    socketRefused: (path, via) =>
+      `Socket ${path} refused its credentials (${via === 'sasl-failure' ? 'SASL failure' : via === 'close' ? 'close' : 'error message'})`,
     refreshStarted: 'Token refresh started',
     refreshSucceeded: 'Token refresh succeeded',
     refreshFailed: (e) => `Token refresh failed${e ? `: ${e}` : ''}`,

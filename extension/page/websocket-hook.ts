@@ -198,14 +198,22 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
    * token is sought, and the `<auth>` is sent again on the same stream with it (RFC 6120
    * §6.4.5 lets the client retry); without a fresh token the page gets the failure as it came.
    */
+  const reportRefusal = (via: 'sasl-failure' | 'message' | 'close', reason: string): void => {
+    ctx.post({ type: 'ws-auth-refused', at: ctx.now(), socketId, url: clip(urlOf(), MAX_URL), via, reason: clip(reason, MAX_TEXT) });
+  };
+
   const onRefusal = (ev: MessageEvent<string>, data: string): void => {
     const last = sent;
     if (last === null || refused.has(last.token) || !namesAuthRefusal(data)) return;
     const url = urlOf();
-    if (!ctx.config().tokenRefresh || !ctx.inAudience(url)) return;
+    if (!ctx.inAudience(url)) return;
     refused.add(last.token);
+    const sasl = last.sasl && isSaslFailure(data);
+    reportRefusal(sasl ? 'sasl-failure' : 'message', data);
+    // Without a refresh strategy the refusal is reported only: the 401 incident leads to a safe reload.
+    if (!ctx.config().tokenRefresh) return;
     const pending = ctx.broker.obtainFresh(last.token, clip(url, MAX_URL), ctx.doc.nextId('w'));
-    if (!(last.sasl && isSaslFailure(data) && natives.MessageEvent)) return;
+    if (!(sasl && natives.MessageEvent)) return;
     call(natives.stopImmediatePropagation, ev);
     const MessageEventCtor = natives.MessageEvent;
     void pending.then((fresh) => {
@@ -247,9 +255,10 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
     postClose(e.code, e.reason, e.wasClean);
     // Refused by a close naming auth: the softphone's next socket should carry a fresh token.
     const token = sent?.token ?? urlToken;
-    if (token !== null && !refused.has(token) && closeNamesAuthRefusal(e.code, e.reason) && ctx.config().tokenRefresh && ctx.inAudience(urlOf())) {
+    if (token !== null && !refused.has(token) && closeNamesAuthRefusal(e.code, e.reason) && ctx.inAudience(urlOf())) {
       refused.add(token);
-      void ctx.broker.obtainFresh(token, clip(urlOf(), MAX_URL), ctx.doc.nextId('w'));
+      reportRefusal('close', `${e.code} ${e.reason}`);
+      if (ctx.config().tokenRefresh) void ctx.broker.obtainFresh(token, clip(urlOf(), MAX_URL), ctx.doc.nextId('w'));
     }
   });
   listen('error', (ev) => {

@@ -295,6 +295,22 @@ export const WorkerStartedObservation = z.strictObject({
   name: text.optional(),
 });
 
+/**
+ * The server refused the credentials a socket carried in one of its token carriers
+ * (src/recovery/token-carriers.ts): a SASL `<failure>`, an incoming frame or a close naming auth
+ * (`via`). Counts as a 401 on the socket's URL (docs/architecture.md §3 rung 2): with a refresh
+ * strategy a `token-needed` follows; without one, the 401 incident leads to a safe reload.
+ * `reason`: the refusal's words, cut to {@link MAX_TEXT} (redacted on the extension side).
+ */
+export const WsAuthRefusedObservation = z.strictObject({
+  type: z.literal('ws-auth-refused'),
+  at,
+  socketId: id,
+  url,
+  via: z.enum(['sasl-failure', 'message', 'close']),
+  reason: text,
+});
+
 export const PageObservationSchema = z.discriminatedUnion('type', [
   HelloObservation,
   IdentityObservation,
@@ -312,6 +328,7 @@ export const PageObservationSchema = z.discriminatedUnion('type', [
   MediaReacquiredObservation,
   OrgSwitchObservation,
   WorkerStartedObservation,
+  WsAuthRefusedObservation,
 ]);
 export type PageObservation = z.infer<typeof PageObservationSchema>;
 export type PageObservationType = PageObservation['type'];

@@ -319,6 +319,9 @@ export function applyIncidentRules(prev: SessionState, state: SessionState, even
       return onHttp(state, event);
     case 'token-needed':
       return raiseUnauthorized(state, event.url, at);
+    case 'ws-auth-refused':
+      // A socket's refused credentials are a 401 on its URL (docs/architecture.md §3 rung 2).
+      return raiseUnauthorized(state, event.url, at);
     case 'http-retry':
       return onHttpRetry(state, event);
     case 'refresh-started':

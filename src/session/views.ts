@@ -156,6 +156,7 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
       return { ...state, auth: { ...state.auth, last401At: event.at, last401Url: event.url } };
     }
     case 'token-needed':
+    case 'ws-auth-refused':
       return { ...state, auth: { ...state.auth, last401At: event.at, last401Url: event.url } };
     case 'http-retry':
       // The auth counters are about fresh tokens; backoff retries are steps of HTTP incidents.

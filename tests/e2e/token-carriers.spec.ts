@@ -26,8 +26,14 @@ const MEDIA_401 = 'GET /api/v2/communications/webRTC 401';
 /** How long the agent without the extension is watched after the storm, ms. */
 const WATCH_WITHOUT_MS = 20_000;
 
+/** Every WebSocket URL a page opened (Playwright's `websocket` event). */
+const socketUrls = new WeakMap<Page, string[]>();
+
 async function openCustomAgent(context: { newPage(): Promise<Page> }, lab: Lab, user: string): Promise<Page> {
   const page = await context.newPage();
+  const urls: string[] = [];
+  socketUrls.set(page, urls);
+  page.on('websocket', (ws) => urls.push(ws.url()));
   await page.goto(`${lab.url}/login?user=${user}&return=${encodeURIComponent('/?carriers=custom')}`);
   await expect.poll(async () => callReady(await appStatus(page).catch(() => null)), { timeout: 20_000 }).toBe(true);
   return page;
@@ -41,7 +47,11 @@ test('publish storm: tokens in a custom header and a socket.io CONNECT frame are
   const withExt = await openCustomAgent(context, lab, 'agent-1');
   const plain = await launch({ withExtension: false });
   const without = await openCustomAgent(plain.context, lab, 'agent-2');
-  // The app really uses the custom carriers: no Bearer header, no token in the socket URL.
+  // The app really uses the custom carriers: no token in its socket URLs.
+  for (const page of [withExt, without]) {
+    expect(socketUrls.get(page)?.length).toBeGreaterThan(0);
+    for (const url of socketUrls.get(page) ?? []) expect(url).toMatch(/\/api\/v2\/notifications\?auth=message$/);
+  }
   const before = await labStats(lab);
 
   const t0 = Date.now();

@@ -46,12 +46,17 @@ const TRANSPORT = (() => {
 })();
 
 /**
- * @type {'standard' | 'custom'} chosen by `?carriers=` (the sign-in brings the query back):
- * `standard` — `Authorization: Bearer` and the socket URL's `access_token`; `custom` — an
- * `X-Auth-Token` header and socket.io's CONNECT packet (`40{"token":"…"}`) as the socket's
+ * @type {'standard' | 'custom'} chosen by `?carriers=` and kept in sessionStorage: this module
+ * runs before the sign-in puts the query back (auth.js), so the OAuth return's document reads it
+ * from there. `standard` — `Authorization: Bearer` and the socket URL's `access_token`; `custom`
+ * — an `X-Auth-Token` header and socket.io's CONNECT packet (`40{"token":"…"}`) as the socket's
  * first frame, none in its URL.
  */
-const CARRIERS = new URLSearchParams(location.search).get('carriers') === 'custom' ? 'custom' : 'standard';
+const CARRIERS = (() => {
+  const c = new URLSearchParams(location.search).get('carriers');
+  if (c === 'custom' || c === 'standard') setItem('lab.carriers', c);
+  return getItem('lab.carriers') === 'custom' ? 'custom' : 'standard';
+})();
 
 const startedAt = Date.now();
 /** @type {string | null} memory only: a reload is what gets a new one */

@@ -99,6 +99,13 @@ const body: fc.Arbitrary<Body> = fc.oneof(
     },
     { requiredKeys: ['type', 'requestId', 'transport', 'method', 'url', 'status', 'durationMs', 'protected'] },
   ),
+  fc.record({
+    type: fc.constant('ws-auth-refused' as const),
+    socketId: id,
+    url,
+    via: fc.constantFrom('sasl-failure' as const, 'message' as const, 'close' as const),
+    reason: text,
+  }),
   fc.record(
     { type: fc.constant('worker-started' as const), kind: fc.constantFrom('worker' as const, 'shared-worker' as const), url, name: text },
     { requiredKeys: ['type', 'kind', 'url'] },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_STEPS_PER_INCIDENT } from '../../../src/session/incidents';
 import type { SessionEvent } from '../../../src/session/reducer';
-import { CTX, ORIGIN, TAB, ev, healthChanges, run, s } from './fixtures';
+import { CTX, ORIGIN, TAB, WS_URL, ev, healthChanges, run, s } from './fixtures';
 
 const WEBRTC = '/api/v2/communications/webRTC';
 
@@ -38,6 +38,13 @@ describe('unauthorized incident', () => {
     expect(state.incidents).toHaveLength(1);
     expect(state.incidents[0]?.detail).toEqual({ status: 401, url: `${ORIGIN}${WEBRTC}`, count: 3 });
     expect(state.auth.last401Url).toBe(`${ORIGIN}/api/v2/users/me`);
+  });
+
+  it("opens on a socket's refused credentials as on a 401 of its URL, and a token-needed folds into it", () => {
+    const { state } = run([ev.wsAuthRefused(s(1)), ev.tokenNeeded(s(1), WEBRTC)]);
+    expect(state.incidents).toHaveLength(1);
+    expect(state.incidents[0]).toMatchObject({ kind: 'unauthorized', detail: { status: 401, url: WS_URL, count: 2 } });
+    expect(state.auth.last401Url).toBe(`${ORIGIN}${WEBRTC}`);
   });
 
   it('records refresh pending → ok and resolves on a recovered retry', () => {
