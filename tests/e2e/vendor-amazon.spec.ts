@@ -40,6 +40,7 @@ import {
   waitUntil,
 } from './support/vendor-amazon';
 import { popupText } from './support/topologies';
+import { openPopup } from './support/softphone';
 
 /**
  * How a customer configures the extension for Amazon Connect: the profile, and — because the lab's
@@ -209,7 +210,12 @@ test.describe('with the extension (profile amazon-connect)', () => {
     expect(l.counts.workerLoads, 'a new SharedWorker').toBe(2);
     const popup = await popupText(context, /SharedWorker|worker/i);
     expect(popup).toMatch(/SharedWorker|worker/i);
-    figures(testInfo, `publish-storm with, no call: reloaded and ready ${secs(recoveredMs)} after the storm (popup: "${popup}")`);
+    // The profile's own note under the incident: why no fresh token comes on this platform.
+    const popupPage = await openPopup(context);
+    await expect.poll(async () => (await popupPage.locator('.incident__note').allInnerTexts()).join(' | '), { timeout: 10_000 }).toMatch(/Amazon Connect/);
+    const note = (await popupPage.locator('.incident__note').first().innerText()).trim();
+    await popupPage.close();
+    figures(testInfo, `publish-storm with, no call: reloaded and ready ${secs(recoveredMs)} after the storm (popup: "${popup}"; note: "${note}")`);
   });
 
   test('publish storm with two CCP tabs on one worker: both reloaded together once, one new worker', async ({ context, lab }, testInfo) => {
