@@ -236,17 +236,6 @@ test.describe('without the extension', () => {
   });
 });
 
-/**
- * Measured 2026-12-07 11:30 on a build of main with the twilio-flex profile (596eb01) and the
- * extension's page probe as then in the working tree: the probe runs in the lab page, the profile
- * resolves (`get-state` `cannotRefresh: "twilio-flex"`), the 1006 opens an abnormal-close incident
- * resolved by the SDK's own reconnect, but the refused `listen`/`register` (error frame 31204 on the
- * socket whose `listen` carried the token) is not counted as a 401: the session stays "All good:
- * signalling open" (the lab's heartbeats keep coming) while the SDK is unregistered.
- */
-const NOT_LANDED =
-  "the ws-message carrier's auth-refusal detection (contract-14: an error frame naming 31204 counts as a 401 for the token) is not in the build yet: ";
-
 test.describe('with the extension (profile twilio-flex)', () => {
   test.use({ userConfig: TWILIO_FLEX_USER_CONFIG });
 
@@ -298,7 +287,6 @@ test.describe('with the extension (profile twilio-flex)', () => {
   });
 
   test('publish storm with no call: a safe reload, the SDK registered again with a fresh token', async ({ context, lab }, testInfo) => {
-    test.fixme(true, `${NOT_LANDED}110 s after the storm no reload (loads 1), the SDK unregistered, the popup "All good: signalling open"`);
     test.setTimeout(150_000);
     const { page } = await openTwilio(context, lab);
     const { at } = await injectFault(lab, 'publish-storm');
@@ -317,10 +305,6 @@ test.describe('with the extension (profile twilio-flex)', () => {
     context,
     lab,
   }, testInfo) => {
-    test.fixme(
-      true,
-      `${NOT_LANDED}no reload during the call (as expected), but 110 s after the hang-up still none (loads 1), the SDK unregistered`,
-    );
     test.setTimeout(180_000);
     const { page } = await openTwilio(context, lab);
     expect(await dialAndTalk(page), 'call up').not.toBeNull();
@@ -356,10 +340,6 @@ test.describe('with the extension (profile twilio-flex)', () => {
   });
 
   test('silent revoke: after the refused register, a safe reload, registered again', async ({ context, lab }, testInfo) => {
-    test.fixme(
-      true,
-      `${NOT_LANDED}the register was refused (31204) but 110 s after the revoke no reload (loads 1), the SDK still "registered" with a revoked token`,
-    );
     test.setTimeout(180_000);
     const { page } = await openTwilio(context, lab);
     const { at } = await injectFault(lab, 'twilio-silent-revoke');
