@@ -23,7 +23,8 @@ import { extensionWorker, DIST, EXTENSION_ID, PROJECT_ROOT } from '../support/br
 import { observeRecovery, postJson, startAgent, startCall, status, takeCall, topologyState } from './agents.mjs';
 import { findChromium } from '../support/find-chromium.mjs';
 import { formatTable, summarizeRun } from './report.mjs';
-import { pickScenarios } from './scenarios.mjs';
+import { SCENARIOS } from './scenarios.mjs';
+import { VENDORS, VENDOR_SCENARIOS, runVendorScenario } from './vendors.mjs';
 
 const MEDIA_TOKEN_401 = 'GET /api/v2/communications/webRTC 401';
 
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     'deadline-s': { type: 'string', default: '45' },
     scenario: { type: 'string' },
+    profile: { type: 'string' },
     headed: { type: 'boolean', default: false },
   },
 });
@@ -133,6 +135,28 @@ async function runScenario(scenario, { headless, deadlineMs, outDir }) {
   }
 }
 
+/** Plain `npm run demo`: the lab scenarios, then the Genesys Cloud publish storm on its vendor lab. */
+const DEFAULT_SCENARIOS = [...SCENARIOS, ...VENDOR_SCENARIOS.filter((s) => s.name === 'genesys-publish-storm')];
+
+/**
+ * The scenarios to run: `--profile` that vendor's scenarios, `--scenario` by name (the lab's
+ * and the vendor labs'; within the profile's when both are given), else {@link DEFAULT_SCENARIOS}.
+ */
+function pickScenarios(names, profile) {
+  let pool = [...SCENARIOS, ...VENDOR_SCENARIOS];
+  if (profile !== undefined) {
+    if (!VENDORS[profile]) throw new Error(`unknown profile "${profile}"; known: ${Object.keys(VENDORS).join(', ')}`);
+    pool = VENDOR_SCENARIOS.filter((s) => s.vendor === profile);
+    if (!names) return pool;
+  }
+  if (!names) return DEFAULT_SCENARIOS;
+  return names.split(',').map((n) => {
+    const s = pool.find((x) => x.name === n.trim());
+    if (!s) throw new Error(`unknown scenario "${n}"; known: ${pool.map((x) => x.name).join(', ')}`);
+    return s;
+  });
+}
+
 async function main() {
   try {
     findChromium();
@@ -147,13 +171,17 @@ async function main() {
 
   let scenarios;
   try {
-    scenarios = pickScenarios(args.scenario);
+    scenarios = pickScenarios(args.scenario, args.profile);
   } catch (e) {
     fail(e.message);
   }
   const results = [];
   const started = Date.now();
-  for (const scenario of scenarios) results.push(await runScenario(scenario, { headless, deadlineMs, outDir }));
+  for (const scenario of scenarios) {
+    results.push(
+      scenario.vendor ? await runVendorScenario(scenario, { headless, outDir }) : await runScenario(scenario, { headless, deadlineMs, outDir }),
+    );
+  }
   writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ results }, null, 2));
   const failed = results.filter((r) => !r.ok && !r.knownGap).map((r) => r.scenario);
   const gaps = results.filter((r) => r.knownGap).map((r) => r.scenario);
