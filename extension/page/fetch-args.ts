@@ -121,7 +121,12 @@ function bodylessInit(r: Request, headers: HeadersInit): RequestInit {
  * @throws TypeError from the Headers/Request constructors on invalid input (the page's own
  *   fetch would throw the same)
  */
-export function substituteFetchArgs(natives: Natives, c: FetchCall, ledger: TokenLedger, carriers: readonly TokenCarrier[]): unknown[] | null {
+export function substituteFetchArgs(
+  natives: Natives,
+  c: FetchCall,
+  ledger: TokenLedger,
+  carriers: readonly TokenCarrier[],
+): unknown[] | null {
   if (!ledger.active || !natives.Request) return null;
   const rewrite = substituteRequest(carriers, (name) => headerOf(natives, c, name), c.rawUrl, ledger);
   if (rewrite === null) return null;

@@ -130,7 +130,8 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
     plan.signal = signalOf(natives, call);
     plan.replay = () => {
       const copy = copyOf(ctx, spare);
-      const substituted = ledger.active && audience ? substituteFetchArgs(natives, readFetchCall(natives, copy), ledger, ctx.carriers()) : null;
+      const substituted =
+        ledger.active && audience ? substituteFetchArgs(natives, readFetchCall(natives, copy), ledger, ctx.carriers()) : null;
       return { args: substituted ?? copy, substituted: substituted !== null };
     };
   }

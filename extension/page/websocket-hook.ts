@@ -176,7 +176,11 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
     if (token === null) return frame;
     const out = ctx.doc.ledger.active && ctx.inAudience(urlOf()) ? (substituteMessage(carriers, frame, ctx.doc.ledger) ?? frame) : frame;
     const used = out === frame ? token : (readMessageToken(carriers, out) ?? token);
-    sent = { token: used, frame: out, sasl: carriers.some(isSaslCarrier) && readMessageToken(carriers.filter(isSaslCarrier), out) !== null };
+    sent = {
+      token: used,
+      frame: out,
+      sasl: carriers.some(isSaslCarrier) && readMessageToken(carriers.filter(isSaslCarrier), out) !== null,
+    };
     return out;
   };
 

@@ -57,7 +57,8 @@ export function tokenCarrierError(c: TokenCarrierInput): string | undefined {
         return `pattern is not a regular expression: ${e instanceof Error ? e.message.slice(0, 120) : 'syntax error'}`;
       }
       if (groups !== 1) return `pattern must have exactly one capture group (the token), it has ${groups}; use (?:…) for the others`;
-      if (!safeRegex(pattern)) return 'pattern has nested quantifiers that can backtrack catastrophically (star height above 1); rewrite it without a repeated group inside a repetition';
+      if (!safeRegex(pattern))
+        return 'pattern has nested quantifiers that can backtrack catastrophically (star height above 1); rewrite it without a repeated group inside a repetition';
       return undefined;
     }
   }

@@ -70,9 +70,12 @@ export const isSaslCarrier = (c: TokenCarrier): c is WsSaslCarrier => c.type ===
 /** The probe's form of checked carriers (`prefix` of SASL defaults to ''). Call after src/policy/token-carrier-check.ts `tokenCarriersError`. */
 export function toTokenCarriers(list: readonly TokenCarrierInput[]): TokenCarrier[] {
   return list.map((c): TokenCarrier => {
-    if (c.type === 'header') return c.scheme ? { type: 'header', name: c.name ?? '', scheme: c.scheme } : { type: 'header', name: c.name ?? '' };
+    if (c.type === 'header')
+      return c.scheme ? { type: 'header', name: c.name ?? '', scheme: c.scheme } : { type: 'header', name: c.name ?? '' };
     if (c.type === 'query') return { type: 'query', name: c.name ?? '' };
-    return c.format !== undefined ? { type: 'ws-message', format: c.format, prefix: c.prefix ?? '' } : { type: 'ws-message', pattern: c.pattern ?? '' };
+    return c.format !== undefined
+      ? { type: 'ws-message', format: c.format, prefix: c.prefix ?? '' }
+      : { type: 'ws-message', pattern: c.pattern ?? '' };
   });
 }
 
@@ -202,7 +205,12 @@ export interface RequestRewrite {
 }
 
 /** The request's stale tokens replaced in every header and query carrier, or null when none is. */
-export function substituteRequest(carriers: readonly TokenCarrier[], header: HeaderReader, url: string, ledger: TokenLedger): RequestRewrite | null {
+export function substituteRequest(
+  carriers: readonly TokenCarrier[],
+  header: HeaderReader,
+  url: string,
+  ledger: TokenLedger,
+): RequestRewrite | null {
   if (!ledger.active) return null;
   const headers: [string, string][] = [];
   let newUrl: string | null = null;
@@ -301,7 +309,7 @@ function utf8Encode(s: string): number[] {
 /** UTF-8 bytes to text; null on an invalid sequence (a token that is not text is not read). */
 function utf8Decode(bytes: readonly number[]): string | null {
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i] as number;
     const n = b < 0x80 ? 0 : b >> 5 === 6 ? 1 : b >> 4 === 14 ? 2 : b >> 3 === 30 ? 3 : -1;
     if (n < 0 || i + n >= bytes.length) return null;

@@ -44,8 +44,12 @@ test('choosing a profile in the options page: its values labelled as the profile
   await expect(limits).toContainText('What Softphone Guard cannot do on Twilio Flex');
   await expect(row(page, 'tokenRefresh.strategy').getByTestId('source')).toHaveText('Source: Twilio Flex profile');
   await expect(page.getByLabel('Refresh strategy', { exact: true })).toHaveValue('reload-when-idle');
-  await expect(page.getByLabel('Softphone pages', { exact: true })).toHaveValue(profileConfig('twilio-flex').softphoneUrlPatterns.join('\n'));
-  await expect(page.getByLabel('Heartbeat timeout (ms)', { exact: true })).toHaveValue(String(profileConfig('twilio-flex').watchdog.heartbeatTimeoutMs));
+  await expect(page.getByLabel('Softphone pages', { exact: true })).toHaveValue(
+    profileConfig('twilio-flex').softphoneUrlPatterns.join('\n'),
+  );
+  await expect(page.getByLabel('Heartbeat timeout (ms)', { exact: true })).toHaveValue(
+    String(profileConfig('twilio-flex').watchdog.heartbeatTimeoutMs),
+  );
   await expect(row(page, 'profile').getByTestId('source')).toHaveText('Source: Your setting');
 
   await page.getByRole('button', { name: 'Reset Softphone platform to default' }).click();
@@ -59,7 +63,11 @@ test('choosing a profile in the options page: its values labelled as the profile
 test.describe('twilio-flex profile on the lab softphone', () => {
   // The profile, with the lab's pages and API in place of Twilio's (never a real vendor service).
   test.use({
-    userConfig: { profile: 'twilio-flex', softphoneUrlPatterns: ['http://127.0.0.1/*', 'http://localhost/*'], protectedRequestPatterns: ['*/api/v2/*'] },
+    userConfig: {
+      profile: 'twilio-flex',
+      softphoneUrlPatterns: ['http://127.0.0.1/*', 'http://localhost/*'],
+      protectedRequestPatterns: ['*/api/v2/*'],
+    },
   });
 
   test('a 401 opens an unauthorized incident whose popup text says the token is the app backend’s and the tab reloads when idle', async ({
@@ -75,7 +83,10 @@ test.describe('twilio-flex profile on the lab softphone', () => {
       .poll(
         async () => {
           const state: StateResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
-          return { cannotRefresh: state.cannotRefresh, unauthorized: state.sessions.some((s) => s.incidents.some((i) => i.kind === 'unauthorized')) };
+          return {
+            cannotRefresh: state.cannotRefresh,
+            unauthorized: state.sessions.some((s) => s.incidents.some((i) => i.kind === 'unauthorized')),
+          };
         },
         { timeout: 30_000 },
       )

@@ -92,7 +92,11 @@ test.describe('without the extension', () => {
     const second = await context.newPage();
     const t1 = Date.now();
     await second.goto(`${lab.origins.softphone}/vendors/amazon/`);
-    const secondMs = await waitUntil(pageHolds(second, (x) => x.initialized && x.agent !== null), 20_000, t1);
+    const secondMs = await waitUntil(
+      pageHolds(second, (x) => x.initialized && x.agent !== null),
+      20_000,
+      t1,
+    );
     expect(secondMs, 'the second tab got the agent').not.toBeNull();
     const l2 = await amazonLabState(lab);
     expect(l2.counts.workerLoads).toBe(1);
@@ -158,7 +162,12 @@ test.describe('without the extension', () => {
     expect(await waitUntil(async () => (await amazonLabState(lab)).heldPolls === 1, 5_000), 'a held snapshot poll').not.toBeNull();
     await sleep(1_000);
     const { at } = await injectFault(lab, 'token-revoke');
-    const first401 = await waitUntil(async () => (await amazonLabState(lab)).log.some((e) => e.at >= at && e.status === 401), 40_000, at, 250);
+    const first401 = await waitUntil(
+      async () => (await amazonLabState(lab)).log.some((e) => e.at >= at && e.status === 401),
+      40_000,
+      at,
+      250,
+    );
     expect(first401, 'a refused call').not.toBeNull();
     const first = (await amazonLabState(lab)).log.find((e) => e.at >= at && e.status === 401)!;
     const s = (await amazonState(page))!;
@@ -203,7 +212,10 @@ test.describe('with the extension (profile amazon-connect)', () => {
       250,
     );
     const s = await amazonState(page);
-    expect(recoveredMs, `reloaded once and ready again (now: loads ${s?.loads}, socket ${s?.socket.open}, agent ${s?.agent?.state})`).not.toBeNull();
+    expect(
+      recoveredMs,
+      `reloaded once and ready again (now: loads ${s?.loads}, socket ${s?.socket.open}, agent ${s?.agent?.state})`,
+    ).not.toBeNull();
     await sleep(3_000);
     expect((await amazonState(page))?.loads, 'once').toBe(2);
     const l = await amazonLabState(lab);
@@ -212,10 +224,15 @@ test.describe('with the extension (profile amazon-connect)', () => {
     expect(popup).toMatch(/SharedWorker|worker/i);
     // The profile's own note under the incident: why no fresh token comes on this platform.
     const popupPage = await openPopup(context);
-    await expect.poll(async () => (await popupPage.locator('.incident__note').allInnerTexts()).join(' | '), { timeout: 10_000 }).toMatch(/Amazon Connect/);
+    await expect
+      .poll(async () => (await popupPage.locator('.incident__note').allInnerTexts()).join(' | '), { timeout: 10_000 })
+      .toMatch(/Amazon Connect/);
     const note = (await popupPage.locator('.incident__note').first().innerText()).trim();
     await popupPage.close();
-    figures(testInfo, `publish-storm with, no call: reloaded and ready ${secs(recoveredMs)} after the storm (popup: "${popup}"; note: "${note}")`);
+    figures(
+      testInfo,
+      `publish-storm with, no call: reloaded and ready ${secs(recoveredMs)} after the storm (popup: "${popup}"; note: "${note}")`,
+    );
   });
 
   test('publish storm with two CCP tabs on one worker: both reloaded together once, one new worker', async ({ context, lab }, testInfo) => {
@@ -245,7 +262,10 @@ test.describe('with the extension (profile amazon-connect)', () => {
     const l = await amazonLabState(lab);
     expect(l.counts.workerLoads, 'one new SharedWorker for both').toBe(2);
     expect(l.sockets, 'one socket for both').toHaveLength(1);
-    figures(testInfo, `publish-storm with, two tabs: both reloaded and attached to one new worker ${secs(recoveredMs)} after the storm, one socket`);
+    figures(
+      testInfo,
+      `publish-storm with, two tabs: both reloaded and attached to one new worker ${secs(recoveredMs)} after the storm, one socket`,
+    );
   });
 
   test('silent revoke: after the first refused poll, one safe reload, ready with a fresh token', async ({ context, lab }, testInfo) => {
@@ -254,7 +274,12 @@ test.describe('with the extension (profile amazon-connect)', () => {
     expect(await waitUntil(async () => (await amazonLabState(lab)).heldPolls === 1, 5_000), 'a held snapshot poll').not.toBeNull();
     await sleep(1_000);
     const { at } = await injectFault(lab, 'token-revoke');
-    const first401 = await waitUntil(async () => (await amazonLabState(lab)).log.some((e) => e.at >= at && e.status === 401), 40_000, at, 250);
+    const first401 = await waitUntil(
+      async () => (await amazonLabState(lab)).log.some((e) => e.at >= at && e.status === 401),
+      40_000,
+      at,
+      250,
+    );
     expect(first401, 'a refused call').not.toBeNull();
     const recoveredMs = await waitUntil(
       pageHolds(page, (s) => s.loads === 2 && ccpReady(s)),
@@ -267,7 +292,10 @@ test.describe('with the extension (profile amazon-connect)', () => {
     const since = at + recoveredMs!;
     await sleep(3_000);
     const l = await amazonLabState(lab);
-    expect(l.log.filter((e) => e.at >= since && e.status === 401), 'no refusal after the reload').toEqual([]);
+    expect(
+      l.log.filter((e) => e.at >= since && e.status === 401),
+      'no refusal after the reload',
+    ).toEqual([]);
     figures(testInfo, `token-revoke with: first 401 ${secs(first401)}, reloaded and ready ${secs(recoveredMs)} after the revoke`);
   });
 

@@ -21,7 +21,15 @@ export interface AmazonVendorState {
   initialized: boolean;
   agent: { state: string; type: string; contacts: number; at: number } | null;
   snapshots: number;
-  socket: { open: boolean; gains: number; losts: number; opens: number; closes: number; initFailures: number; lastClose: { code: number; reason: string } | null };
+  socket: {
+    open: boolean;
+    gains: number;
+    losts: number;
+    opens: number;
+    closes: number;
+    initFailures: number;
+    lastClose: { code: number; reason: string } | null;
+  };
   /** API results the worker reported, per method, per HTTP status */
   api: Record<string, Record<string, number>>;
   events: { at: number; name: string; [k: string]: unknown }[];
@@ -74,7 +82,12 @@ export async function amazonLabState(lab: Lab): Promise<AmazonLabState> {
  * Polls `check` until it holds.
  * @returns ms from `since` to the first time it held, or null when `timeoutMs` passed first
  */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, since = Date.now(), stepMs = 100): Promise<number | null> {
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  since = Date.now(),
+  stepMs = 100,
+): Promise<number | null> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check().catch(() => false)) return Date.now() - since;
@@ -122,7 +135,11 @@ export async function loggedAfter(page: Page, name: string, since: number, timeo
 }
 
 /** The first lab API log entry at or after `since` matching `f`, or undefined. */
-export async function firstCall(lab: Lab, since: number, f: (e: AmazonLabState['log'][number]) => boolean): Promise<AmazonLabState['log'][number] | undefined> {
+export async function firstCall(
+  lab: Lab,
+  since: number,
+  f: (e: AmazonLabState['log'][number]) => boolean,
+): Promise<AmazonLabState['log'][number] | undefined> {
   return (await amazonLabState(lab)).log.find((e) => e.at >= since && f(e));
 }
 

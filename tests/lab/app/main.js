@@ -110,7 +110,9 @@ const microphone = createMicrophone({
   },
 });
 const workerTransport = TRANSPORT === 'page' ? null : createWorkerTransport({ kind: TRANSPORT, failures, onChange: () => update() });
-const api = workerTransport ? workerTransport.api : createApi({ token: () => accessToken, failures, header: CARRIERS === 'custom' ? 'X-Auth-Token' : 'Authorization' });
+const api = workerTransport
+  ? workerTransport.api
+  : createApi({ token: () => accessToken, failures, header: CARRIERS === 'custom' ? 'X-Auth-Token' : 'Authorization' });
 /** @type {ReturnType<typeof createSignalling>[]} every signalling instance started, newest last */
 const signallingInstances = [];
 /** @type {ReturnType<typeof createSignalling> | null} the newest instance: its state is what the UI shows */

@@ -86,7 +86,16 @@ export function createConnectCti({ tokens, origin, now = Date.now }) {
   /** @type {ApiLogEntry[]} */
   let log = [];
   let nextSocketId = 1;
-  const counts = { transportsCreated: 0, socketsOpened: 0, socketsClosed: 0, upgradesRefused: 0, heartbeatsAnswered: 0, subscribes: 0, pollsHeld: 0, pollsDropped: 0 };
+  const counts = {
+    transportsCreated: 0,
+    socketsOpened: 0,
+    socketsClosed: 0,
+    upgradesRefused: 0,
+    heartbeatsAnswered: 0,
+    subscribes: 0,
+    pollsHeld: 0,
+    pollsDropped: 0,
+  };
   /** @type {Record<string, Record<string, number>>} operation → status → count */
   let apiCounts = {};
 
@@ -109,7 +118,12 @@ export function createConnectCti({ tokens, origin, now = Date.now }) {
     const a = agent(userId);
     return {
       snapshot: {
-        state: { agentStateARN: `${ACCOUNT}/agent-state/${a.stateName}`, type: a.stateType, name: a.stateName, startTimestamp: a.since / 1000 },
+        state: {
+          agentStateARN: `${ACCOUNT}/agent-state/${a.stateName}`,
+          type: a.stateType,
+          name: a.stateName,
+          startTimestamp: a.since / 1000,
+        },
         agentAvailabilityState: { state: a.stateType === 'routable' ? 'Available' : 'NotAvailable', timeStamp: a.since / 1000 },
         contacts: [],
         snapshotTimestamp: now() / 1000,
@@ -188,7 +202,12 @@ export function createConnectCti({ tokens, origin, now = Date.now }) {
               softphoneEnabled: true,
               softphoneAutoAccept: false,
               extension: '',
-              routingProfile: { name: 'Basic Routing Profile', routingProfileARN: `${ACCOUNT}/routing-profile/lab-basic`, defaultOutboundQueue: queue, channelConcurrencyMap: { VOICE: 1 } },
+              routingProfile: {
+                name: 'Basic Routing Profile',
+                routingProfileARN: `${ACCOUNT}/routing-profile/lab-basic`,
+                defaultOutboundQueue: queue,
+                channelConcurrencyMap: { VOICE: 1 },
+              },
               agentPreferences: {},
               agentARN: agentArn(userId),
             },
@@ -203,7 +222,12 @@ export function createConnectCti({ tokens, origin, now = Date.now }) {
       case 'GetRoutingProfileQueues':
         return { status: 200, body: { queues: [queue] } };
       case 'CreateTransport': {
-        if (body.transportType !== 'web_socket') return { status: 400, error: 'InvalidStateException', message: `transportType ${String(body.transportType)} is not offered by the lab` };
+        if (body.transportType !== 'web_socket')
+          return {
+            status: 400,
+            error: 'InvalidStateException',
+            message: `transportType ${String(body.transportType)} is not offered by the lab`,
+          };
         const id = randomBytes(24).toString('base64url');
         const expiresAt = now() + URL_VALID_MS;
         transports.set(id, { userId, expiresAt });
@@ -211,7 +235,13 @@ export function createConnectCti({ tokens, origin, now = Date.now }) {
         const wsOrigin = origin().replace(/^http/, 'ws');
         return {
           status: 200,
-          body: { webSocketTransport: { url: `${wsOrigin}/vendors/amazon/transport?id=${id}`, transportLifeTimeInSeconds: TRANSPORT_LIFETIME_S, expiry: new Date(expiresAt).toISOString() } },
+          body: {
+            webSocketTransport: {
+              url: `${wsOrigin}/vendors/amazon/transport?id=${id}`,
+              transportLifeTimeInSeconds: TRANSPORT_LIFETIME_S,
+              expiry: new Date(expiresAt).toISOString(),
+            },
+          },
         };
       }
       case 'PutAgentState': {
@@ -377,7 +407,13 @@ export function createConnectCti({ tokens, origin, now = Date.now }) {
       const agentStates = {};
       for (const [id, a] of agents) agentStates[id] = { state: a.stateName, version: a.version };
       return {
-        sockets: [...clients].map((c) => ({ id: c.id, userId: c.userId, openedAt: c.openedAt, stalled: stalled(c), heartbeats: c.heartbeats })),
+        sockets: [...clients].map((c) => ({
+          id: c.id,
+          userId: c.userId,
+          openedAt: c.openedAt,
+          stalled: stalled(c),
+          heartbeats: c.heartbeats,
+        })),
         heldPolls: heldPolls.size,
         agents: agentStates,
         api: structuredClone(apiCounts),

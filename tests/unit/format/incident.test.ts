@@ -9,7 +9,8 @@ import { catalogueTranslator, type Catalogue } from '../../../src/format/transla
 import { cannotRefresh, profileConfig } from '../../../src/policy/profiles';
 import { resolveConfig } from '../../../src/policy/resolve';
 
-const readPolicy = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../../docs/policies/${name}.json`, import.meta.url), 'utf8'));
+const readPolicy = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../../docs/policies/${name}.json`, import.meta.url), 'utf8'));
 
 describe('describeStep', () => {
   it('says what was done and how it went', () => {

@@ -228,11 +228,19 @@ describe('drafts', () => {
 
 describe('optionsView under a vendor profile', () => {
   it('labels values from the profile as "<platform> profile", shows the profile’s value as the default, and lists the limits under the profile field', () => {
-    const view = optionsView(answerFor({ profile: 'twilio-flex', retry: { maxAttempts: 2 } }, { watchdog: { reconnectGraceMs: 5000 } }), DEFAULT_CONFIG, t);
+    const view = optionsView(
+      answerFor({ profile: 'twilio-flex', retry: { maxAttempts: 2 } }, { watchdog: { reconnectGraceMs: 5000 } }),
+      DEFAULT_CONFIG,
+      t,
+    );
     expect(field(view, 'profile')).toMatchObject({ source: 'policy', sourceLabel: 'Policy', locked: true, defaultText: 'custom' });
     expect(field(view, 'profile').limitsTitle).toBe('What Softphone Guard cannot do on Twilio Flex, and what it does instead');
     expect(field(view, 'profile').limits).toEqual(PROFILE_LIMITS['twilio-flex']);
-    expect(field(view, 'tokenRefresh.strategy')).toMatchObject({ source: 'default', sourceLabel: 'Twilio Flex profile', effectiveText: 'reload-when-idle' });
+    expect(field(view, 'tokenRefresh.strategy')).toMatchObject({
+      source: 'default',
+      sourceLabel: 'Twilio Flex profile',
+      effectiveText: 'reload-when-idle',
+    });
     expect(field(view, 'watchdog.heartbeatTimeoutMs').sourceLabel).toBe('Twilio Flex profile');
     // Set by policy and by the user: their own labels; the default they hide is the profile's.
     expect(field(view, 'retry.maxAttempts').sourceLabel).toBe('Policy');

@@ -94,7 +94,10 @@ describe('profiles', () => {
 
   it('a policy value that fails a check across keys falls back to the profile’s, which passes', () => {
     // oauth-silent without an authorization endpoint: the strategy gives way to the profile's.
-    const r = resolveConfig({ managed: { profile: 'genesys-cloud', tokenRefresh: { strategy: 'oauth-silent', clientId: 'c' } }, user: undefined });
+    const r = resolveConfig({
+      managed: { profile: 'genesys-cloud', tokenRefresh: { strategy: 'oauth-silent', clientId: 'c' } },
+      user: undefined,
+    });
     expect(r.config.tokenRefresh.strategy).toBe(profileConfig('genesys-cloud').tokenRefresh.strategy);
     expect(r.problems.map((p) => p.key)).toEqual(['tokenRefresh.strategy']);
   });
@@ -147,7 +150,9 @@ describe('genesys-cloud hosts', () => {
 
   it.each(Object.entries(PureCloudRegionHosts))('%s (%s): app pages, REST API, streaming socket', (_region, env) => {
     expect(matchesAnyPattern(config.softphoneUrlPatterns, `https://apps.${env}/directory/`)).toBe(true);
-    expect(matchesAnyUrlGlob(config.protectedRequestPatterns, `https://api.${env}/api/v2/notifications/channels?connectionType=streaming`)).toBe(true);
+    expect(
+      matchesAnyUrlGlob(config.protectedRequestPatterns, `https://api.${env}/api/v2/notifications/channels?connectionType=streaming`),
+    ).toBe(true);
     expect(inTokenAudience(config.tokenRefresh.audience, `https://api.${env}/api/v2/users/me`)).toBe(true);
     expect(inTokenAudience(config.tokenRefresh.audience, `wss://streaming.${env}/stream/channels/streaming-abc`)).toBe(true);
   });
@@ -212,9 +217,12 @@ describe('twilio-flex hosts and token', () => {
   };
   const config = profileConfig('twilio-flex');
 
-  it.each(Object.values(Edge))('edge %s: the signalling socket wss://voice-js.<edge>.twilio.com/signal is in the token audience', (edge) => {
-    expect(inTokenAudience(config.tokenRefresh.audience, `wss://voice-js.${edge}.twilio.com/signal`)).toBe(true);
-  });
+  it.each(Object.values(Edge))(
+    'edge %s: the signalling socket wss://voice-js.<edge>.twilio.com/signal is in the token audience',
+    (edge) => {
+      expect(inTokenAudience(config.tokenRefresh.audience, `wss://voice-js.${edge}.twilio.com/signal`)).toBe(true);
+    },
+  );
 
   it.each(Object.values(Region))('region %s: the Insights gateway is protected and in the audience', (region) => {
     const url = `https://eventgw.${region}.twilio.com/v4/EndpointEvents`;
@@ -227,7 +235,11 @@ describe('twilio-flex hosts and token', () => {
     const re = new RegExp(carrier?.pattern ?? '(never)');
     const token = 'eyJhbGciOiJIUzI1NiJ9.eyJncmFudHMiOnt9fQ.c2lnbmF0dXJlLV8';
     // pstream.ts setToken → _publish('listen', { browserinfo, reconnectTimeout, token }) → JSON.stringify({ payload, type, version }).
-    const listen = JSON.stringify({ payload: { browserinfo: { p: 'browser', v: '2.18.5' }, reconnectTimeout: 0, token }, type: 'listen', version: '1.6' });
+    const listen = JSON.stringify({
+      payload: { browserinfo: { p: 'browser', v: '2.18.5' }, reconnectTimeout: 0, token },
+      type: 'listen',
+      version: '1.6',
+    });
     expect(re.exec(listen)?.[1]).toBe(token);
     const invite = JSON.stringify({ payload: { callsid: 'CA1', sdp: 'v=0', token }, type: 'invite', version: '1.6' });
     expect(re.exec(invite)).toBeNull();
@@ -261,7 +273,10 @@ describe.each(['amazon-connect', 'twilio-flex'] as const)('%s identity', (vendor
   it('matches no request: the client makes none the probe sees that names the agent', () => {
     const config = profileConfig(vendor);
     expect(config.agentIdentity.requestPattern).toBe(NO_IDENTITY_REQUEST);
-    for (const url of [...config.tokenRefresh.audience.map((o) => `${o.replace('*.', 'x.')}/api/v2/users/me`), 'https://api.mypurecloud.com/api/v2/users/me']) {
+    for (const url of [
+      ...config.tokenRefresh.audience.map((o) => `${o.replace('*.', 'x.')}/api/v2/users/me`),
+      'https://api.mypurecloud.com/api/v2/users/me',
+    ]) {
       expect(testUrlGlob(config.agentIdentity.requestPattern, url), url).toBe(false);
     }
   });

@@ -38,7 +38,9 @@ describe('tokenCarriers at policy resolution', () => {
 
   it('numbers the bad entry and bounds the list', () => {
     expect(tokenCarriersError([{ type: 'query', name: 'a' }, { type: 'query' }])).toMatch(/^carrier 2: /);
-    expect(tokenCarriersError(Array.from({ length: MAX_TOKEN_CARRIERS + 1 }, () => ({ type: 'query' as const, name: 'a' })))).toMatch(/at most/);
+    expect(tokenCarriersError(Array.from({ length: MAX_TOKEN_CARRIERS + 1 }, () => ({ type: 'query' as const, name: 'a' })))).toMatch(
+      /at most/,
+    );
   });
 
   it('reports a bad policy list as a problem and keeps the default carriers', () => {
@@ -46,7 +48,9 @@ describe('tokenCarriers at policy resolution', () => {
       managed: { tokenCarriers: [{ type: 'ws-message', pattern: '"t":"((?:a+)+)"' }] },
       user: undefined,
     });
-    expect(problems).toEqual([expect.objectContaining({ key: 'tokenCarriers', source: 'policy', message: expect.stringMatching(/carrier 1: .*nested/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ key: 'tokenCarriers', source: 'policy', message: expect.stringMatching(/carrier 1: .*nested/) }),
+    ]);
     expect(sources.tokenCarriers).toBe('default');
     expect(config.tokenCarriers).toEqual([
       { type: 'header', name: 'Authorization', scheme: 'Bearer' },

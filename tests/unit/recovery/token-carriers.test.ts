@@ -67,7 +67,13 @@ describe('header carriers', () => {
       'https://h/p?access_token=old&x=1',
       l,
     );
-    expect(rw).toEqual({ headers: [['Authorization', 'BEARER new'], ['X-Amz-Bearer', 'new']], url: 'https://h/p?access_token=new&x=1' });
+    expect(rw).toEqual({
+      headers: [
+        ['Authorization', 'BEARER new'],
+        ['X-Amz-Bearer', 'new'],
+      ],
+      url: 'https://h/p?access_token=new&x=1',
+    });
     expect(substituteRequest(carriers, headers({ 'x-amz-bearer': 'other' }), 'https://h/p', l)).toBeNull();
     expect(substituteRequest(carriers, headers({ 'x-amz-bearer': 'old' }), 'https://h/p', ledgerWith(['old'], null))).toBeNull();
   });
@@ -136,11 +142,15 @@ describe('ws-message carriers: XMPP SASL PLAIN', () => {
 
   it('round-trips any UTF-8 password', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }), fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }), (a, b) => {
-        if (a.includes('\u0000') || b.includes('\u0000')) return true;
-        const out = replaceMessageToken(SASL, saslAuth(`authKey:${a}`), a, b);
-        return out !== null && saslPassword(out) === `authKey:${b}` && readMessageToken(SASL, out) === b;
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }),
+        fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }),
+        (a, b) => {
+          if (a.includes('\u0000') || b.includes('\u0000')) return true;
+          const out = replaceMessageToken(SASL, saslAuth(`authKey:${a}`), a, b);
+          return out !== null && saslPassword(out) === `authKey:${b}` && readMessageToken(SASL, out) === b;
+        },
+      ),
     );
   });
 
@@ -171,7 +181,9 @@ describe('ws-message carriers: XMPP SASL PLAIN', () => {
 
 describe('refusals', () => {
   it('names auth in error frames and close reasons, not in ordinary traffic', () => {
-    expect(namesAuthRefusal('{"type":"error","payload":{"error":{"code":20104,"message":"Access Token expired or expiration date invalid"}}}')).toBe(true);
+    expect(
+      namesAuthRefusal('{"type":"error","payload":{"error":{"code":20104,"message":"Access Token expired or expiration date invalid"}}}'),
+    ).toBe(true);
     expect(namesAuthRefusal('{"type":"error","payload":{"error":{"code":31204,"message":"JWT is invalid"}}}')).toBe(true);
     expect(namesAuthRefusal('44{"message":"unauthorized"}')).toBe(true);
     expect(namesAuthRefusal('{"type":"connected","payload":{"region":"us1"}}')).toBe(false);

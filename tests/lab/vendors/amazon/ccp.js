@@ -50,7 +50,11 @@
     note(name, { message });
   }
   function render() {
-    statusEl.textContent = state.agent ? `${state.agent.state} (${state.agent.type})` : state.signedIn === false ? 'not signed in' : 'starting';
+    statusEl.textContent = state.agent
+      ? `${state.agent.state} (${state.agent.type})`
+      : state.signedIn === false
+        ? 'not signed in'
+        : 'starting';
     socketEl.textContent = state.socket.open ? 'open' : state.socket.initFailures ? 'failed' : 'closed';
   }
 
@@ -95,7 +99,8 @@
       if (!s) return;
       state.snapshots++;
       const next = { state: s.state && s.state.name, type: s.state && s.state.type, contacts: (s.contacts || []).length, at: Date.now() };
-      if (!state.agent || state.agent.state !== next.state || state.agent.contacts !== next.contacts) note('agent-update', { state: next.state, contacts: next.contacts });
+      if (!state.agent || state.agent.state !== next.state || state.agent.contacts !== next.contacts)
+        note('agent-update', { state: next.state, contacts: next.contacts });
       state.agent = next;
       render();
     });
