@@ -1,10 +1,19 @@
 /**
  * The main job: each lab fault (tests/demo/scenarios.mjs; the seed-000/001 publish storm
  * first) against two agents on the embedded softphone lab, one browser without Softphone
- * Guard and one with it, side by side.
+ * Guard and one with it, side by side; then the Genesys Cloud publish storm on its vendor lab
+ * (tests/demo/vendors.mjs).
  *
  *   npm run demo            (builds dist/ first)
- *   node tests/demo/run-demo.mjs [--scenario a,b] [--out DIR] [--deadline-s 45] [--headed]
+ *   node tests/demo/run-demo.mjs [--scenario a,b] [--profile P] [--out DIR] [--deadline-s 45] [--headed]
+ *
+ * `--profile genesys-cloud|twilio-flex|amazon-connect` runs only that vendor's scenarios: the
+ * vendor's own published client on its vendor lab (tests/lab/README.md "Vendor labs"), the
+ * browser with the extension configured with that profile; its table says whether the vendor's
+ * client is connected again, how long it took, the refused authentications that reached the
+ * app and the page reloads, and the popup screenshot and events are written as below (no
+ * diagnostics page or bundle). `--scenario` picks by name among the lab's and the vendor
+ * labs' scenarios (within the profile's with `--profile`).
  *
  * Prints a table per scenario (can the agent take a call again, how long it took, failures
  * the app saw, 401 on the media-token request, reloads, refresh calls) and writes into the
@@ -179,7 +188,9 @@ async function main() {
   const started = Date.now();
   for (const scenario of scenarios) {
     results.push(
-      scenario.vendor ? await runVendorScenario(scenario, { headless, outDir }) : await runScenario(scenario, { headless, deadlineMs, outDir }),
+      scenario.vendor
+        ? await runVendorScenario(scenario, { headless, outDir })
+        : await runScenario(scenario, { headless, deadlineMs, outDir }),
     );
   }
   writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ results }, null, 2));
