@@ -5,6 +5,7 @@
  * unless said otherwise.
  */
 import type { BrowserContext, Page } from '@playwright/test';
+import { labVendorState, sleep, stateHolds, waitUntil } from './vendor-kit';
 import type { Lab } from './softphone';
 import { labPost } from './softphone';
 
@@ -57,20 +58,10 @@ export interface AmazonLabState {
   };
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** `ms` as seconds with one decimal, or `never` for null. */
-export const secs = (ms: number | null): string => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
+export { secs, sleep, waitUntil } from './vendor-kit';
 
 /** The page's `window.labVendor`, or null while it navigates or before the CCP ran. */
-export async function amazonState(page: Page): Promise<AmazonVendorState | null> {
-  return page
-    .evaluate(() => {
-      const v = (window as unknown as { labVendor?: AmazonVendorState }).labVendor;
-      return v && v.vendor === 'amazon-connect' ? (JSON.parse(JSON.stringify(v)) as AmazonVendorState) : null;
-    })
-    .catch(() => null);
-}
+export const amazonState = (page: Page): Promise<AmazonVendorState | null> => labVendorState<AmazonVendorState>(page, 'amazon-connect');
 
 export async function amazonLabState(lab: Lab): Promise<AmazonLabState> {
   const res = await fetch(`${lab.controlUrl}/lab/amazon/state`);
@@ -78,31 +69,9 @@ export async function amazonLabState(lab: Lab): Promise<AmazonLabState> {
   return (await res.json()) as AmazonLabState;
 }
 
-/**
- * Polls `check` until it holds.
- * @returns ms from `since` to the first time it held, or null when `timeoutMs` passed first
- */
-export async function waitUntil(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  since = Date.now(),
-  stepMs = 100,
-): Promise<number | null> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return Date.now() - since;
-    await sleep(stepMs);
-  }
-  return null;
-}
-
 /** Whether the page's state satisfies `f` now. */
-export const pageHolds =
-  (page: Page, f: (s: AmazonVendorState) => boolean): (() => Promise<boolean>) =>
-  async () => {
-    const s = await amazonState(page);
-    return s !== null && f(s);
-  };
+export const pageHolds = (page: Page, f: (s: AmazonVendorState) => boolean): (() => Promise<boolean>) =>
+  stateHolds(() => amazonState(page), f);
 
 /** The CCP is up: the worker acknowledged, an agent snapshot arrived, the transport socket is open. */
 export const ccpReady = (s: AmazonVendorState): boolean => s.initialized && s.agent !== null && s.socket.open;

@@ -62,7 +62,7 @@ export interface GenesysStats {
   streamEvents: { at: number; channelId: string; event: string }[];
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep } from './vendor-kit';
 
 /** Seconds since `t0`, one decimal. */
 export const secondsSince = (t0: number, t = Date.now()): number => Math.round((t - t0) / 100) / 10;

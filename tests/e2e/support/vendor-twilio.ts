@@ -5,6 +5,7 @@
  * calls. Times in ms since epoch unless said otherwise.
  */
 import type { BrowserContext, Page } from '@playwright/test';
+import { labVendorState, sleep, stateHolds, waitUntil } from './vendor-kit';
 import type { Lab } from './softphone';
 import { labPost } from './softphone';
 
@@ -71,20 +72,10 @@ export interface TwilioLabState {
   };
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** `ms` as seconds with one decimal, or `never` for null. */
-export const secs = (ms: number | null): string => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
+export { secs, sleep, waitUntil } from './vendor-kit';
 
 /** The page's `window.labVendor`, or null while it navigates or before the app ran. */
-export async function vendorState(page: Page): Promise<VendorState | null> {
-  return page
-    .evaluate(() => {
-      const v = (window as unknown as { labVendor?: VendorState }).labVendor;
-      return v && v.vendor === 'twilio' ? (JSON.parse(JSON.stringify(v)) as VendorState) : null;
-    })
-    .catch(() => null);
-}
+export const vendorState = (page: Page): Promise<VendorState | null> => labVendorState<VendorState>(page, 'twilio');
 
 export async function twilioState(lab: Lab): Promise<TwilioLabState> {
   const res = await fetch(`${lab.controlUrl}/lab/twilio/state`);
@@ -92,31 +83,8 @@ export async function twilioState(lab: Lab): Promise<TwilioLabState> {
   return (await res.json()) as TwilioLabState;
 }
 
-/**
- * Polls `check` until it holds.
- * @returns ms from `since` to the first time it held, or null when `timeoutMs` passed first
- */
-export async function waitUntil(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  since = Date.now(),
-  stepMs = 100,
-): Promise<number | null> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return Date.now() - since;
-    await sleep(stepMs);
-  }
-  return null;
-}
-
 /** Whether the page's state satisfies `f` now. */
-export const pageHolds =
-  (page: Page, f: (s: VendorState) => boolean): (() => Promise<boolean>) =>
-  async () => {
-    const s = await vendorState(page);
-    return s !== null && f(s);
-  };
+export const pageHolds = (page: Page, f: (s: VendorState) => boolean): (() => Promise<boolean>) => stateHolds(() => vendorState(page), f);
 
 /**
  * Opens the lab page as `identity` and waits until the SDK reports itself registered.
