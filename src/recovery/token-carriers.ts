@@ -391,13 +391,28 @@ function findSasl(carrier: WsSaslCarrier, text: string): Found | null {
   };
 }
 
-function findPattern(carrier: WsPatternCarrier, text: string): Found | null {
-  let re: RegExp;
-  try {
-    re = new RegExp(carrier.pattern);
-  } catch {
-    return null;
+/** Compiled carrier patterns (no flags, so no `lastIndex` state): compiled once, not per frame. */
+const compiled = new Map<string, RegExp | null>();
+/** Most patterns kept compiled: a policy lists at most 16 carriers. */
+const MAX_COMPILED = 64;
+
+function compile(pattern: string): RegExp | null {
+  let re = compiled.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern);
+    } catch {
+      re = null;
+    }
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(pattern, re);
   }
+  return re;
+}
+
+function findPattern(carrier: WsPatternCarrier, text: string): Found | null {
+  const re = compile(carrier.pattern);
+  if (re === null) return null;
   const m = re.exec(text);
   const cap = m?.[1];
   if (!m || cap === undefined || cap.length === 0) return null;
