@@ -181,9 +181,6 @@ export const VENDOR_SCENARIOS = [
       'without the extension the SDK is refused (31204 → 20101) and stays unregistered; with it one safe reload ' +
       '(no call active) and the SDK registered again with a fresh token',
     expect: (w, x) => !w.connectedAgain && w.refusedSeen > 0 && x.connectedAgain && x.reloads === 1,
-    knownGap:
-      'the safe reload needs the refused listen (error frame 31204) counted as a 401 for the token; ' +
-      'tests/e2e/vendor-twilio.spec.ts "publish storm with no call" still marks it test.fixme',
   },
   {
     name: 'amazon-publish-storm',
