@@ -235,9 +235,9 @@ const CHECKS: Partial<Record<ConfigKey, Check>> = {
   'agentIdentity.orgField': (v: string) =>
     v === '' || DOTTED_PATH_RE.test(v) ? undefined : 'must be empty or a dotted path such as "organization.id"',
   'tokenRefresh.refreshUrl': (v: string) =>
-    v === '' || (v.startsWith('/') && !v.startsWith('//')) || absoluteUrl(v, ['https:', 'http:'])
+    v === '' || (v.startsWith('/') && !v.startsWith('//')) || secureUrl(v)
       ? undefined
-      : 'must be empty, a path starting with "/", or an absolute http(s) URL',
+      : 'must be empty, a path starting with "/", or an absolute https URL (http only for localhost, 127.0.0.1 or [::1]): the refresh carries the session cookie',
   'tokenRefresh.authorizeUrl': (v: string) => (v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL'),
   'tokenRefresh.tokenUrl': (v: string) => (v === '' || secureUrl(v) ? undefined : 'must be empty or an absolute https URL'),
   'tokenRefresh.audience': (v: string[]) =>
@@ -271,7 +271,9 @@ const CHECKS: Partial<Record<ConfigKey, Check>> = {
     return undefined;
   },
   'telemetry.otlpEndpoint': (v: string) =>
-    v === '' || absoluteUrl(v, ['https:', 'http:']) ? undefined : 'must be empty or an absolute http(s) URL',
+    v === '' || secureUrl(v)
+      ? undefined
+      : 'must be empty or an absolute https URL (http only for localhost, 127.0.0.1 or [::1]): telemetry and its headers must not travel in clear text',
   'telemetry.exportIntervalSeconds': atMost(SENSE_LIMITS.exportIntervalSeconds, 's', 'longer is no monitoring'),
   retentionDays: atMost(SENSE_LIMITS.retentionDays, 'days', 'ten years of events is more than anyone reads'),
   maxStoredEvents: atMost(SENSE_LIMITS.maxStoredEvents, '', 'more events than the timeline and export can handle'),
@@ -284,6 +286,39 @@ const CHECKS: Partial<Record<ConfigKey, Check>> = {
     }
     return undefined;
   },
+};
+
+// --- items dropped one by one -------------------------------------------------------------------
+
+/**
+ * Why a softphone URL pattern is refused although it is valid, or undefined: a pattern that
+ * matches every site (`<all_urls>`, a `*` host with any scheme and path) or every site under a
+ * top-level domain (`https://*.com/*`) would put the probe into every page the agent opens and
+ * let the extension change the microphone setting of any of them (least privilege, README.md "Permissions").
+ */
+export function allSitesPatternError(pattern: string): string | undefined {
+  let parsed;
+  try {
+    parsed = parseMatchPattern(pattern);
+  } catch {
+    return undefined;
+  }
+  const shown = `"${pattern.slice(0, 64)}"`;
+  if (parsed.kind === 'all-urls') return `${shown} matches every site: name the softphone's hosts`;
+  if (parsed.scheme === 'file' || !parsed.matchSubdomains) return undefined;
+  if (parsed.host === '') return `${shown} matches every site: name the softphone's hosts`;
+  if (!parsed.host.includes('.') && parsed.host !== 'localhost') {
+    return `${shown} matches every site under ".${parsed.host}": name the softphone's hosts`;
+  }
+  return undefined;
+}
+
+/**
+ * List leaves whose items are checked one by one: a refused item is reported and dropped, the
+ * rest of the list stays in force. A list left empty that way counts as invalid as a whole.
+ */
+const ITEM_CHECKS: Partial<Record<ConfigKey, (item: string) => string | undefined>> = {
+  softphoneUrlPatterns: allSitesPatternError,
 };
 
 // --- checks across leaves ---------------------------------------------------------------------
@@ -371,8 +406,18 @@ function resolve(inputs: ConfigInputs, problems: ProblemList): ResolvedConfig {
       const raw = read(container, leaf.field);
       if (raw === undefined || raw === null) continue;
       const checked = validate(leaf, raw);
-      if (checked.ok) candidates.get(leaf.key)?.push({ source, value: checked.value });
-      else problems.add({ key: leaf.key, source, message: checked.message, value: shownValue(leaf.key, raw) });
+      if (!checked.ok) {
+        problems.add({ key: leaf.key, source, message: checked.message, value: shownValue(leaf.key, raw) });
+        continue;
+      }
+      for (const d of checked.dropped) {
+        problems.add({ key: leaf.key, source, message: `${d.message}; this entry is ignored`, value: shownValue(leaf.key, d.item) });
+      }
+      if (checked.dropped.length > 0 && (checked.value as unknown[]).length === 0) {
+        problems.add({ key: leaf.key, source, message: 'no entry is left; this value is ignored', value: undefined });
+        continue;
+      }
+      candidates.get(leaf.key)?.push({ source, value: checked.value });
     }
   }
   // The profile first: its configuration supplies every other leaf's default.
@@ -426,7 +471,8 @@ function resolve(inputs: ConfigInputs, problems: ProblemList): ResolvedConfig {
 
 /** The outcome of checking one value for one leaf. */
 export type LeafCheck = { ok: true; value: unknown } | { ok: false; message: string };
-type Validated = LeafCheck;
+/** {@link LeafCheck}, plus the list items dropped one by one ({@link ITEM_CHECKS}). */
+type Validated = { ok: true; value: unknown; dropped: { item: string; message: string }[] } | { ok: false; message: string };
 
 const LEAF_BY_KEY = new Map<string, Leaf>(LEAVES.map((l) => [l.key, l]));
 
@@ -444,7 +490,11 @@ export function checkLeaf(key: string, raw: unknown): LeafCheck {
   if (!leaf) return { ok: false, message: 'unknown setting' };
   if (raw === undefined || raw === null) return { ok: false, message: 'no value' };
   try {
-    return validate(leaf, raw);
+    const checked = validate(leaf, raw);
+    if (!checked.ok) return checked;
+    // An editor refuses what resolution would drop: the user sees why before saving.
+    const first = checked.dropped[0];
+    return first ? { ok: false, message: first.message } : { ok: true, value: checked.value };
   } catch {
     return { ok: false, message: 'invalid value' };
   }
@@ -458,7 +508,16 @@ function validate(leaf: Leaf, raw: unknown): Validated {
   const error = check?.(parsed.data);
   if (error) return { ok: false, message: redactString(error) };
   // zod returns fresh arrays and objects, but not for every schema: copy to share nothing.
-  return { ok: true, value: structuredClone(parsed.data) };
+  const value: unknown = structuredClone(parsed.data);
+  const itemCheck = ITEM_CHECKS[leaf.key];
+  if (!itemCheck || !Array.isArray(value)) return { ok: true, value, dropped: [] };
+  const dropped: { item: string; message: string }[] = [];
+  const kept = (value as string[]).filter((item, i) => {
+    const message = itemCheck(item);
+    if (message) dropped.push({ item, message: redactString(`item ${i + 1}: ${message}`) });
+    return !message;
+  });
+  return { ok: true, value: kept, dropped };
 }
 
 function describeIssue(error: z.ZodError): string {

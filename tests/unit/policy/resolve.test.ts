@@ -113,7 +113,7 @@ describe('resolveConfig', () => {
     ],
     ['a javascript: refresh URL', { tokenRefresh: { refreshUrl: 'javascript:alert(1)' } }, 'tokenRefresh.refreshUrl', /absolute http/],
     ['an http token endpoint', { tokenRefresh: { tokenUrl: 'http://idp.example.com/token' } }, 'tokenRefresh.tokenUrl', /https/],
-    ['a relative OTLP endpoint', { telemetry: { otlpEndpoint: '/v1/metrics' } }, 'telemetry.otlpEndpoint', /absolute/],
+    ['a relative OTLP endpoint', { telemetry: { otlpEndpoint: '/v1/metrics' } }, 'telemetry.otlpEndpoint', /absolute https/],
     ['a header with a line break', { telemetry: { headers: { 'x-key': 'a\r\nInjected: 1' } } }, 'telemetry.headers', /line break/],
     ['a bad header name', { telemetry: { headers: { 'bad name': 'x' } } }, 'telemetry.headers', /not a valid header name/],
     ['a delay a timer cannot wait', { watchdog: { reconnectGraceMs: 2 ** 31 } }, 'watchdog.reconnectGraceMs', /at most 3600000 ms/],
@@ -173,7 +173,7 @@ describe('resolveConfig', () => {
   it('accepts valid unusual values', () => {
     const r = resolveConfig({
       managed: {
-        softphoneUrlPatterns: ['<all_urls>'],
+        softphoneUrlPatterns: ['*://*.example.com:*/*'],
         protectedRequestPatterns: [],
         retry: { baseDelayMs: 0, maxDelayMs: 120_000, maxAttempts: 10 },
         watchdog: { reconnectGraceMs: 3_600_000, heartbeatTimeoutMs: 0 },
@@ -217,6 +217,114 @@ describe('resolveConfig', () => {
     expect(r.sources.riskWindows).toBe('user');
     expect(r.config.riskWindows[0]?.timeZone).toBe('Europe/Dublin');
     expect(problemKeys(r.problems)).toEqual(['policy:riskWindows']);
+  });
+
+  describe('secure transport: https, or http to a loopback host', () => {
+    const rejected = [
+      'http://otel.example.com:4318',
+      'http://10.0.0.5/v1/metrics',
+      'http://localhost.example.com/x',
+      'http://127.0.0.1.nip.io/x',
+      'ws://otel.example.com/x',
+      'wss://otel.example.com/x',
+      'ftp://otel.example.com/x',
+      'file:///etc/passwd',
+      'data:text/plain,x',
+      'javascript:alert(1)',
+      'blob:https://otel.example.com/1',
+      'HTTP://otel.example.com/x',
+    ];
+    const accepted = ['https://otel.example.com:4318', 'http://localhost:4318/v1', 'http://127.0.0.1:9/x', 'http://[::1]:4318/'];
+
+    it.each(rejected)('rejects the OTLP endpoint %s and keeps the default', (url) => {
+      const r = resolveConfig({ managed: { telemetry: { otlpEndpoint: url } }, user: {} });
+      expect(problemKeys(r.problems)).toEqual(['policy:telemetry.otlpEndpoint']);
+      expect(r.problems[0]?.message).toMatch(/absolute https URL \(http only for localhost/);
+      expect(r.config.telemetry.otlpEndpoint).toBe(DEFAULT_CONFIG.telemetry.otlpEndpoint);
+      expect(r.sources['telemetry.otlpEndpoint']).toBe('default');
+    });
+
+    it.each(rejected)('rejects the refresh URL %s and keeps the default', (url) => {
+      const r = resolveConfig({ managed: { tokenRefresh: { refreshUrl: url } }, user: {} });
+      expect(problemKeys(r.problems)).toEqual(['policy:tokenRefresh.refreshUrl']);
+      expect(r.problems[0]?.message).toMatch(/absolute https URL \(http only for localhost/);
+      expect(r.config.tokenRefresh.refreshUrl).toBe(DEFAULT_CONFIG.tokenRefresh.refreshUrl);
+    });
+
+    it('a user http endpoint to another host gives way to the default', () => {
+      const r = resolveConfig({ managed: {}, user: { telemetry: { otlpEndpoint: 'http://otel.example.com/' } } });
+      expect(problemKeys(r.problems)).toEqual(['user:telemetry.otlpEndpoint']);
+      expect(r.config.telemetry.otlpEndpoint).toBe('');
+    });
+
+    it.each(accepted)('accepts %s for both', (url) => {
+      const r = resolveConfig({ managed: { telemetry: { otlpEndpoint: url }, tokenRefresh: { refreshUrl: url } }, user: {} });
+      expect(r.problems).toEqual([]);
+      expect(r.config.telemetry.otlpEndpoint).toBe(url);
+      expect(r.config.tokenRefresh.refreshUrl).toBe(url);
+    });
+
+    it('keeps a refresh path relative to the softphone origin', () => {
+      const r = resolveConfig({ managed: { tokenRefresh: { refreshUrl: '/api/v2/authentication/refresh' } }, user: {} });
+      expect(r.problems).toEqual([]);
+      expect(r.sources['tokenRefresh.refreshUrl']).toBe('policy');
+    });
+  });
+
+  describe('softphone URL patterns that match every site', () => {
+    it.each([
+      '<all_urls>',
+      '*://*/*',
+      'https://*/*',
+      'http://*/*',
+      '*://*/softphone/*',
+      'https://*/api/v2/*',
+      'https://*:443/*',
+      '*://*:*/*',
+      'https://*.com/*',
+      '*://*.de/*',
+    ])('drops %s with a problem and keeps the rest of the list', (pattern) => {
+      const r = resolveConfig({
+        managed: { softphoneUrlPatterns: ['https://apps.mypurecloud.com/*', pattern, 'http://localhost/*'] },
+        user: {},
+      });
+      expect(r.config.softphoneUrlPatterns).toEqual(['https://apps.mypurecloud.com/*', 'http://localhost/*']);
+      expect(r.sources.softphoneUrlPatterns).toBe('policy');
+      expect(problemKeys(r.problems)).toEqual(['policy:softphoneUrlPatterns']);
+      expect(r.problems[0]?.message).toMatch(/^item 2: .* matches every site.*; this entry is ignored$/);
+      expect(r.problems[0]?.value).toBe(pattern);
+    });
+
+    it('falls back to the next source when no entry is left', () => {
+      const r = resolveConfig({
+        managed: { softphoneUrlPatterns: ['<all_urls>', '*://*/*'] },
+        user: { softphoneUrlPatterns: ['https://pbx.example.com/*'] },
+      });
+      expect(r.config.softphoneUrlPatterns).toEqual(['https://pbx.example.com/*']);
+      expect(r.sources.softphoneUrlPatterns).toBe('user');
+      expect(r.problems.map((p) => p.message)).toEqual([
+        expect.stringMatching(/^item 1: "<all_urls>" matches every site/),
+        expect.stringMatching(/^item 2: "\*:\/\/\*\/\*" matches every site/),
+        'no entry is left; this value is ignored',
+      ]);
+    });
+
+    it.each(['https://*.mypurecloud.com/*', 'https://*.localhost/*', 'http://127.0.0.1/*', '*://pbx.example.com/*', 'file:///*'])(
+      'keeps %s',
+      (pattern) => {
+        const r = resolveConfig({ managed: { softphoneUrlPatterns: [pattern] }, user: {} });
+        expect(r.problems).toEqual([]);
+        expect(r.config.softphoneUrlPatterns).toEqual([pattern]);
+      },
+    );
+
+    it('the options editor refuses such a list outright', () => {
+      expect(checkLeaf('softphoneUrlPatterns', ['https://pbx.example.com/*', 'https://*/*'])).toEqual({
+        ok: false,
+        message: expect.stringMatching(/^item 2: "https:\/\/\*\/\*" matches every site/),
+      });
+      expect(checkLeaf('softphoneUrlPatterns', ['https://pbx.example.com/*'])).toEqual({ ok: true, value: ['https://pbx.example.com/*'] });
+    });
   });
 
   describe('checks across keys', () => {
