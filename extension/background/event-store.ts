@@ -25,7 +25,7 @@ import { advanceMark, alreadyDelivered, deliveryKey } from '../../src/storage/de
 import type { DeliveryMark } from '../../src/storage/delivery';
 import { DELIVERY_MARK_TTL_MS, excessEvents, quotaPruneCount, retentionCutoff } from '../../src/storage/retention';
 import { RingBuffer } from '../../src/storage/ring-buffer';
-import { redactString } from '../../src/redact/redact';
+import { redactText } from '../../src/redact/redact';
 import { DbBlockedError, forgetGuardDb, openGuardDb } from './db';
 import type { GuardDb, StoreMeta } from './db';
 import { warn } from './log';
@@ -100,7 +100,7 @@ function enterMemory(reason: StoreFallbackReason, error: unknown): void {
   warn(`event store falls back to memory (${reason})`, error);
   memory.events.clear();
   const message = error instanceof Error || error instanceof DOMException ? `${error.name}: ${error.message}` : String(error);
-  status = { mode: 'memory', reason, since: Date.now(), error: redactString(message).slice(0, 200) };
+  status = { mode: 'memory', reason, since: Date.now(), error: redactText(message).slice(0, 200) };
   lastReopenAttempt = Date.now();
   scheduleRetry();
 }

@@ -3,7 +3,9 @@
  * version, the browser (User-Agent Client Hints), the configuration in force and its sources,
  * the sessions, and the newest stored incidents and events (read-only, bounded by
  * `MAX_EXPORT_EVENTS` / `MAX_EXPORT_INCIDENTS`; the bundle says when older ones were left
- * out) — and hands them to the pure builder (src/export), which redacts everything once more.
+ * out) — passes each record through the ingest choke point again (`redactForStorage`, for
+ * records an older version stored) and hands them to the pure builder (src/export), which
+ * redacts everything once more.
  */
 import browser from 'webextension-polyfill';
 import type { ExportResponse, StoredEvent } from '../../src/protocol/ui';
@@ -16,6 +18,14 @@ import { openGuardDb } from './db';
 import { recentEvents, recentIncidents, storeStatus } from './event-store';
 import { currentResolution, policyLoaded } from './config-source';
 import { stateForUi } from './session-hub';
+import { redactForStorage } from '../../src/redact/redact';
+
+/**
+ * Records pass the ingest choke point again, one by one (each within its default bounds):
+ * what an older version stored before URLs were minimised at ingest (kept up to
+ * `retentionDays`) leaves the machine minimised too. Idempotent on what was stored since.
+ */
+const again = <T>(records: readonly T[]): T[] => records.map((r) => redactForStorage(r) as T);
 
 /** Client Hints as Chromium exposes them to workers (not in the DOM typings yet). */
 interface UaData {
@@ -109,11 +119,11 @@ export async function currentBundle(now = Date.now()): Promise<ExportBundle> {
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     resolution: currentResolution(),
     policyLoaded: policyLoaded(),
-    sessions: state.sessions,
-    incidents: stored.incidents,
+    sessions: again(state.sessions),
+    incidents: again(stored.incidents),
     incidentsStored: stored.incidentsStored,
     incidentsLimit: MAX_EXPORT_INCIDENTS,
-    events: stored.events,
+    events: again(stored.events),
     eventsStored: stored.eventsStored,
     eventsLimit: MAX_EXPORT_EVENTS,
   });

@@ -1,6 +1,7 @@
 /**
  * Sessions, one per monitored softphone document's place — a tab, or a frame of a tab — keyed
- * by src/session/session-key.ts (named `tabId` in the state and the store): feeds every event through the redaction choke point and
+ * by src/session/session-key.ts (named `tabId` in the state and the store): feeds every event through the redaction choke point
+ * (`redactForStorage`: secrets, caller data, URLs minimised to origin and templated path) and
  * the pure reducer, then carries out what the reducer decided (persist, badge).
  *
  * Events are applied strictly in arrival order through one promise chain, after the
@@ -12,7 +13,7 @@ import type { PageObservation } from '../../src/protocol/page';
 import type { SessionState, WorkerEvent } from '../../src/session/types';
 import type { SessionView, StateResponse } from '../../src/protocol/ui';
 import { createSession, reduceSession, worstHealth } from '../../src/session/reducer';
-import { redactValue } from '../../src/redact/redact';
+import { redactForStorage } from '../../src/redact/redact';
 import {
   afterCommit,
   appendEvent,
@@ -61,7 +62,11 @@ function shouldStore(event: PageObservation | WorkerEvent): boolean {
 }
 
 function apply(tabId: number, raw: PageObservation | WorkerEvent): void {
-  const event = redactValue(raw) as PageObservation | WorkerEvent;
+  // The choke point, at ingest: secrets redacted, caller data masked and every URL minimised
+  // (src/redact/url-minimise.ts) before the reducer, the store, telemetry or the popup see it.
+  // Live decisions on the full URL (token audience, SharedWorker scripts, webRequest
+  // pairing) are taken by the callers on the observation as received, and never persist.
+  const event = redactForStorage(raw) as PageObservation | WorkerEvent;
   const before = sessions.get(tabId) ?? createSession(tabId, event.at);
   const { watchdog } = currentConfig();
   const { state, effects } = reduceSession(before, event, {

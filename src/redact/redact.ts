@@ -17,12 +17,21 @@
  *   `Set-Cookie:` header name;
  * - user information in URLs (`https://user:pass@host` → `https://[redacted]@host`);
  * - IP addresses (IPv4 and IPv6) in ICE candidates (`candidate:…`, RFC 8839 §5.1) and in SDP
- *   `c=`/`o=` lines (`IN IP4 …`, RFC 8866 §5.7).
+ *   `c=`/`o=` lines (`IN IP4 …`, RFC 8866 §5.7);
+ * - caller data: phone numbers written E.164-like (`+` and 7–15 digits, separators allowed),
+ *   `tel:` values, e-mail addresses (also with `%40`), and the values of one-time secrets
+ *   (`otp`, `pin`, `passcode`, `SAMLResponse`, `PHPSESSID`; in URLs also `sid`, `auth`, and
+ *   the caller-number parameters `ani`, `dnis`, `msisdn`).
+ *
+ * {@link redactForStorage} — what the worker stores, exports, sends and logs — also minimises
+ * every URL (src/redact/url-minimise.ts): origin and templated path, parameter names only.
  *
  * Every rule finds its secret spans in the *original* string and the spans are merged before
  * anything is replaced, so no rule can hide a secret from another by rewriting its context.
  * URLs stay readable: scheme, host, path and harmless parameters are kept.
  */
+
+import { minimiseUrl } from './url-minimise';
 
 /** The marker that replaces every removed secret. */
 export const REDACTED = '[redacted]';
@@ -41,13 +50,36 @@ export interface RedactOptions {
   maxNodes?: number;
 }
 
-const DEFAULTS: Required<RedactOptions> = {
+/**
+ * The walk's settings: the limits, and whether URLs are minimised too (src/redact/url-minimise.ts):
+ * strings under URL-valued keys ({@link isUrlKey}) become `minimiseUrl` of themselves, and
+ * every absolute URL inside any other string is replaced by its minimised form. False for
+ * {@link redactValue} (configuration shown to an administrator keeps its URLs); true for
+ * everything stored, exported, sent or logged ({@link redactForStorage}).
+ */
+interface WalkOptions extends Required<RedactOptions> {
+  minimiseUrls: boolean;
+}
+
+const DEFAULTS: WalkOptions = {
   maxDepth: 10,
   maxStringLength: 8192,
   maxArrayLength: 1000,
   maxKeys: 1000,
   maxNodes: 20_000,
+  minimiseUrls: false,
 };
+
+/** Keys whose string value (or array of strings) is a URL: `url`, `href`, `last401Url`, `heartbeatEndpoints`, … */
+const URL_KEY_RE = /^(?:ur[il]s?|href|src|endpoints?|referr?er|location|[\w-]*(?:url|uri|href|endpoint)s?)$/i;
+/**
+ * A URL inside free text, up to whitespace, a quote, a bracket or a backslash: absolute, or a
+ * path of two or more segments at the start of a word (`on /api/v2/contacts/5551234567`).
+ */
+const EMBEDDED_URL_RE =
+  /\b(?:https?|wss?|blob:https?|tel|sips?):(?:\/\/)?[^\s"'<>\\()[\]{}]+|(?<![^\s"'(=:])\/[^\s"'<>\\()[\]{}/]+\/[^\s"'<>\\()[\]{}]*/gi;
+/** Sentence punctuation after a URL in text, not part of it. */
+const TRAILING_PUNCTUATION_RE = /[.,:;!?]+$/;
 
 /**
  * Names whose values are secret, as a regex source (matched case-insensitively, whole name).
@@ -70,6 +102,12 @@ const SENSITIVE_NAME = [
   'jwt',
   String.raw`[\w-]*session[-_]?id`,
   String.raw`x-amz-(?:signature|credential|security-token)`,
+  // One-time secrets (issue: `otp=`, `pin=`, SAML assertions, PHP's session cookie).
+  'otp',
+  'pin',
+  'passcode',
+  String.raw`saml(?:response|request)`,
+  'phpsessid',
 ].join('|');
 
 const SENSITIVE_KEY_RE = new RegExp(`^(?:${SENSITIVE_NAME})$`, 'i');
@@ -82,7 +120,21 @@ const HEADER_LINE_RE = /^(?:authorization|proxy-authorization|cookies?|set-cooki
  */
 const KEY_VALUE_RE = new RegExp(String.raw`(?<![\w-])(${SENSITIVE_NAME})(\\*["']|%2[27])?\s*([:=]|%3[ADad])\s*`, 'gi');
 /** Parameters secret in URLs only (too common as plain words elsewhere). */
-const URL_ONLY_PARAM_RE = /(?<=[?&#;])(?:code|key|sig|signature|ticket)=([^&#\s"'<>\\]*)/dgi;
+const URL_ONLY_PARAM_RE = /(?<=[?&#;])(?:code|key|sig|signature|ticket|sid|auth|ani|dnis|msisdn)=([^&#\s"'<>\\]*)/dgi;
+/**
+ * A phone number written E.164-like: `+`, then 7 to 15 digits (ITU-T E.164 §6), with at most
+ * two separators (space, `(`, `)`, `.`, `-`) between digits. Not after a word character or
+ * a base64 one (ICE passwords, tokens), not before one. Timestamps (`+00:00`), ports and
+ * millisecond figures carry no `+` with 7 digits and are left alone.
+ */
+const PHONE_RE = /(?<![\w+=%.-])\+\d(?:[ ().-]{0,2}\d){6,14}(?![\w])/g;
+/** The value of a `tel:` URI (RFC 3966) written in text. */
+const TEL_RE = /(?<![\w+.-])(?:tel|callto):([^\s"'<>\\,]+)/dgi;
+/**
+ * An e-mail address, also with `%40` for `@` (percent-encoded in a URL): local part and a
+ * dotted domain (RFC 5322 §3.4.1, simplified). Group 1 is the local part alone.
+ */
+const EMAIL_RE = /(?<![\w.+%-])([\w.+%-]{1,64})(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/dg;
 const BEARER_RE = /bearer(?:\s+|(?:%20)+|\+)([A-Za-z0-9\-._~+/=%]+)/dgi;
 const BASIC_RE = /(?<![\w-])basic(?:\s+|(?:%20)+|\+)([A-Za-z0-9+/=%]{4,})/gi;
 /**
@@ -123,6 +175,7 @@ export function redactString(s: string): string {
   }
   jwtSpans(s, spans);
   groupSpans(s, USERINFO_RE, spans);
+  personalSpans(s, spans);
   for (const m of s.matchAll(CANDIDATE_RE)) ipSpans(m[0], m.index, spans);
   groupSpans(s, SDP_ADDRESS_RE, spans);
   return applySpans(s, spans);
@@ -135,6 +188,35 @@ export function redactString(s: string): string {
  */
 export function redactUrl(u: string): string {
   return typeof u === 'string' ? redactString(u) : '';
+}
+
+/** True when a key's value is a URL (or a list of them) that {@link redactForStorage} minimises. */
+export function isUrlKey(name: string): boolean {
+  return name.length <= 64 && URL_KEY_RE.test(name);
+}
+
+/**
+ * Free text bound for storage, export, telemetry or the console: {@link redactString}, with
+ * every absolute URL in it minimised first (`…/contacts/{id}?ani`). A non-string gives `''`.
+ */
+export function redactText(s: string): string {
+  if (typeof s !== 'string') return '';
+  return redactString(minimiseEmbeddedUrls(s));
+}
+
+/**
+ * The ingest choke point: {@link redactValue} with URL minimisation (`minimiseUrls`), for
+ * everything the worker stores, exports, sends as telemetry or logs. Never throws.
+ */
+export function redactForStorage(v: unknown, options: RedactOptions = {}): unknown {
+  return redactWith(v, { ...DEFAULTS, ...options, minimiseUrls: true });
+}
+
+function minimiseEmbeddedUrls(s: string): string {
+  return s.replace(EMBEDDED_URL_RE, (u) => {
+    const tail = TRAILING_PUNCTUATION_RE.exec(u)?.[0] ?? '';
+    return minimiseUrl(u.slice(0, u.length - tail.length)) + tail;
+  });
 }
 
 /**
@@ -154,7 +236,10 @@ export function redactUrl(u: string): string {
  * Never throws.
  */
 export function redactValue(v: unknown, options: RedactOptions = {}): unknown {
-  const opts: Required<RedactOptions> = { ...DEFAULTS, ...options };
+  return redactWith(v, { ...DEFAULTS, ...options, minimiseUrls: false });
+}
+
+function redactWith(v: unknown, opts: WalkOptions): unknown {
   const budget = { nodes: opts.maxNodes };
   try {
     return walk(v, 0, new WeakSet<object>(), opts, budget);
@@ -165,12 +250,12 @@ export function redactValue(v: unknown, options: RedactOptions = {}): unknown {
 
 // ---------------------------------------------------------------------------------------------
 
-function walk(v: unknown, depth: number, ancestors: WeakSet<object>, opts: Required<RedactOptions>, budget: { nodes: number }): unknown {
+function walk(v: unknown, depth: number, ancestors: WeakSet<object>, opts: WalkOptions, budget: { nodes: number }): unknown {
   budget.nodes -= 1;
   if (budget.nodes < 0) return '[truncated]';
   switch (typeof v) {
     case 'string':
-      return boundedRedact(v, opts.maxStringLength);
+      return boundedRedact(v, opts.maxStringLength, opts.minimiseUrls ? minimiseEmbeddedUrls : undefined);
     case 'number':
     case 'boolean':
     case 'undefined':
@@ -197,15 +282,9 @@ function walk(v: unknown, depth: number, ancestors: WeakSet<object>, opts: Requi
   }
 }
 
-function walkObject(
-  obj: object,
-  depth: number,
-  ancestors: WeakSet<object>,
-  opts: Required<RedactOptions>,
-  budget: { nodes: number },
-): unknown {
+function walkObject(obj: object, depth: number, ancestors: WeakSet<object>, opts: WalkOptions, budget: { nodes: number }): unknown {
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
-  if (obj instanceof URL) return redactUrl(obj.href);
+  if (obj instanceof URL) return opts.minimiseUrls ? redactString(minimiseUrl(obj.href)) : redactUrl(obj.href);
   if (obj instanceof RegExp) return boundedRedact(String(obj), opts.maxStringLength);
   if (obj instanceof ArrayBuffer) return `[binary ${obj.byteLength} bytes]`;
   if (ArrayBuffer.isView(obj)) return `[binary ${obj.byteLength} bytes]`;
@@ -249,7 +328,7 @@ function walkEntries(
   entries: [string, unknown][],
   depth: number,
   ancestors: WeakSet<object>,
-  opts: Required<RedactOptions>,
+  opts: WalkOptions,
   budget: { nodes: number },
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -259,6 +338,15 @@ function walkEntries(
       define(out, key, '[unreadable]');
     } else if (isSensitiveKey(rawKey)) {
       define(out, key, harmless(val) ? val : REDACTED);
+    } else if (opts.minimiseUrls && isUrlKey(rawKey) && typeof val === 'string') {
+      define(out, key, boundedRedact(val, opts.maxStringLength, minimiseUrl));
+    } else if (opts.minimiseUrls && isUrlKey(rawKey) && Array.isArray(val)) {
+      const urls = walkArray(val, depth, ancestors, { ...opts, minimiseUrls: true }, budget);
+      define(
+        out,
+        key,
+        urls.map((u) => (typeof u === 'string' && !u.startsWith('[') ? minimiseUrl(u) : u)),
+      );
     } else if (IP_KEY_RE.test(rawKey) && typeof val === 'string') {
       define(out, key, redactIps(boundedRedact(val, opts.maxStringLength)));
     } else {
@@ -272,7 +360,7 @@ function walkArray(
   arr: readonly unknown[],
   depth: number,
   ancestors: WeakSet<object>,
-  opts: Required<RedactOptions>,
+  opts: WalkOptions,
   budget: { nodes: number },
 ): unknown[] {
   const length = arr.length;
@@ -303,7 +391,7 @@ function walkError(
   err: Error,
   depth: number,
   ancestors: WeakSet<object>,
-  opts: Required<RedactOptions>,
+  opts: WalkOptions,
   budget: { nodes: number },
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -332,9 +420,9 @@ function define(out: Record<string, unknown>, key: string, value: unknown): void
  * Redacts, then cuts. Hostile megabyte strings are cut (with an 8 KiB margin, the largest
  * token the page protocol carries) *before* the regexes run, so the work stays bounded.
  */
-function boundedRedact(s: string, max: number): string {
+function boundedRedact(s: string, max: number, before?: (s: string) => string): string {
   const pre = s.length > max + 8192 ? s.slice(0, max + 8192) : s;
-  const red = redactString(pre);
+  const red = redactString(before ? before(pre) : pre);
   if (red.length <= max && pre.length === s.length) return red;
   const kept = red.slice(0, max);
   return `${kept}…[truncated ${s.length - kept.length} chars]`;
@@ -434,6 +522,21 @@ function groupSpans(s: string, re: RegExp, spans: Span[]): void {
   for (const m of s.matchAll(re)) {
     const span = m.indices?.[1];
     if (span) pushSpan(spans, span[0], span[1]);
+  }
+}
+
+/**
+ * Phone numbers, `tel:` values and e-mail addresses. An address inside a URL's authority
+ * (`//user:pw@host`) is its user information: only its user part goes (as {@link USERINFO_RE} does), the host stays.
+ */
+function personalSpans(s: string, spans: Span[]): void {
+  for (const m of s.matchAll(PHONE_RE)) pushSpan(spans, m.index, m.index + m[0].length);
+  groupSpans(s, TEL_RE, spans);
+  for (const m of s.matchAll(EMAIL_RE)) {
+    const local = m.indices?.[1];
+    const inAuthority = /\/\/[^/\s@?#"'<>\\]*$/.test(s.slice(Math.max(0, m.index - 256), m.index + 1));
+    if (inAuthority && local) pushSpan(spans, local[0], local[1]);
+    else pushSpan(spans, m.index, m.index + m[0].length);
   }
 }
 

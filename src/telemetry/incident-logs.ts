@@ -11,11 +11,14 @@
  *   outcome changes (`pending` → `ok`/`failed`);
  * - `softphone_guard.incident.resolved` at `resolvedAt`.
  *
- * Everything leaves through the redaction choke point (`redactValue`); the agent's display
- * name is not exported, only the user and organisation ids.
+ * Everything leaves through the redaction choke point (`redactForStorage`: secrets, caller
+ * data, URLs minimised); a URL is sent as `url.path` template, `url.scheme` and
+ * `server.address`, never as `url.full`. The agent's display name is not exported, only the
+ * user and organisation ids.
  */
 import type { Incident, IncidentKind, RecoveryStep, SessionState } from '../session/types';
-import { redactValue } from '../redact/redact';
+import { redactForStorage } from '../redact/redact';
+import { serverAddress, urlPathTemplate } from '../redact/url-minimise';
 import { sessionAttributes } from './session-attributes';
 import type { TelemetryAttributes } from './session-attributes';
 
@@ -90,7 +93,15 @@ function incidentAttributes(session: SessionState, incident: Incident): Telemetr
   const d = incident.detail;
   if (d.code !== undefined) a['softphone_guard.websocket.close_code'] = d.code;
   if (d.status !== undefined) a['http.response.status_code'] = d.status;
-  if (d.url) a['url.full'] = d.url;
+  if (d.url) {
+    // Never `url.full`: the path template and the host (semantic conventions `url.path`,
+    // `url.scheme`, `server.address`), so no query value or record id leaves the machine.
+    a['url.path'] = urlPathTemplate(d.url);
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(d.url)?.[1];
+    if (scheme) a['url.scheme'] = scheme.toLowerCase();
+    const host = serverAddress(d.url);
+    if (host) a['server.address'] = host;
+  }
   if (d.reason) a['softphone_guard.incident.reason'] = d.reason;
   if (d.retryAfter) a['softphone_guard.http.retry_after'] = d.retryAfter;
   if (d.count !== undefined) a['softphone_guard.incident.count'] = d.count;
@@ -118,7 +129,7 @@ function stepRecord(base: TelemetryAttributes, step: RecoveryStep): TelemetryLog
 /**
  * The log records a session state calls for that `cursor` has not seen, oldest incident first,
  * and the cursor that marks them emitted (restricted to the incidents still in the state).
- * Redacted through `redactValue` (the one choke point) before they are returned.
+ * Redacted through `redactForStorage` (the one choke point) before they are returned.
  * @param cursor what was emitted for this tab so far (`{}` for a new tab)
  */
 export function incidentLogRecords(session: SessionState, cursor: LogCursor): { records: TelemetryLogRecord[]; cursor: LogCursor } {
@@ -161,5 +172,5 @@ export function incidentLogRecords(session: SessionState, cursor: LogCursor): { 
     }
     next[incident.id] = mark;
   }
-  return { records: redactValue(records) as TelemetryLogRecord[], cursor: next };
+  return { records: redactForStorage(records) as TelemetryLogRecord[], cursor: next };
 }

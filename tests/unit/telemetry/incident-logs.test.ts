@@ -72,6 +72,44 @@ describe('incidentLogRecords', () => {
     expect(text).toContain('[redacted]');
   });
 
+  it('names the endpoint by url.path template and server.address, never url.full', () => {
+    const contact: Incident = {
+      ...close,
+      kind: 'server-error',
+      summary: 'Server error (503) on /api/v2/contacts/+15551234567',
+      detail: {
+        status: 503,
+        url: 'https://api.cc.example:8443/api/v2/contacts/+15551234567?ani=tel:+15551234567&customerName=Jane',
+        count: 1,
+      },
+      steps: [
+        {
+          at: T0 + 1,
+          action: 'request-retry',
+          outcome: 'failed',
+          detail: 'Retried GET https://api.cc.example/x/jane.doe@example.com?otp=123456, answered 503.',
+        },
+      ],
+    };
+    const { records } = incidentLogRecords(session([contact]), {});
+    expect(records[0]?.attributes).toMatchObject({
+      'url.path': '/api/v2/contacts/{id}',
+      'url.scheme': 'https',
+      'server.address': 'api.cc.example',
+    });
+    expect(records[0]?.attributes).not.toHaveProperty('url.full');
+    const text = JSON.stringify(records);
+    for (const planted of ['5551234567', 'Jane', 'jane.doe', 'example.com', '123456']) expect(text).not.toContain(planted);
+    expect(records[1]?.attributes['softphone_guard.recovery.detail']).toBe('Retried GET https://api.cc.example/x/{id}?otp, answered 503.');
+  });
+
+  it('keeps a close reason, with caller data masked', () => {
+    const reasoned: Incident = { ...close, detail: { ...close.detail, reason: 'caller +44 20 7946 0958 left' } };
+    const [r] = incidentLogRecords(session([reasoned]), {}).records;
+    expect(r?.attributes['softphone_guard.incident.reason']).toBe('caller [redacted] left');
+    expect(r?.attributes['url.path']).toBe('/notify');
+  });
+
   it('emits each step once, again when its outcome changes, and the resolution once', () => {
     const pending: Incident = { ...close, steps: [{ at: T0 + 10, action: 'token-refresh', outcome: 'pending' }] };
     const settled: Incident = {
