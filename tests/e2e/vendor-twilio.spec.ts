@@ -22,21 +22,27 @@
  * call active.
  */
 import { test, expect } from './support/fixture';
-import type { TestInfo } from '@playwright/test';
-import type { VendorState } from './support/vendor-twilio';
+import type { Page, TestInfo, Worker } from '@playwright/test';
+import type { Lab } from './support/softphone';
+import type { IncidentView, VendorState } from './support/vendor-twilio';
 import {
   TWILIO_BROWSER_ARGS,
   dialAndTalk,
   eventAfter,
   firstLogged,
   hangUp,
+  heardByFarEnd,
+  incidentSince,
   injectFault,
+  micSetting,
   openTwilio,
+  outgoingStops,
   pageHolds,
   ringAndTalk,
   secs,
   sleep,
   talking,
+  twilioOrigin,
   twilioState,
   vendorState,
   waitUntil,
@@ -357,5 +363,132 @@ test.describe('with the extension (profile twilio-flex)', () => {
       testInfo,
       `twilio-silent-revoke with: register refused after ${secs(refused)}, reloaded and registered ${secs(recoveredMs)} after the revoke`,
     );
+  });
+});
+
+/**
+ * The microphone lost during a call: the agent (or IT) blocks the softphone's microphone in the
+ * browser's site settings while a call is up. The microphone is left to the site settings
+ * (`sitePermissions`, allowed for the lab page before it opens, as in
+ * tests/e2e/media-recovery.spec.ts); the block ends the SDK's capture track and the agent's
+ * outgoing audio stops reaching the far end.
+ *
+ * The SDK re-opens its input only when its device list changes: on `devicechange` it
+ * re-enumerates and emits `deviceChange` (→ `_onInputDevicesChanged`, a new getUserMedia) only
+ * for a device added, lost or relabelled (@twilio/voice-sdk 2.18.5 lib/twilio/audiohelper.ts
+ * `_updateDevices`, lib/twilio/device.ts `deviceChange` listener, lib/twilio/rtc/peerconnection.ts
+ * `_onInputDevicesChanged`). A block and a grant leave the list as it was (Chromium fires no
+ * `devicechange` on the block, so the SDK never saw the hidden list), so the extension's rung 4 —
+ * the site setting allowed again, the devices re-read, `devicechange` dispatched
+ * (extension/page/media-recovery.ts) — gives the page its microphone back but the SDK never
+ * takes it: measured, the call stays up without outgoing audio. Bringing it back needs the new
+ * track in the call's sender (`RTCRtpSender.replaceTrack`), which the extension does not do today
+ * (tests/lab/README.md "Vendor labs: Twilio Voice").
+ *
+ * Without: the same browser and build, not configured for this page (the shipped defaults do not
+ * name `softphone.test`), so nothing of the extension runs in it; the worker only stands for the
+ * site-settings page that writes the block.
+ */
+test.describe('microphone lost during a call', () => {
+  test.use({ sitePermissions: true });
+
+  /** How long each test watches the call after the block, ms: past every rung-4 wait (PERMISSION_WAIT_MS 3 s, the prime's 8 s). */
+  const WATCH_MS = 20_000;
+
+  /** A call up with audio both ways, the microphone allowed for the lab page before it opened. */
+  async function callUp(worker: Worker, context: Parameters<typeof openTwilio>[0], lab: Lab): Promise<Page> {
+    expect(await micSetting(worker, twilioOrigin(lab), 'allow')).toBe('allow');
+    const { page } = await openTwilio(context, lab);
+    expect(await dialAndTalk(page), 'call up').not.toBeNull();
+    const heard = heardByFarEnd(await vendorState(page));
+    expect(
+      await waitUntil(async () => heardByFarEnd(await vendorState(page)) > heard + 20, 5_000),
+      'the far end hears the agent',
+    ).not.toBeNull();
+    return page;
+  }
+
+  /** Blocks the microphone and waits until the agent's outgoing audio stops. @returns the block's time and ms until silence */
+  async function blockMic(worker: Worker, lab: Lab, page: Page): Promise<{ at: number; silentMs: number | null; heard: number }> {
+    const at = Date.now();
+    await micSetting(worker, twilioOrigin(lab), 'block');
+    const silentMs = await outgoingStops(page, at, 10_000, 1_500);
+    expect(silentMs, 'outgoing audio stopped').not.toBeNull();
+    return { at, silentMs, heard: heardByFarEnd(await vendorState(page)) };
+  }
+
+  /** Watches until `WATCH_MS` after `at`. @returns ms from `at` until the far end heard the agent again, or null */
+  const heardAgain = (page: Page, at: number, heard: number): Promise<number | null> =>
+    waitUntil(async () => heardByFarEnd(await vendorState(page)) > heard + 20, Math.max(0, at + WATCH_MS - Date.now()), at, 250);
+
+  test.describe('with the extension (profile twilio-flex)', () => {
+    test.use({ userConfig: TWILIO_FLEX_USER_CONFIG });
+
+    test('the microphone is allowed again and devicechange reaches the page, in the same call, no reload; the SDK does not take the microphone back (known gap)', async ({
+      context,
+      worker,
+      lab,
+      popup,
+    }, testInfo) => {
+      const page = await callUp(worker, context, lab);
+      const sid = (await vendorState(page))!.call!.sid;
+      const { at, silentMs, heard } = await blockMic(worker, lab, page);
+      // Rung 4 as the popup shows it: the setting allowed again, then the page's devices re-read.
+      let incident: IncidentView | undefined;
+      await expect
+        .poll(async () => (incident = await incidentSince(popup, 'permission-lost', at))?.steps.map((x) => [x.action, x.outcome]), {
+          timeout: 15_000,
+        })
+        .toEqual([
+          ['mic-grant', 'ok'],
+          ['media-reacquire', 'ok'],
+        ]);
+      const [grant, reacquire] = incident!.steps;
+      expect(await micSetting(worker, twilioOrigin(lab))).toBe('allow');
+      const deviceChangeMs = await eventAfter(page, 'media.devicechange', grant!.at, 5_000);
+      expect(deviceChangeMs, 'devicechange dispatched in the page after the grant').not.toBeNull();
+      const resumedMs = await heardAgain(page, at, heard);
+      const s = (await vendorState(page))!;
+      expect(s.call?.sid, 'the same call').toBe(sid);
+      expect(s.call?.ended).toBe(false);
+      expect(s.call?.status).toBe('open');
+      expect(s.loads, 'no reload').toBe(1);
+      const sdkSawChange = s.events.some((e) => e.name === 'audio.deviceChange' && e.at >= at);
+      // The known gap (see above): when this fails the SDK took its microphone back — turn it around.
+      expect({ resumedMs, sdkSawChange }, 'outgoing audio not back: the SDK saw no device change (its device list is unchanged)').toEqual({
+        resumedMs: null,
+        sdkSawChange: false,
+      });
+      figures(
+        testInfo,
+        `mic lost in a call, with: setting allowed again ${grant!.at - at} ms after the block, devices re-read at ${reacquire!.at - at} ms, ` +
+          `devicechange in the page at ${grant!.at + deviceChangeMs! - at} ms; outgoing audio stopped ${secs(silentMs)} after the block; ` +
+          `the SDK's deviceChange: none; outgoing audio heard again: ${secs(resumedMs)} (watched ${secs(Date.now() - at)}); ` +
+          `the same call still "${s.call?.status}", no reload`,
+      );
+    });
+  });
+
+  test.describe('the extension not watching this page', () => {
+    test("the microphone stays blocked and the SDK's outgoing audio does not come back; the call stays up without it", async ({
+      context,
+      worker,
+      lab,
+    }, testInfo) => {
+      const page = await callUp(worker, context, lab);
+      const { at, silentMs, heard } = await blockMic(worker, lab, page);
+      const resumedMs = await heardAgain(page, at, heard);
+      const s = (await vendorState(page))!;
+      expect(resumedMs, 'outgoing audio heard again').toBeNull();
+      expect(await micSetting(worker, twilioOrigin(lab))).toBe('block');
+      expect(s.events.some((e) => e.name === 'media.devicechange' && e.at >= at)).toBe(false);
+      expect(s.call?.ended).toBe(false);
+      expect(s.loads).toBe(1);
+      figures(
+        testInfo,
+        `mic lost in a call, without: outgoing audio stopped ${secs(silentMs)} after the block and not heard again ` +
+          `${secs(Date.now() - at)} after it; the setting still blocked; the call still "${s.call?.status}"`,
+      );
+    });
   });
 });

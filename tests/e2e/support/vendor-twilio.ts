@@ -4,8 +4,9 @@
  * `window.labVendorApi`), the lab's PStream back end (`GET /lab/twilio/state`) and its control
  * calls. Times in ms since epoch unless said otherwise.
  */
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { labVendorState, sleep, stateHolds, waitUntil } from './vendor-kit';
+import type { StateResponse } from '../../../src/protocol/ui';
 import type { Lab } from './softphone';
 import { labPost } from './softphone';
 
@@ -41,6 +42,9 @@ export interface VendorState {
     ended: boolean;
     packetsReceived: number;
     bytesReceived: number;
+    /** the SDK's own `sample` totals: RTP packets its peer connection sent */
+    packetsSent: number;
+    bytesSent: number;
   } | null;
   tokenFetches: number;
   tokenUpdates: number;
@@ -166,4 +170,66 @@ export async function firstLogged(
   f: (e: TwilioLabState['log'][number]) => boolean,
 ): Promise<TwilioLabState['log'][number] | undefined> {
   return (await twilioState(lab)).log.find((e) => e.at >= since && f(e));
+}
+
+/** The lab page's origin as the browser's site settings name it (`https://softphone.test`). */
+export const twilioOrigin = (lab: Lab): string => lab.origins.softphone;
+
+/**
+ * The microphone content setting of `origin`, read or (with `setting`) written through
+ * `chrome.contentSettings` in the extension's worker: what a person or IT does in the browser's
+ * site settings (tests/e2e/media-recovery.spec.ts makes the lab softphone lose its microphone the
+ * same way; Chromium then fires `PermissionStatus` `change` and ends every live capture track).
+ */
+export async function micSetting(worker: Worker, origin: string, setting?: 'allow' | 'block'): Promise<string> {
+  return worker.evaluate(
+    async ([o, value]) => {
+      const microphone = chrome.contentSettings.microphone;
+      if (value) await microphone.set({ primaryPattern: `${o}/*`, setting: value });
+      return (await microphone.get({ primaryUrl: `${o}/` })).setting;
+    },
+    [origin, setting] as const,
+  );
+}
+
+/**
+ * The agent's outgoing audio as the far end receives it: RTP packets the far end's peer
+ * connection got on the call in progress (its own `getStats` inbound-rtp, polled every 500 ms).
+ */
+export const heardByFarEnd = (s: VendorState | null): number => {
+  const sid = s?.call?.sid;
+  return (sid && s?.farEnd?.calls[sid]?.packetsReceived) || 0;
+};
+
+/**
+ * Waits until the agent's outgoing audio has stopped reaching the far end: no packet more in
+ * `quietMs`. @returns ms from `since` to the start of the silence, or null if it kept flowing
+ */
+export async function outgoingStops(page: Page, since: number, timeoutMs: number, quietMs = 2_000): Promise<number | null> {
+  const end = Date.now() + timeoutMs;
+  let last = heardByFarEnd(await vendorState(page));
+  let lastChange = Date.now();
+  while (Date.now() < end) {
+    await sleep(250);
+    const now = heardByFarEnd(await vendorState(page));
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange >= quietMs) {
+      return lastChange - since;
+    }
+  }
+  return null;
+}
+
+/** An incident of the extension's state (`get-state`, as the popup reads it) with its steps. */
+export type IncidentView = StateResponse['sessions'][number]['incidents'][number];
+
+/**
+ * The first incident of `kind` opened at or after `since` in any session, as the popup reads it
+ * from the worker (`extensionPage`: a page of the extension, e.g. the popup), or undefined.
+ */
+export async function incidentSince(extensionPage: Page, kind: string, since: number): Promise<IncidentView | undefined> {
+  const state: StateResponse = await extensionPage.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
+  return state.sessions.flatMap((s) => s.incidents).find((i) => i.kind === kind && i.openedAt >= since);
 }

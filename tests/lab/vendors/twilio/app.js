@@ -9,7 +9,7 @@
  *
  * Every SDK event is logged in `window.labVendor`:
  *   { vendor, sdkVersion, loads, identity, registered, deviceState, events: [{at, name, code?}],
- *     errors: [{at, code, name, message, callSid?}], call: {direction, sid, status, packetsReceived, ...} | null,
+ *     errors: [{at, code, name, message, callSid?}], call: {direction, sid, status, packetsReceived, packetsSent, ...} | null,
  *     tokenFetches, tokenUpdates, fenced, farEnd }
  * and driven through `window.labVendorApi`: register(), dial(), accept(), hangup().
  * Query: `identity` (default agent-1), `autoAnswer=1` (accept incoming calls), `register=0`
@@ -77,6 +77,8 @@
       ended: false,
       packetsReceived: 0,
       bytesReceived: 0,
+      packetsSent: 0,
+      bytesSent: 0,
     };
     const update = (name, extra) => {
       lab.call.status = call.status();
@@ -96,6 +98,8 @@
       const t = s.totals || s;
       lab.call.packetsReceived = t.packetsReceived || 0;
       lab.call.bytesReceived = t.bytesReceived || 0;
+      lab.call.packetsSent = t.packetsSent || 0;
+      lab.call.bytesSent = t.bytesSent || 0;
     });
     call.on('error', (err) => {
       lab.errors.push({ at: Date.now(), code: err.code, name: err.name, message: err.message, callSid: callId(call) });
@@ -155,6 +159,9 @@
         event('app.updateToken-failed', { message: String(e && e.message) });
       }
     });
+    // What the browser and the SDK say of the input devices (the microphone lost during a call).
+    navigator.mediaDevices.addEventListener('devicechange', () => event('media.devicechange'));
+    device.audio.on('deviceChange', (lost) => event('audio.deviceChange', { lost: lost.length }));
     lab.deviceReady = true;
     if (params.get('register') !== '0') await window.labVendorApi.register();
   }
