@@ -72,8 +72,11 @@ const CALLERS = ['+1 312 555 0100', '+1 312 555 0142', '+1 773 555 0199', '+1 63
  *   unstallAll?: () => void,
  *   reset?: () => void,
  *   close?: () => void,
+ *   faults?: Record<string, { description: string, implemented: boolean, defaults: Record<string, number> }>,
  * }} VendorLab `terminateAll`, `stallOpen`, `unstallAll`: the vendor's sockets in the lab faults
- *   (publish-storm, server-down, silent-stall) alongside the notification sockets
+ *   (publish-storm, server-down, silent-stall) alongside the notification sockets; `faults`: the
+ *   vendor lab's own faults (`POST /lab/fault/<name>`, answered by its `handleControl`), listed by
+ *   `GET /lab/faults` with the lab's
  * @typedef {(ctx: { tokens: ReturnType<typeof createTokenStore>, heartbeatMs: number, origin: () => string }) => VendorLab} VendorLabFactory
  */
 
@@ -196,6 +199,7 @@ function createLabState({ tokenTtlSeconds, heartbeatMs, origin }) {
       const definitions = {};
       for (const [name, d] of Object.entries(FAULT_DEFINITIONS))
         definitions[name] = { description: d.description, implemented: d.implemented, defaults: d.defaults };
+      for (const v of vendors) Object.assign(definitions, v.faults ?? {});
       return { definitions, active: faults.snapshot() };
     },
 
@@ -562,6 +566,7 @@ ${sites}
     POST ${c}/lab/fault/publish-storm  {"retryAfterSeconds":3,"rateLimitMs":8000}
     POST ${c}/lab/fault/token-revoke   (revoke every access token, nothing else: a 401 is the first sign)
     POST ${c}/lab/fault/{renegotiation-timeout|server-down|silent-stall|mic-revoked}  (see GET /lab/faults)
+    POST ${c}/lab/fault/{genesys-silent-revoke|genesys-channel-expiry|twilio-silent-revoke}  (vendor labs)
     POST ${c}/lab/fault/org-switch     {"toOrg":"org-b"}
     POST ${c}/lab/ring                 {"userId":"agent-1"}
     POST ${c}/lab/reset

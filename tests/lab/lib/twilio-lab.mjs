@@ -82,6 +82,19 @@ export function createTwilioLab({ tokens, heartbeatMs }) {
   const counts = { tokenRequests: 0, insightsPosts: 0, insightsRefused: 0, pageLoads: 0 };
 
   return {
+    /** Fault definitions of this lab, as `GET /lab/faults` lists them. */
+    faults: {
+      'twilio-silent-revoke': {
+        description:
+          "Twilio lab: every access token of the store is revoked (the app's Twilio token among them), nothing else: the " +
+          'signalling sockets stay open and heartbeats go on. The next listen, register (every 30 s: lib/twilio/device.ts ' +
+          'REGISTRATION_INTERVAL) or invite is refused with error 31204 (the SDK: AccessTokenInvalid 20101), while the SDK ' +
+          'still reports itself registered.',
+        implemented: true,
+        defaults: {},
+      },
+    },
+
     async handleRequest(req, res, url) {
       const path = url.pathname;
       const method = req.method ?? 'GET';
