@@ -14,86 +14,13 @@
  * so the test cannot pass because nothing was recorded.
  */
 import { expect, test } from './support/fixture';
-import type { BrowserContext, ConsoleMessage, Page, Worker } from '@playwright/test';
-import type { ExportResponse, StoredEvent } from '../../src/protocol/ui';
+import type { StoredEvent } from '../../src/protocol/ui';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
-import { findCanaries, jwtCanary, opaqueCanary } from './support/canaries';
+import { captureConsole, dumpIndexedDb, dumpStorage, findCanaries, jwtCanary, opaqueCanary, requestExport } from './support/canaries';
 import { acceptedLogs } from './support/otlp-receiver';
 import { EXTENSION_ID, appStatus, extensionWorker, issuedSecrets, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
 
 const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}/`;
-
-/** One console line, with where it came from. */
-interface ConsoleLine {
-  where: string;
-  text: string;
-}
-
-/**
- * Collects the console of the extension's service worker (also after a restart), of its
- * pages, and what the probe and relay write into softphone pages: console API calls whose
- * source is the extension's own script. Left out in softphone pages: the page's own messages,
- * and the browser's network error entries (CDP `Log.entryAdded`, no arguments), which print
- * the URL the page asked for in full (`WebSocket connection to 'ws://…?access_token=…'
- * failed`) with or without the extension — Chromium attributes them to the script that
- * called the native constructor, which is the probe's wrapper when the extension is there.
- */
-function captureConsole(ctx: BrowserContext): ConsoleLine[] {
-  const lines: ConsoleLine[] = [];
-  const fromExtension = (msg: ConsoleMessage): boolean => {
-    const pageUrl = msg.page()?.url() ?? '';
-    if (pageUrl.startsWith(EXTENSION_ORIGIN)) return true;
-    return (msg.location().url ?? '').startsWith(EXTENSION_ORIGIN) && msg.args().length > 0;
-  };
-  ctx.on('console', (msg) => {
-    if (fromExtension(msg)) lines.push({ where: `${msg.page()?.url() ?? '?'} (${msg.location().url})`, text: msg.text() });
-  });
-  const watchWorker = (w: Worker): void => {
-    if (w.url().startsWith(EXTENSION_ORIGIN)) w.on('console', (msg) => lines.push({ where: `worker ${w.url()}`, text: msg.text() }));
-  };
-  ctx.serviceWorkers().forEach(watchWorker);
-  ctx.on('serviceworker', watchWorker);
-  return lines;
-}
-
-/** Every IndexedDB database of the extension, every store, every record, as JSON. */
-async function dumpIndexedDb(page: Page): Promise<{ json: string; stores: string[]; events: StoredEvent[] }> {
-  return page.evaluate(async () => {
-    const request = <T>(r: IDBRequest<T>): Promise<T> =>
-      new Promise((resolve, reject) => {
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-    const names = (await indexedDB.databases()).map((d) => d.name).filter((n): n is string => Boolean(n));
-    if (!names.includes('softphone-guard')) names.push('softphone-guard');
-    const out: Record<string, Record<string, unknown[]>> = {};
-    const stores: string[] = [];
-    let events: StoredEvent[] = [];
-    for (const name of names) {
-      const db = await request(indexedDB.open(name));
-      out[name] = {};
-      for (const store of Array.from(db.objectStoreNames)) {
-        const records = await request(db.transaction(store, 'readonly').objectStore(store).getAll());
-        out[name][store] = records;
-        stores.push(`${name}/${store}`);
-        if (name === 'softphone-guard' && store === 'events') events = records as StoredEvent[];
-      }
-      db.close();
-    }
-    return { json: JSON.stringify(out), stores, events };
-  });
-}
-
-/** `storage.local` and `storage.session` of the extension, as JSON. */
-async function dumpStorage(page: Page): Promise<string> {
-  return page.evaluate(async () =>
-    JSON.stringify({ local: await chrome.storage.local.get(null), session: await chrome.storage.session.get(null) }),
-  );
-}
-
-async function requestExport(page: Page, format: 'bundle' | 'summary'): Promise<ExportResponse> {
-  return page.evaluate((f) => chrome.runtime.sendMessage({ type: 'get-export', format: f }), format);
-}
 
 const isLoopback = (ip: string): boolean => /^127\./.test(ip) || ip === '::1' || ip === 'localhost';
 
@@ -215,7 +142,7 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
       // fetch: bearer header, cookie header (the browser drops it; the probe sees it), and
       // every secret query parameter; protected, so the probe refreshes and retries it.
       const fetched = await fetch(
-        `${origin}/api/v2/users/me/webphone/endpoint?sg_case=fetch&access_token=${c.accessToken}&code=${c.code}&id_token=${c.idToken}`,
+        `${origin}/api/v2/users/me/webphone/endpoint?sg_case_fetch=1&access_token=${c.accessToken}&code=${c.code}&id_token=${c.idToken}`,
         { headers: { Authorization: `Bearer ${c.bearer}`, Cookie: `sid=${c.cookie}` } },
       ).then(
         (r) => r.status,
@@ -224,21 +151,21 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
       // XMLHttpRequest, as softphone SDKs (axios, superagent) send.
       const xhrStatus = await new Promise<number>((resolve) => {
         const xhr = new XMLHttpRequest();
-        xhr.open('GET', `${origin}/api/v2/users/me/webphone/endpoint?sg_case=xhr&access_token=${c.xhrAccessToken}`);
+        xhr.open('GET', `${origin}/api/v2/users/me/webphone/endpoint?sg_case_xhr=1&access_token=${c.xhrAccessToken}`);
         xhr.setRequestHeader('Authorization', `Bearer ${c.xhrBearer}`);
         xhr.onloadend = () => resolve(xhr.status);
         xhr.send();
       });
       // A failing request outside the API: reported for its status.
       const missing = await fetch(
-        `${origin}/sg-canary-missing?sg_case=missing&access_token=${c.missingAccessToken}&code=${c.missingCode}&id_token=${c.missingIdToken}`,
+        `${origin}/sg-canary-missing?sg_case_missing=1&access_token=${c.missingAccessToken}&code=${c.missingCode}&id_token=${c.missingIdToken}`,
       ).then(
         (r) => r.status,
         () => 0,
       );
       // A WebSocket URL with a token the platform refuses (the browser reports 1006).
       const refused = await new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/v2/notifications?sg_case=ws&access_token=${c.wsAccessToken}`);
+        const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/v2/notifications?sg_case_ws=1&access_token=${c.wsAccessToken}`);
         ws.onclose = (e) => resolve(e.code);
       });
       // A close reason carrying a JWT: a socket opened with a valid token (from the page's own
@@ -250,7 +177,7 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
       };
       const reason = await new Promise<string>((resolve) => {
         const ws = new WebSocket(
-          `${origin.replace(/^http/, 'ws')}/api/v2/notifications?sg_case=reason&access_token=${refresh.access_token}`,
+          `${origin.replace(/^http/, 'ws')}/api/v2/notifications?sg_case_reason=1&access_token=${refresh.access_token}`,
         );
         ws.onopen = () => ws.close(4001, `expired ${c.reasonJwt}`);
         ws.onclose = (e) => resolve(e.reason);
@@ -294,10 +221,10 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
         db = await dumpIndexedDb(popup);
         const e = db.events;
         return {
-          fetch: e.some((x) => x.type === 'http' && urlOf(x).includes('sg_case=fetch')),
-          xhr: e.some((x) => x.type === 'http' && urlOf(x).includes('sg_case=xhr')),
-          missing: e.some((x) => x.type === 'http' && x.data.status === 404 && urlOf(x).includes('sg_case=missing')),
-          ws: e.some((x) => x.type === 'ws-close' && x.data.code === 1006 && urlOf(x).includes('sg_case=ws')),
+          fetch: e.some((x) => x.type === 'http' && urlOf(x).includes('sg_case_fetch')),
+          xhr: e.some((x) => x.type === 'http' && urlOf(x).includes('sg_case_xhr')),
+          missing: e.some((x) => x.type === 'http' && x.data.status === 404 && urlOf(x).includes('sg_case_missing')),
+          ws: e.some((x) => x.type === 'ws-close' && x.data.code === 1006 && urlOf(x).includes('sg_case_ws')),
           reason: e.some((x) => x.type === 'ws-close' && x.data.code === 4001 && String(x.data.reason).startsWith('expired ')),
           identity: e.some((x) => x.type === 'identity' && String(x.data.name).startsWith('Alex Rivera ')),
           stats: e.some((x) => x.type === 'pc-stats'),
@@ -314,7 +241,7 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
   const bundle = await requestExport(popup, 'bundle');
   const summary = await requestExport(popup, 'summary');
   expect(ExportBundleSchema.safeParse(JSON.parse(bundle.text)).success).toBe(true);
-  expect(bundle.text).toContain('sg_case=fetch');
+  expect(bundle.text).toContain('sg_case_fetch');
   expect(summary.text).toContain('(agent-1)');
   // The extension's pages render what they were given, console included.
   for (const path of ['extension/options/index.html', 'extension/diagnostics/index.html']) {
@@ -326,7 +253,7 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
   await popup.waitForTimeout(1000);
   // The incidents of the planted paths reached the collector (so its payloads are worth searching).
   await expect
-    .poll(() => acceptedLogs(receiver).some((l) => String(l.attrs['url.full'] ?? '').includes('sg_case=')), { timeout: 30_000 })
+    .poll(() => acceptedLogs(receiver).some((l) => String(l.attrs['url.path'] ?? '').startsWith('/api/v2/')), { timeout: 30_000 })
     .toBe(true);
 
   const issued = await issuedSecrets(lab);
@@ -351,9 +278,10 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
     expect(found, `canaries found in ${place}, e.g. ${JSON.stringify(where)}`).toEqual([]);
   }
   // What is left where the secrets were: the redaction marker, the rest kept readable.
-  const fetchEvent = db.events.find((x) => x.type === 'http' && urlOf(x).includes('sg_case=fetch'));
+  const fetchEvent = db.events.find((x) => x.type === 'http' && urlOf(x).includes('sg_case_fetch'));
   expect(urlOf(fetchEvent!)).toMatch(
-    /\/api\/v2\/users\/me\/webphone\/endpoint\?sg_case=fetch&access_token=\[redacted\]&code=\[redacted\]&id_token=\[redacted\]$/,
+    // Minimised at ingest (docs/export-bundle.md "What is kept of a URL"): parameter names only.
+    /\/api\/v2\/users\/me\/webphone\/endpoint\?sg_case_fetch&access_token&code&id_token$/,
   );
   const closeEvent = db.events.find((x) => x.type === 'ws-close' && x.data.code === 4001);
   expect(closeEvent?.data.reason).toBe('expired [redacted]');

@@ -96,6 +96,8 @@ export function createApi({ token, failures, header = 'Authorization' }) {
 
   return {
     switchOrganization,
+    /** A plain request, for the lab option of caller-data.js. @returns {Promise<ApiResult>} */
+    request,
     /** @returns {Promise<ApiResult>} body `{id, name, email, organization:{id, name}, organizations:[{id, name}]}` */
     me: () => request('GET', '/api/v2/users/me'),
     /** @returns {Promise<ApiResult>} body `{mediaToken, expiresIn (s), iceServers}` */

@@ -18,7 +18,7 @@
  * session cookie and holds the token (worker-transport.js). `?widget=attacker` loads a
  * third-party widget script from the attacker origin once signed in.
  *
- * Test hook: `window.labSoftphone` — `status()`, `answer()`, `hangup()`, `switchOrg()` (see README.md).
+ * Test hook: `window.labSoftphone` — `status()`, `answer()`, `hangup()`, `switchOrg()`, `lookUpCaller()` (see README.md).
  * The access token lives in a module variable only and is never exposed.
  */
 import { beginLogin, completeLogin } from './auth.js';
@@ -30,6 +30,7 @@ import { createMicrophone } from './mic.js';
 import { render } from './ui.js';
 import { createWorkerTransport } from './worker-transport.js';
 import { getItem, setItem } from './session-store.js';
+import { callerQuery, lookUpCaller, wrapUpSocket } from './caller-data.js';
 
 const LOAD_COUNT_KEY = 'lab.loadCount';
 /** How long `labSoftphone.answer()` waits for a connected call (ms). */
@@ -204,8 +205,8 @@ function startSignalling() {
   const opts = {
     url: () => {
       const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-      if (CARRIERS === 'custom') return `${scheme}://${location.host}/api/v2/notifications?auth=message`;
-      return `${scheme}://${location.host}/api/v2/notifications?access_token=${encodeURIComponent(token)}`;
+      if (CARRIERS === 'custom') return `${scheme}://${location.host}/api/v2/notifications?auth=message${callerQuery()}`;
+      return `${scheme}://${location.host}/api/v2/notifications?access_token=${encodeURIComponent(token)}${callerQuery()}`;
     },
     ...(CARRIERS === 'custom' ? { authFrame: () => `40${JSON.stringify({ token })}` } : {}),
     onState: (state) => {
@@ -217,6 +218,7 @@ function startSignalling() {
     },
     onOpen: () => {
       if (current()) putPresence();
+      if (current() && !workerTransport) void lookUpCaller(api.request);
     },
     onClose: (code, reason, wasClean, wasOpen) => {
       failures.socketClosed(code, reason);
@@ -463,6 +465,21 @@ Object.defineProperty(window, 'labSoftphone', {
       };
     },
     /**
+     * With the `?callerPhone=` lab option (caller-data.js): the screen pop's contact lookup
+     * once more, now. Resolves with its HTTP status (0 = network error; -1 without the option).
+     * @returns {Promise<number>}
+     */
+    async lookUpCaller() {
+      if (workerTransport) return -1;
+      let status = -1;
+      await lookUpCaller(async (method, path) => {
+        const r = await api.request(method, path);
+        status = r.status;
+        return r;
+      });
+      return status;
+    },
+    /**
      * Clicks Answer.
      * @returns {Promise<object>} the call (`{id, from, state:'connected', inboundAudioBytes}`) once connected
      * @throws {Error} when Answer is unavailable, the call ends first, or 20 s pass
@@ -554,6 +571,7 @@ async function boot() {
   await fetchMediaToken();
   await api.registerEndpoint(['opus']);
   startSignalling();
+  if (!workerTransport && accessToken) void wrapUpSocket(accessToken);
 }
 
 function countLoad() {
