@@ -9,9 +9,17 @@
  * message; the page must match `softphoneUrlPatterns`, and its origin be the one the loss was
  * first seen under. Grant times per origin are kept in memory
  * for the hourly limit; a worker restart forgets them (the limit then starts over).
+ *
+ * The agent's choice is respected (src/recovery/media-origin.ts `microphoneRestoreRule`): the
+ * setting is restored only on an origin where the microphone was seen granted before it was
+ * lost, or one `media.grantMicrophone` names. The origins seen granted (a top-level softphone
+ * page reporting the permission `granted`) persist in `storage.local` (key
+ * {@link GRANTED_ORIGINS_KEY}), so a worker restart keeps them.
  */
 import { decideMediaRecovery, GRANT_WINDOW_MS } from '../../src/recovery/media-recovery';
-import { microphoneSettingTarget } from '../../src/recovery/media-origin';
+import browser from 'webextension-polyfill';
+import { microphoneRestoreRule, microphoneSettingTarget, observeGrant, rememberGrantedOrigin } from '../../src/recovery/media-origin';
+import type { GrantWatch } from '../../src/recovery/media-origin';
 import type { MicrophoneSettingTarget } from '../../src/recovery/media-origin';
 import type { SessionState, WorkerEvent } from '../../src/session/types';
 import { currentConfig } from './config-source';
@@ -21,7 +29,46 @@ import { warn } from './log';
 
 type GrantResult = { outcome: Exclude<Extract<WorkerEvent, { type: 'mic-grant' }>['outcome'], 'pending'>; detail?: string };
 
+/** `storage.local` key: origins (most recent last) where the microphone was seen granted. */
+export const GRANTED_ORIGINS_KEY = 'micGrantedOrigins';
+
 const inFlight = new Set<number>();
+/** Origins seen granted, most recent last; null until read from storage. */
+let grantedOrigins: readonly string[] | null = null;
+let loading: Promise<void> | null = null;
+/** Per session key: what observeGrant needs to tell this origin's grant from a carried-over one. */
+const grantWatches = new Map<number, GrantWatch>();
+
+function loadGrantedOrigins(): Promise<void> {
+  loading ??= browser.storage.local
+    .get(GRANTED_ORIGINS_KEY)
+    .then((r) => {
+      const list: unknown = r[GRANTED_ORIGINS_KEY];
+      return Array.isArray(list) ? list.filter((o): o is string => typeof o === 'string') : [];
+    })
+    .catch(() => [])
+    .then((list) => {
+      grantedOrigins ??= list;
+    });
+  return loading;
+}
+
+/**
+ * Notes the origin of a top-level softphone page whose view reports the microphone granted (an
+ * embedded one's permission is its embedder's), synchronously; the list is stored when it
+ * changed (writes go out in order, the last one holds the latest list).
+ */
+function noteGrant(session: SessionState, origin: string, list: readonly string[]): readonly string[] {
+  const seen = observeGrant(grantWatches.get(session.tabId), origin, session.media.micPermission);
+  grantWatches.set(session.tabId, seen.watch);
+  if (!seen.granted || session.embedded !== undefined) return list;
+  const next = rememberGrantedOrigin(list, origin);
+  if (next === list) return list;
+  grantedOrigins = next;
+  browser.storage.local.set({ [GRANTED_ORIGINS_KEY]: next }).catch((error: unknown) => warn('granted origins not stored', message(error)));
+  return next;
+}
+
 const grantsByOrigin = new Map<string, number[]>();
 /**
  * The origin each open microphone incident was first seen under (incident id → origin): a tab
@@ -88,12 +135,22 @@ async function reacquire(tabId: number, at: number): Promise<void> {
  */
 export async function considerMediaRecovery(session: SessionState, now: number): Promise<void> {
   const tabId = session.tabId;
-  if (inFlight.has(tabId)) return;
+  if (session.endedAt !== undefined) grantWatches.delete(tabId);
+  if (grantedOrigins === null) await loadGrantedOrigins();
   const link = relayLink(tabId);
   if (!link) return;
+  const granted = noteGrant(session, link.origin, grantedOrigins ?? []);
+  if (inFlight.has(tabId)) return;
   const config = currentConfig();
   const lostAt = incidentOrigin(session, link.origin);
-  const decision = decideMediaRecovery({ session, config, now, recentGrants: grantsByOrigin.get(link.origin) ?? [] });
+  const rule = microphoneRestoreRule({
+    grantMicrophone: config.media.grantMicrophone,
+    origin: link.origin,
+    pageUrl: link.url,
+    grantedOrigins: granted,
+  });
+  const mayRestore = rule === 'observed-grant' || rule === 'named';
+  const decision = decideMediaRecovery({ session, config, now, recentGrants: grantsByOrigin.get(link.origin) ?? [], mayRestore });
   if (decision.act === 'none' || (decision.act === 'grant' && lostAt !== link.origin)) return;
   inFlight.add(tabId);
   try {

@@ -70,8 +70,8 @@ export const MODEL_STRINGS: OptionsStrings = {
       help: 'Silence on an open WebSocket after which it counts as stalled; 0 turns stall detection off. At most 3,600,000.',
     },
     'media.grantMicrophone': {
-      label: 'Restore microphone permission',
-      help: 'Allow the microphone for the softphone’s site again when it was blocked or reset.',
+      label: 'Sites whose microphone may be allowed again',
+      help: 'Softphone Guard allows a blocked microphone again on a softphone site where it saw the microphone allowed before; a block set on any other site stays, unless the site is listed here. JSON: a list of origins such as ["https://apps.mypurecloud.com", "https://*.my.connect.aws"], true (or ["*"]) for every monitored site, [] for none, false to never change the setting.',
     },
     'media.reacquireOnLoss': {
       label: 'Re-acquire the microphone',

@@ -42,7 +42,7 @@ export const FIELD_KINDS: Readonly<Record<ConfigKey, FieldKind>> = {
   'retry.statuses': 'integers',
   'watchdog.reconnectGraceMs': 'integer',
   'watchdog.heartbeatTimeoutMs': 'integer',
-  'media.grantMicrophone': 'boolean',
+  'media.grantMicrophone': 'json',
   'media.reacquireOnLoss': 'boolean',
   'safeReload.enabled': 'boolean',
   'safeReload.quietMs': 'integer',

@@ -36,6 +36,7 @@ import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
 import { PROBE_MAX_RETRY_ATTEMPTS } from './probe-config';
 import { MAX_AUDIENCE_ENTRIES, audienceEntryError } from '../recovery/token-audience';
 import { tokenCarriersError } from './token-carrier-check';
+import { MAX_MICROPHONE_GRANT_ENTRIES, microphoneGrantEntryError } from '../recovery/media-origin';
 import { profileConfig } from './profiles';
 
 /** Where a leaf's effective value came from. */
@@ -248,6 +249,12 @@ const CHECKS: Partial<Record<ConfigKey, Check>> = {
     's',
     'a token refreshed that far ahead of its expiry would be refreshed all the time',
   ),
+  'media.grantMicrophone': (v: boolean | string[]) =>
+    typeof v === 'boolean'
+      ? undefined
+      : v.length > MAX_MICROPHONE_GRANT_ENTRIES
+        ? `at most ${MAX_MICROPHONE_GRANT_ENTRIES} origins`
+        : firstError(v, microphoneGrantEntryError),
   'retry.baseDelayMs': retryDelayCheck,
   'retry.maxDelayMs': retryDelayCheck,
   'retry.maxAttempts': atMost(SENSE_LIMITS.retryAttempts, '', 'more retries only hold the softphone back'),

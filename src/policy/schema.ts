@@ -88,7 +88,15 @@ export const WatchdogSchema = z.object({
 });
 
 export const MediaSchema = z.object({
-  grantMicrophone: z.boolean(),
+  /**
+   * Where rung 4 may set a blocked microphone back to allow besides the origins it saw granted
+   * before (src/recovery/media-origin.ts `microphoneRestoreRule`): a list of origins in
+   * match-pattern host syntax (`https://apps.mypurecloud.com`, `https://*.my.connect.aws`), `*`
+   * or `true` for every monitored origin, `[]` for none (a block the agent set on an origin
+   * never seen granted stays), `false` to never touch the setting. Chrome's policy schema has no
+   * unions: a policy file gives the list form (`["*"]` for `true`).
+   */
+  grantMicrophone: z.union([z.boolean(), z.array(z.string().max(2048))]),
   reacquireOnLoss: z.boolean(),
 });
 
@@ -190,7 +198,7 @@ export const DEFAULT_CONFIG: Config = {
   ],
   retry: { baseDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 4, statuses: [408, 429, 503] },
   watchdog: { reconnectGraceMs: 10_000, heartbeatTimeoutMs: 30_000 },
-  media: { grantMicrophone: true, reacquireOnLoss: true },
+  media: { grantMicrophone: [], reacquireOnLoss: true },
   safeReload: { enabled: true, quietMs: 60_000, maxPerHour: 2 },
   riskWindows: [
     { days: ['Mon'], start: '06:00', timeZone: 'America/Chicago', durationMinutes: 30, refreshAheadMinutes: 5 },

@@ -63,7 +63,8 @@ function primary(state: SessionState): IncidentKind | undefined {
 const GRANT_DETAIL = {
   pending: 'Setting the microphone of this softphone back to allow.',
   ok: 'The microphone setting of this softphone is back to allow.',
-  'not-allowed': 'Not changed: configuration (media.grantMicrophone) does not allow Softphone Guard to unblock the microphone.',
+  'not-allowed':
+    'Not changed: the microphone was not seen allowed on this site before it was blocked, and configuration (media.grantMicrophone) does not name the site, so the block is left as the agent chose.',
   'not-monitored': 'Not changed: this page is not one of the configured softphone pages (softphoneUrlPatterns).',
   limited: 'Not changed again: the microphone was unblocked too often within the hour.',
   embedded:
@@ -192,7 +193,7 @@ export function microphoneHealth(state: SessionState): { level: 'down' | 'recove
         return {
           level: 'down',
           reason:
-            'Microphone blocked for this softphone. Configuration (media.grantMicrophone) does not allow Softphone Guard to unblock it: allow the microphone in the site settings.',
+            "Microphone blocked in this browser's site settings. Softphone Guard leaves that choice alone (media.grantMicrophone does not name this site). To allow it: click the icon left of the address bar and switch Microphone on, or choose Site settings → Microphone → Allow.",
         };
       case 'browser':
         return {

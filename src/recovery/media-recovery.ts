@@ -6,7 +6,7 @@
  *   open permission-lost / track-ended
  *        │
  *        ├─ permission denied or reset ("blocked")
- *        │     ├─ media.grantMicrophone off ........................ grant-refused (not-allowed), once
+ *        │     ├─ restoring not allowed here ........................ grant-refused (not-allowed), once
  *        │     ├─ restored MAX_GRANTS_PER_HOUR times this hour ...... grant-refused (limited), once
  *        │     ├─ a grant failed, or the page is not a softphone page .. none (the view says why)
  *        │     ├─ granted, media.reacquireOnLoss on, not asked yet .. reacquire (the probe waits
@@ -21,7 +21,9 @@
  *
  * The probe captures only once the permission is granted (it checks, and waits a moment
  * after a grant): a capture while it is `prompt` would put a prompt in front of the agent.
- * Whether the page is a softphone page at all is the worker's check (media-origin.ts).
+ * Whether the page is a softphone page at all, and whether restoring is allowed on its origin
+ * (seen granted there before, or named by `media.grantMicrophone`: media-origin.ts
+ * `microphoneRestoreRule`), are the worker's checks: the answer comes in as `mayRestore`.
  */
 import type { Config } from '../policy/schema';
 import type { Incident, RecoveryStep, SessionState } from '../session/types';
@@ -71,13 +73,15 @@ function decideGrant(args: {
   config: Config;
   now: number;
   recentGrants: readonly number[];
+  mayRestore: boolean;
 }): MediaRecoveryDecision {
   const { session, incident, config, now } = args;
   const blockedBy = session.media.micBlockedBy;
   // Embedded: the permission is the embedding page's (Chrome's permission delegation), not the
   // softphone origin's; the popup says where to allow it.
   if (session.embedded !== undefined) return blockedBy === 'embedded' ? NONE : { act: 'grant-refused', reason: 'embedded' };
-  if (!config.media.grantMicrophone) return blockedBy === 'policy' ? NONE : { act: 'grant-refused', reason: 'not-allowed' };
+  // The agent's choice (or `media.grantMicrophone: false`): never overridden.
+  if (!args.mayRestore) return blockedBy === 'policy' ? NONE : { act: 'grant-refused', reason: 'not-allowed' };
   if (blockedBy === 'browser' || blockedBy === 'not-monitored' || blockedBy === 'embedded') return NONE;
   // A failed grant set `micBlockedBy` to `browser` above: a second try would fail the same way.
   const grants = stepsOf(incident, 'mic-grant');
@@ -109,12 +113,16 @@ function decideReacquire(incident: Incident, config: Config, now: number): Media
  * @param args.now epoch ms
  * @param args.recentGrants epoch ms of earlier grants for the tab's origin (any age; older
  *   than {@link GRANT_WINDOW_MS} are ignored)
+ * @param args.mayRestore true when the microphone may be set back to allow on the tab's origin:
+ *   it was seen granted there before it was lost, or configuration names the origin
+ *   (src/recovery/media-origin.ts `microphoneRestoreRule`)
  */
 export function decideMediaRecovery(args: {
   session: SessionState;
   config: Config;
   now: number;
   recentGrants: readonly number[];
+  mayRestore: boolean;
 }): MediaRecoveryDecision {
   const { session, config, now } = args;
   if (session.endedAt !== undefined) return NONE;

@@ -112,7 +112,7 @@ test('a microphone blocked during a call comes back into the same call', async (
   await expect.poll(async () => (await appStatus(agent)).call.inboundAudioBytes).toBeGreaterThan(bytes);
 });
 
-test('with media.grantMicrophone off the setting stays blocked and the popup says so and why', async ({ lab, context, worker }) => {
+test('with media.grantMicrophone false the setting stays blocked and the popup says so and why', async ({ lab, context, worker }) => {
   await configure(worker, { media: { grantMicrophone: false } });
   const agent = await openAgent(context, lab, 'agent-1');
   await expect.poll(async () => (await micStatus(agent)).micEnabled).toBe(true);
@@ -135,9 +135,9 @@ test('with media.grantMicrophone off the setting stays blocked and the popup say
   expect(s?.health).toBe('down');
   expect(s?.healthReason).toContain('media.grantMicrophone');
   expect(s?.incidents.find((i) => i.kind === 'permission-lost')?.steps).toMatchObject([
-    { action: 'mic-grant', outcome: 'failed', detail: expect.stringContaining('does not allow Softphone Guard to unblock the microphone') },
+    { action: 'mic-grant', outcome: 'failed', detail: expect.stringContaining('left as the agent chose') },
   ]);
-  await expect(popup.getByText(/Microphone blocked for this softphone\. Configuration \(media\.grantMicrophone\)/).first()).toBeVisible();
+  await expect(popup.getByText(/Microphone blocked in this browser's site settings\./).first()).toBeVisible();
   await expect(popup.getByText('Allowed the microphone for the softphone again — not done')).toBeVisible();
 
   // Past every rung-4 wait: nothing touched the setting, and the softphone is still without a microphone.

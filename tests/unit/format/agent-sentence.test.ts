@@ -177,7 +177,9 @@ describe('agentSentence: media', () => {
     const s = (micBlockedBy?: 'policy' | 'browser' | 'not-monitored' | 'limit') =>
       session({ health: 'down', media: { micPermission: 'denied', ...(micBlockedBy ? { micBlockedBy } : {}) }, incidents: [lost] });
     expect(agentSentence(s(), NOW, t)).toBe('Microphone blocked for this softphone; allowing it again and re-acquiring it.');
-    expect(agentSentence(s('policy'), NOW, t)).toMatch(/^Microphone blocked for this softphone\. Configuration \(media\.grantMicrophone\)/);
+    expect(agentSentence(s('policy'), NOW, t)).toMatch(
+      /^Microphone blocked in this browser's site settings\. Softphone Guard leaves that choice alone/,
+    );
     expect(agentSentence(s('browser'), NOW, t)).toMatch(/the browser kept it blocked/);
     expect(agentSentence(s('not-monitored'), NOW, t)).toMatch(/not a configured softphone page/);
     expect(agentSentence(s('limit'), NOW, t)).toMatch(/unblocked too often within the hour/);

@@ -73,11 +73,17 @@ describe('options fields', () => {
     });
     expect(parseFieldText('retry.statuses', '408 429,503', t)).toEqual({ ok: true, value: [408, 429, 503] });
     expect(parseFieldText('retry.statuses', '', t)).toEqual({ ok: true, value: [] });
-    expect(parseFieldText('media.grantMicrophone', 'false', t)).toEqual({ ok: true, value: false });
+    expect(parseFieldText('media.reacquireOnLoss', 'false', t)).toEqual({ ok: true, value: false });
+    expect(parseFieldText('media.grantMicrophone', '["https://apps.example.com"]', t)).toEqual({
+      ok: true,
+      value: ['https://apps.example.com'],
+    });
+    expect(parseFieldText('media.grantMicrophone', 'true', t)).toEqual({ ok: true, value: true });
+    expect(parseFieldText('media.grantMicrophone', '["https://apps.example.com/x"]', t)).toMatchObject({ ok: false });
   });
 
   it('displays values for reading, never a secret', () => {
-    expect(valueToDisplay('media.grantMicrophone', true, t)).toBe('Yes');
+    expect(valueToDisplay('media.reacquireOnLoss', true, t)).toBe('Yes');
     expect(valueToDisplay('tokenRefresh.clientId', '', t)).toBe('(empty)');
     expect(valueToDisplay('maxStoredEvents', 100_000, t)).toBe('100,000');
     expect(valueToDisplay('retry.statuses', [408, 429], t)).toBe('408, 429');
@@ -117,7 +123,7 @@ describe('optionsView', () => {
   it("locks policy values with the reason, and shows user values as the user's", () => {
     const view = optionsView(
       answerFor(
-        { retry: { maxAttempts: 2 }, media: { grantMicrophone: false } },
+        { retry: { maxAttempts: 2 }, media: { reacquireOnLoss: false } },
         { retry: { maxAttempts: 9 }, watchdog: { reconnectGraceMs: 5000 } },
       ),
       DEFAULT_CONFIG,
@@ -132,7 +138,7 @@ describe('optionsView', () => {
       editText: '2',
       userSet: true,
     });
-    expect(field(view, 'media.grantMicrophone')).toMatchObject({ locked: true, effectiveText: 'No' });
+    expect(field(view, 'media.reacquireOnLoss')).toMatchObject({ locked: true, effectiveText: 'No' });
     expect(field(view, 'watchdog.reconnectGraceMs')).toMatchObject({
       source: 'user',
       sourceLabel: 'Your setting',
@@ -192,10 +198,10 @@ describe('drafts', () => {
   it('saves changed fields and keeps stored user values', () => {
     const answer = answerFor({}, { retentionDays: 9 });
     const view = optionsView(answer, DEFAULT_CONFIG, t);
-    const drafts = { ...initialDrafts(view), 'watchdog.reconnectGraceMs': { text: '5000' }, 'media.grantMicrophone': { text: 'false' } };
+    const drafts = { ...initialDrafts(view), 'watchdog.reconnectGraceMs': { text: '5000' }, 'media.reacquireOnLoss': { text: 'false' } };
     expect(isIncluded(field(view, 'watchdog.reconnectGraceMs'), drafts['watchdog.reconnectGraceMs'])).toBe(true);
     expect(candidateUserConfig(answer, view, drafts, t)).toEqual({
-      userConfig: { watchdog: { reconnectGraceMs: 5000 }, media: { grantMicrophone: false }, retentionDays: 9 },
+      userConfig: { watchdog: { reconnectGraceMs: 5000 }, media: { reacquireOnLoss: false }, retentionDays: 9 },
       errors: [],
     });
   });

@@ -150,7 +150,7 @@ describe('why the microphone stays blocked', () => {
   it.each([
     [
       'not-allowed',
-      'Microphone blocked for this softphone. Configuration (media.grantMicrophone) does not allow Softphone Guard to unblock it: allow the microphone in the site settings.',
+      "Microphone blocked in this browser's site settings. Softphone Guard leaves that choice alone (media.grantMicrophone does not name this site). To allow it: click the icon left of the address bar and switch Microphone on, or choose Site settings → Microphone → Allow.",
       'policy',
     ],
     [

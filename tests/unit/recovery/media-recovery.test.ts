@@ -19,8 +19,17 @@ import { ev, run, s } from '../session/fixtures';
 const media = (m: Partial<Config['media']>): Config => ({ ...DEFAULT_CONFIG, media: { ...DEFAULT_CONFIG.media, ...m } });
 const config = DEFAULT_CONFIG;
 const state = (events: SessionEvent[]): SessionState => run(events).state;
-const decide = (session: SessionState, now: number, cfg: Config = config, recentGrants: number[] = []): MediaRecoveryDecision =>
-  decideMediaRecovery({ session, config: cfg, now, recentGrants });
+/**
+ * `mayRestore` as the worker computes it (src/recovery/media-origin.ts `microphoneRestoreRule`)
+ * for an origin seen granted before: true unless `media.grantMicrophone` is false.
+ */
+const decide = (
+  session: SessionState,
+  now: number,
+  cfg: Config = config,
+  recentGrants: number[] = [],
+  mayRestore = cfg.media.grantMicrophone !== false,
+): MediaRecoveryDecision => decideMediaRecovery({ session, config: cfg, now, recentGrants, mayRestore });
 
 const granted = ev.permission(s(0), 'granted');
 const blocked = (): SessionState => state([granted, ev.permission(s(10), 'denied')]);
@@ -32,11 +41,23 @@ describe('rung 4 decision: the microphone is blocked', () => {
     expect(decide(state([ev.gum(s(10), false, 'NotAllowedError')]), s(10))).toEqual({ act: 'grant' });
   });
 
-  it('never grants with media.grantMicrophone off: says so once, then nothing', () => {
+  it('never grants with media.grantMicrophone false: says so once, then nothing', () => {
     const off = media({ grantMicrophone: false });
     expect(decide(blocked(), s(10), off)).toEqual({ act: 'grant-refused', reason: 'not-allowed' });
     const said = run([{ type: 'mic-grant', at: s(10), outcome: 'not-allowed' }], undefined, blocked()).state;
     for (const t of [s(11), s(60), s(3600)]) expect(decide(said, t, off)).toEqual({ act: 'none' });
+  });
+
+  it("leaves the agent's block alone where restoring is not allowed (never seen granted, not named): says so once", () => {
+    const agentBlocked = state([ev.permission(s(10), 'denied')]);
+    expect(decide(agentBlocked, s(10), config, [], false)).toEqual({ act: 'grant-refused', reason: 'not-allowed' });
+    const said = run([{ type: 'mic-grant', at: s(10), outcome: 'not-allowed' }], undefined, agentBlocked).state;
+    expect(said.media.micBlockedBy).toBe('policy');
+    expect(said.health).toBe('down');
+    expect(said.healthReason).toMatch(/^Microphone blocked in this browser's site settings\./);
+    for (const t of [s(11), s(60), s(3600)]) expect(decide(said, t, config, [], false)).toEqual({ act: 'none' });
+    // Named later by policy (or seen granted): restored.
+    expect(decide(said, s(20), config, [], true)).toEqual({ act: 'grant' });
   });
 
   it('grants once policy is switched on after it refused', () => {
