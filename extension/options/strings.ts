@@ -120,6 +120,7 @@ export const MODEL_STRINGS: OptionsStrings = {
   exportOmitted: {
     secret: (label) => `${label}: secret values are never exported; add them to the policy by hand.`,
     redacted: (label) => `${label}: holds a hidden secret; set it in the policy by hand.`,
+    'not-in-policy-schema': (label) => `${label}: false has no form in a policy file, which takes a list of origins here.`,
   },
 };
 

@@ -32,7 +32,12 @@ export type OmittedReason =
   /** A secret (telemetry header values): add it to the deployed policy by hand. */
   | 'secret'
   /** The value shown holds a redacted part (a secret in a URL): set it by hand. */
-  | 'redacted';
+  | 'redacted'
+  /**
+   * The value has no form in Chrome's policy schema, which has no unions: `media.grantMicrophone:
+   * false` (a policy file gives a list; `true` is written as `["*"]`).
+   */
+  | 'not-in-policy-schema';
 
 /** The export, as data and as the two JSON texts to download or copy. */
 export interface PolicyExport {
@@ -78,6 +83,14 @@ export function exportPolicy(config: Config, options: PolicyExportOptions): Poli
     }
     if (JSON.stringify(value).includes(REDACTED)) {
       omitted.push({ key, reason: 'redacted' });
+      continue;
+    }
+    if (key === 'media.grantMicrophone' && typeof value === 'boolean') {
+      if (!value) {
+        omitted.push({ key, reason: 'not-in-policy-schema' });
+        continue;
+      }
+      policy = setLeaf(policy, key, ['*']);
       continue;
     }
     policy = setLeaf(policy, key, structuredClone(value));

@@ -63,6 +63,25 @@ describe('exportPolicy', () => {
     ]);
   });
 
+  it('writes media.grantMicrophone in the form a policy file takes: true as ["*"], false left out and said so', () => {
+    const on = exportPolicy(
+      { ...DEFAULT_CONFIG, media: { ...DEFAULT_CONFIG.media, grantMicrophone: true } },
+      { extensionId: ID, allKeys: false },
+    );
+    expect(on.policy).toEqual({ media: { grantMicrophone: ['*'] } });
+    const off = exportPolicy(
+      { ...DEFAULT_CONFIG, media: { ...DEFAULT_CONFIG.media, grantMicrophone: false } },
+      { extensionId: ID, allKeys: false },
+    );
+    expect(off.policy).toEqual({});
+    expect(off.omitted).toEqual([{ key: 'media.grantMicrophone', reason: 'not-in-policy-schema' }]);
+    const named = exportPolicy(
+      { ...DEFAULT_CONFIG, media: { ...DEFAULT_CONFIG.media, grantMicrophone: ['https://apps.example.com'] } },
+      { extensionId: ID, allKeys: false },
+    );
+    expect(named.policy).toEqual({ media: { grantMicrophone: ['https://apps.example.com'] } });
+  });
+
   it('refuses a bad extension ID', () => {
     expect(() => exportPolicy(DEFAULT_CONFIG, { extensionId: 'abc', allKeys: false })).toThrow(RangeError);
   });
@@ -95,8 +114,16 @@ describe('exportPolicy', () => {
         expect(JSON.parse(r.linuxJson)).toEqual({ '3rdparty': { extensions: { [ID]: reparsed } } });
         const deployed = resolveConfig({ managed: reparsed, user: {} });
         expect(deployed.problems).toEqual([]);
-        expect(deployed.config).toEqual(config);
-        if (allKeys) expect(Object.values(deployed.sources).every((s) => s === 'policy')).toBe(true);
+        // media.grantMicrophone in policy form: true is ["*"], false has none (left out, said so).
+        const expected = structuredClone(config);
+        const grant = config.media.grantMicrophone;
+        if (grant === true) expected.media.grantMicrophone = ['*'];
+        if (grant === false) {
+          expect(r.omitted).toContainEqual({ key: 'media.grantMicrophone', reason: 'not-in-policy-schema' });
+          expected.media.grantMicrophone = DEFAULT_CONFIG.media.grantMicrophone;
+        }
+        expect(deployed.config).toEqual(expected);
+        if (allKeys && grant !== false) expect(Object.values(deployed.sources).every((s) => s === 'policy')).toBe(true);
       }),
       { numRuns: 300 },
     );
