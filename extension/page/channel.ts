@@ -1,32 +1,25 @@
 /**
- * The probe's end of the page channel (src/protocol/page.ts).
- *
- * Handshake: the probe creates a `MessageChannel` and posts its `hello` as a `to-ext` envelope
- * through the captured `window.postMessage`, transferring the channel's second port; the relay
- * keeps the port of the first `hello` it sees (the probe's, posted at document_start before any
- * page script runs). Every later observation goes over that private port: the window's other
- * `message` listeners (the page's own among them) no longer receive and deserialize each one.
+ * The probe's end of the page channel (src/protocol/page.ts): a `MessageChannel` whose other
+ * port the relay took at document_start (handshake.ts), before any page script could exist.
+ * Nothing travels on the window: the page's `message` listeners never see the probe's
+ * messages, and no page script can read, forge or close the port.
  *
  * Batching: observations posted within one task go out as one array (at most
  * {@link MAX_PAGE_BATCH} per message) from a microtask, and a `pc-state` still waiting in the
  * batch is dropped for a newer one of the same connection (which goes last) unless it reports
- * a `failed` state, which the worker must see. Observations posted before the `hello` wait in
- * the port until the relay starts it, so the relay still forwards the `hello` first. Without
- * `MessageChannel` every observation goes by window message, one envelope each, which the relay
- * accepts as long as it holds no port. Batches are flushed from a microtask, not a timer: a
- * hidden tab (a softphone often is one) throttles timers to once a second or less.
+ * a `failed` state, which the worker must see. The `hello` is the first observation. Batches
+ * are flushed from a microtask, not a timer: a hidden tab (a softphone often is one) throttles
+ * timers to once a second or less. Observations posted before the relay takes the port wait in
+ * the port until the relay starts it.
  *
- * Commands come as `to-page` envelopes on the probe's end of the port (the relay sends them
- * there once it holds the other end) or, without a port, posted by this window. Once the port
- * is handed over, `to-page` envelopes on the window are ignored: the relay never sends one
- * then, so any there is forged (a token or a configuration some other script wants the probe
- * to use). Commands are parsed with `PageCommandSchema` (command-parser.ts, loaded on the first
- * one); anything that does not parse is ignored; they are delivered in arrival order. On the
- * port a command (a configuration, a fresh bearer token) reaches the probe alone, where a
- * window message is delivered to every `message` listener of the window: the page's
- * third-party scripts and other extensions' content scripts among them.
+ * Commands come as `to-page` envelopes on the probe's end of the port, in arrival order, and
+ * are checked by hand (command-check.ts); anything else is ignored. The port's `message` events
+ * are read with the `data` getter captured at document_start, so a page that later redefines
+ * `MessageEvent.prototype.data` does not see a command (a fresh token) go by.
  */
 import type { MAX_PAGE_BATCH, PAGE_CHANNEL, PAGE_PROTOCOL_VERSION, PageCommand, PageObservation } from '../../src/protocol/page';
+import { checkCommand } from './command-check';
+import { ASK_EVENT, PORT_EVENT } from './handshake';
 import { call } from './natives';
 import type { Natives } from './natives';
 
@@ -41,8 +34,6 @@ export interface Channel {
   post(obs: PageObservation): void;
 }
 
-type Parser = (msg: unknown) => PageCommand | null;
-
 /** True when `next` may replace `prev`, still unsent: a newer state of the same peer connection. */
 function supersedes(prev: PageObservation, next: PageObservation): boolean {
   return (
@@ -55,73 +46,71 @@ function supersedes(prev: PageObservation, next: PageObservation): boolean {
 }
 
 /**
- * Opens the channel. `targetOrigin` is the document's origin, or `*` for opaque origins
- * (sandboxed frames, `data:`), where no origin string would match.
+ * Hands `port` to the relay (handshake.ts): at once when the relay already listens, else when
+ * it asks, as long as the document has not changed since document_start.
+ */
+function offerPort(natives: Natives, port: MessagePort): void {
+  const { win } = natives;
+  const offer = (): boolean => {
+    const event = new natives.MessageEvent!(PORT_EVENT, { cancelable: true, ports: [port] });
+    // dispatchEvent answers false when a listener (the relay's) cancelled the event.
+    return !call<boolean>(natives.dispatchEvent, win, event);
+  };
+  if (offer()) return;
+  let observer: MutationObserver | null = null;
+  const stop = (): void => {
+    call(natives.removeEventListener, win, ASK_EVENT, onAsk);
+    if (observer) call(natives.mutationDisconnect, observer);
+  };
+  const onAsk = (event: Event): void => {
+    if (!offer()) return;
+    call(natives.preventDefault, event);
+    stop();
+  };
+  call(natives.addEventListener, win, ASK_EVENT, onAsk);
+  if (natives.MutationObserver && natives.document) {
+    observer = new natives.MutationObserver(stop);
+    call(natives.mutationObserve, observer, natives.document, { childList: true, subtree: true });
+  }
+}
+
+/**
+ * Opens the channel and offers its other end to the relay. Without `MessageChannel` (not in
+ * any engine this extension runs on) the probe stays silent.
  * @param onCommand called for every valid command, in arrival order, asynchronously
  */
 export function openChannel(natives: Natives, onCommand: (cmd: PageCommand) => void): Channel {
   const { win } = natives;
-  const targetOrigin = natives.origin === 'null' ? '*' : natives.origin;
-  let parser: Promise<Parser> | null = null;
-  let queue: Promise<void> = Promise.resolve();
-
-  const deliver = (msg: unknown): void => {
-    parser ??= import('./command-parser').then((m) => m.parseCommand);
-    const loaded = parser;
-    queue = queue
-      .then(() => loaded)
-      .then((parse) => {
-        const cmd = parse(msg);
-        if (cmd) onCommand(cmd);
-      })
-      .catch(() => undefined);
-  };
-
-  const onEnvelope = (data: unknown): void => {
-    if (typeof data !== 'object' || data === null) return;
-    const env = data as Record<string, unknown>;
-    if (env.channel !== CHANNEL || env.dir !== 'to-page' || env.v !== VERSION) return;
-    deliver(env.msg);
-  };
-
-  let handedOver = false;
-
-  call(natives.addEventListener, win, 'message', (event: MessageEvent) => {
-    try {
-      if (event.source !== win || handedOver) return;
-      onEnvelope(event.data);
-    } catch {
-      // a hostile message must not break the page's own listeners
-    }
-  });
-
-  const postEnvelope = (obs: PageObservation, transfer: Transferable[] = []): void => {
-    call(natives.postMessage, win, { channel: CHANNEL, v: VERSION, dir: 'to-ext', msg: obs }, targetOrigin, transfer);
-  };
-
-  let ports: { mine: MessagePort; relays: MessagePort } | null = null;
+  let mine: MessagePort | null = null;
   try {
     if (
       natives.MessageChannel &&
+      natives.MessageEvent &&
+      natives.messageData &&
       natives.portPostMessage &&
       natives.portStart &&
       natives.addEventListener &&
       typeof natives.queueMicrotask === 'function'
     ) {
       const { port1, port2 } = new natives.MessageChannel();
-      // Commands from the relay (after the hello hands it port2).
       call(natives.addEventListener, port1, 'message', (event: MessageEvent) => {
         try {
-          onEnvelope(event.data);
+          const data: unknown = call(natives.messageData, event);
+          if (typeof data !== 'object' || data === null) return;
+          const env = data as Record<string, unknown>;
+          if (env.channel !== CHANNEL || env.dir !== 'to-page' || env.v !== VERSION) return;
+          const cmd = checkCommand(env.msg);
+          if (cmd) onCommand(cmd);
         } catch {
-          // nothing to do: an unparsable command is ignored
+          // a command that cannot be read is ignored
         }
       });
       call(natives.portStart, port1);
-      ports = { mine: port1, relays: port2 };
+      offerPort(natives, port2);
+      mine = port1;
     }
   } catch {
-    ports = null;
+    mine = null;
   }
 
   let pending: PageObservation[] = [];
@@ -130,9 +119,16 @@ export function openChannel(natives: Natives, onCommand: (cmd: PageCommand) => v
     scheduled = false;
     const batch = pending;
     pending = [];
+    // Index loops, no Array methods: an observation's URL may carry a token (ws-open), and the
+    // page may have replaced `Array.prototype.slice` since document_start.
     for (let i = 0; i < batch.length; i += BATCH) {
+      let part = batch;
+      if (batch.length > BATCH) {
+        part = [];
+        for (let j = i; j < batch.length && j < i + BATCH; j++) part[j - i] = batch[j]!;
+      }
       try {
-        call(natives.portPostMessage, ports?.mine, batch.length <= BATCH ? batch : batch.slice(i, i + BATCH));
+        call(natives.portPostMessage, mine, part);
       } catch {
         // nothing to do: observations are best effort
       }
@@ -140,20 +136,12 @@ export function openChannel(natives: Natives, onCommand: (cmd: PageCommand) => v
   };
   return {
     post(obs) {
+      if (!mine) return;
       try {
-        if (!ports) {
-          postEnvelope(obs);
-          return;
-        }
-        if (!handedOver && obs.type === 'hello') {
-          // The probe's `hello` (start-probe.ts) carries the relay's end of the channel.
-          handedOver = true;
-          postEnvelope(obs, [ports.relays]);
-          return;
-        }
-        const earlier = pending.findIndex((p) => supersedes(p, obs));
-        if (earlier >= 0) pending.splice(earlier, 1);
-        pending.push(obs);
+        let n = 0;
+        for (let i = 0; i < pending.length; i++) if (!supersedes(pending[i]!, obs)) pending[n++] = pending[i]!;
+        pending.length = n;
+        pending[n] = obs;
         if (!scheduled) {
           scheduled = true;
           call(natives.queueMicrotask, win, flush);

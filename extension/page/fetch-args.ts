@@ -6,6 +6,7 @@
 import { readRequestToken, substituteRequest } from '../../src/recovery/token-carriers';
 import type { TokenCarrier } from '../../src/recovery/token-carriers';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
+import { call } from './natives';
 import type { Natives } from './natives';
 
 /** One call's arguments, read once. */
@@ -92,7 +93,8 @@ export function bearerOf(natives: Natives, c: FetchCall, carriers: readonly Toke
 function withHeaders(natives: Natives, source: unknown, set: readonly [string, string][]): Headers {
   if (!natives.Headers) throw new TypeError('no Headers');
   const h = new natives.Headers(source as HeadersInit | undefined);
-  for (const [name, value] of set) h.set(name, value);
+  // The captured `set`: a value may carry the fresh token.
+  for (let i = 0; i < set.length; i++) call(natives.headersSet, h, set[i]![0], set[i]![1]);
   return h;
 }
 

@@ -53,8 +53,16 @@ export function captureNatives(win: Window & typeof globalThis) {
     portPostMessage: method(win.MessagePort?.prototype, 'postMessage'),
     portStart: method(win.MessagePort?.prototype, 'start'),
     addEventListener: eventTarget?.addEventListener,
+    removeEventListener: eventTarget?.removeEventListener,
     dispatchEvent: eventTarget?.dispatchEvent,
     stopImmediatePropagation: win.Event?.prototype.stopImmediatePropagation,
+    preventDefault: win.Event?.prototype.preventDefault,
+    /** `MessageEvent.prototype.data`: the port's messages are read with it, whatever the page redefines later. */
+    messageData: getter(win.MessageEvent?.prototype, 'data'),
+    document: win.document as Document | undefined,
+    MutationObserver: win.MutationObserver as typeof MutationObserver | undefined,
+    mutationObserve: method(win.MutationObserver?.prototype, 'observe'),
+    mutationDisconnect: method(win.MutationObserver?.prototype, 'disconnect'),
     Event: win.Event,
     CloseEvent: win.CloseEvent as typeof CloseEvent | undefined,
     MessageEvent: win.MessageEvent as typeof MessageEvent | undefined,
@@ -64,7 +72,12 @@ export function captureNatives(win: Window & typeof globalThis) {
     /** Brand check of a Request from any realm: throws for anything else. */
     requestUrl: getter(win.Request?.prototype, 'url'),
     Proxy: win.Proxy,
+    /** The fresh token settles promises of these: never the page's `Promise` or its later `then`. */
+    Promise: win.Promise,
+    promiseThen: win.Promise.prototype.then,
     Headers: win.Headers,
+    /** A rewritten header (a fresh token) is set with this, never the page's later `Headers.prototype.set`. */
+    headersSet: method(win.Headers?.prototype, 'set'),
     ReadableStream: win.ReadableStream,
     AbortSignal: win.AbortSignal,
     abortSignal: {
@@ -124,9 +137,15 @@ export function captureNatives(win: Window & typeof globalThis) {
   };
 }
 
-/** `fn.apply(thisArg, args)` without trusting the page's `Function.prototype.apply`. */
+/** `Reflect.apply` as it was when the probe's script was evaluated, before any page script. */
+const reflectApply = Reflect.apply;
+
+/**
+ * `fn.apply(thisArg, args)` without trusting the page's `Function.prototype.apply` or its
+ * later `Reflect.apply`.
+ */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export function call<T = unknown>(fn: AnyFn | Function | undefined, thisArg: unknown, ...args: unknown[]): T {
   if (fn === undefined) throw new TypeError('native missing');
-  return Reflect.apply(fn, thisArg, args) as T;
+  return reflectApply(fn, thisArg, args) as T;
 }

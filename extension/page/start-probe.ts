@@ -1,7 +1,9 @@
 /**
- * Wires the probe: capture natives, install the `toString` disguise, open the channel, wrap
- * fetch, XHR, WebSocket, RTCPeerConnection, getUserMedia and the Worker constructors, say hello, then watch the
- * microphone permission. Commands go to their handler by type (an exhaustive switch).
+ * Wires the probe: capture natives, install the `toString` disguise, open the channel (its
+ * port changes hands with the relay at once, or when the relay starts, handshake.ts), wrap
+ * fetch, XHR, WebSocket, RTCPeerConnection, getUserMedia and the Worker constructors, say hello
+ * (the first observation on the port), then watch the microphone permission. Commands go to
+ * their handler by type (an exhaustive switch).
  */
 import type { PageCommand, ProbeConfig } from '../../src/protocol/page';
 import { version } from '../../manifest.json';

@@ -85,10 +85,12 @@ export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
       ledger.markStale(rejected);
       // A token received earlier answers at once, unless it is known to have expired since.
       const known = ledger.replacementFor(rejected);
-      if (known !== null && deps.now() < freshExpiresAt) return Promise.resolve(known);
+      // The captured Promise, never the global: the page may have replaced it by now.
+      const P = natives.Promise;
+      if (known !== null && deps.now() < freshExpiresAt) return new P<string | null>((resolve) => resolve(known));
       const existing = flights.get(rejected);
       if (existing) {
-        return new Promise((resolve) => {
+        return new P<string | null>((resolve) => {
           const prev = existing.resolve;
           existing.resolve = (t) => {
             prev(t);
@@ -96,12 +98,14 @@ export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
           };
         });
       }
-      return new Promise<string | null>((resolve) => {
+      return new P<string | null>((resolve) => {
         const flight: Flight = { requestId, rejected, timer: undefined, resolve };
         flights.set(rejected, flight);
         flight.timer = call<number>(natives.setTimeout, natives.win, () => settle(flight, null), deps.waitMs());
-        fingerprint(rejected).then(
-          (tokenHash) => {
+        call(
+          natives.promiseThen,
+          fingerprint(rejected),
+          (tokenHash: string) => {
             if (flights.get(rejected) !== flight) return;
             deps.post({ type: 'token-needed', at: deps.now(), requestId, url: deps.truncateUrl(url), tokenHash });
           },

@@ -220,7 +220,8 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
     if (!(sasl && natives.MessageEvent)) return;
     call(natives.stopImmediatePropagation, ev);
     const MessageEventCtor = natives.MessageEvent;
-    void pending.then((fresh) => {
+    // The captured `then`: the page's own would see the fresh token go by.
+    call(natives.promiseThen, pending, (fresh: string | null) => {
       const again = fresh === null ? null : replaceMessageToken(ctx.carriers(), last.frame, last.token, fresh);
       if (again !== null && fresh !== null && readyState() === OPEN) {
         try {

@@ -241,14 +241,17 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
       if (!sent) giveUp(xhr, st);
     };
     if (step.kind === 'token') {
-      void ctx.broker
-        .obtainFresh(ladder.bearer ?? '', st.url, ladder.id())
-        .then((fresh) => {
+      // The captured `then`: the page's own would see the fresh token go by.
+      call(
+        ctx.natives.promiseThen,
+        ctx.broker.obtainFresh(ladder.bearer ?? '', st.url, ladder.id()),
+        (fresh: string | null) => {
           if (!current()) return;
           if (fresh === null) giveUp(xhr, st);
           else sendOrGiveUp('unauthorized');
-        })
-        .catch(() => undefined);
+        },
+        () => undefined,
+      );
       return;
     }
     // Reported before the wait, so the incident opens when the failure happened.

@@ -1,44 +1,65 @@
 /**
- * The relay's document_start part, kept tiny: it only listens. Building the page protocol's
- * zod schemas, the port link and webextension-polyfill costs the relay several milliseconds
- * of main-thread time, which at document_start would delay every page's own parser
- * (docs/benchmarks.md, page load). So the rest of the relay (./relay.ts) is loaded on the
- * first envelope for the extension — the probe's `hello`, a task after document_start — and
- * the envelopes that came before it is ready are handed to it in order.
+ * The relay's document_start part, kept tiny: it takes the probe's port (the exchange of
+ * extension/page/handshake.ts, synchronous, before any page script) and listens on it.
+ * Building the page protocol's zod schemas, the port link and webextension-polyfill costs the
+ * relay several milliseconds of main-thread time, which at document_start would delay every
+ * page's own parser (docs/benchmarks.md, page load). So the rest of the relay (./relay.ts) is
+ * loaded on the port's first message — the probe's `hello`, a microtask after document_start —
+ * and the messages that came before it is ready are handed to it in order. The relay listens
+ * on nothing else: the window's messages never reach it.
  * (The bundler inlines ./relay.ts and initializes it lazily; nothing is fetched.)
  */
-import type { PAGE_CHANNEL } from '../../src/protocol/page';
+import { ASK_EVENT, PORT_EVENT } from '../page/handshake';
 
-// The contract's value, checked against its type; importing it would build every schema.
-const CHANNEL: typeof PAGE_CHANNEL = 'softphone-guard';
-
-/** Envelopes kept while ./relay.ts loads (a probe posts one `hello` meanwhile; a flood is cut here). */
+/** Port messages kept while ./relay.ts loads (the probe's first batches; a flood is cut here). */
 const MAX_EARLY = 256;
 
-/** Starts listening for this document. Call once, at document_start. */
-export function bootRelay(): void {
+/** Relays the probe's port once ./relay.ts is loaded. */
+function listen(port: MessagePort): void {
   let handle: ((event: MessageEvent) => void) | null = null;
   let early: MessageEvent[] | null = null;
-
-  window.addEventListener('message', (event: MessageEvent) => {
+  port.addEventListener('message', (event: MessageEvent) => {
     if (handle) {
       handle(event);
       return;
     }
-    // Only this window's own posts, tagged for the extension: nothing else loads the relay.
-    if (event.source !== window) return;
-    const data: unknown = event.data;
-    if (typeof data !== 'object' || data === null || (data as { channel?: unknown }).channel !== CHANNEL) return;
     if (early) {
       if (early.length < MAX_EARLY) early.push(event);
       return;
     }
     early = [event];
     void import('./relay').then(({ startRelay }) => {
-      const ready = startRelay();
+      const ready = startRelay(port);
       for (const e of early ?? []) ready(e);
       early = null;
       handle = ready;
     });
   });
+  port.start();
+}
+
+/** Takes the probe's port for this document. Call once, at document_start. */
+export function bootRelay(): void {
+  let taken = false;
+  let observer: MutationObserver | null = null;
+  const stop = (): void => {
+    window.removeEventListener(PORT_EVENT, onPort);
+    observer?.disconnect();
+  };
+  function onPort(event: Event): void {
+    const port = event instanceof MessageEvent ? event.ports[0] : undefined;
+    if (taken || port === undefined) return;
+    taken = true;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    stop();
+    listen(port);
+  }
+  window.addEventListener(PORT_EVENT, onPort);
+  // A probe that ran first is waiting for this: it offers its port inside this dispatch.
+  window.dispatchEvent(new CustomEvent(ASK_EVENT, { cancelable: true }));
+  if (taken) return;
+  // The probe has not run yet; it will before the document's first node is added, or never.
+  observer = new MutationObserver(stop);
+  observer.observe(document, { childList: true, subtree: true });
 }

@@ -154,6 +154,12 @@ export function readQueryToken(url: string, name: string): string | null {
 }
 
 /**
+ * `encodeURIComponent` as it was when the module was evaluated: in the page probe that is
+ * document_start, before a page script could replace it and see the fresh token go by.
+ */
+const encodeUriComponent = encodeURIComponent;
+
+/**
  * The URL with every stale value of query parameter `name` replaced by the fresh token
  * (percent-encoded); every other byte kept. Null when nothing is to be replaced.
  */
@@ -168,7 +174,7 @@ export function substituteQueryToken(url: string, name: string, ledger: TokenLed
     if (fresh === null) return p;
     let encoded: string;
     try {
-      encoded = encodeURIComponent(fresh);
+      encoded = encodeUriComponent(fresh);
     } catch {
       return p; // lone surrogate: not a usable token
     }

@@ -5,6 +5,17 @@
  * The ledger below is what decides which token replaces which.
  */
 
+// Captured when the module is evaluated: in the page probe that is document_start, before any
+// page script, so a page that later replaces `Set.prototype.delete` (or the others) never sees
+// a token go by (docs/architecture.md, the probe↔relay channel).
+const reflectApply = Reflect.apply;
+const setAdd = Set.prototype.add;
+const setDelete = Set.prototype.delete;
+const setHas = Set.prototype.has;
+const setClear = Set.prototype.clear;
+const setValues = Set.prototype.values;
+const setIteratorNext = Object.getPrototypeOf(new Set<string>().values()).next as () => IteratorResult<string>;
+
 /** Which tokens were rejected and which one replaces them. */
 export interface TokenLedger {
   /** The fresh token, or null before the first one arrived. */
@@ -41,28 +52,28 @@ export function createTokenLedger(maxStale = 32): TokenLedger {
     },
     markStale(token) {
       if (token.length === 0) return;
-      stale.delete(token);
-      stale.add(token);
+      reflectApply(setDelete, stale, [token]);
+      reflectApply(setAdd, stale, [token]);
       while (stale.size > Math.max(1, maxStale)) {
-        const oldest = stale.values().next().value;
+        const oldest = reflectApply(setIteratorNext, reflectApply(setValues, stale, []), []).value;
         if (oldest === undefined) break;
-        stale.delete(oldest);
+        reflectApply(setDelete, stale, [oldest]);
       }
     },
     setFresh(token) {
       if (token.length === 0) return;
       fresh = token;
-      stale.delete(token);
+      reflectApply(setDelete, stale, [token]);
     },
     clear() {
       fresh = null;
-      stale.clear();
+      reflectApply(setClear, stale, []);
     },
     isStale(token) {
-      return stale.has(token);
+      return reflectApply(setHas, stale, [token]);
     },
     replacementFor(token) {
-      return fresh !== null && token !== fresh && stale.has(token) ? fresh : null;
+      return fresh !== null && token !== fresh && reflectApply(setHas, stale, [token]) ? fresh : null;
     },
   };
 }

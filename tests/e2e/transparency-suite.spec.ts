@@ -217,3 +217,163 @@ test('sanity: the suite exercises what it claims on the native page', async ({ c
   expect(rtc.events).toContainEqual(['ontrack', 'RTCTrackEvent', 'audio', 0, true]);
   await page.close();
 });
+
+// --- Pages whose first script watches for the probe (issue 17) -------------------------------
+
+/** A fresh token no page function may see; distinct per test run. */
+const freshToken = (): string => `fresh-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+/**
+ * Opens `/first/<name>` at `origin` with the channel recorder (the same on both origins), which
+ * answers the probe's `token-needed` with `fresh` — set by an init script, before any page
+ * script, so the token never passes through the page's functions on its way in.
+ */
+async function openFirst(context: BrowserContext, origin: string, name: string, fresh: string | null = null): Promise<Page> {
+  const page = await context.newPage();
+  await page.addInitScript({ path: RECORDER });
+  if (fresh !== null) {
+    await page.addInitScript((token) => {
+      (window as unknown as { __sg: { answer: unknown } }).__sg.answer = (m: { requestId: string }) => ({
+        type: 'token',
+        requestId: m.requestId,
+        accessToken: token,
+      });
+    }, fresh);
+  }
+  await page.goto(`${origin}/first/${name}`);
+  await page.waitForLoadState('load');
+  return page;
+}
+
+/** Waits until the relay's configuration reached the probe of `page` (the real exchange worked). */
+async function configured(page: Page): Promise<void> {
+  await expect
+    .poll(() =>
+      page.evaluate(() =>
+        (window as unknown as { __sg: { envelopes: { dir: string; msg: { type: string } }[] } }).__sg.envelopes.some(
+          (e) => e.dir === 'to-page' && e.msg.type === 'config',
+        ),
+      ),
+    )
+    .toBe(true);
+}
+
+/** A protected request with a stale token, by fetch (header or query) or XHR: the status the page gets. */
+const staleRequest = (page: Page, how: 'fetch-header' | 'fetch-query' | 'xhr', stale: string): Promise<number> =>
+  page.evaluate(
+    async ({ how, stale }) => {
+      if (how === 'fetch-header') return (await fetch('/api/v2/auth/check', { headers: { Authorization: `Bearer ${stale}` } })).status;
+      if (how === 'fetch-query') return (await fetch(`/api/v2/auth/check?access_token=${stale}`)).status;
+      return new Promise<number>((resolve) => {
+        const x = new XMLHttpRequest();
+        x.open('GET', '/api/v2/auth/check');
+        x.setRequestHeader('Authorization', `Bearer ${stale}`);
+        x.onloadend = () => resolve(x.status);
+        x.send();
+      });
+    },
+    { how, stale },
+  );
+
+test('the window, the document and the wrapped APIs’ prototypes enumerate as without the probe, before and after load', async ({
+  context,
+  server,
+}) => {
+  const native = await openFirst(context, server.native, 'globals');
+  const wrapped = await openFirst(context, server.wrapped, 'globals');
+  expect(await hasProbe(wrapped)).toBe(true);
+  await configured(wrapped);
+  // The probe at work meanwhile: a request, a socket, a peer connection.
+  const work = (page: Page): Promise<unknown> =>
+    page.evaluate(async () => {
+      await fetch('/api/v2/echo').then((r) => r.text());
+      await new Promise<void>((resolve) => {
+        const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`);
+        ws.onopen = () => ws.send('close:1000:bye');
+        ws.onclose = () => resolve();
+      });
+      new RTCPeerConnection().close();
+      type Shapes = { first: unknown; load: unknown };
+      const w = window as unknown as { __shapes: Shapes; __shape(): unknown };
+      return { ...w.__shapes, late: w.__shape() };
+    });
+  const nativeShapes = await work(native);
+  const wrappedShapes = await work(wrapped);
+  expect(wrappedShapes).toEqual(nativeShapes);
+  expect(JSON.stringify(wrappedShapes)).not.toContain('zod');
+  await native.close();
+  await wrapped.close();
+});
+
+test('a page’s first script hears nothing of the probe: no message, no handshake event, no port', async ({ context, server }) => {
+  const fresh = freshToken();
+  server.validTokens.add(fresh);
+  const page = await openFirst(context, server.wrapped, 'listener', fresh);
+  expect(await hasProbe(page)).toBe(true);
+  await configured(page);
+  // The probe works meanwhile: a 401 is retried with the fresh token sent to it.
+  expect(await staleRequest(page, 'fetch-header', 'stale-listener')).toBe(200);
+  await page.evaluate(() => new RTCPeerConnection().close());
+  await page.waitForTimeout(500);
+  expect(await page.evaluate(() => (window as unknown as { __heard: unknown[] }).__heard)).toEqual([]);
+  // The listeners work: the page's own message is heard.
+  await page.evaluate(() => window.postMessage('control', '*'));
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { __heard: unknown[][] }).__heard))
+    .toEqual([
+      ['window-capture', 'message', '"control"', 0],
+      ['window', 'message', '"control"', 0],
+    ]);
+  await page.close();
+});
+
+test('a page with its own zod 4: its z.config and z.globalRegistry are left alone, and the probe still recovers a 401', async ({
+  context,
+  server,
+}) => {
+  const fresh = freshToken();
+  server.validTokens.add(fresh);
+  type PageZod = { __pageZod: { before: unknown; snapshot(): unknown; parse(v: unknown): string } };
+  const read = async (page: Page): Promise<unknown> => {
+    await page.waitForFunction(() => '__pageZod' in window);
+    return page.evaluate(() => {
+      const z = (window as unknown as PageZod).__pageZod;
+      return { before: z.before, after: z.snapshot(), message: z.parse({ a: 1 }) };
+    });
+  };
+  const native = await openFirst(context, server.native, 'zod', fresh);
+  const wrapped = await openFirst(context, server.wrapped, 'zod', fresh);
+  await configured(wrapped);
+  // The probe recovers a 401 after the page configured its zod, as it would without it.
+  expect(await staleRequest(wrapped, 'fetch-header', 'stale-zod')).toBe(200);
+  expect(await staleRequest(native, 'fetch-header', 'stale-zod')).toBe(401);
+  const nativeZod = await read(native);
+  expect(nativeZod).toMatchObject({ message: 'page says no', after: { registry: ['page-schema'] } });
+  expect(await read(wrapped)).toEqual(nativeZod);
+  await native.close();
+  await wrapped.close();
+});
+
+test('patched Set.prototype.delete, Headers.prototype.set, encodeURIComponent, Promise.prototype.then and JSON.stringify never see the fresh token', async ({
+  context,
+  server,
+}) => {
+  const fresh = freshToken();
+  server.validTokens.add(fresh);
+  const page = await openFirst(context, server.wrapped, 'patched', fresh);
+  expect(await hasProbe(page)).toBe(true);
+  await configured(page);
+  // Each carrier and transport: the token header of fetch and XHR, the query parameter; then
+  // requests with the stale token again, substituted before they are sent.
+  const statuses = [];
+  for (const how of ['fetch-header', 'fetch-query', 'xhr'] as const) statuses.push(await staleRequest(page, how, `stale-${how}`));
+  for (const how of ['fetch-header', 'fetch-query', 'xhr'] as const) statuses.push(await staleRequest(page, how, `stale-${how}`));
+  expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+  const seen = await page.evaluate((token) => {
+    const all = (window as unknown as { __seen: string[] }).__seen;
+    return { total: all.length, control: all.includes('Set.delete:control'), withToken: all.filter((s) => s.includes(token)) };
+  }, fresh);
+  expect(seen.control).toBe(true);
+  expect(seen.withToken).toEqual([]);
+  await page.close();
+});

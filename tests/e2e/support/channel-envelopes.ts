@@ -4,8 +4,8 @@
  * the probe and the relay are both there and talking, and what the window gets to see.
  *
  * Read from the probe specs' recorder (tests/e2e/fixtures/probe/sg-recorder.js), installed
- * for every document of a context: it records the `hello` on the window, the observations on
- * the port it hands over, and the relay's commands on the probe's end of that port.
+ * for every document of a context: it records the observations on the port the probe hands
+ * the relay (the `hello` first) and the relay's commands on the probe's end of that port.
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import { RECORDER } from '../fixtures/probe/harness';

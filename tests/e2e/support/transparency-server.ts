@@ -19,6 +19,12 @@
  *   after `/release?id=X` was requested, so a test can prove the first chunk was read before
  *   the rest existed
  * - `/redirect?to=/text` (and `/api/v2/redirect`): 302 to `to`
+ * - `/first/<name>`: a page whose first `<head>` script is the test's (fixtures/transparency/
+ *   first-<name>.html: `globals`, `listener`, `zod`, `patched`)
+ * - `/zod/…`: the repository's zod 4 (node_modules/zod, ES modules), for a page with its own zod
+ * - `/auth/check` (and `/api/v2/auth/check`, protected): 200 `{"ok":true}` when the request's
+ *   bearer token (`Authorization: Bearer` or `access_token`) is in `validTokens`, else 401 with
+ *   `WWW-Authenticate: Bearer error="invalid_token"`; the token is never echoed
  * - WebSocket `/ws`: subprotocols `v1.proto`/`v2.proto` (the server prefers `v2.proto`),
  *   permessage-deflate on; text is echoed as `echo:<text>`, binary echoed as binary; a text
  *   `close:<code>:<reason>` closes cleanly, `drop` destroys the TCP connection (1006)
@@ -33,6 +39,9 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'transparency');
+const ZOD = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules', 'zod');
+/** Pages of `/first/<name>`. */
+const FIRST_PAGES = new Set(['globals', 'listener', 'zod', 'patched']);
 
 /** The two origins of one server. */
 export interface TransparencyServer {
@@ -40,6 +49,8 @@ export interface TransparencyServer {
   wrapped: string;
   /** Not monitored: `http://127.0.0.2:<port>`. */
   native: string;
+  /** Bearer tokens `/auth/check` accepts (both origins). */
+  validTokens: Set<string>;
   close(): Promise<void>;
 }
 
@@ -57,7 +68,7 @@ const send = (res: ServerResponse, status: number, type: string, body: string | 
 };
 
 /** Creates the handler; `releases` is shared by both listeners (ids are per test). */
-function handler(releases: Map<string, () => void>) {
+function handler(releases: Map<string, () => void>, validTokens: Set<string>) {
   const files: Record<string, [string, string]> = {
     '/page': ['page.html', 'text/html; charset=utf-8'],
     '/suite.js': ['suite.js', 'text/javascript'],
@@ -68,6 +79,23 @@ function handler(releases: Map<string, () => void>) {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const body = await readBody(req);
       const path = url.pathname.replace(/^\/api\/v2(?=\/)/, '');
+      const first = /^\/first\/([a-z]+)$/.exec(path);
+      if (first && FIRST_PAGES.has(first[1]!)) {
+        return send(res, 200, 'text/html; charset=utf-8', readFileSync(join(FIXTURES, `first-${first[1]}.html`)));
+      }
+      const zodFile = /^\/zod\/((?:[\w-]+\/)*[\w.-]+\.js)$/.exec(path);
+      if (zodFile && !zodFile[1]!.includes('..')) {
+        try {
+          return send(res, 200, 'text/javascript', readFileSync(join(ZOD, zodFile[1]!)));
+        } catch {
+          return send(res, 404, 'text/plain', 'not found');
+        }
+      }
+      if (path === '/auth/check') {
+        const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('access_token');
+        if (bearer !== null && validTokens.has(bearer)) return send(res, 200, 'application/json', '{"ok":true}');
+        return send(res, 401, 'application/json', '{"error":"invalid_token"}', { 'www-authenticate': 'Bearer error="invalid_token"' });
+      }
       const file = files[path];
       if (file) return send(res, 200, file[1], readFileSync(join(FIXTURES, file[0])));
       switch (path) {
@@ -161,7 +189,8 @@ function attachWebSocket(server: Server): WebSocketServer {
 /** Starts the server on one free port on both 127.0.0.1 and 127.0.0.2. */
 export async function startTransparencyServer(): Promise<TransparencyServer> {
   const releases = new Map<string, () => void>();
-  const handle = handler(releases);
+  const validTokens = new Set<string>();
+  const handle = handler(releases, validTokens);
   const servers: Server[] = [];
   const socketServers: WebSocketServer[] = [];
   let port = 0;
@@ -178,6 +207,7 @@ export async function startTransparencyServer(): Promise<TransparencyServer> {
   return {
     wrapped: `http://127.0.0.1:${port}`,
     native: `http://127.0.0.2:${port}`,
+    validTokens,
     close: async () => {
       for (const wss of socketServers) {
         for (const c of wss.clients) c.terminate();
