@@ -1,13 +1,14 @@
 /**
- * The page boundary: messages between the MAIN-world probe and the ISOLATED-world relay,
- * carried by `window.postMessage` inside a tagged, versioned envelope — and, after the probe's
- * `hello` handed the relay a `MessagePort`, as arrays of observations (and single commands)
- * on that private port ({@link MAX_PAGE_BATCH}).
+ * The page boundary: messages between the MAIN-world probe and the ISOLATED-world relay, on
+ * the `MessagePort` the probe hands the relay at document_start (extension/page/handshake.ts):
+ * arrays of observations ({@link MAX_PAGE_BATCH}) one way, commands in a tagged, versioned
+ * envelope the other.
  *
- * The page is hostile: any script on it can post anything on this channel. Every message is
- * parsed with these schemas on receipt (the relay parses observations, the probe parses
- * commands), every string and array is bounded, and nothing in a message chooses a URL, a
- * storage key or an endpoint on the extension side.
+ * The page is hostile: no page script can reach the port, but the probe runs in the page's
+ * world, whose globals a page may alter. Every message is checked on receipt (the relay parses
+ * observations with these schemas; the probe checks commands by hand with the same rules,
+ * extension/page/command-check.ts), every string and array is bounded, and nothing in a
+ * message chooses a URL, a storage key or an endpoint on the extension side.
  *
  * Times (`at`) are epoch milliseconds from the page's `Date.now()`; durations are ms.
  */
@@ -20,10 +21,9 @@ export const PAGE_PROTOCOL_VERSION = 1;
 /** Largest serialized observation the relay forwards, in bytes (UTF-16 code units, approximated). */
 export const MAX_PAGE_MESSAGE_BYTES = 8 * 1024;
 /**
- * Most observations in one message on the private channel: after the handshake the probe
- * sends arrays of observations over the `MessagePort` it transferred with its `hello`
- * (extension/page/channel.ts); the relay drops a longer array whole and gates each element
- * like a window envelope's `msg`.
+ * Most observations in one message on the probe's port: the probe sends arrays of
+ * observations (extension/page/channel.ts); the relay drops a longer array whole and gates
+ * each element.
  */
 export const MAX_PAGE_BATCH = 64;
 
@@ -447,10 +447,7 @@ export const PageCommandSchema = z.discriminatedUnion('type', [
 export type PageCommand = z.infer<typeof PageCommandSchema>;
 export type ProbeConfig = z.infer<typeof ConfigCommand>;
 
-/**
- * The envelope on `window.postMessage` (and of commands on the private port). `dir` keeps each
- * side from reading its own posts.
- */
+/** The envelope of commands on the probe's port. `dir` keeps each side from reading its own posts. */
 export const PageEnvelopeSchema = z.strictObject({
   channel: z.literal(PAGE_CHANNEL),
   v: z.literal(PAGE_PROTOCOL_VERSION),
