@@ -48,7 +48,7 @@ export function captureNatives(win: Window & typeof globalThis) {
     clearTimeout: win.clearTimeout,
     postMessage: win.postMessage,
     queueMicrotask: win.queueMicrotask,
-    /** The private probe ↔ relay channel (channel.ts); absent: observations go by window messages. */
+    /** The probe ↔ relay channel (channel.ts, handshake.ts); absent: the probe stays silent. */
     MessageChannel: win.MessageChannel as typeof MessageChannel | undefined,
     portPostMessage: method(win.MessagePort?.prototype, 'postMessage'),
     portStart: method(win.MessagePort?.prototype, 'start'),

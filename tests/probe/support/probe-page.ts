@@ -32,16 +32,28 @@ export const TIER_CONFIG: ProbeConfig = {
   retry: { baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 2, statuses: [408, 429, 503] },
 };
 
-/** Opens the server's page with the recorder, the relay stand-in and the probe; resolves once the probe has its configuration. */
-export async function openTierPage(context: BrowserContext, server: LadderServer, config: ProbeConfig = TIER_CONFIG): Promise<Page> {
+/**
+ * Opens the server's page with the recorder, the relay stand-in and the probe; resolves once
+ * the probe has its configuration. `order.relayAfterProbe`: the stand-in is injected after the
+ * probe instead of before; `order.relay: false`: no relay at all (then it resolves at load).
+ */
+export async function openTierPage(
+  context: BrowserContext,
+  server: LadderServer,
+  config: ProbeConfig = TIER_CONFIG,
+  order: { relayAfterProbe?: boolean; relay?: boolean } = {},
+): Promise<Page> {
   const page = await context.newPage();
   await page.addInitScript({ path: RECORDER });
   await page.addInitScript((c) => {
     (window as unknown as { __relayConfig: unknown }).__relayConfig = c;
   }, config);
-  await page.addInitScript({ path: RELAY });
+  const withRelay = order.relay ?? true;
+  if (withRelay && !order.relayAfterProbe) await page.addInitScript({ path: RELAY });
   await page.addInitScript({ path: PROBE_SCRIPT });
+  if (withRelay && order.relayAfterProbe) await page.addInitScript({ path: RELAY });
   await page.goto(`${server.origin}/`);
+  if (!withRelay) return page;
   await expect.poll(() => observations(page, 'hello').then((h) => h.length), { message: 'probe hello' }).toBe(1);
   // The recorder keeps the commands that reached the probe's end of the port: once the config
   // is there, the probe parses it before the next task (the parser is bundled in the script).
