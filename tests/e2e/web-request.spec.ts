@@ -66,8 +66,8 @@ async function stoppedWorker(context: BrowserContext, viaPage: Page): Promise<{ 
 
 test('a 401 from a dedicated Worker becomes an incident; the page’s own 401 is recorded once', async ({ context, agent }) => {
   const statuses = await agent.evaluate(async () => {
-    const page = await fetch('/api/v2/users/me?from=page').then((r) => r.status);
-    const source = `fetch('${location.origin}/api/v2/users/me?from=worker').then((r) => postMessage(r.status), () => postMessage(-1));`;
+    const page = await fetch('/api/v2/users/me?from_page').then((r) => r.status);
+    const source = `fetch('${location.origin}/api/v2/users/me?from_worker').then((r) => postMessage(r.status), () => postMessage(-1));`;
     const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
     const fromWorker = await new Promise<number>((resolve) => (worker.onmessage = (e) => resolve(e.data as number)));
     return { page, fromWorker };
@@ -75,9 +75,11 @@ test('a 401 from a dedicated Worker becomes an incident; the page’s own 401 is
   expect(statuses).toEqual({ page: 401, fromWorker: 401 });
 
   const popup = await openPopup(context);
+  // Each request is marked by a query parameter *name*: stored URLs keep names, not values
+  // (docs/export-bundle.md "What is kept of a URL").
   const httpEvents = async (from: string) => {
     const r: EventsResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10000 }));
-    return r.events.filter((e) => e.type === 'http' && String(e.data.url).includes(`from=${from}`));
+    return r.events.filter((e) => e.type === 'http' && String(e.data.url).includes(`from_${from}`));
   };
   await expect.poll(async () => (await httpEvents('worker')).map((e) => [e.data.transport, e.data.status])).toEqual([['webrequest', 401]]);
   // The page's own request: reported by the probe, and not again by webRequest.
@@ -101,25 +103,25 @@ test('only softphoneUrlPatterns are listened to: a request outside them neither 
   const other = await context.newPage();
   await other.goto(`${local}/lab/stats`);
   const watch = await stoppedWorker(context, other);
-  expect(await fromPage(other, '/api/v2/users/me?from=unmonitored-page')).toBe(401);
-  expect(await fromWorker(other, `${local}/api/v2/users/me?from=unmonitored-worker`)).toBe(401);
-  expect(await fromSharedWorker(other, `${local}/api/v2/users/me?from=unmonitored-shared`)).toBe(401);
+  expect(await fromPage(other, '/api/v2/users/me?from_unmonitored-page')).toBe(401);
+  expect(await fromWorker(other, `${local}/api/v2/users/me?from_unmonitored-worker`)).toBe(401);
+  expect(await fromSharedWorker(other, `${local}/api/v2/users/me?from_unmonitored-shared`)).toBe(401);
   await other.waitForTimeout(1500);
   expect(watch.starts()).toBe(0);
   // Control: a request to a monitored URL does wake it (blocked by CORS for the page, but sent).
-  expect(await fromPage(other, `${lab.url}/api/v2/users/me?from=cross-origin`)).toBe(-1);
+  expect(await fromPage(other, `${lab.url}/api/v2/users/me?from_cross-origin`)).toBe(-1);
   await expect.poll(() => watch.starts()).toBeGreaterThan(0);
   await watch.detach();
 
   // The monitored origin: its Workers' failures are observed; the unmonitored page's are not.
   const agent = await openAgent(context, lab, 'agent-1');
-  expect(await fromSharedWorker(agent, `${lab.url}/api/v2/users/me?from=monitored-shared`)).toBe(401);
-  expect(await fromWorker(agent, `${lab.url}/api/v2/users/me?from=monitored-worker`)).toBe(401);
-  expect(await fromWorker(other, `${local}/api/v2/users/me?from=unmonitored-worker-2`)).toBe(401);
+  expect(await fromSharedWorker(agent, `${lab.url}/api/v2/users/me?from_monitored-shared`)).toBe(401);
+  expect(await fromWorker(agent, `${lab.url}/api/v2/users/me?from_monitored-worker`)).toBe(401);
+  expect(await fromWorker(other, `${local}/api/v2/users/me?from_unmonitored-worker-2`)).toBe(401);
   const popup = await openPopup(context);
   const httpEvents = async (from: string) => {
     const r: EventsResponse = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-events', limit: 10000 }));
-    return r.events.filter((e) => e.type === 'http' && String(e.data.url).includes(`from=${from}`));
+    return r.events.filter((e) => e.type === 'http' && String(e.data.url).includes(`from_${from}`));
   };
   for (const from of ['monitored-shared', 'monitored-worker']) {
     await expect
@@ -138,7 +140,7 @@ test('only softphoneUrlPatterns are listened to: a request outside them neither 
   await agent.close(); // its relay port would wake the worker
   await popup.close();
   const again = await stoppedWorker(context, other);
-  expect(await fromPage(other, '/api/v2/users/me?from=widened')).toBe(401);
+  expect(await fromPage(other, '/api/v2/users/me?from_widened')).toBe(401);
   await expect.poll(() => again.starts()).toBeGreaterThan(0);
   await again.detach();
 });
