@@ -96,7 +96,9 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
   /** The latest frame that carried a token, as sent; `sasl`: a SASL `<auth>` the probe can send again. */
   let sent: { token: string; frame: string; sasl: boolean } | null = null;
   /** Tokens whose refusal on this socket was already answered (one refresh each). */
-  const refused = new Set<string>();
+  // Tokens the server refused, as keys of an object without prototype: a socket's token may be
+  // the fresh one, and a Set's methods are the page's to replace.
+  const refused: Record<string, true> = { __proto__: null } as unknown as Record<string, true>;
   /** Synthetic events the probe dispatched to the page: its own listener lets them pass. */
   const redelivered = new WeakSet<Event>();
   let assembler: FrameAssembler | null = null;
@@ -208,10 +210,10 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
 
   const onRefusal = (ev: MessageEvent<string>, data: string): void => {
     const last = sent;
-    if (last === null || refused.has(last.token) || !namesAuthRefusal(data)) return;
+    if (last === null || last.token in refused || !namesAuthRefusal(data)) return;
     const url = urlOf();
     if (!ctx.inAudience(url)) return;
-    refused.add(last.token);
+    refused[last.token] = true;
     const sasl = last.sasl && isSaslFailure(data);
     reportRefusal(sasl ? 'sasl-failure' : 'message', data);
     // Without a refresh strategy the refusal is reported only: the 401 incident leads to a safe reload.
@@ -260,8 +262,8 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
     postClose(e.code, e.reason, e.wasClean);
     // Refused by a close naming auth: the softphone's next socket should carry a fresh token.
     const token = sent?.token ?? urlToken;
-    if (token !== null && !refused.has(token) && closeNamesAuthRefusal(e.code, e.reason) && ctx.inAudience(urlOf())) {
-      refused.add(token);
+    if (token !== null && !(token in refused) && closeNamesAuthRefusal(e.code, e.reason) && ctx.inAudience(urlOf())) {
+      refused[token] = true;
       reportRefusal('close', `${e.code} ${e.reason}`);
       if (ctx.config().tokenRefresh) void ctx.broker.obtainFresh(token, clip(urlOf(), MAX_URL), ctx.doc.nextId('w'));
     }

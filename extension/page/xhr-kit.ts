@@ -115,14 +115,20 @@ export function headerCarrierOf(ctx: ProbeContext, name: string): HeaderCarrier 
 /** Records `value` as the one sent in header `name` (lower-cased; a later call replaces it). */
 export function setTokenHeader(headers: Array<[string, string]>, name: string, value: string): void {
   const lower = name.toLowerCase();
-  const at = headers.findIndex(([n]) => n === lower);
-  if (at >= 0) headers.splice(at, 1);
-  headers.push([lower, value]);
+  // Index loops, no Array methods: `value` may carry the fresh token, and the page may have
+  // replaced `Array.prototype.push` by now.
+  let n = 0;
+  for (let i = 0; i < headers.length; i++) if (headers[i]![0] !== lower) headers[n++] = headers[i]!;
+  headers.length = n;
+  headers[n] = [lower, value];
 }
 
 /** Reads recorded token headers by lower-case name. */
 export function tokenHeaderReader(headers: readonly [string, string][]): HeaderReader {
-  return (name) => headers.find(([n]) => n === name)?.[1] ?? null;
+  return (name) => {
+    for (let i = 0; i < headers.length; i++) if (headers[i]![0] === name) return headers[i]![1];
+    return null;
+  };
 }
 
 export function createXhrKit(ctx: ProbeContext): XhrKit | null {
