@@ -10,7 +10,7 @@
 import { expect, test } from './support/fixture';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import type { ConfigResponse } from '../../src/protocol/ui';
-import { appStatus, extensionWorker, openAgent, openPopup, sessionOf } from './support/softphone';
+import { appStatus, extensionWorker, openAgent, openPopup, sessionOf, stopServiceWorker } from './support/softphone';
 import type { AppStatus, Lab } from './support/softphone';
 import { EXTENSION_ID } from '../support/browser.mjs';
 
@@ -81,6 +81,33 @@ test("the agent's block on a monitored origin nobody named stays, and the popup 
   // Nothing counts as a grant seen on the origin.
   const seen = await worker.evaluate(async () => (await chrome.storage.local.get('micGrantedOrigins')).micGrantedOrigins);
   expect(seen ?? []).not.toContain(lab.url);
+});
+
+test('a grant seen before a worker restart still counts: the origin is kept in storage', async ({ lab, context, worker }) => {
+  expect(await micSetting(worker, lab, 'allow')).toBe('allow');
+  const first = await openAgent(context, lab, 'agent-1');
+  await expect
+    .poll(async () => worker.evaluate(async () => (await chrome.storage.local.get('micGrantedOrigins')).micGrantedOrigins))
+    .toEqual([lab.url]);
+  await first.close();
+
+  // A fresh worker (nothing in memory), and the block set while it was gone, from an extension page.
+  const popup = await openPopup(context);
+  await stopServiceWorker(context, popup);
+  const micOf = (setting?: 'block') =>
+    popup.evaluate(
+      async ([origin, value]) => {
+        if (value) await chrome.contentSettings.microphone.set({ primaryPattern: `${origin}/*`, setting: value });
+        return (await chrome.contentSettings.microphone.get({ primaryUrl: `${origin}/` })).setting;
+      },
+      [lab.url, setting] as const,
+    );
+  expect(await micOf('block')).toBe('block');
+
+  // A new tab: its session never saw the microphone granted; only the stored origin allows the restore.
+  const agent = await openAgent(context, lab, 'agent-1');
+  expect(await micOf()).toBe('allow');
+  expect((await micStatus(agent)).micEnabled).toBe(true);
 });
 
 test.describe('the same block on an origin media.grantMicrophone names', () => {
