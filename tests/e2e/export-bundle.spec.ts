@@ -131,7 +131,7 @@ test('with 100,000 events stored the bundle holds the newest 20,000 and says it 
   await seedStore(
     worker,
     'events',
-    presence429s(total, (i) => `?n=${i}`),
+    presence429s(total, (i) => `/n${i}`),
   );
 
   const popup = await openPopup(context);
@@ -147,8 +147,8 @@ test('with 100,000 events stored the bundle holds the newest 20,000 and says it 
   expect(bundle.eventsBound.truncated).toBe(true);
   // The newest are kept, oldest first: the last seeded event is in, the first is not.
   const seeded = bundle.events.filter((e) => e.tabId >= 999_000).map((e) => String(e.data.url));
-  expect(seeded.some((u) => u.endsWith(`?n=${total - 1}`))).toBe(true);
-  expect(seeded.some((u) => u.endsWith('?n=0'))).toBe(false);
+  expect(seeded.some((u) => u.endsWith(`/n${total - 1}`))).toBe(true);
+  expect(seeded.some((u) => u.endsWith('/n0'))).toBe(false);
   const seqs = bundle.events.map((e) => e.seq ?? 0);
   expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
 
