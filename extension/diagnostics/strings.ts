@@ -123,9 +123,10 @@ export const TIMELINE_STRINGS: TimelineStrings = {
     trackEnded: (kind) => `${kind === 'video' ? 'Camera' : 'Microphone'} track ended (device removed or permission revoked)`,
   },
   recovery: {
-    mediaReacquired: (ok, inputs, errorName) =>
+    mediaReacquired: (ok, inputs, errorName, reattached = 0) =>
       ok
-        ? `Microphone re-acquired: ${plural(inputs, 'input device', 'input devices')} listed`
+        ? `Microphone re-acquired: ${plural(inputs, 'input device', 'input devices')} listed` +
+          (reattached > 0 ? `; the call's microphone restored on ${plural(reattached, 'sender', 'senders')}` : '')
         : `Microphone re-acquisition failed${errorName ? `: ${errorName}` : ''}`,
     mediaReacquireAsked: 'Asked the page to re-acquire the microphone',
     micGrant: {

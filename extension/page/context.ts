@@ -48,6 +48,11 @@ export interface SocketControl {
 export interface PeerConnectionControl {
   /** Native `close()` of every watched connection not closed yet; @returns how many. */
   closeAll(): number;
+  /**
+   * Rung 4 during a call: every live connection's sender left with an ended audio track gets a
+   * fresh capture via `replaceTrack` (sender-reattach.ts). @returns how many senders; never rejects
+   */
+  reattachEndedAudio(): Promise<number>;
 }
 
 /** Filled by each hook once installed; null while its API is left native. */

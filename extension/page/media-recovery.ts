@@ -7,11 +7,13 @@
  *    would put a prompt in front of the agent;
  * 2. re-prime the native `getUserMedia({audio: true})` and stop the primed tracks at once, so
  *    no capture indicator stays on unless the app itself captures;
- * 3. re-enumerate the devices (labels and ids are hidden while the permission is not granted,
+ * 3. give a call in progress its microphone back: a sender left with an ended audio track gets
+ *    a fresh capture through `replaceTrack` (sender-reattach.ts);
+ * 4. re-enumerate the devices (labels and ids are hidden while the permission is not granted,
  *    and Chromium fires no `devicechange` when it is granted again);
- * 4. dispatch `devicechange` on `navigator.mediaDevices`, the standard "re-read your devices"
+ * 5. dispatch `devicechange` on `navigator.mediaDevices`, the standard "re-read your devices"
  *    signal (W3C Media Capture and Streams, MediaDevices `ondevicechange`), so an app that waits for a device sees it;
- * 5. answer `media-reacquired`.
+ * 6. answer `media-reacquired` (`reattached`: how many senders of step 3).
  *
  * The captured natives bypass the getUserMedia wrapper: the prime is the probe's own and is
  * reported as `media-reacquired`, never as one of the app's `gum` captures.
@@ -120,6 +122,14 @@ async function attempt(ctx: ProbeContext): Promise<void> {
     return;
   }
   const outcome: Outcome = (await permissionGranted(ctx)) ? await prime(ctx, md) : { ok: false, errorName: 'NotAllowedError' };
+  let reattached = 0;
+  if (outcome.ok && ctx.doc.sessions.peerConnections) {
+    try {
+      reattached = await ctx.doc.sessions.peerConnections.reattachEndedAudio();
+    } catch {
+      // the call keeps what it had
+    }
+  }
   const inputs = await audioInputs(ctx, md);
   ctx.post({
     type: 'media-reacquired',
@@ -127,6 +137,7 @@ async function attempt(ctx: ProbeContext): Promise<void> {
     ok: outcome.ok,
     ...(outcome.errorName === undefined ? {} : { errorName: outcome.errorName }),
     audioInputs: inputs,
+    ...(reattached > 0 ? { reattached } : {}),
   });
   if (outcome.ok && natives.Event) call(natives.dispatchEvent, md, new natives.Event('devicechange'));
 }

@@ -10,7 +10,9 @@
  *
  * Connections not closed yet are kept by id in a weak registry (weak-registry.ts), so an org
  * switch (org-switch.ts) can close them all with the captured native `close()`; the same
- * bookkeeping as the page's own `close()` then posts their `pc-state` closed.
+ * bookkeeping as the page's own `close()` then posts their `pc-state` closed. The same registry
+ * lets rung 4 give a call its microphone back (sender-reattach.ts); the fresh tracks it
+ * captured are stopped when their connection closes.
  */
 import { createStatsReporter } from '../../src/quality/stats-reporting';
 import { summarizeStats } from '../../src/quality/stats-summary';
@@ -18,13 +20,19 @@ import type { StatsEntry, StatsSample } from '../../src/quality/stats-summary';
 import type { PageObservation } from '../../src/protocol/page';
 import type { PeerConnectionControl, ProbeContext } from './context';
 import { call } from './natives';
+import { captureTrackNatives, reattachEndedAudio } from './sender-reattach';
 import { createWeakRegistry } from './weak-registry';
 
 type PcState = Extract<PageObservation, { type: 'pc-state' }>;
 
+/** After re-attaching a microphone, when to check whether the app replaced it with its own, ms. */
+export const RELEASE_CHECK_MS = 5000;
+
 interface Watch {
   closed: boolean;
   onClose(): void;
+  /** Microphone tracks the probe captured for this connection's senders (sender-reattach.ts). */
+  adopted: MediaStreamTrack[];
 }
 
 /** Wraps the constructor and `close`. @throws never */
@@ -35,6 +43,7 @@ export function hookPeerConnection(ctx: ProbeContext): void {
   const pcn = natives.pc;
   const watches = new WeakMap<RTCPeerConnection, Watch>();
   const registry = createWeakRegistry<RTCPeerConnection>(natives);
+  const trackNatives = captureTrackNatives(natives.win);
 
   const states = (pc: RTCPeerConnection): Pick<PcState, 'iceConnectionState' | 'connectionState' | 'signalingState'> => ({
     iceConnectionState: call(pcn.iceConnectionState, pc),
@@ -47,7 +56,7 @@ export function hookPeerConnection(ctx: ProbeContext): void {
     let timer: number | null = null;
     let previous: StatsSample | null = null;
     const reporter = createStatsReporter();
-    const w: Watch = { closed: false, onClose: () => undefined };
+    const w: Watch = { closed: false, onClose: () => undefined, adopted: [] };
 
     const postState = (): void => {
       const s = states(pc);
@@ -55,6 +64,13 @@ export function hookPeerConnection(ctx: ProbeContext): void {
         if (w.closed) return;
         w.closed = true;
         registry.delete(pcId);
+        for (const track of w.adopted.splice(0)) {
+          try {
+            call(trackNatives.trackStop, track);
+          } catch {
+            // already released
+          }
+        }
       }
       ctx.post({ type: 'pc-state', at: ctx.now(), pcId, ...s });
       if (s.connectionState === 'connected') schedule();
@@ -140,6 +156,25 @@ export function hookPeerConnection(ctx: ProbeContext): void {
     },
   });
 
+  /** Stops every adopted track that none of its connection's senders carries any more. */
+  const releaseUnused = (): void => {
+    for (const [, pc] of registry.entries()) {
+      const w = watches.get(pc);
+      if (!w || w.adopted.length === 0) continue;
+      try {
+        const carried = new Set<MediaStreamTrack | null>();
+        for (const sender of call<RTCRtpSender[]>(trackNatives.getSenders, pc)) carried.add(call(trackNatives.senderTrack, sender));
+        w.adopted = w.adopted.filter((track) => {
+          if (carried.has(track)) return true;
+          call(trackNatives.trackStop, track);
+          return false;
+        });
+      } catch {
+        // checked again on the next pass
+      }
+    }
+  };
+
   const nativeClose = pcn.close;
   if (!nativeClose) return;
   const control: PeerConnectionControl = {
@@ -157,6 +192,22 @@ export function hookPeerConnection(ctx: ProbeContext): void {
         }
       }
       return closed;
+    },
+    async reattachEndedAudio() {
+      const live: RTCPeerConnection[] = [];
+      for (const [, pc] of registry.entries()) {
+        const w = watches.get(pc);
+        if (w && !w.closed) live.push(pc);
+      }
+      const n = await reattachEndedAudio(ctx, trackNatives, live, (pc, fresh) => {
+        const w = watches.get(pc);
+        if (w && !w.closed) w.adopted.push(fresh);
+        else call(trackNatives.trackStop, fresh);
+      });
+      // An app that re-opens its own input on the `devicechange` that follows replaces the
+      // probe's track: release a capture no sender carries any more.
+      if (n > 0) ctx.later(releaseUnused, RELEASE_CHECK_MS);
+      return n;
     },
   };
   ctx.doc.sessions.peerConnections = control;

@@ -194,7 +194,7 @@ export function eventRow(event: StoredEvent, t: TimelineStrings, timeZone?: stri
       return make(
         'recovery',
         d.ok === true ? 'info' : 'error',
-        t.recovery.mediaReacquired(d.ok === true, num(d.audioInputs) ?? 0, str(d.errorName)),
+        t.recovery.mediaReacquired(d.ok === true, num(d.audioInputs) ?? 0, str(d.errorName), num(d.reattached) ?? 0),
         [],
       );
     case 'media-reacquire':

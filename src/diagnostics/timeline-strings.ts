@@ -105,8 +105,11 @@ export interface TimelineStrings {
     trackEnded: (kind: string) => string;
   };
   recovery: {
-    /** `(ok, 2)` → `"Microphone re-acquired: 2 input devices"`. */
-    mediaReacquired: (ok: boolean, inputs: number, errorName?: string) => string;
+    /**
+     * `(ok, 2)` → `"Microphone re-acquired: 2 input devices"`; `reattached`: senders of a call in
+     * progress given a fresh microphone track (0: none).
+     */
+    mediaReacquired: (ok: boolean, inputs: number, errorName?: string, reattached?: number) => string;
     mediaReacquireAsked: string;
     micGrant: Record<'pending' | 'ok' | 'failed' | 'not-allowed' | 'not-monitored' | 'limited' | 'embedded', string>;
     safeReload: (cause: string) => string;

@@ -251,7 +251,9 @@ export const TrackEndedObservation = z.strictObject({
  * agent is never prompted — stopped the tracks at once, and re-enumerated the devices.
  * `errorName`: the DOMException name when it failed (`NotAllowedError` also when the
  * permission was not granted and no capture was tried). `audioInputs`: how many `audioinput`
- * devices `enumerateDevices()` listed afterwards.
+ * devices `enumerateDevices()` listed afterwards. `reattached`: how many senders of a call in
+ * progress that had lost their microphone got a fresh capture through `replaceTrack`
+ * (extension/page/sender-reattach.ts); absent when none.
  */
 export const MediaReacquiredObservation = z.strictObject({
   type: z.literal('media-reacquired'),
@@ -259,6 +261,7 @@ export const MediaReacquiredObservation = z.strictObject({
   ok: z.boolean(),
   errorName: text.optional(),
   audioInputs: z.number().int().min(0).max(1000),
+  reattached: z.number().int().min(1).max(16).optional(),
 });
 
 /**
