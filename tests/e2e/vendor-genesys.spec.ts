@@ -26,10 +26,12 @@
  */
 import { request } from 'node:http';
 import WebSocket from 'ws';
+import { rmSync } from 'node:fs';
 import { test, expect } from './support/fixture';
+import type { FileScope } from './support/fixture';
 import type { BrowserContext, Page, TestInfo } from '@playwright/test';
 import { TLS_BROWSER_ARGS } from '../lab/server.mjs';
-import { labPost } from './support/softphone';
+import { labPost, launchBrowser } from './support/softphone';
 import type { Lab } from './support/softphone';
 import {
   GENESYS_BROWSER_ARGS,
@@ -60,7 +62,22 @@ const GENESYS_USER_CONFIG = {
   },
 };
 
-test.use({ labOptions: { tls: true }, browserArgs: [...GENESYS_BROWSER_ARGS], userConfig: GENESYS_USER_CONFIG });
+// One browser with the extension for the whole file (`shareBrowser`), and one without (plainBrowser); each test has its own lab.
+test.use({ labOptions: { tls: true }, browserArgs: [...GENESYS_BROWSER_ARGS], userConfig: GENESYS_USER_CONFIG, shareBrowser: true });
+
+/** The browsers this test opened a page in: a shared browser keeps its tabs, so they are closed after the test. */
+const usedBrowsers = new Set<BrowserContext>();
+
+test.afterEach(async () => {
+  for (const c of usedBrowsers) await Promise.all(c.pages().map((p) => p.close()));
+  usedBrowsers.clear();
+});
+
+/** openGenesys, the page closed after the test. */
+function openIn(context: BrowserContext, lab: Lab, user?: string, query?: string): Promise<Page> {
+  usedBrowsers.add(context);
+  return openGenesys(context, lab, user, query);
+}
 
 /** One line of figures, printed and attached to the report. */
 function figures(testInfo: TestInfo, line: string): void {
@@ -68,9 +85,18 @@ function figures(testInfo: TestInfo, line: string): void {
   testInfo.annotations.push({ type: 'figures', description: line });
 }
 
-/** A browser without the extension, on the lab's sites. */
-async function plainBrowser(launch: (o: object) => Promise<{ context: BrowserContext }>) {
-  return (await launch({ withExtension: false, browserArgs: [...TLS_BROWSER_ARGS, ...GENESYS_BROWSER_ARGS] })).context;
+/** A browser without the extension, on the lab's sites: one for every test of the file. */
+async function plainBrowser(fileScope: FileScope, testInfo: TestInfo): Promise<BrowserContext> {
+  const launched = await fileScope.get(
+    testInfo,
+    'plain browser',
+    () => launchBrowser({ withExtension: false, args: [...TLS_BROWSER_ARGS, ...GENESYS_BROWSER_ARGS] }),
+    async (b) => {
+      await b.context.close();
+      rmSync(b.userDataDir, { recursive: true, force: true });
+    },
+  );
+  return launched.context;
 }
 
 /** Injects a fault; answers its result and the time it was injected. */
@@ -211,10 +237,10 @@ test('back end: SASL PLAIN authKey: is checked against the token store, with ret
 
 test('without the extension: after a publish storm the client gets SASL not-authorized and never reconnects', async ({
   lab,
-  launch,
+  fileScope,
 }, testInfo) => {
   test.setTimeout(90_000);
-  const page = await openGenesys(await plainBrowser(launch), lab);
+  const page = await openIn(await plainBrowser(fileScope, testInfo), lab);
   await sleep(1500);
   const { at, result } = await inject(lab, 'publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
   expect(result.revokedTokens).toBeGreaterThanOrEqual(1);
@@ -238,10 +264,10 @@ test('without the extension: after a publish storm the client gets SASL not-auth
 
 test('without the extension: after a silent revoke (clean stream end, then a refused auth) the client gets SASL not-authorized and never reconnects', async ({
   lab,
-  launch,
+  fileScope,
 }, testInfo) => {
   test.setTimeout(90_000);
-  const page = await openGenesys(await plainBrowser(launch), lab);
+  const page = await openIn(await plainBrowser(fileScope, testInfo), lab);
   await sleep(1500);
   const { at, result } = await inject(lab, 'genesys-silent-revoke');
   expect(result.revokedTokens).toBeGreaterThanOrEqual(1);
@@ -269,10 +295,10 @@ test('without the extension: after a silent revoke (clean stream end, then a ref
 
 test('without the extension: a silent stall is ended by the client itself (35 s stanza timeout) and it reconnects', async ({
   lab,
-  launch,
+  fileScope,
 }, testInfo) => {
   test.setTimeout(120_000);
-  const page = await openGenesys(await plainBrowser(launch), lab);
+  const page = await openIn(await plainBrowser(fileScope, testInfo), lab);
   await sleep(1500);
   const { at, result } = await inject(lab, 'silent-stall', { durationMs: 120_000 });
   expect(result.stalledSockets).toBeGreaterThanOrEqual(1);
@@ -290,10 +316,10 @@ test('without the extension: a silent stall is ended by the client itself (35 s 
 
 test('without the extension: a channel expiry (no_longer_subscribed, then the stream ends) is handled by the client itself on a new channel', async ({
   lab,
-  launch,
+  fileScope,
 }, testInfo) => {
   test.setTimeout(60_000);
-  const page = await openGenesys(await plainBrowser(launch), lab);
+  const page = await openIn(await plainBrowser(fileScope, testInfo), lab);
   await sleep(1500);
   const channelsBefore = (await genesysStats(lab)).channels;
   const { at, result } = await inject(lab, 'genesys-channel-expiry');
@@ -314,7 +340,7 @@ test('with the extension: after a publish storm the client is connected again wi
   context,
 }, testInfo) => {
   test.setTimeout(90_000);
-  const page = await openGenesys(context, lab);
+  const page = await openIn(context, lab);
   const before = await vendorState(page);
   await sleep(1500);
   const { at } = await inject(lab, 'publish-storm', { retryAfterSeconds: 1, rateLimitMs: 2000 });
@@ -335,7 +361,7 @@ test('with the extension: after a silent revoke the client is connected again wi
   context,
 }, testInfo) => {
   test.setTimeout(90_000);
-  const page = await openGenesys(context, lab);
+  const page = await openIn(context, lab);
   const before = await vendorState(page);
   await sleep(1500);
   const { at } = await inject(lab, 'genesys-silent-revoke');
@@ -356,10 +382,10 @@ test('with the extension: after a silent revoke the client is connected again wi
 
 test('without the extension, log uploads off: after a silent revoke the SASL failure is the first sign and reaches the app', async ({
   lab,
-  launch,
+  fileScope,
 }, testInfo) => {
   test.setTimeout(90_000);
-  const page = await openGenesys(await plainBrowser(launch), lab, 'agent-1', '?telemetry=off');
+  const page = await openIn(await plainBrowser(fileScope, testInfo), lab, 'agent-1', '?telemetry=off');
   await sleep(1500);
   const { at } = await inject(lab, 'genesys-silent-revoke');
   const sasl = await saslFailureSeen(page, at);
@@ -378,7 +404,7 @@ test('with the extension, log uploads off: after a silent revoke the SASL failur
   context,
 }, testInfo) => {
   test.setTimeout(90_000);
-  const page = await openGenesys(context, lab, 'agent-1', '?telemetry=off');
+  const page = await openIn(context, lab, 'agent-1', '?telemetry=off');
   const before = await vendorState(page);
   await sleep(1500);
   const { at } = await inject(lab, 'genesys-silent-revoke');
