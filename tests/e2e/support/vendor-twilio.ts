@@ -201,25 +201,48 @@ export const heardByFarEnd = (s: VendorState | null): number => {
   return (sid && s?.farEnd?.calls[sid]?.packetsReceived) || 0;
 };
 
-/**
- * Waits until the agent's outgoing audio has stopped reaching the far end: no packet more in
- * `quietMs`. @returns ms from `since` to the start of the silence, or null if it kept flowing
- */
-export async function outgoingStops(page: Page, since: number, timeoutMs: number, quietMs = 2_000): Promise<number | null> {
-  const end = Date.now() + timeoutMs;
-  let last = heardByFarEnd(await vendorState(page));
-  let lastChange = Date.now();
-  while (Date.now() < end) {
+/** One sample of {@link heardByFarEnd}. */
+export interface HeardSample {
+  at: number;
+  heard: number;
+}
+
+/** Samples {@link heardByFarEnd} every 250 ms until `until` (epoch ms). */
+export async function traceHeard(page: Page, until: number): Promise<HeardSample[]> {
+  const trace: HeardSample[] = [];
+  do {
+    trace.push({ at: Date.now(), heard: heardByFarEnd(await vendorState(page)) });
     await sleep(250);
-    const now = heardByFarEnd(await vendorState(page));
-    if (now !== last) {
-      last = now;
-      lastChange = Date.now();
-    } else if (Date.now() - lastChange >= quietMs) {
-      return lastChange - since;
+  } while (Date.now() < until);
+  return trace;
+}
+
+/**
+ * The longest stretch of `trace` in which the far end got no packet more: from the last sample
+ * that saw growth (or the first sample) to the next growth (or the last sample), ms. The far end
+ * reads its stats every 500 ms, so audio that flows shows stretches of up to about 750 ms.
+ */
+export function longestSilence(trace: HeardSample[]): { from: number; ms: number; untilEnd: boolean } {
+  let best = { from: trace[0]?.at ?? 0, ms: 0, untilEnd: false };
+  let start = trace[0];
+  for (let i = 1; i < trace.length; i++) {
+    const cur = trace[i]!;
+    const grew = cur.heard > trace[i - 1]!.heard;
+    const end = i === trace.length - 1;
+    if (grew || end) {
+      const ms = cur.at - start!.at;
+      if (ms > best.ms) best = { from: start!.at, ms, untilEnd: !grew && end };
+      if (grew) start = cur;
     }
   }
-  return null;
+  return best;
+}
+
+/** Whether the far end got more than 20 packets (0.4 s of audio) in the last `ms` of `trace`. */
+export function flowingAtEnd(trace: HeardSample[], ms = 3_000): boolean {
+  const last = trace[trace.length - 1];
+  const before = [...trace].reverse().find((x) => last && x.at <= last.at - ms);
+  return Boolean(last && before && last.heard - before.heard > 20);
 }
 
 /** An incident of the extension's state (`get-state`, as the popup reads it) with its steps. */
@@ -232,4 +255,25 @@ export type IncidentView = StateResponse['sessions'][number]['incidents'][number
 export async function incidentSince(extensionPage: Page, kind: string, since: number): Promise<IncidentView | undefined> {
   const state: StateResponse = await extensionPage.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
   return state.sessions.flatMap((s) => s.incidents).find((i) => i.kind === kind && i.openedAt >= since);
+}
+
+/**
+ * Waits until the extension's registered content scripts do (`watched`) or do not match the
+ * Twilio lab page, after a configuration change (the worker re-registers them asynchronously:
+ * extension/background/content-scripts.ts). @returns whether they did within `timeoutMs`
+ */
+export async function watchesTwilioPage(worker: Worker, watched: boolean, timeoutMs = 10_000): Promise<boolean> {
+  return worker.evaluate(
+    async ([want, path, waitMs]) => {
+      const end = Date.now() + waitMs;
+      for (;;) {
+        const scripts = await chrome.scripting.getRegisteredContentScripts();
+        const matches = scripts.some((x) => x.id === 'sg-relay' && (x.matches ?? []).some((m) => m.includes(path)));
+        if (matches === want) return true;
+        if (Date.now() > end) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    [watched, TWILIO_PAGE_PATH, timeoutMs] as const,
+  );
 }
