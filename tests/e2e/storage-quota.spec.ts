@@ -25,7 +25,8 @@ const failRequests = (page: Page, tag: string, n: number): Promise<void> =>
     async ({ tag, n }) => {
       for (let i = 0; i < n; i += 1) {
         // Long URLs (the observation's cap is 2048 characters): a full disk is reached in seconds.
-        await fetch(`/quota/${tag}/${i}?pad=${'p'.repeat(1900)}`);
+        // The padding is a path segment: stored URLs keep the path, not query values.
+        await fetch(`/quota/${tag}/${i}/${'p'.repeat(1900)}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },
