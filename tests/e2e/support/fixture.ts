@@ -16,7 +16,8 @@
  * - `agent`: the lab app in `context`, logged in as `agentUser` and ready for calls.
  * - `popup`: the popup page in a tab of `context`.
  * - `launch`: starts another browser (`LaunchOptions`: with or without the extension, other
- *   unpacked extensions, a profile directory of its own, Chromium's log); every one is closed
+ *   unpacked extensions, the extension force-installed by policy instead, a profile directory
+ *   of its own, Chromium's log); every one is closed
  *   and its profile removed after the test. For two browsers side by side, or a browser that
  *   must start after the scenario's first step (a policy file written, an extension copied).
  * - `policy`: Chromium policy files (support/policy-files.ts); skips the test when this
@@ -44,6 +45,7 @@ import { startSessionServer } from '../fixtures/probe/session-server';
 import type { SessionServer } from '../fixtures/probe/session-server';
 import { startOtlpReceiver } from './otlp-receiver';
 import type { OtlpReceiver } from './otlp-receiver';
+import { launchPolicyInstalled } from './force-install';
 import { cannotWritePolicy, policyFiles } from './policy-files';
 import type { PolicyFiles } from './policy-files';
 import { launchBrowserIn, mountSmallDisk } from './small-disk';
@@ -73,6 +75,11 @@ export interface LaunchOptions {
   userDataDir?: string;
   /** Written to `storage.local` `userConfig` once the worker is up (needs the build). */
   userConfig?: UserConfig;
+  /**
+   * No `--load-extension`: the browser installs what the policy files say, as a managed
+   * workstation does (support/force-install.ts). `userConfig` is not applied.
+   */
+  policyInstalled?: boolean;
 }
 
 /** A browser started by {@link Fixtures.launch}. */
@@ -161,7 +168,9 @@ export class FileScope {
 /** Starts a browser as {@link LaunchOptions} say. */
 async function startBrowser(o: LaunchOptions): Promise<Launched> {
   let launched: Launched;
-  if (o.userDataDir) {
+  if (o.policyInstalled) {
+    return launchPolicyInstalled(o.browserArgs);
+  } else if (o.userDataDir) {
     launched = { context: await launchBrowserIn(o.userDataDir, { args: o.browserArgs }), userDataDir: o.userDataDir };
   } else if (o.extensionDirs) {
     launched = await launchBrowserWithExtensions(o.extensionDirs, { args: o.browserArgs, logToProfile: o.logToProfile });
