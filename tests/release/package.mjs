@@ -33,7 +33,10 @@ let buildDir;
 if (!distDir) {
   mkdirSync(join(PROJECT_ROOT, '.tmp'), { recursive: true });
   buildDir = mkdtempSync(join(PROJECT_ROOT, '.tmp', 'package-build-'));
-  const build = spawnSync('npx', ['vite', 'build', '--outDir', buildDir, '--emptyOutDir'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = spawnSync('npx', ['vite', 'build', '--outDir', buildDir, '--emptyOutDir'], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (build.status !== 0) {
     rmSync(buildDir, { recursive: true, force: true });
     console.error('package: the build failed');

@@ -5,7 +5,12 @@ export const DEFAULT_KEY_FILE: string;
 export const NAME: string;
 export function extensionId(spkiDer: Buffer): string;
 export function extensionIdOfManifestKey(key: string): string;
-export function releaseKey(options: { keyPath?: string; keysDir?: string }): { path: string; created: boolean; publicKeyDer: Buffer; id: string };
+export function releaseKey(options: { keyPath?: string; keysDir?: string }): {
+  path: string;
+  created: boolean;
+  publicKeyDer: Buffer;
+  id: string;
+};
 export function compareVersions(a: string, b: string): number;
 export function updateXml(app: { appid: string; codebase: string; version: string; prodversionmin?: string }): string;
 export function readUpdateXml(xml: string): { appid: string; version: string } | null;

@@ -18,7 +18,19 @@
  * each mapped 0–f → a–p (Chromium `crx_file::id_util::GenerateId`).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, relative, resolve } from 'node:path';
 
@@ -192,7 +204,8 @@ export async function packageExtension(options) {
   } catch {
     throw new Error(`--base-url "${options.baseUrl}" is not a URL`);
   }
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`--base-url must be https (or http for a lab): ${base.href}`);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new Error(`--base-url must be https (or http for a lab): ${base.href}`);
 
   const key = releaseKey({ keyPath: options.keyPath, keysDir: options.keysDir });
 
@@ -201,7 +214,9 @@ export async function packageExtension(options) {
   if (existsSync(replacePath)) {
     const previous = readUpdateXml(readFileSync(replacePath, 'utf8'));
     if (previous && previous.appid !== key.id) {
-      throw new Error(`${replacePath} is for extension ${previous.appid}, this key gives ${key.id}: wrong key (see docs/deployment.md, "Release key")`);
+      throw new Error(
+        `${replacePath} is for extension ${previous.appid}, this key gives ${key.id}: wrong key (see docs/deployment.md, "Release key")`,
+      );
     }
     if (previous && compareVersions(version, previous.version) <= 0) {
       throw new Error(`version ${version} is not higher than ${previous.version} in ${replacePath}: raise "version" in package.json`);
@@ -234,10 +249,7 @@ export async function packageExtension(options) {
     if (info.appId !== key.id) throw new Error(`crx3 signed as ${info.appId}, expected ${key.id}`);
     await zipDir(storeDir, storeZipPath);
     const codebase = new URL(basename(crxPath), base).href;
-    writeFileSync(
-      updateXmlPath,
-      updateXml({ appid: key.id, codebase, version, prodversionmin: manifest.minimum_chrome_version }),
-    );
+    writeFileSync(updateXmlPath, updateXml({ appid: key.id, codebase, version, prodversionmin: manifest.minimum_chrome_version }));
     return {
       id: key.id,
       version,

@@ -42,7 +42,10 @@ beforeAll(() => {
   mkdirSync(join(PROJECT_ROOT, '.tmp'), { recursive: true });
   tmp = mkdtempSync(join(PROJECT_ROOT, '.tmp', 'release-test-'));
   dist = join(tmp, 'dist');
-  const build = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'error'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  const build = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'error'], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
   // A throwaway key made here: no private key is committed.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -124,9 +127,9 @@ describe('npm run package', () => {
     await expect(packageExtension({ distDir: dist, outDir: out, baseUrl: BASE_URL, keyPath: fixedKey, version: '1.2.3' })).rejects.toThrow(
       /not higher than 1\.2\.3/,
     );
-    await expect(packageExtension({ distDir: dist, outDir: out, baseUrl: BASE_URL, keyPath: fixedKey, version: '1.2.2.9' })).rejects.toThrow(
-      /not higher/,
-    );
+    await expect(
+      packageExtension({ distDir: dist, outDir: out, baseUrl: BASE_URL, keyPath: fixedKey, version: '1.2.2.9' }),
+    ).rejects.toThrow(/not higher/);
     const next = await packageExtension({ distDir: dist, outDir: out, baseUrl: BASE_URL, keyPath: fixedKey, version: '1.2.4' });
     expect(next.id).toBe(first.id);
     expect(readUpdateXml(readFileSync(next.updateXmlPath, 'utf8'))?.version).toBe('1.2.4');
@@ -135,10 +138,23 @@ describe('npm run package', () => {
     const other = join(tmp, 'other.pem');
     writeFileSync(other, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
     await expect(
-      packageExtension({ distDir: dist, outDir: join(tmp, 'v-other'), baseUrl: BASE_URL, keyPath: other, version: '9.0', replace: next.updateXmlPath }),
+      packageExtension({
+        distDir: dist,
+        outDir: join(tmp, 'v-other'),
+        baseUrl: BASE_URL,
+        keyPath: other,
+        version: '9.0',
+        replace: next.updateXmlPath,
+      }),
     ).rejects.toThrow(/is for extension .* this key gives/);
     await expect(
-      packageExtension({ distDir: dist, outDir: join(tmp, 'v-missing'), baseUrl: BASE_URL, keyPath: fixedKey, replace: join(tmp, 'nope.xml') }),
+      packageExtension({
+        distDir: dist,
+        outDir: join(tmp, 'v-missing'),
+        baseUrl: BASE_URL,
+        keyPath: fixedKey,
+        replace: join(tmp, 'nope.xml'),
+      }),
     ).rejects.toThrow(/does not exist/);
   }, 60_000);
 
