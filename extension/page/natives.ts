@@ -13,18 +13,18 @@ type AnyFn = (...args: never[]) => unknown;
  * script that ran first may have replaced a constructor by a subclass (`class WebSocket extends
  * WebSocket`), whose prototype inherits the natives' methods and getters instead of owning them.
  */
-const own = (obj: object | undefined, key: PropertyKey): PropertyDescriptor | undefined => {
+export const own = (obj: object | undefined, key: PropertyKey): PropertyDescriptor | undefined => {
   for (let o: object | null | undefined = obj; o; o = Object.getPrototypeOf(o) as object | null) {
     const d = Object.getOwnPropertyDescriptor(o, key);
     if (d) return d;
   }
   return undefined;
 };
-const method = (obj: object | undefined, key: PropertyKey): AnyFn | undefined => {
+export const method = (obj: object | undefined, key: PropertyKey): AnyFn | undefined => {
   const v: unknown = own(obj, key)?.value;
   return typeof v === 'function' ? (v as AnyFn) : undefined;
 };
-const getter = (obj: object | undefined, key: PropertyKey): AnyFn | undefined => own(obj, key)?.get as AnyFn | undefined;
+export const getter = (obj: object | undefined, key: PropertyKey): AnyFn | undefined => own(obj, key)?.get as AnyFn | undefined;
 
 /** What {@link captureNatives} returns; see the module comment. */
 export type Natives = ReturnType<typeof captureNatives>;

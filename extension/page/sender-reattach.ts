@@ -19,17 +19,9 @@
  * `sender.track` (the Twilio SDK's `mute()` does) sees the fresh track directly.
  */
 import type { ProbeContext } from './context';
-import { call } from './natives';
+import { call, getter, method, own } from './natives';
 
 type AnyFn = (...args: never[]) => unknown;
-
-const own = (obj: object | undefined, key: PropertyKey): PropertyDescriptor | undefined => {
-  for (let o: object | null | undefined = obj; o; o = Object.getPrototypeOf(o) as object | null) {
-    const d = Object.getOwnPropertyDescriptor(o, key);
-    if (d) return d;
-  }
-  return undefined;
-};
 
 /** The natives this module needs, captured with the peer-connection hook at document_start. */
 export interface TrackNatives {
@@ -51,23 +43,19 @@ export interface TrackNatives {
  * @throws never (missing APIs are left undefined; {@link reattachEndedAudio} then does nothing)
  */
 export function captureTrackNatives(win: Window & typeof globalThis): TrackNatives {
-  const fn = (obj: object | undefined, key: string): AnyFn | undefined => {
-    const v: unknown = own(obj, key)?.value;
-    return typeof v === 'function' ? (v as AnyFn) : undefined;
-  };
   const track = win.MediaStreamTrack?.prototype;
   const sender = win.RTCRtpSender?.prototype;
   return {
-    getSenders: fn(win.RTCPeerConnection?.prototype, 'getSenders'),
-    replaceTrack: fn(sender, 'replaceTrack'),
-    senderTrack: own(sender, 'track')?.get as AnyFn | undefined,
-    trackKind: own(track, 'kind')?.get as AnyFn | undefined,
-    trackReadyState: own(track, 'readyState')?.get as AnyFn | undefined,
-    trackEnabledGet: own(track, 'enabled')?.get as AnyFn | undefined,
+    getSenders: method(win.RTCPeerConnection?.prototype, 'getSenders'),
+    replaceTrack: method(sender, 'replaceTrack'),
+    senderTrack: getter(sender, 'track'),
+    trackKind: getter(track, 'kind'),
+    trackReadyState: getter(track, 'readyState'),
+    trackEnabledGet: getter(track, 'enabled'),
     trackEnabledSet: own(track, 'enabled')?.set as AnyFn | undefined,
-    trackGetSettings: fn(track, 'getSettings'),
-    trackStop: fn(track, 'stop'),
-    streamGetAudioTracks: fn(win.MediaStream?.prototype, 'getAudioTracks'),
+    trackGetSettings: method(track, 'getSettings'),
+    trackStop: method(track, 'stop'),
+    streamGetAudioTracks: method(win.MediaStream?.prototype, 'getAudioTracks'),
     defineProperty: Object.defineProperty,
   };
 }
