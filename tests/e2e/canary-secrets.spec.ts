@@ -16,7 +16,7 @@
 import { expect, test } from './support/fixture';
 import type { StoredEvent } from '../../src/protocol/ui';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
-import { captureConsole, dumpIndexedDb, dumpStorage, findCanaries, jwtCanary, opaqueCanary, requestExport } from './support/canaries';
+import { captureConsole, dumpIndexedDb, dumpStorage, expectNoCanaries, jwtCanary, opaqueCanary, requestExport } from './support/canaries';
 import { acceptedLogs } from './support/otlp-receiver';
 import { EXTENSION_ID, appStatus, extensionWorker, issuedSecrets, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
 
@@ -269,14 +269,7 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
     telemetry: receiver.requests.map((r) => r.text).join('\n'),
     console: consoleLines.map((l) => `${l.where}: ${l.text}`).join('\n'),
   };
-  for (const [place, text] of Object.entries(places)) {
-    const found = findCanaries(text, canaries);
-    const where = found.slice(0, 5).map((c) => {
-      const i = text.indexOf(c);
-      return text.slice(Math.max(0, i - 120), i + c.length + 40);
-    });
-    expect(found, `canaries found in ${place}, e.g. ${JSON.stringify(where)}`).toEqual([]);
-  }
+  expectNoCanaries(places, canaries, 'canaries');
   // What is left where the secrets were: the redaction marker, the rest kept readable.
   const fetchEvent = db.events.find((x) => x.type === 'http' && urlOf(x).includes('sg_case_fetch'));
   expect(urlOf(fetchEvent!)).toMatch(

@@ -12,25 +12,10 @@
  */
 import { expect, test as base } from './support/fixture';
 import type { Page, Worker } from '@playwright/test';
-import { appStatus, extensionWorker, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
-import type { AppStatus, Lab } from './support/softphone';
+import { appStatus, extensionWorker, micSetting, micStatus, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
+import type { Lab } from './support/softphone';
 
-type MicStatus = AppStatus & { mic: { state: string; permission: string; losses: number } };
 type Hook = { labSoftphone: { answer(): Promise<unknown> } };
-
-const micStatus = (page: Page): Promise<MicStatus> => appStatus(page) as Promise<MicStatus>;
-
-/** The lab origin's microphone content setting, read or written in the extension's worker. */
-async function micSetting(worker: Worker, lab: Lab, setting?: 'allow' | 'block'): Promise<string> {
-  return worker.evaluate(
-    async ([origin, value]) => {
-      const microphone = chrome.contentSettings.microphone;
-      if (value) await microphone.set({ primaryPattern: `${origin}/*`, setting: value });
-      return (await microphone.get({ primaryUrl: `${origin}/` })).setting;
-    },
-    [lab.url, setting] as const,
-  );
-}
 
 async function configure(worker: Worker, userConfig: unknown): Promise<void> {
   await worker.evaluate((c) => chrome.storage.local.set({ userConfig: c }), userConfig);

@@ -8,27 +8,11 @@
  * origin's `chrome.contentSettings.microphone` set to `block` before the softphone first opens.
  */
 import { expect, test } from './support/fixture';
-import type { BrowserContext, Page, Worker } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import type { ConfigResponse } from '../../src/protocol/ui';
-import { appStatus, extensionWorker, openAgent, openPopup, sessionOf, stopServiceWorker } from './support/softphone';
-import type { AppStatus, Lab } from './support/softphone';
+import { extensionWorker, micSetting, micStatus, openAgent, openPopup, sessionOf, stopServiceWorker } from './support/softphone';
+import type { Lab } from './support/softphone';
 import { EXTENSION_ID } from '../support/browser.mjs';
-
-type MicStatus = AppStatus & { mic: { state: string; permission: string; losses: number } };
-
-const micStatus = (page: Page): Promise<MicStatus> => appStatus(page) as Promise<MicStatus>;
-
-/** The lab origin's microphone content setting, read or written in the extension's worker. */
-async function micSetting(worker: Worker, lab: Lab, setting?: 'allow' | 'block'): Promise<string> {
-  return worker.evaluate(
-    async ([origin, value]) => {
-      const microphone = chrome.contentSettings.microphone;
-      if (value) await microphone.set({ primaryPattern: `${origin}/*`, setting: value });
-      return (await microphone.get({ primaryUrl: `${origin}/` })).setting;
-    },
-    [lab.url, setting] as const,
-  );
-}
 
 /** The softphone's first visit, with its microphone blocked: no wait for it to be ready for calls. */
 async function openBlocked(context: BrowserContext, lab: Lab): Promise<Page> {

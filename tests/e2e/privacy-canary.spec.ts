@@ -20,7 +20,7 @@ import { expect, test } from './support/fixture';
 import type { StoredEvent } from '../../src/protocol/ui';
 import type { Incident } from '../../src/session/types';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
-import { captureConsole, dumpIndexedDb, dumpStorage, findCanaries, requestExport } from './support/canaries';
+import { captureConsole, dumpIndexedDb, dumpStorage, expectNoCanaries, requestExport } from './support/canaries';
 import { acceptedLogs } from './support/otlp-receiver';
 import { appStatus, callReady, extensionWorker, labPost, openPopup, recoveredFromStorm } from './support/softphone';
 
@@ -134,14 +134,7 @@ test('no planted caller data reaches IndexedDB, extension storage, the export, t
     telemetry: receiver.requests.map((r) => r.text).join('\n'),
     console: consoleLines.map((l) => `${l.where}: ${l.text}`).join('\n'),
   };
-  for (const [place, text] of Object.entries(places)) {
-    const found = findCanaries(text, canaries);
-    const where = found.slice(0, 5).map((c) => {
-      const i = text.indexOf(c);
-      return text.slice(Math.max(0, i - 120), i + c.length + 40);
-    });
-    expect(found, `caller data found in ${place}, e.g. ${JSON.stringify(where)}`).toEqual([]);
-  }
+  expectNoCanaries(places, canaries, 'caller data');
   // What is left: the endpoints with their parameter names, the close reason with the caller masked.
   const lookupEvent = db.events.find((x) => x.type === 'http' && urlOf(x).includes('/api/v2/contacts/'));
   expect(urlOf(lookupEvent!)).toMatch(/\/api\/v2\/contacts\/\{id\}\?ani&email&customerName&otp$/);

@@ -10,6 +10,7 @@
  * they are: a canary found nowhere verbatim was not written anywhere in a common encoding.
  */
 import { randomBytes } from 'node:crypto';
+import { expect } from '@playwright/test';
 import type { BrowserContext, ConsoleMessage, Page, Worker } from '@playwright/test';
 import type { ExportResponse, StoredEvent } from '../../../src/protocol/ui';
 import { EXTENSION_ID } from './softphone';
@@ -115,4 +116,20 @@ export async function dumpStorage(page: Page): Promise<string> {
 /** The export (`get-export`) as the popup asks for it. */
 export async function requestExport(page: Page, format: 'bundle' | 'summary'): Promise<ExportResponse> {
   return page.evaluate((f) => chrome.runtime.sendMessage({ type: 'get-export', format: f }), format);
+}
+
+/**
+ * Asserts that none of `canaries` appears in any of `places` (place name → its text); a failure
+ * names the place and shows up to five finds with 120 characters before and 40 after.
+ * @throws the assertion error of the first place holding one
+ */
+export function expectNoCanaries(places: Record<string, string>, canaries: string[], what: string): void {
+  for (const [place, text] of Object.entries(places)) {
+    const found = findCanaries(text, canaries);
+    const where = found.slice(0, 5).map((c) => {
+      const i = text.indexOf(c);
+      return text.slice(Math.max(0, i - 120), i + c.length + 40);
+    });
+    expect(found, `${what} found in ${place}, e.g. ${JSON.stringify(where)}`).toEqual([]);
+  }
 }

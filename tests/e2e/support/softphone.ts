@@ -3,7 +3,7 @@
  * logged in, the popup, and the service worker stopped over CDP.
  */
 import type { SessionView, StateResponse } from '../../../src/protocol/ui';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { expect } from '@playwright/test';
 import { startLab } from '../../lab/server.mjs';
 import { EXTENSION_ID, extensionWorker, launchBrowser } from '../../support/browser.mjs';
@@ -187,4 +187,22 @@ export async function stopServiceWorkerAt(context: BrowserContext, viaPage: Page
 export async function sessionOf(extensionPage: Page, userId: string): Promise<SessionView | undefined> {
   const state: StateResponse = await extensionPage.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' }));
   return state.sessions.find((s) => s.agent?.userId === userId);
+}
+
+/** {@link AppStatus} with the lab app's microphone state (tests/lab/README.md). */
+export type MicStatus = AppStatus & { mic: { state: string; permission: string; losses: number } };
+
+/** The lab app's status with its microphone state. */
+export const micStatus = (page: Page): Promise<MicStatus> => appStatus(page) as Promise<MicStatus>;
+
+/** The lab origin's microphone content setting, read or written in the extension's worker. */
+export async function micSetting(worker: Worker, lab: Lab, setting?: 'allow' | 'block'): Promise<string> {
+  return worker.evaluate(
+    async ([origin, value]) => {
+      const microphone = chrome.contentSettings.microphone;
+      if (value) await microphone.set({ primaryPattern: `${origin}/*`, setting: value });
+      return (await microphone.get({ primaryUrl: `${origin}/` })).setting;
+    },
+    [lab.url, setting] as const,
+  );
 }
