@@ -6,7 +6,11 @@
  */
 import { z } from 'zod';
 
-/** Built-in match patterns: the main vendors' softphone hosts and the local softphone lab. */
+/**
+ * Built-in match patterns: the main vendors' softphone hosts, nothing else (least privilege). Any
+ * other page (an in-house softphone, the lab of tests/lab/README.md) is named by whoever
+ * configures the extension: a policy or the options page.
+ */
 export const DEFAULT_SOFTPHONE_URL_PATTERNS: readonly string[] = [
   'https://*.mypurecloud.com/*',
   'https://*.mypurecloud.ie/*',
@@ -17,8 +21,6 @@ export const DEFAULT_SOFTPHONE_URL_PATTERNS: readonly string[] = [
   'https://*.my.connect.aws/*',
   'https://*.awsapps.com/*',
   'https://flex.twilio.com/*',
-  'http://localhost/*',
-  'http://127.0.0.1/*',
 ];
 
 const ms = z.number().int().nonnegative();

@@ -15,7 +15,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import type { StateResponse } from '../../src/protocol/ui';
 import { DIST, PROJECT_ROOT } from '../support/browser.mjs';
-import { appStatus } from './support/softphone';
+import { appStatus, withLabPages } from './support/softphone';
 import { envelopes, recordEnvelopes } from './support/channel-envelopes';
 
 /** Chromium 156's refusal when runtime_blocked_hosts covers the page (src/policy/host-access.ts). */
@@ -75,6 +75,8 @@ test('a softphone host in runtime_blocked_hosts gets nothing injected and the po
   policy.write('blocked', { ExtensionSettings: { [ext.id]: { runtime_blocked_hosts: ['*://127.0.0.1'] } } });
   const { context } = await launch({ extensionDirs: [ext.dir] });
   const worker = await workerOf(context, ext.id);
+  // The user names the lab's pages (the shipped defaults name the vendors' hosts only).
+  await worker.evaluate((c) => chrome.storage.local.set({ userConfig: c }), withLabPages());
   await recordEnvelopes(context);
   await expect
     .poll(async () =>
@@ -82,7 +84,7 @@ test('a softphone host in runtime_blocked_hosts gets nothing injected and the po
     )
     .toEqual([true, true]);
 
-  // The lab on 127.0.0.1 matches softphoneUrlPatterns (a default), but the policy blocks the host.
+  // The lab on 127.0.0.1 matches softphoneUrlPatterns (the user's), but the policy blocks the host.
   const page = await context.newPage();
   await page.goto(`${lab.url}/login?user=agent-1&return=/`);
   await expect.poll(() => injectionOutcome(worker, lab.url), { timeout: 20_000 }).toBe(BLOCKED_ERROR);

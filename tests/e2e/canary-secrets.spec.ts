@@ -18,7 +18,17 @@ import type { StoredEvent } from '../../src/protocol/ui';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
 import { captureConsole, dumpIndexedDb, dumpStorage, expectNoCanaries, jwtCanary, opaqueCanary, requestExport } from './support/canaries';
 import { acceptedLogs } from './support/otlp-receiver';
-import { EXTENSION_ID, appStatus, extensionWorker, issuedSecrets, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
+import {
+  EXTENSION_ID,
+  appStatus,
+  extensionWorker,
+  issuedSecrets,
+  labPost,
+  openAgent,
+  openPopup,
+  sessionOf,
+  withLabPages,
+} from './support/softphone';
 
 const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}/`;
 
@@ -34,8 +44,8 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
   const worker = await extensionWorker(context);
   // Fleet telemetry on, to a local OTLP/HTTP collector.
   await worker.evaluate(
-    (endpoint) => chrome.storage.local.set({ userConfig: { telemetry: { otlpEndpoint: endpoint, exportIntervalSeconds: 2 } } }),
-    receiver.url,
+    (userConfig) => chrome.storage.local.set({ userConfig }),
+    withLabPages({ telemetry: { otlpEndpoint: receiver.url, exportIntervalSeconds: 2 } }),
   );
 
   // --- the canaries -------------------------------------------------------------------------

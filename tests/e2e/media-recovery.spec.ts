@@ -12,13 +12,24 @@
  */
 import { expect, test as base } from './support/fixture';
 import type { Page, Worker } from '@playwright/test';
-import { appStatus, extensionWorker, micSetting, micStatus, labPost, openAgent, openPopup, sessionOf } from './support/softphone';
+import {
+  appStatus,
+  extensionWorker,
+  micSetting,
+  micStatus,
+  labPost,
+  openAgent,
+  openPopup,
+  sessionOf,
+  withLabPages,
+} from './support/softphone';
 import type { Lab } from './support/softphone';
 
 type Hook = { labSoftphone: { answer(): Promise<unknown> } };
 
-async function configure(worker: Worker, userConfig: unknown): Promise<void> {
-  await worker.evaluate((c) => chrome.storage.local.set({ userConfig: c }), userConfig);
+/** Replaces the user settings (the lab's pages stay named). */
+async function configure(worker: Worker, userConfig: Record<string, unknown>): Promise<void> {
+  await worker.evaluate((c) => chrome.storage.local.set({ userConfig: c }), withLabPages(userConfig));
 }
 
 /** Answers a call for agent-1 and waits until audio flows. */

@@ -4,6 +4,8 @@
  * configuration narrowed to `http://localhost/*` leaves a 127.0.0.1 lab page without probe,
  * relay or session while the same lab on localhost is monitored; a document injected before
  * the change is dropped and told nothing; widening again takes effect on the next page load.
+ * The shipped defaults name the vendors' hosts only: the lab is monitored because the user
+ * settings name it (support/fixture.ts `monitorLab`), and without them it is not.
  * The configuration is changed through the user settings (`storage.local` `userConfig`),
  * which resolve exactly as policy does (docs/architecture.md §4) and need no root.
  */
@@ -21,6 +23,7 @@ import {
   openAgentAt,
   openPopup,
   stopServiceWorker,
+  withLabPages,
 } from './support/softphone';
 import { envelopes, recordEnvelopes } from './support/channel-envelopes';
 
@@ -32,6 +35,9 @@ async function registeredMatches(worker: Worker): Promise<[string[], string[]]> 
 }
 
 const defaults = [...DEFAULT_SOFTPHONE_URL_PATTERNS].sort();
+/** The user settings of the lab: the shipped patterns and the lab's pages. */
+const labSettings = withLabPages();
+const withLab = [...(labSettings.softphoneUrlPatterns as string[])].sort();
 
 /** The extension's worker that answers now (Playwright keeps stopped workers listed). */
 async function liveWorker(context: BrowserContext): Promise<Worker> {
@@ -59,15 +65,16 @@ test('softphoneUrlPatterns narrowed to localhost: 127.0.0.1 gets no probe, relay
   const localOrigin = `http://localhost:${lab.port}`;
   let worker = await extensionWorker(context);
   await recordEnvelopes(context);
-  // The manifest declares no content scripts: the worker registers the vendor presets and the lab.
-  await expect.poll(() => registeredMatches(worker)).toEqual([defaults, defaults]);
+  // The manifest declares no content scripts: the worker registers the vendor presets and the
+  // lab's pages the user settings add.
+  await expect.poll(() => registeredMatches(worker)).toEqual([withLab, withLab]);
   const registration = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
   expect(registration.map((s) => [s.id, s.world, s.runAt, s.js])).toEqual([
     ['sg-probe', 'MAIN', 'document_start', ['extension/page/probe.iife.js']],
     ['sg-relay', 'ISOLATED', 'document_start', ['extension/relay/relay.iife.js']],
   ]);
 
-  // Under the defaults both lab origins are monitored.
+  // Under these settings both lab origins are monitored.
   const onLoopback = await openAgent(context, lab, 'agent-1');
   const onLocalhost = await openAgentAt(context, localOrigin, 'agent-2');
   for (const page of [onLoopback, onLocalhost]) {
@@ -122,9 +129,18 @@ test('softphoneUrlPatterns narrowed to localhost: 127.0.0.1 gets no probe, relay
   // The lab app itself works the same without the extension.
   expect(callReady(await appStatus(onLoopback))).toBe(true);
 
-  // Widen again: back to the defaults, effective on the next load.
+  // The user settings removed: the shipped defaults name no lab page at all.
   await worker.evaluate(() => chrome.storage.local.remove('userConfig'));
   await expect.poll(() => registeredMatches(worker)).toEqual([defaults, defaults]);
+  await expect.poll(liveOrigins).toEqual([]);
+  await reloadReady(onLocalhost);
+  await onLocalhost.waitForTimeout(1500);
+  expect(await envelopes(onLocalhost)).toEqual([]);
+
+  // Widen again: the lab's pages named again, effective on the next load.
+  await worker.evaluate((c) => chrome.storage.local.set({ userConfig: c }), labSettings);
+  await expect.poll(() => registeredMatches(worker)).toEqual([withLab, withLab]);
+  await reloadReady(onLocalhost);
   await reloadReady(onLoopback);
   await expect.poll(() => envelopes(onLoopback)).toEqual(expect.arrayContaining(['to-ext:hello', 'to-page:config']));
   await expect.poll(liveOrigins).toEqual([lab.url, localOrigin].sort());

@@ -15,8 +15,9 @@ import { resolveConfig } from '../../src/policy/resolve';
 import { DEFAULT_CONFIG, PartialConfigSchema } from '../../src/policy/schema';
 import type { ConfigResponse } from '../../src/protocol/ui';
 
-// One browser for the file; the user settings are emptied before each test.
-test.use({ shareBrowser: true });
+// One browser for the file; the user settings are emptied before each test. No lab page is
+// opened: the settings start empty, the shipped defaults in force.
+test.use({ shareBrowser: true, monitorLab: false });
 
 const OPTIONS_URL = `chrome-extension://${EXTENSION_ID}/extension/options/index.html`;
 const POPUP_URL = `chrome-extension://${EXTENSION_ID}/extension/popup/index.html`;

@@ -21,6 +21,7 @@ import {
   labStats,
   openPopup,
   stopServiceWorker,
+  withLabPages,
 } from './support/softphone';
 import type { AppStatus, Lab } from './support/softphone';
 
@@ -125,7 +126,7 @@ test.describe('a token that outlives the preventive refresh', () => {
 
     const { day, hhmm } = wallClock(due + 60_000);
     const window = { days: [day], start: hhmm, timeZone: ZONE, durationMinutes: 30, refreshAheadMinutes: 1 };
-    await worker.evaluate((w) => chrome.storage.local.set({ userConfig: { riskWindows: [w] } }), window);
+    await worker.evaluate((userConfig) => chrome.storage.local.set({ userConfig }), withLabPages({ riskWindows: [window] }));
     const note = `Refreshed ahead of ${day} ${hhmm} ${ZONE}`;
 
     await test.step('the alarm is set for the refresh time', async () => {

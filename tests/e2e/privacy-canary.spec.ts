@@ -22,7 +22,7 @@ import type { Incident } from '../../src/session/types';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
 import { captureConsole, dumpIndexedDb, dumpStorage, expectNoCanaries, requestExport } from './support/canaries';
 import { acceptedLogs } from './support/otlp-receiver';
-import { appStatus, callReady, extensionWorker, labPost, openPopup, recoveredFromStorm } from './support/softphone';
+import { appStatus, callReady, extensionWorker, labPost, openPopup, recoveredFromStorm, withLabPages } from './support/softphone';
 
 /** Random decimal digits, the first not zero. */
 const digits = (n: number): string => `${randomInt(1, 10)}${Array.from({ length: n - 1 }, () => randomInt(0, 10)).join('')}`;
@@ -36,8 +36,8 @@ test('no planted caller data reaches IndexedDB, extension storage, the export, t
   const consoleLines = captureConsole(context);
   const worker = await extensionWorker(context);
   await worker.evaluate(
-    (endpoint) => chrome.storage.local.set({ userConfig: { telemetry: { otlpEndpoint: endpoint, exportIntervalSeconds: 2 } } }),
-    receiver.url,
+    (userConfig) => chrome.storage.local.set({ userConfig }),
+    withLabPages({ telemetry: { otlpEndpoint: receiver.url, exportIntervalSeconds: 2 } }),
   );
 
   // --- the caller ---------------------------------------------------------------------------

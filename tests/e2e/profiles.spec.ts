@@ -10,6 +10,10 @@ import { PROFILE_LIMITS, profileConfig } from '../../src/policy/profiles';
 import type { StateResponse } from '../../src/protocol/ui';
 import { labPost, openPopup } from './support/softphone';
 
+// The options page starts from empty user settings (the shipped defaults); the lab's tests name
+// the lab's pages themselves.
+test.use({ monitorLab: false });
+
 const OPTIONS_URL = `chrome-extension://${EXTENSION_ID}/extension/options/index.html`;
 const row = (page: Page, key: string) => page.locator(`.field[data-key="${key}"]`);
 

@@ -47,8 +47,9 @@ const spread = (times: number[]): number => Math.max(...times) - Math.min(...tim
 
 test('five tabs, two identities fail at once: one refresh per identity, presence retries spread by jitter', async ({ lab, context }) => {
   // Cookies are per host, not per port: two loopback names of one lab hold two signed-in agents.
-  // Both are in the default softphoneUrlPatterns (http://127.0.0.1/*, http://localhost/*, any
-  // port) and protectedRequestPatterns (*/api/v2/*).
+  // Both are in the lab's softphoneUrlPatterns the user settings name (http://127.0.0.1/*,
+  // http://localhost/*, any port; support/fixture.ts) and the default protectedRequestPatterns
+  // (*/api/v2/*).
   const tabs: Page[] = [];
   for (let i = 0; i < 3; i++) tabs.push(await openAgentAt(context, lab.url, 'agent-1'));
   for (let i = 0; i < 2; i++) tabs.push(await openAgentAt(context, `http://localhost:${lab.port}`, 'agent-2'));

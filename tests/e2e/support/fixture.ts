@@ -8,7 +8,11 @@
  * - `lab`: the softphone lab on a free port (options `labOptions`), closed after.
  * - `context`: Chromium with the built extension (options `withExtension`, `browserArgs`,
  *   `sitePermissions`), `userConfig` written to `chrome.storage.local` before any page opens;
- *   closed after. With `shareBrowser` one browser serves every test of the spec file (where
+ *   closed after. The shipped configuration monitors the vendors' hosts only: with `monitorLab`
+ *   (the default) the user settings also name the lab's pages (`LAB_URL_PATTERNS`, added to
+ *   the shipped patterns as a user adds a line on the options page) unless `userConfig` names
+ *   its own `softphoneUrlPatterns`; either way the fixture waits until the worker has
+ *   registered its content scripts for them, so no page opens unmonitored. With `shareBrowser` one browser serves every test of the spec file (where
  *   a launch per test would cost more than the tests): `userConfig` is put back before each
  *   test, and the browser is closed when the worker moves on to another file or ends.
  * - `fileScope` (worker-scoped): what a spec keeps for all its tests, as the shared browser.
@@ -20,8 +24,11 @@
  *   of its own, Chromium's log); every one is closed
  *   and its profile removed after the test. For two browsers side by side, or a browser that
  *   must start after the scenario's first step (a policy file written, an extension copied).
+ *   The build gets the user settings as `context` does (`monitorLab` included).
  * - `policy`: Chromium policy files (support/policy-files.ts); skips the test when this
- *   process cannot write them (not root); every file removed after.
+ *   process cannot write them (not root); every file removed after. With `monitorLab`, a
+ *   managed value that does not name `softphoneUrlPatterns` gets the lab's pages, as an
+ *   administrator of the lab would write it.
  * - `smallDisk`: a tmpfs of `smallDiskMb` MB for a profile (support/small-disk.ts); skips the
  *   test when mounting is not permitted; unmounted after.
  * - `fixtureServer`, `sessionServer`: the probe specs' servers (fixtures/probe/); `probePage`:
@@ -51,7 +58,7 @@ import type { PolicyFiles } from './policy-files';
 import { launchBrowserIn, mountSmallDisk } from './small-disk';
 import type { SmallDisk } from './small-disk';
 import { TLS_BROWSER_ARGS } from '../../lab/server.mjs';
-import { extensionWorker, openAgent, openPopup, startLab } from './softphone';
+import { extensionWorker, openAgent, openPopup, startLab, waitForMonitored, withLabPages } from './softphone';
 import type { Lab } from './softphone';
 
 export { expect };
@@ -75,6 +82,8 @@ export interface LaunchOptions {
   userDataDir?: string;
   /** Written to `storage.local` `userConfig` once the worker is up (needs the build). */
   userConfig?: UserConfig;
+  /** Add the lab's pages to `userConfig` (fixture option `monitorLab`; default: the test's). */
+  monitorLab?: boolean;
   /**
    * No `--load-extension`: the browser installs what the policy files say, as a managed
    * workstation does (support/force-install.ts). `userConfig` is not applied.
@@ -100,6 +109,12 @@ interface Options {
   browserArgs: string[];
   sitePermissions: boolean;
   userConfig: UserConfig | undefined;
+  /**
+   * The user settings name the lab's pages besides the shipped vendor hosts (unless
+   * `userConfig` names its own `softphoneUrlPatterns`), and policy values written with
+   * `policy.managed` too. Off for a test about the shipped defaults.
+   */
+  monitorLab: boolean;
   /** One browser for every test of the spec file instead of one per test. */
   shareBrowser: boolean;
   /** Who `agent` logs in as. */
@@ -177,8 +192,15 @@ async function startBrowser(o: LaunchOptions): Promise<Launched> {
   } else {
     launched = await launchBrowser({ withExtension: o.withExtension ?? true, args: o.browserArgs, sitePermissions: o.sitePermissions });
   }
-  if (o.userConfig !== undefined) await setUserConfig(await extensionWorker(launched.context), o.userConfig);
+  const withBuild = (o.withExtension ?? true) && !o.extensionDirs;
+  if (withBuild) await configure(await extensionWorker(launched.context), o.monitorLab ? withLabPages(o.userConfig) : o.userConfig);
   return launched;
+}
+
+/** Puts `config` in as the user settings and waits until the content scripts follow it. */
+async function configure(worker: Worker, config: UserConfig | undefined): Promise<void> {
+  await setUserConfig(worker, config);
+  if (config !== undefined) await waitForMonitored(worker, config);
 }
 
 /** Makes `storage.local` `userConfig` equal `config` (removed when undefined); writes only a change. */
@@ -204,6 +226,7 @@ export const test = base.extend<Options & Fixtures, WorkerFixtures>({
   browserArgs: [[], { option: true }],
   sitePermissions: [false, { option: true }],
   userConfig: [undefined, { option: true }],
+  monitorLab: [true, { option: true }],
   shareBrowser: [false, { option: true }],
   agentUser: ['agent-1', { option: true }],
   smallDiskMb: [192, { option: true }],
@@ -223,10 +246,10 @@ export const test = base.extend<Options & Fixtures, WorkerFixtures>({
     await lab.close();
   },
 
-  launch: async ({}, use) => {
+  launch: async ({ monitorLab }, use) => {
     const started: { launched: Launched; keepProfile: boolean }[] = [];
     await use(async (options = {}) => {
-      const launched = await startBrowser(options);
+      const launched = await startBrowser({ monitorLab, ...options });
       started.push({ launched, keepProfile: options.userDataDir !== undefined });
       return launched;
     });
@@ -237,7 +260,7 @@ export const test = base.extend<Options & Fixtures, WorkerFixtures>({
   },
 
   context: async (
-    { withExtension, browserArgs, sitePermissions, userConfig, shareBrowser, labOptions, launch, fileScope },
+    { withExtension, browserArgs, sitePermissions, userConfig, monitorLab, shareBrowser, labOptions, launch, fileScope },
     use,
     testInfo,
   ) => {
@@ -251,13 +274,13 @@ export const test = base.extend<Options & Fixtures, WorkerFixtures>({
     const { context } = await fileScope.get(
       testInfo,
       `browser ${JSON.stringify(options)}`,
-      () => startBrowser(options),
+      () => startBrowser({ ...options, monitorLab: false }),
       async (b) => {
         await b.context.close();
         rmSync(b.userDataDir, { recursive: true, force: true });
       },
     );
-    if (withExtension) await setUserConfig(await extensionWorker(context), userConfig);
+    if (withExtension) await configure(await extensionWorker(context), monitorLab ? withLabPages(userConfig) : userConfig);
     await use(context);
   },
 
@@ -273,10 +296,10 @@ export const test = base.extend<Options & Fixtures, WorkerFixtures>({
     await use(await openPopup(context));
   },
 
-  policy: async ({}, use, testInfo) => {
+  policy: async ({ monitorLab }, use, testInfo) => {
     const why = cannotWritePolicy();
     testInfo.skip(why !== null, `policy files: ${why}`);
-    const files = policyFiles(['policy', 'blocked']);
+    const files = policyFiles(['policy', 'blocked'], { labPages: monitorLab });
     try {
       await use(files);
     } finally {

@@ -8,6 +8,7 @@
 import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXTENSION_ID } from '../../support/browser.mjs';
+import { withLabPages } from './softphone';
 
 export const POLICY_DIR = '/etc/chromium/policies/managed';
 
@@ -30,7 +31,12 @@ export function cannotWritePolicy(): string | null {
 export interface PolicyFiles {
   /** Writes `softphone-guard-e2e-<name>.json` atomically (Chromium may read at any moment). */
   write(name: string, content: Record<string, unknown>): void;
-  /** The extension's managed-storage value (`3rdparty` → `extensions` → its id), file `policy`. */
+  /**
+   * The extension's managed-storage value (`3rdparty` → `extensions` → its id), file `policy`.
+   * With `labPages`, a value that does not name `softphoneUrlPatterns` gets the lab's pages
+   * besides the shipped vendor hosts (support/softphone.ts `withLabPages`), as the lab's
+   * administrator would write it; a value that names them is written as it is.
+   */
   managed(value: Record<string, unknown>): void;
   /** Removes the file `name` (default: the managed-storage one). */
   remove(name?: string): void;
@@ -40,8 +46,11 @@ export interface PolicyFiles {
   anyLeft(): boolean;
 }
 
-/** Policy files under {@link POLICY_DIR}; `names` are removed up front (leftovers of an interrupted run). */
-export function policyFiles(names: string[] = ['policy']): PolicyFiles {
+/**
+ * Policy files under {@link POLICY_DIR}; `names` are removed up front (leftovers of an interrupted run).
+ * @param opts.labPages `managed` values name the lab's pages unless they name their own (default false)
+ */
+export function policyFiles(names: string[] = ['policy'], opts: { labPages?: boolean } = {}): PolicyFiles {
   const written = new Set<string>(names);
   const remove = (name = 'policy'): void => {
     rmSync(policyPath(name), { force: true });
@@ -56,7 +65,7 @@ export function policyFiles(names: string[] = ['policy']): PolicyFiles {
   for (const name of written) remove(name);
   return {
     write,
-    managed: (value) => write('policy', { '3rdparty': { extensions: { [EXTENSION_ID]: value } } }),
+    managed: (value) => write('policy', { '3rdparty': { extensions: { [EXTENSION_ID]: opts.labPages ? withLabPages(value) : value } } }),
     remove,
     removeAll: () => written.forEach((name) => remove(name)),
     anyLeft: () => [...written].some((name) => existsSync(policyPath(name))),

@@ -7,6 +7,8 @@ import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { expect } from '@playwright/test';
 import { startLab } from '../../lab/server.mjs';
 import { EXTENSION_ID, extensionWorker, launchBrowser } from '../../support/browser.mjs';
+import { DEFAULT_SOFTPHONE_URL_PATTERNS } from '../../../src/policy/schema';
+import { PROBE_SCRIPT_ID, RELAY_SCRIPT_ID, canonicalPattern } from '../../../src/policy/registrations';
 
 export type Lab = Awaited<ReturnType<typeof startLab>>;
 export { startLab, launchBrowser, extensionWorker, EXTENSION_ID };
@@ -205,4 +207,62 @@ export async function micSetting(worker: Worker, lab: Lab, setting?: 'allow' | '
     },
     [lab.url, setting] as const,
   );
+}
+
+/**
+ * The lab's pages: the lab and the probe specs' servers listen on loopback, on any port
+ * (tests/lab/README.md). The shipped `softphoneUrlPatterns` name the vendors' hosts only
+ * (src/policy/schema.ts), so a browser monitors the lab only because its configuration names
+ * it, as a user does on the options page or an administrator in a policy.
+ */
+export const LAB_URL_PATTERNS: readonly string[] = ['http://127.0.0.1/*', 'http://localhost/*'];
+
+/**
+ * `config` (user settings or a policy value) with the lab's pages after the shipped patterns,
+ * as a user who adds a line to "Softphone pages" saves it. A `config` that names its own
+ * `softphoneUrlPatterns` is returned as it is: the test decides what is monitored.
+ */
+export function withLabPages(config: Record<string, unknown> = {}): Record<string, unknown> {
+  if ('softphoneUrlPatterns' in config) return config;
+  return { ...config, softphoneUrlPatterns: [...DEFAULT_SOFTPHONE_URL_PATTERNS, ...LAB_URL_PATTERNS] };
+}
+
+/**
+ * Waits until the worker has registered the probe and the relay for every pattern of the
+ * configuration in force: the policy's `softphoneUrlPatterns` when managed storage has them,
+ * else those of `userConfig` (extension/background/content-scripts.ts registers them once it
+ * has read both, and again after each change). A page opened before that is not monitored.
+ * Throws after `timeoutMs` with what is registered.
+ */
+export async function waitForMonitored(worker: Worker, userConfig: Record<string, unknown> | undefined, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const { managed, registered } = await worker.evaluate(
+      async (ids) => {
+        const policy = (await chrome.storage.managed.get('softphoneUrlPatterns').catch(() => ({}))) as { softphoneUrlPatterns?: unknown };
+        const scripts = await chrome.scripting.getRegisteredContentScripts({ ids });
+        return { managed: policy.softphoneUrlPatterns, registered: scripts.map((s) => s.matches ?? []) };
+      },
+      [PROBE_SCRIPT_ID, RELAY_SCRIPT_ID],
+    );
+    const patterns = Array.isArray(managed) ? (managed as string[]) : ((userConfig?.softphoneUrlPatterns as string[] | undefined) ?? []);
+    const wanted = patterns.map(canonicalPattern).filter((p): p is string => p !== null);
+    if (registered.length === 2 && registered.every((matches) => wanted.every((p) => matches.includes(p)))) return;
+    if (Date.now() > end) {
+      throw new Error(
+        `content scripts not registered within ${timeoutMs} ms: wanted ${JSON.stringify(wanted)}, registered ${JSON.stringify(registered)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Replaces the user settings in `storage.local` mid-test, keeping the lab's pages monitored
+ * ({@link withLabPages}), and waits until the content scripts follow.
+ */
+export async function setUserSettings(worker: Worker, config: Record<string, unknown>): Promise<void> {
+  const settings = withLabPages(config);
+  await worker.evaluate((c) => chrome.storage.local.set({ userConfig: c }), settings);
+  await waitForMonitored(worker, settings);
 }
