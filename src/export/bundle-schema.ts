@@ -14,8 +14,12 @@ import { ConfigSchema } from '../policy/schema';
 
 /** The `format` value that identifies a bundle. */
 export const EXPORT_BUNDLE_FORMAT = 'softphone-guard.export-bundle';
-/** Schema version; bumped on any incompatible change. */
-export const EXPORT_BUNDLE_VERSION = 1;
+/**
+ * Schema version; bumped on any incompatible change. 2: every URL is minimised (origin and
+ * templated path, parameter names only; docs/export-bundle.md "What is kept of a URL") where
+ * version 1 carried it whole.
+ */
+export const EXPORT_BUNDLE_VERSION = 2;
 
 const epochMs = z.number().describe('Epoch milliseconds (UTC).');
 const count = z.number().int().nonnegative();

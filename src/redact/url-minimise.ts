@@ -26,7 +26,10 @@
  *   collections whose members are endpoints of the platform rather than customer records
  *   (Genesys's notification channels, `wss://streaming.<region>/stream/channels/streaming-<uuid>`;
  *   deployments; organisations): there the segment is kept. The same exception holds for the
- *   hexadecimal rule. Digit runs, `tel:` and e-mail addresses are replaced after any segment.
+ *   hexadecimal rule. Digit runs, `tel:` and e-mail addresses are replaced after any segment;
+ * - after a segment that names a one-time secret ({@link SECRET_KEY_SEGMENTS}: `/otp/123456`,
+ *   `/pin/4321`, `/verify/A7K2Q9`), any segment with a digit in it, short codes included,
+ *   except a version tag (`/otp/v2/…`).
  *
  * Matrix parameters (`;jsessionid=…`) of a segment are reduced to their names like the query.
  * Query and fragment parameter names that are themselves identifiers become
@@ -60,6 +63,30 @@ export const ENDPOINT_COLLECTIONS: ReadonlySet<string> = new Set([
   'edges',
 ]);
 
+/**
+ * Path segments after which a value is a one-time secret (compared case-insensitively), as the
+ * same names are in a query (src/redact/redact.ts masks `otp=`, `pin=`, `passcode=`, `code=`).
+ */
+export const SECRET_KEY_SEGMENTS: ReadonlySet<string> = new Set([
+  'otp',
+  'totp',
+  'hotp',
+  'pin',
+  'pincode',
+  'passcode',
+  'code',
+  'mfa',
+  '2fa',
+  'tan',
+  'verify',
+  'verification',
+  'verification-code',
+  'verification_code',
+  'verificationcode',
+  'one-time-password',
+  'token',
+]);
+
 /** Longest URL looked at, UTF-16 code units; the rest is cut (the page protocol allows 2,048). */
 const MAX_INPUT = 8192;
 /** Longest parameter name kept as is; longer ones are no names but data. */
@@ -72,6 +99,7 @@ const DIAL_URI_RE = /^(?:tel|sips?|callto|fax|modem):/i;
 const EMAIL_RE = /[^@\s]@[^@\s]/;
 const HEX_RUN_RE = /(?=[0-9a-f]*\d)[0-9a-f]{16,}/i;
 const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const VERSION_TAG_RE = /^v\d+(?:\.\d+)*$/i;
 const SCHEME_RE = /^([a-z][a-z0-9+.-]*):/i;
 const HIERARCHICAL_RE = /^([a-z][a-z0-9+.-]*:)?\/\/([^/?#]*)(.*)$/is;
 
@@ -79,8 +107,10 @@ const HIERARCHICAL_RE = /^([a-z][a-z0-9+.-]*:)?\/\/([^/?#]*)(.*)$/is;
 export function isIdentifierSegment(raw: string, previous = ''): boolean {
   const s = safeDecode(raw);
   if (DIGIT_RUN_RE.test(s) || DIAL_URI_RE.test(s) || EMAIL_RE.test(s)) return true;
+  const before = safeDecode(previous).toLowerCase();
+  if (SECRET_KEY_SEGMENTS.has(before) && /\d/.test(s) && !VERSION_TAG_RE.test(s)) return true;
   if (!UUID_RE.test(s) && !HEX_RUN_RE.test(s)) return false;
-  return !ENDPOINT_COLLECTIONS.has(safeDecode(previous).toLowerCase());
+  return !ENDPOINT_COLLECTIONS.has(before);
 }
 
 /**

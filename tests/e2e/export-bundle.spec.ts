@@ -68,7 +68,7 @@ test('the bundle after a publish storm validates against its schema and holds th
   const parsed = ExportBundleSchema.safeParse(bundle);
   expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues.slice(0, 5))).toBe(true);
   expect(parsed.data).toEqual(bundle);
-  expect(bundle).toMatchObject({ format: 'softphone-guard.export-bundle', version: 1 });
+  expect(bundle).toMatchObject({ format: 'softphone-guard.export-bundle', version: 2 });
 
   // Sessions: the agent's, with the storm's close.
   const session = bundle.sessions.find((s) => s.agent?.userId === 'agent-1');

@@ -27,7 +27,7 @@ describe('buildBundle', () => {
     const parsed = ExportBundleSchema.parse(bundle);
     expect(parsed).toEqual(JSON.parse(JSON.stringify(bundle)));
     expect(bundle.format).toBe('softphone-guard.export-bundle');
-    expect(bundle.version).toBe(1);
+    expect(bundle.version).toBe(2);
     expect(bundle.generatedAt).toBe(new Date(s(30)).toISOString());
   });
 

@@ -57,7 +57,7 @@ describe('docs/export-bundle.schema.json', () => {
   it('names the format and pins the version', () => {
     const schema = exportBundleJsonSchema() as { properties: Record<string, { const?: unknown }>; required: string[] };
     expect(schema.properties.format?.const).toBe('softphone-guard.export-bundle');
-    expect(schema.properties.version?.const).toBe(1);
+    expect(schema.properties.version?.const).toBe(2);
     expect(schema.required).toEqual(expect.arrayContaining(['format', 'version', 'environment', 'sessions', 'incidents', 'events']));
   });
 });

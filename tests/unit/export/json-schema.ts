@@ -7,6 +7,6 @@ export function exportBundleJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(ExportBundleSchema),
     $id: 'https://softphone-guard.invalid/export-bundle.schema.json',
-    title: 'Softphone Guard export bundle, version 1 (docs/export-bundle.md)',
+    title: 'Softphone Guard export bundle, version 2 (docs/export-bundle.md)',
   };
 }

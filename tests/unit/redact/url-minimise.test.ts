@@ -93,6 +93,12 @@ describe('minimiseUrl: caller data goes', () => {
     ['https://cc.example/x?+15551234567', 'https://cc.example/x?{id}'],
     ['https://cc.example/x?jane@example.com=1', 'https://cc.example/x?{id}'],
     ['https://15551234567.cc.example/x', 'https://{id}.cc.example/x'],
+    // Short one-time secrets in the path, after the segment that names them.
+    ['https://cc.example/verify/otp/123456', 'https://cc.example/verify/otp/{id}'],
+    ['https://cc.example/api/v2/mfa/PIN/4321/confirm', 'https://cc.example/api/v2/mfa/PIN/{id}/confirm'],
+    ['https://cc.example/verify/A7K2Q9', 'https://cc.example/verify/{id}'],
+    ['https://cc.example/passcode/12-34-56', 'https://cc.example/passcode/{id}'],
+    ['https://cc.example/app#/otp/123456', 'https://cc.example/app#/otp/{id}'],
   ])('%s', (input, expected) => {
     expect(minimiseUrl(input)).toBe(expected);
   });
@@ -152,6 +158,19 @@ describe('isIdentifierSegment', () => {
     expect(isIdentifierSegment(UUID, 'channels')).toBe(false);
     expect(isIdentifierSegment(`streaming-${UUID}`, 'Channels')).toBe(false);
     expect(isIdentifierSegment(UUID, 'deployments')).toBe(false);
+  });
+  it('after a segment naming a one-time secret, a value with a digit goes; words and version tags stay', () => {
+    for (const key of ['otp', 'OTP', 'pin', 'passcode', 'code', 'verify', 'mfa', '2fa', 'token']) {
+      expect(isIdentifierSegment('123456', key), key).toBe(true);
+      expect(isIdentifierSegment('0000', key), key).toBe(true);
+      expect(isIdentifierSegment('ab12cd', key), key).toBe(true);
+      expect(isIdentifierSegment('v2', key), key).toBe(false);
+      expect(isIdentifierSegment('resend', key), key).toBe(false);
+    }
+    // Elsewhere a short number is a status, a page or a version, and stays.
+    for (const previous of ['', 'errors', 'pages', 'contacts']) expect(isIdentifierSegment('123456', previous), previous).toBe(false);
+    expect(minimiseUrl('https://cc.example/otp/resend')).toBe('https://cc.example/otp/resend');
+    expect(minimiseUrl('https://cc.example/otp/v2/verify')).toBe('https://cc.example/otp/v2/verify');
   });
   it('phone numbers and e-mail addresses go after any segment', () => {
     expect(isIdentifierSegment('+15551234567', 'channels')).toBe(true);
