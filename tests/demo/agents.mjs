@@ -10,7 +10,7 @@
  * `agent.page` is where the softphone's test hook is (the CRM page's frame for `embedded`, the
  * first tab for `shared-worker`).
  */
-import { launchBrowser, extensionWorker } from '../support/browser.mjs';
+import { EXTENSION_ID, launchBrowser, extensionWorker } from '../support/browser.mjs';
 import { TLS_BROWSER_ARGS } from '../lab/server.mjs';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -40,23 +40,32 @@ export const CASE_NOTES = 'Customer called twice, router model RX-200; promised 
 const MARKER = 'the document from before the fault';
 
 /**
- * Writes the extension's user settings (`storage.local` `userConfig`) and waits until its page
- * probe is registered for `pattern`, so that pages opened next are monitored.
+ * Names the lab's softphone pages the way a user does: the shipped configuration monitors the
+ * vendors' hosts only, so the agent opens the extension's options page, adds `pattern` as a
+ * line of "Softphone pages" and saves. Then waits until the worker has registered the page
+ * probe and relay for it, so that pages opened next are monitored.
  */
-async function configureExtension(context, userConfig, pattern) {
+async function addSoftphonePages(context, pattern) {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${EXTENSION_ID}/extension/options/index.html`);
+  const field = options.getByLabel('Softphone pages', { exact: true });
+  // The page fills its fields once the worker answers.
+  const shown = await waitFor(async () => (await field.inputValue()) || null, 10_000, 100);
+  if (!shown) throw new Error('the options page showed no softphone pages');
+  if (!shown.split('\n').includes(pattern)) await field.fill(`${shown}\n${pattern}`);
+  await options.getByRole('button', { name: 'Save', exact: true }).click();
+  const saved = await waitFor(async () => (await options.locator('.savebar [role="status"]').textContent()) === 'Saved.', 10_000, 100);
+  await options.close();
+  if (!saved) throw new Error(`the options page did not save ${pattern}`);
   const worker = await extensionWorker(context);
-  await worker.evaluate(
-    async ({ config, pattern, waitMs }) => {
-      await chrome.storage.local.set({ userConfig: config });
-      const end = Date.now() + waitMs;
-      while (Date.now() < end) {
-        const scripts = await chrome.scripting.getRegisteredContentScripts();
-        if (scripts.some((s) => s.id === 'sg-relay' && (s.matches ?? []).includes(pattern))) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    { config: userConfig, pattern, waitMs: 10_000 },
+  const registered = await waitFor(
+    async () =>
+      (await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts())).filter((s) => (s.matches ?? []).includes(pattern))
+        .length === 2,
+    10_000,
+    100,
   );
+  if (!registered) throw new Error(`the page probe was not registered for ${pattern}`);
 }
 
 /**
@@ -68,9 +77,9 @@ export async function startAgent(lab, { withExtension, user, headless, topology 
   const { context } = await launchBrowser({ withExtension, headless, args: lab.tls ? [...TLS_BROWSER_ARGS] : [] });
   const agent = { context, page: null, pages: [], crm: null, user, withExtension, topology };
   try {
-    if (withExtension && topology !== 'page') {
-      const pattern = `${new URL(lab.origins.softphone).protocol}//${new URL(lab.origins.softphone).hostname}/*`;
-      await configureExtension(context, { softphoneUrlPatterns: [pattern] }, pattern);
+    if (withExtension) {
+      const softphone = new URL(topology === 'page' ? origin : lab.origins.softphone);
+      await addSoftphonePages(context, `${softphone.protocol}//${softphone.hostname}/*`);
     }
     const first = context.pages()[0] ?? (await context.newPage());
     if (topology === 'embedded') {
