@@ -74,8 +74,8 @@ try {
   console.log(`extension ID ${result.id} (release key ${result.key.path})`);
   console.log(`version      ${result.version}`);
   console.log(`CRX3         ${result.crxPath} (${kib(result.sizes.crx)})`);
-  console.log(`update.xml   ${result.updateXmlPath} (codebase ${result.codebase})`);
-  console.log(`store zip    ${result.storeZipPath} (${kib(result.sizes.storeZip)}, no "key")`);
+  console.log(`update.xml   ${result.updateXmlPath} (codebase ${result.codebase}; serve it at ${result.updateUrl})`);
+  console.log(`store zip    ${result.storeZipPath} (${kib(result.sizes.storeZip)}, no "key", no "update_url")`);
 } catch (error) {
   console.error(`package: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

@@ -31,6 +31,8 @@ export interface PackageResult {
   updateXmlPath: string;
   storeZipPath: string;
   codebase: string;
+  /** Where update.xml must be served: the CRX manifest's `update_url`. */
+  updateUrl: string;
   sizes: { crx: number; updateXml: number; storeZip: number };
 }
 export function packageExtension(options: PackageOptions): Promise<PackageResult>;

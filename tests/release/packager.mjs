@@ -2,11 +2,13 @@
  * Packs a build of the extension (dist/) for release, from one build:
  *
  * - `softphone-guard-<version>.crx`: a CRX3 signed with the release key, whose manifest `key` is
- *   the release key's public key, so the ID Chromium gives it is the one the policies name;
+ *   the release key's public key, so the ID Chromium gives it is the one the policies name, and
+ *   whose manifest `update_url` is `<base-url>update.xml`, where installed copies look for updates;
  * - `update.xml`: the update manifest (gupdate protocol 2.0: `appid`, `codebase`, `version`) for
  *   the `update_url` of the force-install policy (docs/deployment.md);
- * - `softphone-guard-<version>-store.zip`: the same files without `key`, for the Chrome Web
- *   Store and Edge Add-ons (the store assigns its own ID and rejects a `key`).
+ * - `softphone-guard-<version>-store.zip`: the same files without `key` and `update_url`, for the
+ *   Chrome Web Store and Edge Add-ons (the store assigns its own ID, rejects a `key` and serves
+ *   the updates itself).
  *
  * Packager: `crx3` (npm, 2.0.0, March 2026; dependencies mri, pbf, yazl; writes only CRX3,
  * streaming, keys from Node's crypto). Compared with `crx` (5.0.1, December 2024; CRX3 since
@@ -181,6 +183,7 @@ function zipDir(dir, zipPath) {
  * @property {string} updateXmlPath
  * @property {string} storeZipPath
  * @property {string} codebase the CRX's URL written in update.xml
+ * @property {string} updateUrl where update.xml must be served: the CRX manifest's `update_url`
  * @property {{ crx: number, updateXml: number, storeZip: number }} sizes bytes
  */
 
@@ -234,10 +237,19 @@ export async function packageExtension(options) {
     cpSync(distDir, storeDir, { recursive: true });
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     manifest.version = version;
-    writeFileSync(join(crxDir, 'manifest.json'), JSON.stringify({ ...manifest, key: key.publicKeyDer.toString('base64') }, null, 2));
-    // The store assigns its own ID and rejects `key`.
+    // `update_url`: where an installed copy looks for updates. A CRX without one is updated from
+    // the Chrome Web Store only, whatever `update_url` the force-install policy gave for the
+    // install (chrome/browser/extensions/updater/extension_updater.cc, `CanUseUpdateService`;
+    // measured in Chromium 156: no request to the policy's server in 90 s of 30 s checks).
+    const updateUrl = new URL('update.xml', base).href;
+    writeFileSync(
+      join(crxDir, 'manifest.json'),
+      JSON.stringify({ ...manifest, key: key.publicKeyDer.toString('base64'), update_url: updateUrl }, null, 2),
+    );
+    // The store assigns its own ID and updates from itself: no `key`, no `update_url`.
     const storeManifest = { ...manifest };
     delete storeManifest.key;
+    delete storeManifest.update_url;
     writeFileSync(join(storeDir, 'manifest.json'), JSON.stringify(storeManifest, null, 2));
 
     const crxPath = join(outDir, `${NAME}-${version}.crx`);
@@ -258,6 +270,7 @@ export async function packageExtension(options) {
       updateXmlPath,
       storeZipPath,
       codebase,
+      updateUrl,
       sizes: { crx: statSync(crxPath).size, updateXml: statSync(updateXmlPath).size, storeZip: statSync(storeZipPath).size },
     };
   } finally {

@@ -102,8 +102,15 @@ describe('npm run package', () => {
       expect(crx.readUInt32LE(4)).toBe(3);
       const headerSize = crx.readUInt32LE(8);
       expect(crx.subarray(12 + headerSize, 12 + headerSize + 4).toString('latin1')).toBe('PK\u0003\u0004');
-      const packed = JSON.parse(unzipFile(crxPath, 'manifest.json')) as { key: string; version: string; manifest_version: number };
+      const packed = JSON.parse(unzipFile(crxPath, 'manifest.json')) as {
+        key: string;
+        version: string;
+        manifest_version: number;
+        update_url: string;
+      };
       expect(packed.version).toBe(version);
+      // Installed copies look for updates where the update.xml is served, not in a store.
+      expect(packed.update_url).toBe(`${BASE_URL}update.xml`);
       expect(packed.manifest_version).toBe(3);
       expect(extensionIdOfManifestKey(packed.key)).toBe(id);
       expect(packed.key).not.toBe(manifest.key);
@@ -116,6 +123,7 @@ describe('npm run package', () => {
       const storeZip = join(out, `softphone-guard-${version}-store.zip`);
       const store = JSON.parse(unzipFile(storeZip, 'manifest.json')) as Record<string, unknown>;
       expect(store).not.toHaveProperty('key');
+      expect(store).not.toHaveProperty('update_url');
       expect(store.version).toBe(version);
       expect(unzipFile(storeZip, 'managed-schema.json').length).toBeGreaterThan(0);
     }
