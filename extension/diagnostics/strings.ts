@@ -12,6 +12,14 @@ import { sessionPlace } from '../../src/session/session-key';
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
+/** How a socket's credentials were refused, as the timeline names it. */
+const SOCKET_REFUSALS = {
+  'sasl-failure': 'SASL failure',
+  message: 'error message',
+  close: 'close',
+  upgrade: 'HTTP 401 on the upgrade',
+} as const;
+
 /** Text for `src/diagnostics`. */
 export const TIMELINE_STRINGS: TimelineStrings = {
   format: FORMAT_STRINGS,
@@ -100,7 +108,7 @@ export const TIMELINE_STRINGS: TimelineStrings = {
   auth: {
     tokenNeeded: (path) => `401 on ${path}: asked for a fresh token`,
     socketRefused: (path, via) =>
-      `Socket ${path} refused its credentials (${via === 'sasl-failure' ? 'SASL failure' : via === 'close' ? 'close' : 'error message'})`,
+      `Socket ${path} refused its credentials (${SOCKET_REFUSALS[via]})`,
     refreshStarted: 'Token refresh started',
     refreshSucceeded: 'Token refresh succeeded',
     refreshFailed: (e) => `Token refresh failed${e ? `: ${e}` : ''}`,

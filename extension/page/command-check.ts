@@ -153,12 +153,13 @@ function command(v: unknown): PageCommand {
     case 'config':
       return config(o);
     case 'token':
-      strict(o, ['type', 'requestId', 'accessToken', 'expiresAt']);
+      strict(o, ['type', 'requestId', 'accessToken', 'expiresAt', 'replaces']);
       return {
         type: 'token',
         requestId: optional(field(o, 'requestId'), id),
         accessToken: str(field(o, 'accessToken'), 8192, 1),
         expiresAt: optional(field(o, 'expiresAt'), epochMs),
+        replaces: optional(field(o, 'replaces'), (r) => str(r, 8192, 1)),
       };
     case 'token-failed':
       strict(o, ['type', 'requestId', 'reason']);

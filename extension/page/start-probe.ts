@@ -66,7 +66,7 @@ export function startProbe(win: Window & typeof globalThis): void {
         config = cmd;
         return;
       case 'token':
-        broker.onToken(cmd.accessToken, cmd.expiresAt);
+        broker.onToken(cmd.accessToken, cmd.expiresAt, cmd.replaces);
         return;
       case 'token-failed':
         broker.onTokenFailed(cmd.requestId);

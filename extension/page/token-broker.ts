@@ -26,8 +26,12 @@ export interface TokenBroker {
    * @param requestId the rejected request's id (the `token-needed` request id when it asks)
    */
   obtainFresh(rejected: string, url: string, requestId: string): Promise<string | null>;
-  /** Handles a `token` command; `expiresAt` (epoch ms) when the token endpoint said. */
-  onToken(accessToken: string, expiresAt?: number): void;
+  /**
+   * Handles a `token` command; `expiresAt` (epoch ms) when the token endpoint said; `replaces`:
+   * a token the server refused where the probe could not see it (a WebSocket upgrade's 401,
+   * seen by the worker), marked stale so its next use carries `accessToken`.
+   */
+  onToken(accessToken: string, expiresAt?: number, replaces?: string): void;
   /** Handles a `token-failed` command. */
   onTokenFailed(requestId: string): void;
   /**
@@ -113,7 +117,8 @@ export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
         );
       });
     },
-    onToken(accessToken, expiresAt) {
+    onToken(accessToken, expiresAt, replaces) {
+      if (replaces !== undefined) ledger.markStale(replaces);
       ledger.setFresh(accessToken);
       freshExpiresAt = expiresAt ?? Infinity;
       for (const flight of [...flights.values()]) settle(flight, flight.rejected === accessToken ? null : accessToken);

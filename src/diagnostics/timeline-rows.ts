@@ -136,7 +136,7 @@ export function eventRow(event: StoredEvent, t: TimelineStrings, timeZone?: stri
     case 'token-needed':
       return make('auth', 'warning', t.auth.tokenNeeded(path(d.url)), []);
     case 'ws-auth-refused': {
-      const via = d.via === 'sasl-failure' || d.via === 'message' || d.via === 'close' ? d.via : 'message';
+      const via = d.via === 'sasl-failure' || d.via === 'message' || d.via === 'close' || d.via === 'upgrade' ? d.via : 'message';
       return make('auth', 'warning', t.auth.socketRefused(path(d.url), via), [str(d.reason)]);
     }
     case 'refresh-started':

@@ -72,8 +72,8 @@ export interface TimelineStrings {
   auth: {
     /** `"/api/v2/x"` → `"401 on /api/v2/x: asked for a fresh token"`. */
     tokenNeeded: (path: string) => string;
-    /** A socket's credentials refused (`via`: SASL failure, an incoming frame, a close). */
-    socketRefused: (path: string, via: 'sasl-failure' | 'message' | 'close') => string;
+    /** A socket's credentials refused (`via`: SASL failure, an incoming frame, a close, an HTTP 401 on its upgrade). */
+    socketRefused: (path: string, via: 'sasl-failure' | 'message' | 'close' | 'upgrade') => string;
     refreshStarted: string;
     refreshSucceeded: string;
     /** `"invalid_grant"` → `"Token refresh failed: invalid_grant"`. */

@@ -301,7 +301,8 @@ export const WorkerStartedObservation = z.strictObject({
 /**
  * The server refused the credentials a socket carried in one of its token carriers
  * (src/recovery/token-carriers.ts): a SASL `<failure>`, an incoming frame or a close naming auth
- * (`via`). Counts as a 401 on the socket's URL (docs/architecture.md §3 rung 2): with a refresh
+ * (`via`), reported by the probe; or an HTTP 401 on the socket's upgrade (`upgrade`), which only
+ * the worker sees (extension/background/web-request-observer.ts; `socketId` is then `wr-<requestId>`). Counts as a 401 on the socket's URL (docs/architecture.md §3 rung 2): with a refresh
  * strategy a `token-needed` follows; without one, the 401 incident leads to a safe reload.
  * `reason`: the refusal's words, cut to {@link MAX_TEXT} (redacted on the extension side).
  */
@@ -310,7 +311,7 @@ export const WsAuthRefusedObservation = z.strictObject({
   at,
   socketId: id,
   url,
-  via: z.enum(['sasl-failure', 'message', 'close']),
+  via: z.enum(['sasl-failure', 'message', 'close', 'upgrade']),
   reason: text,
 });
 
@@ -406,6 +407,12 @@ export const TokenCommand = z.strictObject({
   accessToken: z.string().min(1).max(8192),
   /** Epoch ms when the token expires, when the token endpoint said (`expires_in`). */
   expiresAt: at.optional(),
+  /**
+   * A token the server refused where the probe could not see the refusal: the worker saw an
+   * HTTP 401 on a WebSocket upgrade whose URL carried it (extension/background/web-request-observer.ts).
+   * The probe marks it stale, so the softphone's next attempt with it carries `accessToken`.
+   */
+  replaces: z.string().min(1).max(8192).optional(),
 });
 
 /** No fresh token could be had; the probe hands the original 401 to the page. */

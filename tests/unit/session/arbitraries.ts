@@ -103,7 +103,7 @@ const body: fc.Arbitrary<Body> = fc.oneof(
     type: fc.constant('ws-auth-refused' as const),
     socketId: id,
     url,
-    via: fc.constantFrom('sasl-failure' as const, 'message' as const, 'close' as const),
+    via: fc.constantFrom('sasl-failure' as const, 'message' as const, 'close' as const, 'upgrade' as const),
     reason: text,
   }),
   fc.record(

@@ -94,7 +94,7 @@ export const ev = {
       outcome,
       durationMs: 80,
     }),
-  wsAuthRefused: (at: number, via: 'sasl-failure' | 'message' | 'close' = 'sasl-failure', socketId = 's1'): PageObservation =>
+  wsAuthRefused: (at: number, via: 'sasl-failure' | 'message' | 'close' | 'upgrade' = 'sasl-failure', socketId = 's1'): PageObservation =>
     valid({ type: 'ws-auth-refused', at, socketId, url: WS_URL, via, reason: 'not-authorized' }),
   tokenNeeded: (at: number, path: string): PageObservation =>
     valid({ type: 'token-needed', at, requestId: nextRequestId(), url: `${ORIGIN}${path}`, tokenHash: '0123456789abcdef' }),
