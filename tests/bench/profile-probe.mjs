@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../support/browser.mjs';
+import { monitorBenchPages } from './monitor.mjs';
 import { startBenchServer } from './bench-server.mjs';
 import { loadProbed } from './overhead.mjs';
 
@@ -63,6 +64,7 @@ async function main() {
   const server = await startBenchServer('127.0.0.1');
   const { context } = await launchBrowser({ withExtension: true });
   try {
+    await monitorBenchPages(context);
     const page = await context.newPage();
     if (!(await loadProbed(page, `${server.url}/page.html`))) throw new Error('the probe is missing on the monitored page');
     const cdp = await context.newCDPSession(page);

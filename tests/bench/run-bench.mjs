@@ -18,6 +18,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DIST, PROJECT_ROOT, extensionWorker, launchBrowser, EXTENSION_ID } from '../support/browser.mjs';
+import { monitorBenchPages } from './monitor.mjs';
 import { findChromium } from '../support/find-chromium.mjs';
 import { pickScenarios } from '../demo/scenarios.mjs';
 import { startBenchServer } from './bench-server.mjs';
@@ -174,6 +175,7 @@ async function inBrowserSections(result) {
   const origins = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.url]));
   const { context } = await launchBrowser({ withExtension: true });
   try {
+    await monitorBenchPages(context);
     const worker = await extensionWorker(context);
     if (wantSection('overhead')) {
       result.overhead = await section(result, 'overhead', async () => ({

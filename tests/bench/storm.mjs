@@ -8,6 +8,7 @@
  */
 import { startLab } from '../lab/server.mjs';
 import { launchBrowser } from '../support/browser.mjs';
+import { monitorBenchPages } from './monitor.mjs';
 import { summarize } from './stats.mjs';
 
 const PRESENCE = '/api/v2/presence/users/{id}';
@@ -43,6 +44,7 @@ export async function measureRefreshStorm({ tabs, retryAfterSeconds, log }) {
   const lab = await startLab({ port: 0 });
   const { context } = await launchBrowser({ withExtension: true });
   try {
+    await monitorBenchPages(context);
     const origins = [lab.url, `http://localhost:${lab.port}`];
     const pages = [];
     for (let i = 0; i < tabs; i += 5) {
