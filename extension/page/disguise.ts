@@ -15,8 +15,13 @@
  * Wrappers are installed with the descriptor attributes (writable, enumerable, configurable)
  * of the property they replace, and a prototype's `constructor` is pointed at the wrapper so
  * `WebSocket.prototype.constructor === WebSocket` still holds.
+ *
+ * An error leaving a wrapper, thrown or rejecting the promise it returns, carries the stack
+ * the native alone would have given (stack-scrub.ts).
  */
 import { call } from './natives';
+import { createStackScrub } from './stack-scrub';
+import type { StackScrub } from './stack-scrub';
 
 // Function types are as wide as the natives they stand for.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -54,16 +59,50 @@ export interface Disguise {
  */
 export function createDisguise(mark?: { key: symbol; answer: string }): Disguise {
   const nativeOf = new WeakMap<object, Fn>();
+  const scrub = createStackScrub();
+  const promiseProto = Promise.prototype;
+  const then = promiseProto.then;
+  const protoOf = Object.getPrototypeOf;
+
+  /** The native's promise, or null for anything else (never runs page code, never throws). */
+  const asPromise = (value: unknown): Promise<unknown> | null => {
+    if (typeof value !== 'object' || value === null) return null;
+    try {
+      return protoOf(value) === promiseProto ? (value as Promise<unknown>) : null;
+    } catch {
+      return null; // a revoked Proxy
+    }
+  };
+
+  /** `trap(a, b, c)` with the page's limit raised and what leaves it scrubbed (stack-scrub.ts). */
+  const guarded = <A, B, C>(s: StackScrub, trap: (a: A, b: B, c: C) => unknown, a: A, b: B, c: C): unknown => {
+    const limit = s.enter();
+    try {
+      const result = trap(a, b, c);
+      const promise = asPromise(result);
+      if (promise === null) return result;
+      return call(then, promise, undefined, (error: unknown) => {
+        throw s.scrub(error, limit);
+      });
+    } catch (error) {
+      throw s.scrub(error, limit);
+    } finally {
+      s.leave(limit);
+    }
+  };
 
   const wrap = <F extends Fn>(native: F, traps: WrapTraps<F>): F => {
     const handler: ProxyHandler<F> = {};
-    if (traps.apply) {
-      const apply = traps.apply;
-      handler.apply = (target, thisArg, args) => apply(target, thisArg, args);
+    const { apply, construct } = traps;
+    if (apply) {
+      handler.apply = scrub
+        ? (target, thisArg, args) => guarded(scrub, apply, target, thisArg, args)
+        : (target, thisArg, args) => apply(target, thisArg, args);
     }
-    if (traps.construct) {
-      const construct = traps.construct;
-      handler.construct = (target, args, newTarget) => construct(target, args, newTarget);
+    if (construct) {
+      handler.construct = scrub
+        ? (target, args, newTarget) => guarded(scrub, construct, target, args, newTarget) as object
+        : (target, args, newTarget) => construct(target, args, newTarget);
     }
     const proxy = new Proxy(native, handler);
     nativeOf.set(proxy, native);

@@ -11,6 +11,10 @@
  * (a script added once the page has loaded): the page's wrapper still sees every call, the
  * probe still observes, and results equal those of the page's wrapper over the natives.
  *
+ * Pages whose first script is the test's (fixtures/transparency/first-*.html) check what the page
+ * could notice of the probe from its very start: its globals, messages, zod, patched
+ * built-ins, and the stacks of errors the wrapped natives raise.
+ *
  * Also: a second copy of the probe injected into a wrapped page changes nothing, and a sanity
  * test checks on the native page that the suite really exercises what it compares (binary
  * frames, subprotocols, listener order, streaming, redirects, legacy callbacks, a connected
@@ -376,4 +380,32 @@ test('patched Set.prototype.delete, Headers.prototype.set, encodeURIComponent, P
   expect(seen.control).toBe(true);
   expect(seen.withToken).toEqual([]);
   await page.close();
+});
+
+test('errors raised by the wrapped natives carry the native’s stack: same frames, message and class, no extension frame', async ({
+  context,
+  server,
+}) => {
+  const native = await openFirst(context, server.native, 'errors');
+  const wrapped = await openFirst(context, server.wrapped, 'errors');
+  expect(await hasProbe(wrapped)).toBe(true);
+  await configured(wrapped);
+  type Run = { depths: number[]; limit?: number; prepare?: boolean };
+  type Outcome = [string, number, string, { frames: string[]; extension: boolean } | null];
+  const run = (page: Page, how: Run): Promise<Outcome[]> =>
+    page.evaluate((h) => (window as unknown as { __errors: { run(r: Run): Promise<Outcome[]> } }).__errors.run(h), how);
+  // Shallow and deeper than Error.stackTraceLimit (10), a lower limit, the page's own prepareStackTrace.
+  for (const how of [{ depths: [1, 14] }, { depths: [3], limit: 2 }, { depths: [2], prepare: true }] as Run[]) {
+    const nativeErrors = await run(native, how);
+    const wrappedErrors = await run(wrapped, how);
+    // Every case failed, with the page's frames in its stack (the comparison is not of empties).
+    for (const [name, , outcome, error] of nativeErrors) {
+      expect([name, outcome]).not.toEqual([name, 'returned']);
+      expect(error?.frames.length, name).toBeGreaterThan(0);
+    }
+    for (const [name, , , error] of wrappedErrors) expect(error?.extension, name).toBe(false);
+    expect(wrappedErrors).toEqual(nativeErrors);
+  }
+  await native.close();
+  await wrapped.close();
 });

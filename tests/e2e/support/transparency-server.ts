@@ -20,7 +20,7 @@
  *   the rest existed
  * - `/redirect?to=/text` (and `/api/v2/redirect`): 302 to `to`
  * - `/first/<name>`: a page whose first `<head>` script is the test's (fixtures/transparency/
- *   first-<name>.html: `globals`, `listener`, `zod`, `patched`)
+ *   first-<name>.html: `globals`, `listener`, `zod`, `patched`, `errors`)
  * - `/zod/…`: the repository's zod 4 (node_modules/zod, ES modules), for a page with its own zod
  * - `/auth/check` (and `/api/v2/auth/check`, protected): 200 `{"ok":true}` when the request's
  *   bearer token (`Authorization: Bearer` or `access_token`) is in `validTokens`, else 401 with
@@ -41,7 +41,7 @@ import { WebSocketServer } from 'ws';
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'transparency');
 const ZOD = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules', 'zod');
 /** Pages of `/first/<name>`. */
-const FIRST_PAGES = new Set(['globals', 'listener', 'zod', 'patched']);
+const FIRST_PAGES = new Set(['globals', 'listener', 'zod', 'patched', 'errors']);
 
 /** The two origins of one server. */
 export interface TransparencyServer {
