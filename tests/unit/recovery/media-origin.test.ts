@@ -12,6 +12,8 @@ import type { GrantWatch } from '../../../src/recovery/media-origin';
 import { DEFAULT_SOFTPHONE_URL_PATTERNS } from '../../../src/policy/schema';
 
 const defaults = DEFAULT_SOFTPHONE_URL_PATTERNS;
+/** The lab's pages as a user names them besides the shipped vendor hosts (tests/lab/README.md). */
+const withLab = [...DEFAULT_SOFTPHONE_URL_PATTERNS, 'http://127.0.0.1/*', 'http://localhost/*'];
 
 describe('which microphone setting rung 4 may change', () => {
   it('is the page origin with its port spelled out, so no other port of the host is allowed', () => {
@@ -19,11 +21,13 @@ describe('which microphone setting rung 4 may change', () => {
       pattern: 'https://apps.mypurecloud.com:443/*',
       primaryUrl: 'https://apps.mypurecloud.com/',
     });
-    expect(microphoneSettingTarget('http://127.0.0.1:8787/?x=1', defaults)).toEqual({
+    expect(microphoneSettingTarget('http://127.0.0.1:8787/?x=1', withLab)).toEqual({
       pattern: 'http://127.0.0.1:8787/*',
       primaryUrl: 'http://127.0.0.1:8787/',
     });
-    expect(microphoneSettingTarget('http://localhost/', defaults)?.pattern).toBe('http://localhost:80/*');
+    expect(microphoneSettingTarget('http://localhost/', withLab)?.pattern).toBe('http://localhost:80/*');
+    // The shipped defaults name no loopback page.
+    expect(microphoneSettingTarget('http://127.0.0.1:8787/', defaults)).toBeNull();
   });
 
   it('is nothing for a page outside softphoneUrlPatterns', () => {
