@@ -56,6 +56,8 @@ import { endSession } from './session-hub';
 import { sessionKey, TOP_FRAME_ID } from '../../src/session/session-key';
 import type { TokenScope } from './token-broker';
 import { refreshInDocument } from './in-document-refresh';
+import { readUrlToken, toTokenCarriers } from '../../src/recovery/token-carriers';
+import { tokenHash } from './token-hash';
 
 /** Messages kept per port while its document's fate waits for the configuration, at most. */
 export const MAX_PENDING_MESSAGES = 500;
@@ -218,20 +220,32 @@ function inDocumentAudience(link: Link, url: string): boolean {
   return inTokenAudience(resolveTokenAudience(currentConfig().tokenRefresh, link.origin), url);
 }
 
-async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: 'token-needed' }>, attempt = 0): Promise<void> {
+/**
+ * How a refused token is answered: the page's own `token-needed` (answered by its `requestId`)
+ * or a refusal only the worker saw (a WebSocket upgrade's 401), whose token the fresh one
+ * `replaces` in the page.
+ */
+type Refusal = { requestId: string } | { replaces: string };
+
+/**
+ * A fresh token for the document whose token (fingerprint `rejectedHash`) was refused: one
+ * refresh per identity at a time (./token-broker.ts, single flight), recorded on the session,
+ * sent to the document, and pushed to the other tabs of the identity when it is new.
+ */
+async function answerRefusal(link: Link, rejectedHash: string, refusal: Refusal, attempt = 0): Promise<void> {
   // A request resent to a restarted worker comes right after the relay's hello: the tab's
   // agent is known once the stored sessions are read, which takes a moment.
   if (link.identityReady) await link.identityReady;
   const config = currentConfig();
   const identity = link.identity;
   let waited = false;
-  const outcome = await obtainFreshToken(config, scopeOf(link), identity, obs.tokenHash, () => {
+  const outcome = await obtainFreshToken(config, scopeOf(link), identity, rejectedHash, () => {
     waited = true;
     void ingest(link.key, { type: 'refresh-started', at: Date.now() });
   });
   if (!outcome.ok) {
     void ingest(link.key, { type: 'refresh-failed', at: Date.now(), error: outcome.error, signInRequired: outcome.signInRequired });
-    send(link, { type: 'token-failed', requestId: obs.requestId, reason: outcome.error.slice(0, 256) });
+    if ('requestId' in refusal) send(link, { type: 'token-failed', requestId: refusal.requestId, reason: outcome.error.slice(0, 256) });
     return;
   }
   const { token } = outcome;
@@ -246,11 +260,12 @@ async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: '
     // The tab's identity became known or changed while the refresh ran: that token is not
     // its own. Once, the request is served with the identity's own token; a tab whose
     // identity keeps changing gets a refusal (the page then sees its 401).
-    if (attempt === 0) return onTokenNeeded(link, obs, 1);
-    send(link, { type: 'token-failed', requestId: obs.requestId, reason: 'the tab switched identity during the refresh' });
+    if (attempt === 0) return answerRefusal(link, rejectedHash, refusal, 1);
+    if ('requestId' in refusal)
+      send(link, { type: 'token-failed', requestId: refusal.requestId, reason: 'the tab switched identity during the refresh' });
     return;
   }
-  send(link, { ...tokenCommand(token), requestId: obs.requestId });
+  send(link, { ...tokenCommand(token), ...refusal });
   if (outcome.refreshed) {
     // Other tabs of the same identity learn the token before their own requests fail.
     const key = tokenKey(config, scopeOf(link), identity);
@@ -258,6 +273,42 @@ async function onTokenNeeded(link: Link, obs: Extract<PageObservation, { type: '
       if (other !== link && keyOf(config, other) === key) send(other, tokenCommand(token));
     }
   }
+}
+
+const onTokenNeeded = (link: Link, obs: Extract<PageObservation, { type: 'token-needed' }>): Promise<void> =>
+  answerRefusal(link, obs.tokenHash, { requestId: obs.requestId });
+
+/**
+ * An HTTP 401 on a WebSocket upgrade of the document `key` (only the worker sees it: the page
+ * gets a bare error and close 1006, WHATWG WebSockets "fail the WebSocket connection"). Counted
+ * as a 401 on that socket (docs/architecture.md §3 rung 2, `ws-auth-refused` via `upgrade`);
+ * when the socket's URL is in the document's token audience and carries a token in one of the
+ * configured carriers, a fresh token is obtained (single flight with the page's own requests)
+ * and sent with `replaces` naming the refused one, so the softphone's next attempt carries the
+ * fresh token. Without a token in the URL (a cookie-authenticated socket) or without a refresh
+ * strategy, the incident alone is recorded and the 401 path's safe reload takes over.
+ * @param socketId `wr-<webRequest requestId>`, cut to the protocol's id length
+ * @param at epoch ms of the refusal
+ */
+export async function onUpgradeRefused(key: number, url: string, socketId: string, at: number): Promise<void> {
+  const link = links.get(key);
+  if (!link || link.state !== 'served') return;
+  void ingest(key, {
+    type: 'ws-auth-refused',
+    at,
+    socketId,
+    url: url.slice(0, 2048),
+    via: 'upgrade',
+    reason: 'HTTP 401 on the WebSocket upgrade',
+  });
+  if (!inDocumentAudience(link, url)) return;
+  const config = currentConfig();
+  // The strategies that produce a token of their own (as src/policy/probe-config.ts tells the probe).
+  const { strategy } = config.tokenRefresh;
+  if (strategy !== 'cookie-endpoint' && strategy !== 'oauth-silent') return;
+  const stale = readUrlToken(toTokenCarriers(config.tokenCarriers), url);
+  if (stale === null) return;
+  await answerRefusal(link, await tokenHash(stale), { replaces: stale });
 }
 
 /**

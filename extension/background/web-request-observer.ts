@@ -26,6 +26,11 @@
  * is checked again against the configuration in force (`matchesAnyPattern`), as a second
  * guard. No usable pattern, no listener: `urls: []` matches every URL.
  *
+ * WebSocket handshakes: `onHeadersReceived` (type `websocket`, the same hosts with the `ws`/`wss`
+ * schemes). A 401 on an upgrade, which the page sees only as a failed socket, starts the
+ * refresh the 401 path would (./relay-ports.ts `onUpgradeRefused`): the softphone's next
+ * attempt carries the fresh token.
+ *
  * A failure (status ≥ 400, or a network error) becomes an `http` observation with transport
  * `webrequest` unless the probe reported the same exchange (same session, method, URL and
  * status) within {@link MATCH_WINDOW_MS}; the decision waits that long so the probe's report
@@ -52,7 +57,7 @@
 import type { HttpObservation } from '../../src/protocol/page';
 import { matchesAnyUrlGlob } from '../../src/match/url-glob';
 import { matchesAnyPattern } from '../../src/match/match-pattern';
-import { observedRequestPatterns, sameFilterUrls, webRequestFilterUrls } from '../../src/match/web-request-filter';
+import { observedRequestPatterns, sameFilterUrls, socketFilterUrls, webRequestFilterUrls } from '../../src/match/web-request-filter';
 import { sessionKey } from '../../src/session/session-key';
 import type { RequestReach, SessionState } from '../../src/session/types';
 import type { Config } from '../../src/policy/schema';
@@ -60,7 +65,7 @@ import type { z } from 'zod';
 import { currentConfig, onConfigChange } from './config-source';
 import { warn } from './log';
 import { ingest, sessionOf, settled } from './session-hub';
-import { relayLink, sessionForSharedWorkerRequest } from './relay-ports';
+import { onUpgradeRefused, relayLink, sessionForSharedWorkerRequest } from './relay-ports';
 
 type Http = z.infer<typeof HttpObservation>;
 
@@ -200,8 +205,29 @@ function attribute(d: Done, status: number, config: Config): void {
 const onCompleted = (d: chrome.webRequest.OnCompletedDetails): void => report(d);
 const onErrorOccurred = (d: chrome.webRequest.OnErrorOccurredDetails): void => report(d);
 
-/** The filter `urls` both listeners are registered with now; empty = not registered. */
+/**
+ * A WebSocket handshake's response: an HTTP 401 instead of `101 Switching Protocols` (RFC 6455
+ * §4.1: the client then fails the connection; the page sees only `error` and close 1006) is
+ * a refusal of the token the socket's URL carried, handed to ./relay-ports.ts
+ * `onUpgradeRefused` for the document that opened it. Other statuses are left to the probe,
+ * which sees the socket fail.
+ */
+function onSocketHeaders(d: chrome.webRequest.OnHeadersReceivedDetails): undefined {
+  if (d.statusCode !== 401 || d.initiator?.startsWith('chrome-extension://')) return undefined;
+  const url = d.url;
+  if (!matchesAnyPattern(socketFilterUrls(observed(currentConfig())), url)) return undefined;
+  void settled().then(() => {
+    const found = d.tabId < 0 ? undefined : sessionOfRequest(d);
+    if (found) return onUpgradeRefused(found.key, url, `wr-${d.requestId}`.slice(0, 64), Math.round(d.timeStamp));
+    return undefined;
+  });
+  return undefined;
+}
+
+/** The filter `urls` both request listeners are registered with now; empty = not registered. */
 let registered: readonly string[] = [];
+/** The filter `urls` the socket handshake listener is registered with now; empty = not registered. */
+let registeredSockets: readonly string[] = [];
 
 function removeListeners(): void {
   chrome.webRequest.onCompleted.removeListener(onCompleted);
@@ -209,11 +235,13 @@ function removeListeners(): void {
 }
 
 /**
- * Registers both listeners for the filter `urls` of these patterns, replacing the current
- * registration when (and only when) that list differs. Never throws: it runs in the worker's
- * first task, where an exception would stop every registration after it.
+ * Registers both request listeners, and the socket handshake listener, for the filter `urls`
+ * of these patterns, replacing a registration when (and only when) its list differs. Never
+ * throws: it runs in the worker's first task, where an exception would stop every
+ * registration after it.
  */
 function syncListeners(patterns: readonly string[]): void {
+  syncSocketListener(patterns);
   const wanted = webRequestFilterUrls(patterns);
   if (sameFilterUrls(wanted, registered)) return;
   removeListeners();
@@ -226,6 +254,26 @@ function syncListeners(patterns: readonly string[]): void {
   } catch (error) {
     removeListeners();
     warn('webRequest listeners not registered', error);
+  }
+}
+
+/**
+ * The handshake listener: `onHeadersReceived` for `websocket` requests of the observed hosts,
+ * with `extraHeaders`, without which a refused upgrade's status never reaches an extension
+ * (measured on Chromium 156; src/match/web-request-filter.ts `socketFilterUrls`). It reads
+ * no header and changes nothing: it returns nothing, so no request waits on it.
+ */
+function syncSocketListener(patterns: readonly string[]): void {
+  const wanted = socketFilterUrls(patterns);
+  if (sameFilterUrls(wanted, registeredSockets)) return;
+  chrome.webRequest.onHeadersReceived.removeListener(onSocketHeaders);
+  registeredSockets = wanted;
+  if (wanted.length === 0) return;
+  try {
+    chrome.webRequest.onHeadersReceived.addListener(onSocketHeaders, { urls: [...wanted], types: ['websocket'] }, ['extraHeaders']);
+  } catch (error) {
+    chrome.webRequest.onHeadersReceived.removeListener(onSocketHeaders);
+    warn('webRequest socket listener not registered', error);
   }
 }
 

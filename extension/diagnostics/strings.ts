@@ -107,8 +107,7 @@ export const TIMELINE_STRINGS: TimelineStrings = {
   },
   auth: {
     tokenNeeded: (path) => `401 on ${path}: asked for a fresh token`,
-    socketRefused: (path, via) =>
-      `Socket ${path} refused its credentials (${SOCKET_REFUSALS[via]})`,
+    socketRefused: (path, via) => `Socket ${path} refused its credentials (${SOCKET_REFUSALS[via]})`,
     refreshStarted: 'Token refresh started',
     refreshSucceeded: 'Token refresh succeeded',
     refreshFailed: (e) => `Token refresh failed${e ? `: ${e}` : ''}`,

@@ -79,6 +79,12 @@ export const IncidentSchema = z.object({
         .describe(
           "On a 401: it came from the softphone's Worker or SharedWorker (or outside the page's hooks), where no fresh token can be put.",
         ),
+      socketRefusal: z
+        .enum(['sasl-failure', 'message', 'close', 'upgrade'])
+        .optional()
+        .describe(
+          'On a 401 a socket opened: how its credentials were refused (SASL failure, an incoming frame, a close, HTTP 401 on the upgrade).',
+        ),
     })
     .describe('What identifies the cause; fields by kind.'),
   steps: z.array(RecoveryStepSchema).describe('What was done about it, oldest first.'),

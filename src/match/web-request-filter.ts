@@ -48,6 +48,45 @@ export function webRequestFilterUrls(patterns: readonly unknown[]): string[] {
   return [...kept].sort();
 }
 
+/** The WebSocket scheme(s) a page pattern's scheme stands for (RFC 6455 §3: `ws` is http's, `wss` https's). */
+const SOCKET_SCHEMES: Readonly<Record<string, readonly string[]>> = {
+  http: ['ws'],
+  https: ['wss'],
+  '*': ['ws', 'wss'],
+};
+
+/**
+ * The filter `urls` for the WebSocket handshakes (`types: ['websocket']`) of the hosts these
+ * patterns name: each http(s) pattern written with its socket scheme (`https://h/*` →
+ * `wss://h/*`, `*://h/*` → both; `ws`/`wss` patterns themselves are no page patterns and are
+ * left out, as {@link webRequestFilterUrls} does). Measured on Chromium 156: a `websocket` request is reported
+ * only to a filter whose pattern has the `ws`/`wss` scheme (neither `http://h/*` nor `*://h/*`
+ * matches it), only when the extension holds a `ws`/`wss` host permission for it and one for
+ * the page that opened it, and its status (a refused upgrade's 401) only to an
+ * `onHeadersReceived` listener registered with `extraHeaders`; without it the refusal reaches
+ * the extension as `onErrorOccurred` `net::ERR_FAILED` alone. `<all_urls>` is kept as it is
+ * (it covers ws and wss). Valid, canonical, sorted, without duplicates, like
+ * {@link webRequestFilterUrls}. Never throws.
+ * @param patterns match patterns (the output of {@link observedRequestPatterns})
+ * @returns the list to pass as `RequestFilter.urls`; empty when none is usable (register nothing)
+ */
+export function socketFilterUrls(patterns: readonly unknown[]): string[] {
+  const kept = new Set<string>();
+  for (const p of patterns) {
+    if (typeof p !== 'string') continue;
+    const canonical = canonicalPattern(p);
+    if (canonical === null) continue;
+    if (canonical === '<all_urls>') {
+      kept.add(canonical);
+      continue;
+    }
+    const cut = canonical.indexOf('://');
+    // The rest of a canonical http(s) pattern is the canonical rest of its socket twin.
+    for (const scheme of SOCKET_SCHEMES[canonical.slice(0, cut)] ?? []) kept.add(scheme + canonical.slice(cut));
+  }
+  return [...kept].sort();
+}
+
 /** True when two results of {@link webRequestFilterUrls} are the same list. */
 export function sameFilterUrls(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((url, i) => url === b[i]);

@@ -80,14 +80,20 @@ function updateOpen(state: SessionState, kind: IncidentKind, update: (incident: 
   return open ? replaceIncident(state, update(open)) : state;
 }
 
-function raiseUnauthorized(state: SessionState, url: string, at: number, extra: RecoveryStep[] = []): SessionState {
+function raiseUnauthorized(
+  state: SessionState,
+  url: string,
+  at: number,
+  extra: RecoveryStep[] = [],
+  socketRefusal?: Incident['detail']['socketRefusal'],
+): SessionState {
   const steps: RecoveryStep[] = state.refreshInFlight ? [{ at, action: 'token-refresh', outcome: 'pending' }] : [];
   return raiseIncident(
     state,
     {
       kind: 'unauthorized',
       summary: `Token rejected (401) on ${shownPath(url)}`,
-      detail: { status: 401, url },
+      detail: { status: 401, url, ...(socketRefusal === undefined ? {} : { socketRefusal }) },
       steps: [...steps, ...extra],
     },
     at,
@@ -305,12 +311,16 @@ export function applyIncidentRules(prev: SessionState, state: SessionState, even
     }
     case 'ws-open': {
       const next = applyStallRules(prev, state, event);
-      return resolveOpen(next, 'abnormal-close', at, {
+      const reopened = resolveOpen(next, 'abnormal-close', at, {
         at,
         action: 'app-reconnected',
         outcome: 'ok',
         detail: 'The softphone reopened its socket.',
       });
+      // A socket whose upgrade was refused (401) and that now opened was let in: its token is good again.
+      const refused = findOpen(reopened.incidents, 'unauthorized');
+      if (refused?.detail.socketRefusal !== 'upgrade' || requestKey(refused.detail.url ?? '') !== requestKey(event.url)) return reopened;
+      return resolveOpen(reopened, 'unauthorized', at, passive(at, 'ok', `The socket ${shownPath(event.url)} was let in again.`));
     }
     case 'ws-activity':
     case 'stall-close-requested':
@@ -321,7 +331,7 @@ export function applyIncidentRules(prev: SessionState, state: SessionState, even
       return raiseUnauthorized(state, event.url, at);
     case 'ws-auth-refused':
       // A socket's refused credentials are a 401 on its URL (docs/architecture.md §3 rung 2).
-      return raiseUnauthorized(state, event.url, at);
+      return raiseUnauthorized(state, event.url, at, [], event.via);
     case 'http-retry':
       return onHttpRetry(state, event);
     case 'refresh-started':

@@ -144,6 +144,12 @@ export interface Incident {
      * page's hooks (`unhooked`), as the worker's webRequest observer saw it. Only rung 5 is left.
      */
     outOfReach?: RequestReach;
+    /**
+     * On an `unauthorized` incident a socket opened: how the socket's credentials were refused
+     * (src/protocol/page.ts `ws-auth-refused` `via`). After `upgrade` the socket's own reopening
+     * ends the incident.
+     */
+    socketRefusal?: 'sasl-failure' | 'message' | 'close' | 'upgrade';
   };
   steps: RecoveryStep[];
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesAnyPattern, parseMatchPattern } from '../../../src/match/match-pattern';
-import { observedRequestPatterns, sameFilterUrls, webRequestFilterUrls } from '../../../src/match/web-request-filter';
+import { observedRequestPatterns, sameFilterUrls, socketFilterUrls, webRequestFilterUrls } from '../../../src/match/web-request-filter';
 import { DEFAULT_SOFTPHONE_URL_PATTERNS } from '../../../src/policy/schema';
 
 describe('webRequestFilterUrls', () => {
@@ -90,6 +90,47 @@ describe('webRequestFilterUrls', () => {
         for (const url of urls) if (matchesAnyPattern(out, url)) expect(matchesAnyPattern(list, url)).toBe(true);
       }),
     );
+  });
+});
+
+describe('socketFilterUrls', () => {
+  it('writes each page pattern with its WebSocket scheme', () => {
+    expect(socketFilterUrls(['https://*.mypurecloud.com/*', 'http://127.0.0.1/*', '*://softphone.test:8443/*'])).toEqual([
+      'ws://127.0.0.1/*',
+      'ws://softphone.test:8443/*',
+      'wss://*.mypurecloud.com/*',
+      'wss://softphone.test:8443/*',
+    ]);
+  });
+
+  it('keeps <all_urls>, canonicalises hosts and drops what is no page pattern', () => {
+    expect(
+      socketFilterUrls([
+        '<all_urls>',
+        'https://API.Example.COM/*',
+        'HTTPS://upper.test/*',
+        'wss://x.test/*',
+        'ftp://x.test/*',
+        'bad',
+        42,
+        'https://x.test:*/*',
+      ]),
+    ).toEqual(['<all_urls>', 'wss://api.example.com/*', 'wss://x.test/*']);
+  });
+
+  it('has no usable pattern for none: the caller registers nothing', () => {
+    expect(socketFilterUrls([])).toEqual([]);
+    expect(socketFilterUrls(['file:///tmp/*'])).toEqual([]);
+  });
+
+  it('matches exactly the socket URLs of the hosts the page patterns match', () => {
+    const page = ['https://*.example.com/*', 'http://localhost/*'];
+    const sockets = socketFilterUrls(page);
+    expect(matchesAnyPattern(sockets, 'wss://a.example.com/stream/channels/1?x=1')).toBe(true);
+    expect(matchesAnyPattern(sockets, 'ws://localhost:4000/api/v2/notifications')).toBe(true);
+    expect(matchesAnyPattern(sockets, 'ws://a.example.com/')).toBe(false);
+    expect(matchesAnyPattern(sockets, 'wss://localhost/')).toBe(false);
+    expect(matchesAnyPattern(sockets, 'wss://example.org/')).toBe(false);
   });
 });
 

@@ -47,6 +47,33 @@ describe('unauthorized incident', () => {
     expect(state.auth.last401Url).toBe(`${ORIGIN}${WEBRTC}`);
   });
 
+  it('ends an upgrade refusal when that socket opens again, and only then', () => {
+    const other = WS_URL.replace('/channels/c1', '/channels/c2');
+    const r = run([
+      ev.wsAuthRefused(s(1), 'upgrade', 'wr-1'),
+      ev.refreshStarted(s(1) + 5),
+      ev.refreshSucceeded(s(1) + 200, s(3600)),
+      ev.wsOpen(s(2), 's2', other),
+      ev.wsOpen(s(3), 's3', `${WS_URL}&fresh=1`),
+    ]);
+    expect(other).not.toBe(WS_URL);
+    expect(r.healths).toEqual(['recovering', 'recovering', 'recovering', 'recovering', 'healthy']);
+    const incident = r.state.incidents[0];
+    expect(incident?.detail).toMatchObject({ socketRefusal: 'upgrade', url: WS_URL });
+    expect(incident?.resolvedAt).toBe(s(3));
+    expect(incident?.steps.at(-1)).toMatchObject({
+      action: 'none',
+      outcome: 'ok',
+      detail: expect.stringMatching(/^The socket \/\S+ was let in again\.$/),
+    });
+  });
+
+  it('keeps a refusal inside an open socket (SASL failure) open when a socket opens', () => {
+    const { state } = run([ev.wsAuthRefused(s(1), 'sasl-failure'), ev.wsOpen(s(2))]);
+    expect(state.incidents[0]?.resolvedAt).toBeUndefined();
+    expect(state.incidents[0]?.detail.socketRefusal).toBe('sasl-failure');
+  });
+
   it('records refresh pending → ok and resolves on a recovered retry', () => {
     const r = run([
       ev.tokenNeeded(s(1), WEBRTC),
