@@ -16,8 +16,9 @@
  * thrown or rejected, has its stack rewritten through the native setter: the lines of the
  * probe's script dropped, at most the page's limit of frames kept, the header (which for a
  * Blink error holds its short message, not `message`) unchanged. Where the page set its own
- * `Error.prepareStackTrace`, that function is called with the page's call sites only. The
- * probe's script is known by its URL, read from a call site at document_start.
+ * `Error.prepareStackTrace`, that function is called with the page's call sites only — as
+ * the error leaves the wrapper, where the native alone would call it at the page's first read
+ * of `stack`. The probe's script is known by its URL, read from a call site at document_start.
  */
 
 /** V8's call site object (the part used here). */
@@ -29,6 +30,16 @@ type ErrorWithHooks = { new (): Error; prepareStackTrace?: unknown; stackTraceLi
 /** Frames a wrapper may add between the page's call and the native: its traps, the hook, helpers. */
 const MARGIN = 16;
 const FRAME = '\n    at ';
+
+/** The script URL of a V8 stack's first frame (`at f (URL:1:2)` or `at URL:1:2`), or undefined. */
+function urlOfTopFrame(stack: unknown): string | undefined {
+  if (typeof stack !== 'string') return undefined;
+  const at = stack.indexOf(FRAME);
+  if (at < 0) return undefined;
+  const end = stack.indexOf('\n', at + 1);
+  const line = stack.slice(at + FRAME.length, end < 0 ? undefined : end);
+  return /^(?:.*? \()?(.+?):\d+:\d+\)?$/.exec(line)?.[1];
+}
 
 /** What {@link createStackScrub} returns. */
 export interface StackScrub {
@@ -80,8 +91,9 @@ export function createStackScrub(): StackScrub | null {
       if (saved) Object.defineProperty(E, 'prepareStackTrace', saved);
       else delete E.prepareStackTrace;
     }
+    if (typeof url !== 'string' || url === '') url = urlOfTopFrame(apply(stackGet, new E(), []));
     const here = globalThis.location?.href;
-    if (typeof url !== 'string' || url === '' || url === here || getFileName === undefined) return null;
+    if (typeof url !== 'string' || url === '' || url === here) return null;
     const fileName = getFileName;
     const probeUrl = url;
     const mine = (line: string): boolean => apply(indexOf, line, [probeUrl]) >= 0;
@@ -110,7 +122,7 @@ export function createStackScrub(): StackScrub | null {
     const pageSites = (sites: CallSite[], limit: number | undefined): CallSite[] => {
       const kept: CallSite[] = [];
       for (let i = 0; i < sites.length && (limit === undefined || kept.length < limit); i += 1) {
-        const file = apply(fileName, sites[i], []);
+        const file = fileName ? apply(fileName, sites[i], []) : undefined;
         if (file !== probeUrl) kept[kept.length] = sites[i]!;
       }
       return kept;
@@ -134,7 +146,7 @@ export function createStackScrub(): StackScrub | null {
           if (p !== undefined && !('value' in p)) return error; // the page's accessor: reading it would run its code
           const prepare: unknown = p?.value;
           let text: unknown;
-          if (typeof prepare === 'function' && p?.writable === true) {
+          if (typeof prepare === 'function' && p?.writable === true && fileName) {
             // The page formats its own stacks: it gets the call sites the native would have given it.
             let prepared = false;
             E.prepareStackTrace = (e: unknown, sites: CallSite[]) => {

@@ -404,7 +404,12 @@ test('errors raised by the wrapped natives carry the native’s stack: same fram
       expect(error?.frames.length, name).toBeGreaterThan(0);
     }
     for (const [name, , , error] of wrappedErrors) expect(error?.extension, name).toBe(false);
-    expect(wrappedErrors).toEqual(nativeErrors);
+    // With the page's own prepareStackTrace, the probe has it format the page's call sites as
+    // the error leaves the wrapper, not at the page's first read of `stack` (stack-scrub.ts):
+    // that moment is the one difference left, and only in this variant.
+    const when = (errors: Outcome[]): Outcome[] =>
+      how.prepare ? errors.map(([n, d, o, e]) => [n, d, o, e && { ...e, preparedBeforeRead: 'not compared' }] as Outcome) : errors;
+    expect(when(wrappedErrors)).toEqual(when(nativeErrors));
   }
   await native.close();
   await wrapped.close();
