@@ -16,7 +16,7 @@
 import { expect, test } from './support/fixture';
 import type { StoredEvent } from '../../src/protocol/ui';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
-import { captureConsole, dumpIndexedDb, dumpStorage, expectNoCanaries, jwtCanary, opaqueCanary, requestExport } from './support/canaries';
+import { captureConsole, collectPlaces, dumpIndexedDb, expectNoCanaries, jwtCanary, opaqueCanary } from './support/canaries';
 import { acceptedLogs } from './support/otlp-receiver';
 import {
   EXTENSION_ID,
@@ -246,13 +246,6 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
   expect(db.stores).toEqual(expect.arrayContaining(['softphone-guard/events', 'softphone-guard/incidents', 'softphone-guard/sessions']));
 
   // --- collect everything the extension wrote or shows --------------------------------------
-  const storage = await dumpStorage(popup);
-  const state = JSON.stringify(await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' })));
-  const bundle = await requestExport(popup, 'bundle');
-  const summary = await requestExport(popup, 'summary');
-  expect(ExportBundleSchema.safeParse(JSON.parse(bundle.text)).success).toBe(true);
-  expect(bundle.text).toContain('sg_case_fetch');
-  expect(summary.text).toContain('(agent-1)');
   // The extension's pages render what they were given, console included.
   for (const path of ['extension/options/index.html', 'extension/diagnostics/index.html']) {
     const page = await context.newPage();
@@ -270,15 +263,10 @@ test('no canary secret reaches IndexedDB, extension storage, the export, telemet
   expect(issued.length).toBeGreaterThan(0);
   const canaries = [...planted, ...iceCanaries, ...issued];
 
-  const places: Record<string, string> = {
-    indexedDb: db.json,
-    storage,
-    state,
-    bundle: bundle.text,
-    summary: summary.text,
-    telemetry: receiver.requests.map((r) => r.text).join('\n'),
-    console: consoleLines.map((l) => `${l.where}: ${l.text}`).join('\n'),
-  };
+  const { places, bundle, summary } = await collectPlaces(popup, db, receiver, consoleLines);
+  expect(ExportBundleSchema.safeParse(JSON.parse(bundle.text)).success).toBe(true);
+  expect(bundle.text).toContain('sg_case_fetch');
+  expect(summary.text).toContain('(agent-1)');
   expectNoCanaries(places, canaries, 'canaries');
   // What is left where the secrets were: the redaction marker, the rest kept readable.
   const fetchEvent = db.events.find((x) => x.type === 'http' && urlOf(x).includes('sg_case_fetch'));

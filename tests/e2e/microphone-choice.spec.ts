@@ -8,7 +8,7 @@
  * origin's `chrome.contentSettings.microphone` set to `block` before the softphone first opens.
  */
 import { expect, test } from './support/fixture';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Page, Worker } from '@playwright/test';
 import type { ConfigResponse } from '../../src/protocol/ui';
 import { extensionWorker, micSetting, micStatus, openAgent, openPopup, sessionOf, stopServiceWorker } from './support/softphone';
 import type { Lab } from './support/softphone';
@@ -35,6 +35,20 @@ async function grantSteps(popup: Page): Promise<{ outcome: string; detail?: stri
     )
     .toBe(true);
   return steps;
+}
+
+/**
+ * The agent blocks the microphone on the lab origin, then opens the softphone: the setting must
+ * come back to allow, the softphone get its microphone, and the incident's grant step be `ok`.
+ */
+async function expectRestored(context: BrowserContext, worker: Worker, lab: Lab): Promise<Page> {
+  expect(await micSetting(worker, lab, 'block')).toBe('block');
+  const agent = await openAgent(context, lab, 'agent-1');
+  const popup = await openPopup(context);
+  expect(await micSetting(worker, lab)).toBe('allow');
+  expect((await micStatus(agent)).micEnabled).toBe(true);
+  expect((await grantSteps(popup))[0]).toMatchObject({ outcome: 'ok' });
+  return popup;
 }
 
 test.use({ sitePermissions: true });
@@ -98,13 +112,7 @@ test.describe('the same block on an origin media.grantMicrophone names', () => {
   test.use({ userConfig: async ({ lab }, use) => use({ media: { grantMicrophone: [lab.url] } }) });
 
   test('user settings name the lab origin: the microphone is allowed again and the softphone gets it', async ({ lab, context, worker }) => {
-    expect(await micSetting(worker, lab, 'block')).toBe('block');
-    const agent = await openAgent(context, lab, 'agent-1');
-    const popup = await openPopup(context);
-
-    expect(await micSetting(worker, lab)).toBe('allow');
-    expect((await micStatus(agent)).micEnabled).toBe(true);
-    expect((await grantSteps(popup))[0]).toMatchObject({ outcome: 'ok' });
+    const popup = await expectRestored(context, worker, lab);
     await expect.poll(async () => (await sessionOf(popup, 'agent-1'))?.health, { timeout: 15_000 }).toBe('healthy');
   });
 });
@@ -121,11 +129,5 @@ test('a policy file names every monitored origin (["*"]): the microphone is allo
       timeout: 20_000,
     })
     .toEqual({ grantMicrophone: ['*'], reacquireOnLoss: true });
-
-  expect(await micSetting(worker, lab, 'block')).toBe('block');
-  const agent = await openAgent(context, lab, 'agent-1');
-  const popup = await openPopup(context);
-  expect(await micSetting(worker, lab)).toBe('allow');
-  expect((await micStatus(agent)).micEnabled).toBe(true);
-  expect((await grantSteps(popup))[0]).toMatchObject({ outcome: 'ok' });
+  await expectRestored(context, worker, lab);
 });

@@ -20,7 +20,7 @@ import { expect, test } from './support/fixture';
 import type { StoredEvent } from '../../src/protocol/ui';
 import type { Incident } from '../../src/session/types';
 import { ExportBundleSchema } from '../../src/export/bundle-schema';
-import { captureConsole, dumpIndexedDb, dumpStorage, expectNoCanaries, requestExport } from './support/canaries';
+import { captureConsole, collectPlaces, dumpIndexedDb, expectNoCanaries, requestExport } from './support/canaries';
 import { acceptedLogs } from './support/otlp-receiver';
 import { appStatus, callReady, extensionWorker, labPost, openPopup, recoveredFromStorm, withLabPages } from './support/softphone';
 
@@ -118,22 +118,9 @@ test('no planted caller data reaches IndexedDB, extension storage, the export, t
   await worker.evaluate(() => console.info('[privacy-canary] worker console captured'));
   await expect.poll(() => consoleLines.some((l) => l.text.includes('[privacy-canary] worker console captured'))).toBe(true);
   db = await dumpIndexedDb(popup);
-  const storage = await dumpStorage(popup);
-  const state = JSON.stringify(await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' })));
-  const bundle = await requestExport(popup, 'bundle');
-  const summary = await requestExport(popup, 'summary');
+  const { places, bundle } = await collectPlaces(popup, db, receiver, consoleLines);
   expect(ExportBundleSchema.safeParse(JSON.parse(bundle.text)).success).toBe(true);
   expect(bundle.text).toContain('/api/v2/contacts/{id}');
-
-  const places: Record<string, string> = {
-    indexedDb: db.json,
-    storage,
-    state,
-    bundle: bundle.text,
-    summary: summary.text,
-    telemetry: receiver.requests.map((r) => r.text).join('\n'),
-    console: consoleLines.map((l) => `${l.where}: ${l.text}`).join('\n'),
-  };
   expectNoCanaries(places, canaries, 'caller data');
   // What is left: the endpoints with their parameter names, the close reason with the caller masked.
   const lookupEvent = db.events.find((x) => x.type === 'http' && urlOf(x).includes('/api/v2/contacts/'));

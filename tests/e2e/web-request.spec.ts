@@ -9,7 +9,6 @@
 import { expect, test } from './support/fixture';
 import type { BrowserContext, Page } from '@playwright/test';
 import type { EventsResponse } from '../../src/protocol/ui';
-import { DEFAULT_SOFTPHONE_URL_PATTERNS } from '../../src/policy/schema';
 import { EXTENSION_ID, openAgent, openPopup } from './support/softphone';
 
 /** The status a dedicated Worker of `page` got for `url` (-1: the fetch failed). */
@@ -131,12 +130,12 @@ test('only softphoneUrlPatterns are listened to: a request outside them neither 
   await popup.waitForTimeout(2500);
   expect(await httpEvents('unmonitored')).toEqual([]);
 
-  // Widened again (the defaults name localhost): the listeners are re-added, and the same
-  // request now wakes the stopped worker.
-  await popup.evaluate(() => chrome.storage.local.remove('userConfig'));
+  // Widened to localhost too: the listeners are re-added, and the same request now wakes the stopped worker.
+  const widened = ['http://127.0.0.1/*', 'http://localhost/*'];
+  await popup.evaluate((patterns) => chrome.storage.local.set({ userConfig: { softphoneUrlPatterns: patterns } }), widened);
   await expect
-    .poll(() => popup.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).map((s) => s.matches?.length)))
-    .toEqual([DEFAULT_SOFTPHONE_URL_PATTERNS.length, DEFAULT_SOFTPHONE_URL_PATTERNS.length]);
+    .poll(() => popup.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).map((s) => s.matches)))
+    .toEqual([widened, widened]);
   await agent.close(); // its relay port would wake the worker
   await popup.close();
   const again = await stoppedWorker(context, other);

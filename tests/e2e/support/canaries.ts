@@ -119,6 +119,34 @@ export async function requestExport(page: Page, format: 'bundle' | 'summary'): P
 }
 
 /**
+ * Every place the extension keeps or sends data, read through one of its pages: IndexedDB (the
+ * dump given), `storage.*`, the state the popup gets, both exports, what the OTLP receiver got,
+ * and the console lines captured, as place name → text for {@link expectNoCanaries}.
+ * @returns the places, and the two exports for the spec's own checks
+ */
+export async function collectPlaces(
+  page: Page,
+  db: { json: string },
+  telemetry: { requests: { text: string }[] },
+  consoleLines: ConsoleLine[],
+): Promise<{ places: Record<string, string>; bundle: ExportResponse; summary: ExportResponse }> {
+  const storage = await dumpStorage(page);
+  const state = JSON.stringify(await page.evaluate(() => chrome.runtime.sendMessage({ type: 'get-state' })));
+  const bundle = await requestExport(page, 'bundle');
+  const summary = await requestExport(page, 'summary');
+  const places = {
+    indexedDb: db.json,
+    storage,
+    state,
+    bundle: bundle.text,
+    summary: summary.text,
+    telemetry: telemetry.requests.map((r) => r.text).join('\n'),
+    console: consoleLines.map((l) => `${l.where}: ${l.text}`).join('\n'),
+  };
+  return { places, bundle, summary };
+}
+
+/**
  * Asserts that none of `canaries` appears in any of `places` (place name → its text); a failure
  * names the place and shows up to five finds with 120 characters before and 40 after.
  * @throws the assertion error of the first place holding one
