@@ -27,6 +27,7 @@ const VALID: Record<string, unknown>[] = [
   { ...DEFAULT_PROBE_CONFIG },
   { type: 'token', requestId: 'f-1', accessToken: 'fresh', expiresAt: 1 },
   { type: 'token', accessToken: 'fresh' },
+  { type: 'token', accessToken: 'fresh', replaces: 'refused' },
   { type: 'token-failed', requestId: 'f-1', reason: 'refresh failed' },
   { type: 'reacquire-media' },
   { type: 'close-stalled-socket', socketId: 'w-1', silentSeconds: 30 },
@@ -125,6 +126,8 @@ function mutate(base: unknown, path: number[], key: string, value: unknown, remo
     target = values[step % values.length];
   }
   if (typeof target !== 'object' || target === null) return copy;
+  // An array's `length` (and any non-configurable own property) cannot be redefined: left as it is.
+  if (Object.getOwnPropertyDescriptor(target, key)?.configurable === false) return copy;
   if (remove) Reflect.deleteProperty(target, key);
   else Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   return copy;
