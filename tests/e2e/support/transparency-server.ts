@@ -1,8 +1,8 @@
 /**
  * The transparency suite's server: one request handler and one WebSocket echo listening on two
  * loopback origins at once, so the same page and the same assertions run in one browser on
- * an origin the extension monitors (`http://127.0.0.1:<port>`, default `softphoneUrlPatterns`:
- * probe injected) and on one it does not (`http://127.0.0.2:<port>`: the browser's natives).
+ * an origin the extension monitors (`http://127.0.0.1:<port>`, named in the user settings by the
+ * shared fixture, as for the lab: probe injected) and on one it does not (`http://127.0.0.2:<port>`: the browser's natives).
  * 127.0.0.0/8 is loopback, so both are secure contexts (W3C Secure Contexts §3.2).
  *
  * Routes (same on both origins):
@@ -45,7 +45,7 @@ const FIRST_PAGES = new Set(['globals', 'listener', 'zod', 'patched', 'errors'])
 
 /** The two origins of one server. */
 export interface TransparencyServer {
-  /** Monitored by the extension's default configuration: `http://127.0.0.1:<port>`. */
+  /** Monitored (the shared fixture names `http://127.0.0.1/*` in the user settings): `http://127.0.0.1:<port>`. */
   wrapped: string;
   /** Not monitored: `http://127.0.0.2:<port>`. */
   native: string;
