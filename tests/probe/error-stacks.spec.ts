@@ -15,10 +15,10 @@ interface Result {
   limitReads: number;
 }
 
-/** Misuses of wrapped natives below `depth` page frames, with the limit and prepare hook asked for. */
-const misuse = (page: Page, opts: { depth: number; limit?: number; prepare?: boolean; limitGetter?: boolean }): Promise<Result> =>
-  page.evaluate(async ({ depth, limit, prepare, limitGetter }) => {
-    const E = Error as unknown as { stackTraceLimit: unknown; prepareStackTrace?: unknown };
+/** Misuses of wrapped natives below `depth` page frames, with the limit asked for (a number, or a getter). */
+const misuse = (page: Page, opts: { depth: number; limit?: number; limitGetter?: boolean }): Promise<Result> =>
+  page.evaluate(async ({ depth, limit, limitGetter }) => {
+    const E = Error as unknown as { stackTraceLimit: unknown };
     let limitReads = 0;
     if (limit !== undefined) E.stackTraceLimit = limit;
     if (limitGetter)
@@ -30,9 +30,6 @@ const misuse = (page: Page, opts: { depth: number; limit?: number; prepare?: boo
         },
         set: () => undefined,
       });
-    if (prepare)
-      E.prepareStackTrace = (_e: unknown, sites: { getFileName(): string; getLineNumber(): number }[]) =>
-        sites.map((s) => `${s.getFileName()}:${s.getLineNumber()}`);
     const descend = (n: number, fn: () => unknown): unknown => (n <= 0 ? fn() : descend(n - 1, fn));
     const cases: (() => unknown)[] = [
       () => new WebSocket('ftp://x'),
@@ -50,14 +47,13 @@ const misuse = (page: Page, opts: { depth: number; limit?: number; prepare?: boo
         stacks.push((e as Error).stack);
       }
     }
-    delete E.prepareStackTrace;
     const limitAfter = limitGetter ? 'getter' : E.stackTraceLimit;
     if (limitGetter) Object.defineProperty(Error, 'stackTraceLimit', { configurable: true, writable: true, enumerable: true, value: 10 });
     else E.stackTraceLimit = 10;
     return { stacks, limitAfter, limitReads };
   }, opts);
 
-for (const opts of [{ depth: 1 }, { depth: 14 }, { depth: 4, limit: 3 }, { depth: 2, prepare: true }, { depth: 2, limitGetter: true }]) {
+for (const opts of [{ depth: 1 }, { depth: 14 }, { depth: 4, limit: 3 }, { depth: 2, limitGetter: true }]) {
   test(`stacks as without the probe: ${JSON.stringify(opts)}`, async ({ plainBrowser, probePage, server }) => {
     const bare = await plainBrowser.newPage();
     await bare.goto(`${server.origin}/`);
