@@ -9,7 +9,8 @@ import { z } from 'zod';
 /**
  * Built-in match patterns: the main vendors' softphone hosts, nothing else (least privilege). Any
  * other page (an in-house softphone, the lab of tests/lab/README.md) is named by whoever
- * configures the extension: a policy or the options page.
+ * configures the extension: a policy or the options page. The hosts are the page hosts of the
+ * profiles in ./profiles.ts, which cites for each the vendor client's file and commit.
  */
 export const DEFAULT_SOFTPHONE_URL_PATTERNS: readonly string[] = [
   'https://*.mypurecloud.com/*',
