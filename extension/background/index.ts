@@ -17,12 +17,14 @@ import { handleConfigChange, handleInstalled, startContentScripts } from './cont
 import { observeTabs } from './host-access';
 import { applyTelemetryConfig, handleTelemetrySession, startTelemetry } from './telemetry';
 import { handleTelemetryAlarm } from './telemetry-sender';
+import { considerUpdate, handleUpdateAvailable, reattachAfterUpdate, resumePendingUpdate } from './update-apply';
 
 browser.runtime.onConnect.addListener(handleConnect);
 browser.runtime.onMessage.addListener(handleUiMessage);
 browser.storage.onChanged.addListener(handleStorageChange);
 browser.tabs.onRemoved.addListener((tabId) => void endTabSessions(tabId, Date.now()));
 chrome.runtime.onInstalled.addListener(handleInstalled);
+browser.runtime.onUpdateAvailable.addListener(handleUpdateAvailable);
 browser.alarms.onAlarm.addListener(handleAlarm);
 browser.alarms.onAlarm.addListener(handlePreventionAlarm);
 browser.alarms.onAlarm.addListener(handleTelemetryAlarm);
@@ -37,10 +39,13 @@ onSessionUpdate((session, at) => void considerMediaRecovery(session, at));
 onSessionUpdate((session, at) => void considerStalledSockets(session, at));
 onConfigChange(applyTelemetryConfig);
 onSessionUpdate((session) => handleTelemetrySession(session));
+onSessionUpdate((_session, at) => void considerUpdate(at));
 const configLoaded = reloadConfig();
 startRelayPorts({ configLoaded });
 startContentScripts({ configLoaded });
 startPrevention({ configLoaded, connectedIdentities: () => connectedIdentities(currentConfig()), pushToken });
 startTelemetry({ configLoaded });
 void reconcileTabs();
+void reattachAfterUpdate({ configLoaded });
+void resumePendingUpdate();
 startMaintenance(tickAll);

@@ -114,14 +114,28 @@ async function reloadDocument(key: number): Promise<void> {
     return;
   }
   const link = relayLink(key);
+  await reloadDocumentAt({ tabId, frameId, ...(link?.documentId === undefined ? {} : { documentId: link.documentId }) });
+}
+
+/**
+ * Reloads exactly one document by running `location.reload()` in it (ISOLATED world): the one
+ * with `documentId` when given (a document that replaced it is never touched), else the
+ * document in the tab's frame `frameId` — and then, with `origin`, only if it still has that
+ * origin.
+ * @throws when the browser refuses: the document, frame or tab is gone, or no host access
+ */
+export async function reloadDocumentAt(place: { tabId: number; frameId: number; documentId?: string; origin?: string }): Promise<void> {
   const target: chrome.scripting.InjectionTarget =
-    link?.documentId === undefined ? { tabId, frameIds: [frameId] } : { tabId, documentIds: [link.documentId] };
+    place.documentId === undefined
+      ? { tabId: place.tabId, frameIds: [place.frameId] }
+      : { tabId: place.tabId, documentIds: [place.documentId] };
   await chrome.scripting.executeScript({
     target,
     world: 'ISOLATED',
     injectImmediately: true,
-    func: () => {
-      location.reload();
+    args: [place.documentId === undefined ? (place.origin ?? null) : null],
+    func: (origin: string | null) => {
+      if (origin === null || location.origin === origin) location.reload();
     },
   });
 }

@@ -155,6 +155,11 @@ export function tickAll(at: number): void {
   for (const s of sessions.values()) if (s.endedAt === undefined) void ingest(s.tabId, { type: 'tick', at });
 }
 
+/** Every session the worker holds (live and recently ended), in no particular order. */
+export function knownSessions(): SessionState[] {
+  return [...sessions.values()];
+}
+
 /** The current session of a tab, if any. */
 export function sessionOf(tabId: number): SessionState | undefined {
   return sessions.get(tabId);

@@ -136,6 +136,14 @@ export const TIMELINE_STRINGS: TimelineStrings = {
           (reattached > 0 ? `; the call's microphone restored on ${plural(reattached, 'sender', 'senders')}` : '')
         : `Microphone re-acquisition failed${errorName ? `: ${errorName}` : ''}`,
     mediaReacquireAsked: 'Asked the page to re-acquire the microphone',
+    extensionUpdate: (phase, version) =>
+      ({
+        deferred: `Extension update ${version} waits for the call to end`,
+        applying: `Applying extension update ${version} (no call active); the softphone reloads after it`,
+        reattached: `Softphone reloaded after the update to ${version}: monitored again`,
+        'reattach-failed': `After the update to ${version} the softphone page was gone`,
+        'reattach-skipped': `Updated to ${version}; reloads are disabled, so the softphone is monitored again after its next reload`,
+      })[phase],
     micGrant: {
       pending: 'Restoring the microphone setting for the softphone',
       ok: 'Microphone setting for the softphone restored to allow',

@@ -199,6 +199,20 @@ export function eventRow(event: StoredEvent, t: TimelineStrings, timeZone?: stri
       );
     case 'media-reacquire':
       return make('recovery', 'info', t.recovery.mediaReacquireAsked, []);
+    case 'extension-update': {
+      const phase = str(d.phase);
+      if (
+        phase !== 'deferred' &&
+        phase !== 'applying' &&
+        phase !== 'reattached' &&
+        phase !== 'reattach-failed' &&
+        phase !== 'reattach-skipped'
+      ) {
+        return make('other', 'info', t.unknown(event.type), [compact(d)]);
+      }
+      const level = phase === 'reattach-failed' || phase === 'reattach-skipped' ? 'warning' : 'info';
+      return make('recovery', level, t.recovery.extensionUpdate(phase, str(d.version) ?? ''), []);
+    }
     case 'mic-grant': {
       const outcome = str(d.outcome);
       const known = outcome !== undefined && outcome in t.recovery.micGrant;

@@ -111,6 +111,8 @@ export interface TimelineStrings {
      */
     mediaReacquired: (ok: boolean, inputs: number, errorName?: string, reattached?: number) => string;
     mediaReacquireAsked: string;
+    /** `("deferred", "0.2.0")` → `"Extension update 0.2.0 waits for the call to end"`. */
+    extensionUpdate: (phase: 'deferred' | 'applying' | 'reattached' | 'reattach-failed' | 'reattach-skipped', version: string) => string;
     micGrant: Record<'pending' | 'ok' | 'failed' | 'not-allowed' | 'not-monitored' | 'limited' | 'embedded', string>;
     safeReload: (cause: string) => string;
     reloadDeferred: (reason: string, cause: string) => string;

@@ -375,6 +375,7 @@ export function applyIncidentRules(prev: SessionState, state: SessionState, even
     case 'refresh-ahead':
     case 'document':
     case 'worker-started':
+    case 'extension-update':
     case 'tick':
       return state;
   }

@@ -319,6 +319,21 @@ export type WorkerEvent =
     }
   /** Rung 4: the worker asked the probe to re-acquire the microphone (`reacquire-media`); the probe answers `media-reacquired`. */
   | { type: 'media-reacquire'; at: number }
+  /**
+   * A downloaded extension update and this session's document (src/recovery/update-apply.ts):
+   * `deferred` — it waits because this session has a call in progress; `applying` — it is being
+   * applied now, and the document will be reloaded after the restart; `reattached` — the new
+   * version reloaded the document, which is monitored again; `reattach-failed` — the document
+   * was gone; `reattach-skipped` — reloads are disabled (`safeReload.enabled: false`), so the
+   * document stays unmonitored until it is reloaded. `version`: the update's version
+   * (`deferred`, `applying`) or the running one.
+   */
+  | {
+      type: 'extension-update';
+      at: number;
+      phase: 'deferred' | 'applying' | 'reattached' | 'reattach-failed' | 'reattach-skipped';
+      version: string;
+    }
   | { type: 'tick'; at: number };
 
 /**
@@ -337,6 +352,7 @@ export const WORKER_EVENT_TYPES = [
   'refresh-ahead',
   'mic-grant',
   'media-reacquire',
+  'extension-update',
   'tick',
 ] as const satisfies readonly WorkerEvent['type'][];
 type MissingWorkerEventType = Exclude<WorkerEvent['type'], (typeof WORKER_EVENT_TYPES)[number]>;

@@ -277,6 +277,7 @@ export function applyToViews(state: SessionState, event: PageObservation | Worke
     case 'safe-reload':
     case 'reload-deferred':
     case 'stall-close-requested':
+    case 'extension-update':
     case 'tick':
       return state;
   }
