@@ -129,6 +129,7 @@ function config(o: Obj): ProbeConfig {
     'tokenWaitMs',
     'retry',
     'tokenAudience',
+    'tokenAudienceMatch',
     'tokenCarriers',
   ]);
   const fields = strict(field(o, 'identityFields'), ['id', 'name', 'org']);
@@ -142,6 +143,7 @@ function config(o: Obj): ProbeConfig {
     tokenWaitMs: num(field(o, 'tokenWaitMs'), 100, 60_000, true),
     retry: optional(field(o, 'retry'), retry),
     tokenAudience: optional(field(o, 'tokenAudience'), (a) => array(a, 64, url)),
+    tokenAudienceMatch: optional(field(o, 'tokenAudienceMatch'), (a) => array(a, 64, url)),
     tokenCarriers: optional(field(o, 'tokenCarriers'), (a) => array(a, 16, carrier)),
   };
 }

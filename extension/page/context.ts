@@ -7,15 +7,15 @@
 import type { ExtractedIdentity } from '../../src/identity/extract-identity';
 import { matchesAnyUrlGlob } from '../../src/match/url-glob';
 import type { PageObservation, ProbeConfig, ProbeRetry } from '../../src/protocol/page';
+import { originKey } from '../../src/match/origin-key';
 import { createRequestLadder } from '../../src/recovery/request-ladder';
-import { inTokenAudience } from '../../src/recovery/token-audience';
 import type { LadderRequest, RequestLadder } from '../../src/recovery/request-ladder';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
 import { DEFAULT_TOKEN_CARRIERS } from '../../src/recovery/token-carriers';
 import type { TokenCarrier } from '../../src/recovery/token-carriers';
 import type { Disguise } from './disguise';
 import { DEFAULT_PROBE_RETRY } from './default-config';
-import { call } from './natives';
+import { call, getter } from './natives';
 import type { Natives } from './natives';
 import { createOrgSwitch } from './org-switch';
 import { createSuccessGate } from './success-gate';
@@ -106,8 +106,9 @@ export interface ProbeContext {
   absoluteUrl(raw: string): string;
   /**
    * A fresh token may be sent to `url` (absolute): its origin is in the document's token
-   * audience (the config's `tokenAudience`, else the document's own origin;
-   * src/recovery/token-audience.ts). Stale tokens are substituted only in such requests.
+   * audience (the config's `tokenAudienceMatch`, compiled by the worker from `tokenAudience`,
+   * src/match/audience-match.ts; else the document's own origin). Stale tokens are substituted
+   * only in such requests.
    */
   inAudience(url: string): boolean;
   /** Matches `protectedRequestPatterns` and is in the token audience: only then retried or refreshed for. */
@@ -138,8 +139,7 @@ export function createContext(parts: {
   const sessions: SessionControls = { sockets: null, peerConnections: null };
   const now = (): number => call<number>(natives.dateNow, Date);
   const orgSwitch = createOrgSwitch({ post: parts.post, now, sessions, onSwitch: () => parts.broker.forgetTokens() });
-  const ownAudience: readonly string[] = [natives.origin];
-  const inAudience = (url: string): boolean => inTokenAudience(parts.config().tokenAudience ?? ownAudience, url);
+  const inAudience = createAudienceTest(natives, parts.config);
   const doc: DocumentState = {
     gate: createSuccessGate(now),
     ledger: parts.broker.ledger,
@@ -167,6 +167,52 @@ export function createContext(parts: {
     isIdentity: (url) => matchesAnyUrlGlob([parts.config().identityRequestPattern], url) && inAudience(url),
     later: (fn, ms) => call<number>(natives.setTimeout, natives.win, fn, ms),
     cancel: (handle) => call(natives.clearTimeout, natives.win, handle),
+  };
+}
+
+/** `RegExp` and its `exec` as they were when the probe's script was evaluated, before any page script. */
+const NativeRegExp = RegExp;
+const regExpExec = RegExp.prototype.exec;
+
+/**
+ * The document's token-audience test (src/match/origin-key.ts): the origin key of a URL, read
+ * with the `URL` getters captured at start, tested against the compiled sources of the config
+ * in force (recompiled only when the config's array changes), or compared with the document's
+ * own origin while the config carries none. A URL that does not parse, and a source that does
+ * not compile, match nothing.
+ */
+function createAudienceTest(natives: Natives, config: () => ProbeConfig): (url: string) => boolean {
+  const proto = natives.URL?.prototype;
+  const part = { protocol: getter(proto, 'protocol'), hostname: getter(proto, 'hostname'), port: getter(proto, 'port') };
+  const keyOf = (url: string): string | null => {
+    if (!natives.URL) return null;
+    try {
+      const u = new natives.URL(url);
+      return originKey(call<string>(part.protocol, u), call<string>(part.hostname, u), call<string>(part.port, u));
+    } catch {
+      return null;
+    }
+  };
+  const ownKey = keyOf(`${natives.origin}/`);
+  let sources: readonly string[] | undefined;
+  let compiled = /$^/;
+  return (url) => {
+    const key = keyOf(url);
+    if (key === null) return false;
+    const match = config().tokenAudienceMatch;
+    if (match === undefined) return key === ownKey;
+    if (match !== sources) {
+      sources = match;
+      // One alternation of the anchored sources, built without the page's Array methods.
+      let source = '';
+      for (let i = 0; i < match.length; i++) source += `${i > 0 ? '|' : ''}(?:${match[i]})`;
+      try {
+        compiled = new NativeRegExp(source === '' ? '$^' : source);
+      } catch {
+        compiled = /$^/;
+      }
+    }
+    return call(regExpExec, compiled, key) !== null;
   };
 }
 

@@ -2,6 +2,7 @@
  * The slice of the configuration the MAIN-world probe needs, as the `config` command of the
  * page protocol (src/protocol/page.ts `ConfigCommand`). Nothing secret goes to the page.
  */
+import { compileTokenAudience } from '../match/audience-match';
 import type { ProbeConfig, ProbeRetry } from '../protocol/page';
 import { MAX_RETRY_WAIT_MS } from '../recovery/backoff';
 import { resolveTokenAudience } from '../recovery/token-audience';
@@ -43,10 +44,13 @@ export function toProbeRetry(retry: Config['retry']): ProbeRetry {
  * `tokenAudience` is the document's resolved token audience
  * (src/recovery/token-audience.ts `resolveTokenAudience`), present when `documentOrigin` is
  * given: the worker resolves it per relay link, from the origin its port's sender named.
+ * `tokenAudienceMatch` is that audience compiled for the probe (src/match/audience-match.ts), so
+ * the page tests origins without parsing patterns.
  * @param documentOrigin the monitored document's origin (never from a message)
  */
 export function toProbeConfig(config: Config, documentOrigin?: string): ProbeConfig {
   const { strategy } = config.tokenRefresh;
+  const audience = documentOrigin === undefined ? undefined : resolveTokenAudience(config.tokenRefresh, documentOrigin);
   return {
     type: 'config',
     protectedRequestPatterns: config.protectedRequestPatterns.slice(0, MAX_PATTERNS),
@@ -61,6 +65,6 @@ export function toProbeConfig(config: Config, documentOrigin?: string): ProbeCon
     tokenWaitMs: PROBE_TOKEN_WAIT_MS,
     retry: toProbeRetry(config.retry),
     tokenCarriers: toTokenCarriers(config.tokenCarriers),
-    ...(documentOrigin === undefined ? {} : { tokenAudience: resolveTokenAudience(config.tokenRefresh, documentOrigin) }),
+    ...(audience === undefined ? {} : { tokenAudience: audience, tokenAudienceMatch: compileTokenAudience(audience) }),
   };
 }

@@ -379,6 +379,13 @@ export const ConfigCommand = z.strictObject({
    */
   tokenAudience: z.array(z.string().max(MAX_URL)).max(64).optional(),
   /**
+   * `tokenAudience` compiled by the worker (src/match/audience-match.ts): one anchored
+   * regular-expression source per usable origin, over the key `scheme://host:port` that
+   * src/match/origin-key.ts builds of a URL. The probe tests only this. Absent: the probe's own
+   * document origin alone.
+   */
+  tokenAudienceMatch: z.array(z.string().max(MAX_URL)).max(64).optional(),
+  /**
    * Where the softphone carries its token (`tokenCarriers`, src/recovery/token-carriers.ts),
    * checked by the worker at policy resolution (src/policy/token-carrier-check.ts). Absent: the
    * `Authorization: Bearer` header and the `access_token` query parameter (RFC 6750 §2.1, §2.3).

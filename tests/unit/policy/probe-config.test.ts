@@ -127,3 +127,14 @@ describe('redactConfig', () => {
     expect(config.telemetry.headers['x-api-key']).toBe('k');
   });
 });
+
+describe('toProbeConfig tokenAudienceMatch', () => {
+  it('carries the resolved audience compiled for the probe, only with a document origin', async () => {
+    const { compileTokenAudience } = await import('../../../src/match/audience-match');
+    const cmd = toProbeConfig(DEFAULT_CONFIG, 'https://apps.mypurecloud.com');
+    expect(cmd.tokenAudience).toContain('https://apps.mypurecloud.com');
+    expect(cmd.tokenAudienceMatch).toEqual(compileTokenAudience(cmd.tokenAudience ?? []));
+    expect(cmd.tokenAudienceMatch).toContain('^https://apps\\.mypurecloud\\.com:\\d+$');
+    expect(toProbeConfig(DEFAULT_CONFIG).tokenAudienceMatch).toBeUndefined();
+  });
+});
