@@ -78,7 +78,7 @@ export interface LaunchOptions {
   extensionDirs?: string[];
   /** With `extensionDirs`: Chromium writes its log to `chrome_debug.log` in the profile. */
   logToProfile?: boolean;
-  /** The profile here (a small disk, say) instead of a fresh one under `.tmp/`; kept after. */
+  /** The profile here (a small disk, say, or one a policy-installed browser used before) instead of a fresh one under `.tmp/`; kept after. */
   userDataDir?: string;
   /** Written to `storage.local` `userConfig` once the worker is up (needs the build). */
   userConfig?: UserConfig;
@@ -184,7 +184,7 @@ export class FileScope {
 async function startBrowser(o: LaunchOptions): Promise<Launched> {
   let launched: Launched;
   if (o.policyInstalled) {
-    return launchPolicyInstalled(o.browserArgs);
+    return launchPolicyInstalled(o.browserArgs, o.userDataDir);
   } else if (o.userDataDir) {
     launched = { context: await launchBrowserIn(o.userDataDir, { args: o.browserArgs }), userDataDir: o.userDataDir };
   } else if (o.extensionDirs) {

@@ -24,14 +24,19 @@ import { packageExtension } from '../../release/packager.mjs';
 const BLOCKING_ARGS = ['--disable-extensions', '--disable-background-networking'];
 
 /**
- * Starts Chromium with a fresh profile under `.tmp/` and no extension of its own: what it
- * installs comes from the policy files in /etc/chromium/policies/managed.
+ * Starts Chromium with no extension of its own: what it installs comes from the policy files in
+ * /etc/chromium/policies/managed.
  * @param args flags after the common ones
+ * @param profileDir the profile to start with (a workstation's browser starting again); default a
+ *   fresh one under `.tmp/`
  */
-export async function launchPolicyInstalled(args: string[] = []): Promise<{ context: BrowserContext; userDataDir: string }> {
+export async function launchPolicyInstalled(
+  args: string[] = [],
+  profileDir?: string,
+): Promise<{ context: BrowserContext; userDataDir: string }> {
   const tmpRoot = join(PROJECT_ROOT, '.tmp');
   mkdirSync(tmpRoot, { recursive: true });
-  const userDataDir = mkdtempSync(join(tmpRoot, 'profile-'));
+  const userDataDir = profileDir ?? mkdtempSync(join(tmpRoot, 'profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
     headless: !process.env.HEADED,
@@ -139,6 +144,8 @@ export interface PackageServer {
   baseUrl: string;
   /** Paths requested so far, in order (without query). */
   requests: string[];
+  /** The same requests with the time each arrived (epoch ms). */
+  log: { path: string; at: number }[];
   close(): Promise<void>;
 }
 
@@ -147,9 +154,11 @@ const TYPES: Record<string, string> = { '.crx': 'application/x-chrome-extension'
 /** Serves the files directly in `dir` (no subfolders; read at each request, so a new update.xml is served at once). */
 export async function servePackages(dir: string): Promise<PackageServer> {
   const requests: string[] = [];
+  const log: { path: string; at: number }[] = [];
   const server = createServer((req, res) => {
     const name = basename(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(`/${name}`);
+    log.push({ path: `/${name}`, at: Date.now() });
     const file = join(dir, name);
     if (!name || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end();
@@ -166,6 +175,7 @@ export async function servePackages(dir: string): Promise<PackageServer> {
   return {
     baseUrl: `http://127.0.0.1:${port}/`,
     requests,
+    log,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
