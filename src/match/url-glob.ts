@@ -23,6 +23,11 @@ export function testUrlGlob(pattern: string, url: string): boolean {
   if (pattern.length === 0 || pattern.length > MAX_URL_GLOB_LENGTH) {
     throw new RangeError(`URL glob must be 1–${MAX_URL_GLOB_LENGTH} characters, got ${pattern.length}`);
   }
+  return globMatch(pattern, url);
+}
+
+/** {@link testUrlGlob} for a pattern already known to be within bounds. */
+function globMatch(pattern: string, url: string): boolean {
   const noFragment = url.split('#', 1)[0] ?? '';
   const subject = pattern.includes('?') ? noFragment : (noFragment.split('?', 1)[0] ?? '');
   return wildcardMatch(pattern, subject);
@@ -34,7 +39,7 @@ export function testUrlGlob(pattern: string, url: string): boolean {
  */
 export function matchesAnyUrlGlob(patterns: readonly string[], url: string): boolean {
   for (const p of patterns) {
-    if (p.length > 0 && p.length <= MAX_URL_GLOB_LENGTH && testUrlGlob(p, url)) return true;
+    if (p.length > 0 && p.length <= MAX_URL_GLOB_LENGTH && globMatch(p, url)) return true;
   }
   return false;
 }

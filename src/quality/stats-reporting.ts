@@ -8,15 +8,23 @@
  * poor one, so the health the worker shows follows the call within one poll both ways. Each
  * posted summary travels page → relay → worker and is stored; the rest cost only the poll.
  */
-import { poorMetrics } from '../session/call-quality';
+import { POOR_JITTER_MS, POOR_MOS, POOR_PACKET_LOSS_PCT, POOR_RTT_MS } from '../session/call-quality';
 import type { StatsSummary } from './stats-summary';
 
 /** While quality is fine, one summary in this many is posted (every 5 s at the default 1 s poll). */
 export const STATS_POST_EVERY = 5;
 
-/** True when a metric of `s` crosses its threshold (`poorMetrics`, the health sentence's test). */
+/**
+ * True when a metric of `s` crosses its threshold: the same test as `poorMetrics(s).length > 0`
+ * (the health sentence's, src/session/call-quality.ts), without building the list in the page.
+ */
 export function poorSummary(s: Pick<StatsSummary, 'rttMs' | 'jitterMs' | 'packetLossPct' | 'mos'>): boolean {
-  return poorMetrics(s).length > 0;
+  return (
+    (s.rttMs != null && s.rttMs > POOR_RTT_MS) ||
+    (s.jitterMs != null && s.jitterMs > POOR_JITTER_MS) ||
+    (s.packetLossPct != null && s.packetLossPct > POOR_PACKET_LOSS_PCT) ||
+    (s.mos != null && s.mos < POOR_MOS)
+  );
 }
 
 /** The posting decision of one peer connection's summaries, in poll order. */
