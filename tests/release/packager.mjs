@@ -237,10 +237,11 @@ export async function packageExtension(options) {
     cpSync(distDir, storeDir, { recursive: true });
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     manifest.version = version;
-    // `update_url`: where an installed copy looks for updates. A CRX without one is updated from
-    // the Chrome Web Store only, whatever `update_url` the force-install policy gave for the
-    // install (chrome/browser/extensions/updater/extension_updater.cc, `CanUseUpdateService`;
-    // measured in Chromium 156: no request to the policy's server in 90 s of 30 s checks).
+    // `update_url`: where an installed copy looks for updates. The force-install policy's
+    // `update_url` is used for the install only; afterwards the manifest's counts unless the policy
+    // also sets `override_update_url`, and a manifest without one is updated from the Chrome Web
+    // Store (chrome/browser/extensions/extension_management.cc, `GetEffectiveUpdateURL`;
+    // chrome/browser/extensions/updater/extension_updater.cc, `CanUseUpdateService`).
     const updateUrl = new URL('update.xml', base).href;
     writeFileSync(
       join(crxDir, 'manifest.json'),
