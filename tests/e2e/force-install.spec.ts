@@ -15,7 +15,11 @@
  *   (second test: the workstation's browser starts again on its profile), and the one the
  *   deployment guide gives to hurry a machine, chrome://extensions → Update (first test). The new
  *   version runs with its policy, the events the old version stored are still in its IndexedDB,
- *   and it recovers the lab agent from a publish storm.
+ *   and it recovers the lab agent from a publish storm;
+ * - an update Chromium finds while the extension runs (`runtime.requestUpdateCheck()`, the same
+ *   updater and the same held-back install as its 5-hourly check) is applied by the extension
+ *   at once outside a call, and only after the call has ended during one; the new version
+ *   reloads the agent page the restart left unmonitored (third and fourth tests).
  *
  * Chromium's schedule cannot be shortened any more: Chromium 156 has no
  * `--extensions-update-frequency` (the browser binary holds no such switch name; measured: with
@@ -315,4 +319,67 @@ test('an update Chromium finds while the agent works, outside a call: the extens
 
   await testInfo.attach('measured', { body: JSON.stringify(measured, null, 2), contentType: 'application/json' });
   console.log(`force-install in-use update measured: ${JSON.stringify(measured)}`);
+});
+
+/** The lab app's hooks this file drives (tests/lab/README.md, "The app"). */
+type LabHooks = { labSoftphone: { answer(): Promise<{ state: string }>; hangup(): unknown } };
+
+test('an update Chromium finds during a call waits until the call has ended, then the new version runs and reloads the agent page', async ({
+  lab,
+  policy,
+  launch,
+  release,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  const measured: Record<string, unknown> = {};
+  // How long a call's audio must have been still before the update is applied (default 60 s).
+  const quietMs = 5000;
+  const v1 = await release.publish();
+  const id = v1.id;
+  policy.write('force-install', forceInstallPolicy(id, release.updateUrl));
+  policy.write('policy', {
+    '3rdparty': { extensions: { [id]: { softphoneUrlPatterns: LAB_PATTERNS, safeReload: { enabled: true, quietMs, maxPerHour: 3 } } } },
+  });
+  const { context } = await launch({ policyInstalled: true });
+  const extensions = await context.newPage();
+  await extensions.goto('chrome://extensions');
+  await installed(extensions, id, v1.version, 30_000);
+  const worker = await workerOf(context, id);
+  await expect.poll(() => registeredPatterns(worker), { timeout: 30_000 }).toEqual([LAB_PATTERNS, LAB_PATTERNS]);
+  const agent = await openAgentAt(context, `http://localhost:${lab.port}`, 'agent-1');
+  await monitoredAgent(agent);
+  const loadsBefore = (await appStatus(agent)).loadCount;
+
+  // A call in progress.
+  await labPost(lab, '/lab/ring', { userId: 'agent-1' });
+  await expect.poll(async () => (await appStatus(agent)).call.state).toBe('ringing');
+  const call = await agent.evaluate(() => (window as unknown as LabHooks).labSoftphone.answer());
+  expect(call.state).toBe('connected');
+  // The worker learns of the connected call from the page's stats polls (every second).
+  await agent.waitForTimeout(3000);
+
+  const v2 = await release.publish(nextVersion(v1.version));
+  const answer = await worker.evaluate(() => chrome.runtime.requestUpdateCheck());
+  expect(answer).toMatchObject({ status: 'update_available', version: v2.version });
+  await expect.poll(() => release.server.requests.includes(`/softphone-guard-${v2.version}.crx`)).toBe(true);
+  // Downloaded, and held back for the whole call: the old version keeps running, the page is not reloaded.
+  await agent.waitForTimeout(3 * quietMs);
+  expect((await extensionInfo(extensions, id))?.version).toBe(v1.version);
+  expect(await worker.evaluate(() => chrome.runtime.getManifest().version)).toBe(v1.version);
+  const during = await appStatus(agent);
+  expect(during.call.state).toBe('connected');
+  expect(during.loadCount).toBe(loadsBefore);
+
+  // The call ends: once its audio has been still for quietMs, the update is applied.
+  const hungUp = Date.now();
+  await agent.evaluate(() => (window as unknown as LabHooks).labSoftphone.hangup());
+  await workerOf(context, id, { version: v2.version, timeoutMs: 60_000 });
+  measured.newVersionRunningAfterHangupS = since(hungUp);
+  expect(Date.now() - hungUp).toBeGreaterThanOrEqual(quietMs - 2000);
+  await expect.poll(async () => (await appStatus(agent).catch(() => null))?.loadCount, { timeout: 30_000 }).toBeGreaterThan(loadsBefore);
+  measured.agentReloadedAfterHangupS = since(hungUp);
+  await expect.poll(() => hasProbe(agent), { timeout: 10_000 }).toBe(true);
+
+  await testInfo.attach('measured', { body: JSON.stringify(measured, null, 2), contentType: 'application/json' });
+  console.log(`force-install update during a call measured: ${JSON.stringify(measured)}`);
 });
