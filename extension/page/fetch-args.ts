@@ -2,7 +2,15 @@
  * Reading and rewriting `fetch(input, init)` arguments without disturbing them: the page's
  * objects are never mutated; a rewrite builds new `Headers`, a new init or a new `Request`.
  * Header names are matched case-insensitively (RFC 9110 §5.1).
+ *
+ * Arguments the probe rewrote carry the fresh token: they are read with the getters and methods
+ * captured at document_start (natives.ts, src/recovery/intrinsics.ts) — never `instanceof`
+ * (a page may define `Request[Symbol.hasInstance]`), `request.url`, `headers.get`, array
+ * spread or `Reflect.apply` as the page may have replaced them — and built as objects without
+ * prototype, so the native's reads of absent `RequestInit` members reach no getter the page
+ * could have put on `Object.prototype`.
  */
+import { ObjectPrototype, bare, isInstance, protoOf } from '../../src/recovery/intrinsics';
 import { readRequestToken, substituteRequest } from '../../src/recovery/token-carriers';
 import type { TokenCarrier } from '../../src/recovery/token-carriers';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
@@ -24,17 +32,22 @@ export interface FetchCall {
 /** An object literal (or a null-prototype object): the only kind of init that can be copied faithfully. */
 export const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   if (typeof v !== 'object' || v === null) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  const proto: unknown = protoOf(v);
+  return proto === ObjectPrototype || proto === null;
 };
 
 /** Reads the arguments of one call. @throws what the input's `toString` throws */
 export function readFetchCall(natives: Natives, args: unknown[]): FetchCall {
   const input = args[0];
-  const request = natives.Request && input instanceof natives.Request ? input : null;
-  const rawUrl = request ? request.url : typeof input === 'string' ? input : String(input);
+  const request = isInstance(input, natives.Request) ? (input as Request) : null;
+  const rawUrl = request ? urlOf(natives, request) : typeof input === 'string' ? input : String(input);
   return { args, request, rawUrl, plainInit: isPlainObject(args[1]) ? args[1] : null };
 }
+
+const urlOf = (natives: Natives, r: Request): string => (natives.requestUrl ? call<string>(natives.requestUrl, r) : r.url);
+const headersOf = (natives: Natives, r: Request): Headers => (natives.requestHeaders ? call<Headers>(natives.requestHeaders, r) : r.headers);
+const headerGet = (natives: Natives, h: Headers, name: string): string | null =>
+  natives.headersGet ? call<string | null>(natives.headersGet, h, name) : h.get(name);
 
 /** The method, upper-cased, at most 16 characters; GET by default. */
 export function methodOf(c: FetchCall): string {
@@ -52,7 +65,7 @@ const initHeaders = (c: FetchCall): unknown => {
 /** The header value `name` (lower case) of a HeadersInit-like source, or null. */
 function readHeader(natives: Natives, source: unknown, name: string): string | null {
   if (source === undefined || source === null) return null;
-  if (natives.Headers && source instanceof natives.Headers) return source.get(name);
+  if (isInstance(source, natives.Headers)) return headerGet(natives, source as Headers, name);
   if (Array.isArray(source)) {
     for (const pair of source as unknown[]) {
       if (Array.isArray(pair) && pair.length === 2 && String(pair[0]).toLowerCase() === name) return String(pair[1]);
@@ -74,14 +87,14 @@ function readHeader(natives: Natives, source: unknown, name: string): string | n
 export function headerOf(natives: Natives, c: FetchCall, name: string): string | null {
   const fromInit = initHeaders(c);
   if (fromInit !== undefined) return readHeader(natives, fromInit, name);
-  return c.request ? c.request.headers.get(name) : null;
+  return c.request ? headerGet(natives, headersOf(natives, c.request), name) : null;
 }
 
 /** The AbortSignal the call carries (init's wins over the Request's), or null. */
 export function signalOf(natives: Natives, c: FetchCall): AbortSignal | null {
   const init = c.args[1];
   const fromInit = typeof init === 'object' && init !== null ? (init as { signal?: unknown }).signal : undefined;
-  if (fromInit !== undefined && fromInit !== null) return natives.AbortSignal && fromInit instanceof natives.AbortSignal ? fromInit : null;
+  if (fromInit !== undefined && fromInit !== null) return isInstance(fromInit, natives.AbortSignal) ? (fromInit as AbortSignal) : null;
   return c.request ? c.request.signal : null;
 }
 
@@ -100,7 +113,7 @@ function withHeaders(natives: Natives, source: unknown, set: readonly [string, s
 
 /** Init for a body-less copy of `r` at another URL (every readable RequestInit member). */
 function bodylessInit(r: Request, headers: HeadersInit): RequestInit {
-  return {
+  return bare({
     method: r.method,
     headers,
     mode: r.mode === 'navigate' ? 'same-origin' : r.mode,
@@ -112,7 +125,7 @@ function bodylessInit(r: Request, headers: HeadersInit): RequestInit {
     integrity: r.integrity,
     keepalive: r.keepalive,
     signal: r.signal,
-  };
+  });
 }
 
 /**
@@ -140,19 +153,26 @@ export function substituteFetchArgs(
   if (newHeaders !== null && headersInInit && c.plainInit === null) return null;
   let newInit: unknown = init;
   if (newHeaders !== null && headersInInit && c.plainInit) {
-    newInit = { ...c.plainInit, headers: withHeaders(natives, c.plainInit.headers, newHeaders) };
+    newInit = bare({ ...c.plainInit, headers: withHeaders(natives, c.plainInit.headers, newHeaders) });
   }
 
-  const rest = c.args.length > 1 ? [newInit, ...c.args.slice(2)] : [];
   const r = c.request;
-  // Without a Request, the headers can only have come from the init.
-  if (r === null) return [newUrl ?? c.rawUrl, ...rest];
-
-  if (newUrl !== null && r.method !== 'GET' && r.method !== 'HEAD') newUrl = null;
-  const requestHeaders: HeadersInit = newHeaders !== null && !headersInInit ? withHeaders(natives, r.headers, newHeaders) : r.headers;
-  let input: Request = r;
-  if (newUrl !== null) input = new natives.Request(newUrl, bodylessInit(r, requestHeaders));
-  else if (newHeaders !== null && !headersInInit) input = new natives.Request(r, { headers: requestHeaders });
-  if (input === r && newInit === init) return null;
-  return [input, ...rest];
+  let input: unknown;
+  if (r === null) {
+    // Without a Request, the headers can only have come from the init.
+    input = newUrl ?? c.rawUrl;
+  } else {
+    if (newUrl !== null && r.method !== 'GET' && r.method !== 'HEAD') newUrl = null;
+    const own = headersOf(natives, r);
+    const requestHeaders: HeadersInit = newHeaders !== null && !headersInInit ? withHeaders(natives, own, newHeaders) : own;
+    input = r;
+    if (newUrl !== null) input = new natives.Request(newUrl, bodylessInit(r, requestHeaders));
+    else if (newHeaders !== null && !headersInInit) input = new natives.Request(r, bare({ headers: requestHeaders }));
+    if (input === r && newInit === init) return null;
+  }
+  // Index writes, no spread: the new arguments carry the fresh token.
+  const out: unknown[] = [input];
+  if (c.args.length > 1) out[1] = newInit;
+  for (let i = 2; i < c.args.length; i++) out[i] = c.args[i];
+  return out;
 }

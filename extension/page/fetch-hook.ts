@@ -29,6 +29,7 @@
  * {@link IDENTITY_HOLD_MS} at most; the page's own body is untouched either way.
  */
 import { extractIdentity } from '../../src/identity/extract-identity';
+import { apply } from '../../src/recovery/intrinsics';
 import { isRetryableMethod } from '../../src/recovery/backoff';
 import { httpObservation } from '../../src/recovery/request-ladder';
 import type { GivenUp, HttpReport, RequestLadder } from '../../src/recovery/request-ladder';
@@ -369,7 +370,7 @@ async function recover(
     const retry: Exchange = { ...plan, id: () => retryId, startedAt };
     let res2: Response;
     try {
-      res2 = await (Reflect.apply(nativeFetch, thisArg, next.args) as Promise<Response>);
+      res2 = await (apply(nativeFetch, thisArg, next.args) as Promise<Response>);
     } catch (err) {
       ladder.answered(0);
       reportError(ctx, retry, err);
@@ -401,8 +402,8 @@ export function hookFetch(ctx: ProbeContext): void {
       } catch {
         plan = null;
       }
-      if (plan === null) return Reflect.apply(nativeFetch, thisArg, args);
-      const sent = Reflect.apply(nativeFetch, thisArg, plan.args) as Promise<Response>;
+      if (plan === null) return apply(nativeFetch, thisArg, args);
+      const sent = apply(nativeFetch, thisArg, plan.args) as Promise<Response>;
       try {
         if (plan.ladder !== null) return recover(ctx, nativeFetch, thisArg, plan, plan.ladder, sent);
         const ex = plan;

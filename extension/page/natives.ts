@@ -69,8 +69,9 @@ export function captureNatives(win: Window & typeof globalThis) {
     ProgressEvent: win.ProgressEvent,
     URL: win.URL,
     Request: win.Request,
-    /** Brand check of a Request from any realm: throws for anything else. */
+    /** Brand check of a Request from any realm: throws for anything else. Also how the probe reads a URL that may carry a fresh token. */
     requestUrl: getter(win.Request?.prototype, 'url'),
+    requestHeaders: getter(win.Request?.prototype, 'headers'),
     Proxy: win.Proxy,
     /** The fresh token settles promises of these: never the page's `Promise` or its later `then`. */
     Promise: win.Promise,
@@ -78,6 +79,7 @@ export function captureNatives(win: Window & typeof globalThis) {
     Headers: win.Headers,
     /** A rewritten header (a fresh token) is set with this, never the page's later `Headers.prototype.set`. */
     headersSet: method(win.Headers?.prototype, 'set'),
+    headersGet: method(win.Headers?.prototype, 'get'),
     ReadableStream: win.ReadableStream,
     AbortSignal: win.AbortSignal,
     abortSignal: {
@@ -86,6 +88,7 @@ export function captureNatives(win: Window & typeof globalThis) {
     },
     DOMException: win.DOMException,
     TextEncoder: win.TextEncoder,
+    textEncode: method(win.TextEncoder?.prototype, 'encode'),
     subtle: crypto?.subtle as SubtleCrypto | undefined,
     digest: method(win.SubtleCrypto?.prototype, 'digest'),
     fetch: win.fetch,

@@ -10,6 +10,7 @@
  * `token-failed` for the flight's request, or `tokenWaitMs` without an answer, ends the wait
  * with null.
  */
+import { mapDelete, mapGet, mapSet, mapValues } from '../../src/recovery/intrinsics';
 import { createTokenLedger } from '../../src/recovery/token-substitution';
 import type { TokenLedger } from '../../src/recovery/token-substitution';
 import type { PageObservation } from '../../src/protocol/page';
@@ -67,17 +68,21 @@ export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
   const flights = new Map<string, Flight>();
   let freshExpiresAt = Infinity;
   const encoder = natives.TextEncoder ? new natives.TextEncoder() : null;
+  // The flights' `resolve` hands the fresh token on: `flights` is used through the Map methods
+  // captured at document_start only (src/recovery/intrinsics.ts), never the page's.
 
   const settle = (flight: Flight, token: string | null): void => {
-    if (flights.get(flight.rejected) !== flight) return;
-    flights.delete(flight.rejected);
+    if (mapGet(flights, flight.rejected) !== flight) return;
+    mapDelete(flights, flight.rejected);
     if (flight.timer !== undefined) call(natives.clearTimeout, natives.win, flight.timer);
     flight.resolve(token);
   };
 
   const fingerprint = async (token: string): Promise<string> => {
-    if (!encoder || !natives.subtle || !natives.digest) throw new Error('no SHA-256 here');
-    const digest = await call<Promise<ArrayBuffer>>(natives.digest, natives.subtle, 'SHA-256', encoder.encode(token));
+    if (!encoder || !natives.textEncode || !natives.subtle || !natives.digest) throw new Error('no SHA-256 here');
+    // A rejected token may be one the probe substituted (a fresh token refused in turn).
+    const bytes = call<Uint8Array>(natives.textEncode, encoder, token);
+    const digest = await call<Promise<ArrayBuffer>>(natives.digest, natives.subtle, 'SHA-256', bytes);
     let hex = '';
     for (const b of new Uint8Array(digest, 0, 8)) hex += (b < 16 ? '0' : '') + b.toString(16);
     return hex;
@@ -92,7 +97,7 @@ export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
       // The captured Promise, never the global: the page may have replaced it by now.
       const P = natives.Promise;
       if (known !== null && deps.now() < freshExpiresAt) return new P<string | null>((resolve) => resolve(known));
-      const existing = flights.get(rejected);
+      const existing = mapGet(flights, rejected);
       if (existing) {
         return new P<string | null>((resolve) => {
           const prev = existing.resolve;
@@ -104,13 +109,13 @@ export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
       }
       return new P<string | null>((resolve) => {
         const flight: Flight = { requestId, rejected, timer: undefined, resolve };
-        flights.set(rejected, flight);
+        mapSet(flights, rejected, flight);
         flight.timer = call<number>(natives.setTimeout, natives.win, () => settle(flight, null), deps.waitMs());
         call(
           natives.promiseThen,
           fingerprint(rejected),
           (tokenHash: string) => {
-            if (flights.get(rejected) !== flight) return;
+            if (mapGet(flights, rejected) !== flight) return;
             deps.post({ type: 'token-needed', at: deps.now(), requestId, url: deps.truncateUrl(url), tokenHash });
           },
           () => settle(flight, null),
@@ -121,15 +126,18 @@ export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
       if (replaces !== undefined) ledger.markStale(replaces);
       ledger.setFresh(accessToken);
       freshExpiresAt = expiresAt ?? Infinity;
-      for (const flight of [...flights.values()]) settle(flight, flight.rejected === accessToken ? null : accessToken);
+      const waiting = mapValues(flights);
+      for (let i = 0; i < waiting.length; i++) settle(waiting[i]!, waiting[i]!.rejected === accessToken ? null : accessToken);
     },
     onTokenFailed(requestId) {
-      for (const flight of [...flights.values()]) if (flight.requestId === requestId) settle(flight, null);
+      const waiting = mapValues(flights);
+      for (let i = 0; i < waiting.length; i++) if (waiting[i]!.requestId === requestId) settle(waiting[i]!, null);
     },
     forgetTokens() {
       ledger.clear();
       freshExpiresAt = Infinity;
-      for (const flight of [...flights.values()]) settle(flight, null);
+      const waiting = mapValues(flights);
+      for (let i = 0; i < waiting.length; i++) settle(waiting[i]!, null);
     },
   };
 }

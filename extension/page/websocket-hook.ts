@@ -40,6 +40,7 @@ import {
   substituteUrl,
 } from '../../src/recovery/token-carriers';
 import type { FrameAssembler } from '../../src/recovery/token-carriers';
+import { apply, construct, weakGet, weakSet } from '../../src/recovery/intrinsics';
 import { MAX_TEXT, MAX_URL, clip } from './context';
 import type { ProbeContext, SocketControl } from './context';
 import { call } from './natives';
@@ -291,7 +292,10 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
           holdTimer = null;
         }
       }
-      return frames.map(prepare);
+      // Index loop, no `map`: the prepared frames may carry the fresh token.
+      const out: string[] = [];
+      for (let i = 0; i < frames.length; i++) out[i] = prepare(frames[i]!);
+      return out;
     },
     readyState,
     close(by, code, reason) {
@@ -316,7 +320,7 @@ function socketControl(registry: WeakRegistry<WebSocket>, watches: WeakMap<WebSo
       let closed = 0;
       for (const [, ws] of registry.entries()) {
         try {
-          const w = watches.get(ws);
+          const w = weakGet(watches, ws);
           if (!w) continue;
           const state = w.readyState();
           if (state !== CONNECTING && state !== OPEN) continue;
@@ -331,12 +335,19 @@ function socketControl(registry: WeakRegistry<WebSocket>, watches: WeakMap<WebSo
     },
     closeStalled(socketId, silentSeconds) {
       const ws = registry.get(socketId);
-      const w = ws && watches.get(ws);
+      const w = ws && weakGet(watches, ws);
       if (!w || w.readyState() !== OPEN) return;
       w.close('stall', STALL_CODE, `No heartbeat for ${Math.max(0, Math.trunc(silentSeconds))} s`);
       w.armStallFallback();
     },
   };
+}
+
+/** `args` with its first entry replaced by `first` (index writes: `first` may carry the fresh token). */
+function withFirst(args: readonly unknown[], first: unknown): unknown[] {
+  const out: unknown[] = [first];
+  for (let i = 1; i < args.length; i++) out[i] = args[i];
+  return out;
 }
 
 /** Wraps `window.WebSocket`. @throws never */
@@ -352,14 +363,15 @@ export function hookWebSocket(ctx: ProbeContext): void {
       try {
         if (ctx.doc.ledger.active && args.length > 0 && ctx.inAudience(ctx.absoluteUrl(String(args[0])))) {
           const s = substituteUrl(ctx.carriers(), String(args[0]), ctx.doc.ledger);
-          if (s !== null) callArgs = [s, ...args.slice(1)];
+          if (s !== null) callArgs = withFirst(args, s);
         }
       } catch {
         callArgs = args;
       }
-      const ws = Reflect.construct(native, callArgs, newTarget) as WebSocket;
+      const ws = construct(native, callArgs, newTarget) as WebSocket;
       try {
-        watches.set(ws, watchSocket(ctx, ws, registry));
+        // The captured WeakMap methods: a watch exposes the socket's token.
+        weakSet(watches, ws, watchSocket(ctx, ws, registry));
       } catch {
         // observation only
       }
@@ -382,15 +394,15 @@ function hookSend(ctx: ProbeContext, watches: WeakMap<WebSocket, SocketWatch>): 
   ctx.disguise.replaceMethod(proto, 'send', {
     apply(native, thisArg, args) {
       const data: unknown = args[0];
-      const w = typeof data === 'string' ? watches.get(thisArg as WebSocket) : undefined;
-      if (!w) return Reflect.apply(native, thisArg, args);
+      const w = typeof data === 'string' ? weakGet(watches, thisArg as WebSocket) : undefined;
+      if (!w) return apply(native, thisArg, args);
       let frames: string[];
       try {
         frames = w.outgoing(data as string);
       } catch {
         frames = [data as string];
       }
-      for (const frame of frames) Reflect.apply(native, thisArg, [frame, ...args.slice(1)]);
+      for (let i = 0; i < frames.length; i++) apply(native, thisArg, withFirst(args, frames[i]!));
       return undefined;
     },
   });

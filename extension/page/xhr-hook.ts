@@ -23,6 +23,7 @@
  * has torn the old org's sessions down by the time the page sees the new identity, with no
  * delay at all. A retry's DONE is read the same way before it is re-dispatched to the page.
  */
+import { apply, construct, push, toLower, weakDelete, weakGet, weakSet, withAt } from '../../src/recovery/intrinsics';
 import { isRetryableMethod } from '../../src/recovery/backoff';
 import { readRequestToken, substituteHeaderToken, substituteUrl } from '../../src/recovery/token-carriers';
 import { MAX_URL, clip, requestLadder } from './context';
@@ -48,7 +49,12 @@ function ladderOf(
   bearer: string | null,
 ): XhrState['ladder'] {
   const policy = ctx.retryPolicy();
-  const hasIdempotencyKey = st.headers.some(([name, value]) => name.toLowerCase() === 'idempotency-key' && value !== '');
+  // An index loop, no `some` or destructuring: a recorded value may carry the fresh token.
+  let hasIdempotencyKey = false;
+  for (let i = 0; i < st.headers.length; i++) {
+    const h = st.headers[i]!;
+    if (h[1] !== '' && toLower(h[0]) === 'idempotency-key') hasIdempotencyKey = true;
+  }
   return requestLadder(ctx, {
     transport: 'xhr',
     method: st.method,
@@ -96,7 +102,7 @@ function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest,
   return function guard(this: XMLHttpRequest, ev: Event): void {
     try {
       if (!ev.isTrusted) return; // the probe's own re-dispatched events
-      const st = kit.states.get(this);
+      const st = weakGet(kit.states, this);
       if (!st) return;
       const type = ev.type;
       if (st.hiding) {
@@ -117,7 +123,7 @@ function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest,
             call(natives.stopImmediatePropagation, ev);
             st.hiding = true;
             st.recorded.push(recovery.record(this, ev));
-            kit.views.set(this, IN_FLIGHT);
+            weakSet(kit.views, this, IN_FLIGHT);
             recovery.begin(this, st, step);
           }
         }
@@ -151,7 +157,7 @@ export function hookXhr(ctx: ProbeContext): void {
 
   ctx.disguise.replaceConstructor<typeof XMLHttpRequest>(natives.win, 'XMLHttpRequest', {
     construct(native, args, newTarget) {
-      const xhr = Reflect.construct(native, args, newTarget) as XMLHttpRequest;
+      const xhr = construct(native, args, newTarget) as XMLHttpRequest;
       try {
         listen(xhr);
       } catch {
@@ -170,21 +176,21 @@ export function hookXhr(ctx: ProbeContext): void {
       try {
         if (ledger.active && args.length >= 2 && ctx.inAudience(ctx.absoluteUrl(String(args[1])))) {
           const s = substituteUrl(ctx.carriers(), String(args[1]), ledger);
-          if (s !== null) callArgs = [args[0], s, ...args.slice(2)];
+          if (s !== null) callArgs = withAt(args, 1, s);
         }
       } catch {
         callArgs = args;
       }
-      const result = Reflect.apply(native, thisArg, callArgs);
+      const result = apply(native, thisArg, callArgs);
       try {
         const xhr = thisArg as XMLHttpRequest;
-        const prev = states.get(xhr);
+        const prev = weakGet(states, xhr);
         if (prev) {
           prev.gen += 1;
           recovery.dropRetry(prev);
         }
-        views.delete(xhr);
-        states.set(xhr, newState(ctx, callArgs, (prev?.gen ?? 0) + 1));
+        weakDelete(views, xhr);
+        weakSet(states, xhr, newState(ctx, callArgs, (prev?.gen ?? 0) + 1));
       } catch {
         // observation only
       }
@@ -197,22 +203,22 @@ export function hookXhr(ctx: ProbeContext): void {
       const args = stringifyLeading(pageArgs, 2, 2);
       let callArgs = args;
       try {
-        const opened = ledger.active ? states.get(thisArg as XMLHttpRequest) : undefined;
+        const opened = ledger.active ? weakGet(states, thisArg as XMLHttpRequest) : undefined;
         if (opened && ctx.inAudience(opened.url) && args.length >= 2) {
           const carrier = headerCarrierOf(ctx, String(args[0]));
           const s = carrier ? substituteHeaderToken(carrier, String(args[1]), ledger) : null;
-          if (s !== null) callArgs = [args[0], s, ...args.slice(2)];
+          if (s !== null) callArgs = withAt(args, 1, s);
         }
       } catch {
         callArgs = args;
       }
-      const result = Reflect.apply(native, thisArg, callArgs);
+      const result = apply(native, thisArg, callArgs);
       try {
-        const st = states.get(thisArg as XMLHttpRequest);
+        const st = weakGet(states, thisArg as XMLHttpRequest);
         if (st && (st.protected || st.identity)) {
           const name = String(callArgs[0]);
           const value = String(callArgs[1]);
-          if (st.protected) st.headers.push([name, value]);
+          if (st.protected) push(st.headers, [name, value]);
           if (headerCarrierOf(ctx, name)) setTokenHeader(st.tokenHeaders, name, value);
         }
       } catch {
@@ -228,7 +234,7 @@ export function hookXhr(ctx: ProbeContext): void {
       let st: XhrState | undefined;
       let before: XhrState | undefined;
       try {
-        st = states.get(xhr);
+        st = weakGet(states, xhr);
         if (st) {
           before = { ...st };
           st.startedAt = ctx.now();
@@ -245,7 +251,7 @@ export function hookXhr(ctx: ProbeContext): void {
         // observation only
       }
       try {
-        return Reflect.apply(native, thisArg, args);
+        return apply(native, thisArg, args);
       } catch (err) {
         // send() refused (not opened, already sent): keep the state of the exchange in flight.
         if (st && before) Object.assign(st, before);
@@ -258,13 +264,13 @@ export function hookXhr(ctx: ProbeContext): void {
     apply(native, thisArg, args) {
       let st: XhrState | undefined;
       try {
-        st = states.get(thisArg as XMLHttpRequest);
+        st = weakGet(states, thisArg as XMLHttpRequest);
       } catch {
         st = undefined;
       }
-      if (!st?.hiding) return Reflect.apply(native, thisArg, args);
+      if (!st?.hiding) return apply(native, thisArg, args);
       try {
-        recovery.abortHidden(thisArg as XMLHttpRequest, st, () => Reflect.apply(native, thisArg, args));
+        recovery.abortHidden(thisArg as XMLHttpRequest, st, () => apply(native, thisArg, args));
       } catch {
         // the native abort ran, or the object is unusable
       }

@@ -17,6 +17,7 @@
  * events are re-dispatched, each with the readyState it had, and the page sees that answer.
  * Otherwise the last retry's outcome, whatever it is, is what the page gets.
  */
+import { apply, construct, push, weakDelete, weakGet, weakSet, withAt } from '../../src/recovery/intrinsics';
 import type { LadderStep, RetryReason } from '../../src/recovery/request-ladder';
 import { readRequestToken, substituteHeaderToken, substituteUrl } from '../../src/recovery/token-carriers';
 import { call } from './natives';
@@ -87,7 +88,7 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
   };
 
   const abortNative = (r: XMLHttpRequest): void => {
-    owners.delete(r);
+    weakDelete(owners, r);
     try {
       call(x.abort, r);
     } catch {
@@ -114,15 +115,15 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     st.recorded = [];
     for (const rec of list) {
       if (st.gen !== gen) return; // a handler re-opened the object
-      views.set(xhr, { subject, readyState: rec.readyState });
+      weakSet(views, xhr, { subject, readyState: rec.readyState });
       fire(xhr, rec.type, rec);
     }
     if (st.gen !== gen) return;
     if (subject === xhr) {
-      views.delete(xhr);
+      weakDelete(views, xhr);
       if (st.originalEnded) reportXhr(kit, st, xhr);
     } else {
-      views.set(xhr, { subject, readyState: null });
+      weakSet(views, xhr, { subject, readyState: null });
       const { ladder } = st;
       if (st.originalEnded) reportXhr(kit, st, subject, { requestId: ladder.retryId(), startedAt: ladder.retryStartedAt, errorKind: null });
     }
@@ -133,13 +134,13 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     st.held = true;
     st.recorded = [record(r, ev)];
     st.originalEnded = false;
-    views.set(xhr, IN_FLIGHT);
+    weakSet(views, xhr, IN_FLIGHT);
   };
 
   const onRetryEvent = function (this: XMLHttpRequest, ev: Event): void {
     try {
-      const xhr = owners.get(this);
-      const st = xhr ? states.get(xhr) : undefined;
+      const xhr = weakGet(owners, this);
+      const st = xhr ? weakGet(states, xhr) : undefined;
       if (!xhr || !st || st.retry !== this) return;
       const type = ev.type;
       if (st.held) {
@@ -184,28 +185,33 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     let changed = url !== st.openUrl;
     const tokenHeaders: Array<[string, string]> = [];
     const headers: Array<[string, string]> = [];
-    for (const [name, value] of st.headers) {
+    // Index loops and the captured built-ins only (src/recovery/intrinsics.ts): the headers and
+    // the URL carry the fresh token from here on.
+    for (let i = 0; i < st.headers.length; i++) {
+      const name = st.headers[i]![0];
+      const value = st.headers[i]![1];
       const carrier = headerCarrierOf(ctx, name);
       const s = carrier ? substituteHeaderToken(carrier, value, ledger) : null;
       if (s !== null) changed = true;
       if (carrier) setTokenHeader(tokenHeaders, name, s ?? value);
-      headers.push([name, s ?? value]);
+      push(headers, [name, s ?? value]);
     }
     if (reason === 'unauthorized' && !changed) return false;
-    const r = Reflect.construct(kit.NativeXhr, []) as XMLHttpRequest;
-    const openArgs = st.openArgs.length >= 3 ? [st.openArgs[0], url, true, ...st.openArgs.slice(3)] : [st.openArgs[0], url];
-    call(x.open, r, ...openArgs);
-    for (const [name, value] of headers) call(x.setRequestHeader, r, name, value);
+    const r = construct(kit.NativeXhr, []) as XMLHttpRequest;
+    const openArgs = withAt(st.openArgs.length >= 3 ? withAt(st.openArgs, 2, true) : [st.openArgs[0]], 1, url);
+    if (!x.open || !x.setRequestHeader) return false;
+    apply(x.open, r, openArgs);
+    for (let i = 0; i < headers.length; i++) apply(x.setRequestHeader, r, headers[i]!);
     r.responseType = kit.responseType(xhr) as XMLHttpRequestResponseType;
     if (x.withCredentials) r.withCredentials = call<boolean>(x.withCredentials, xhr);
     if (x.timeout) r.timeout = call<number>(x.timeout, xhr);
     for (const type of XHR_EVENTS) call(natives.addEventListener, r, type, onRetryEvent);
-    owners.set(r, xhr);
+    weakSet(owners, r, xhr);
     const startedAt = ctx.now();
     try {
       call(x.send, r, st.body);
     } catch {
-      owners.delete(r);
+      weakDelete(owners, r);
       return false;
     }
     if (reason === 'unauthorized') reportReplaced(xhr, st);
@@ -218,7 +224,7 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     st.tokenHeaders = tokenHeaders;
     st.token = readRequestToken(ctx.carriers(), tokenHeaderReader(tokenHeaders), url);
     st.ladder.sent(startedAt, st.token);
-    views.set(xhr, { subject: r, readyState: null });
+    weakSet(views, xhr, { subject: r, readyState: null });
     return true;
   };
 
@@ -230,7 +236,7 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
   const begin = (xhr: XMLHttpRequest, st: XhrState, step: XhrStep): void => {
     const gen = st.gen;
     const { ladder } = st;
-    const current = (): boolean => st.gen === gen && states.get(xhr) === st;
+    const current = (): boolean => st.gen === gen && weakGet(states, xhr) === st;
     const sendOrGiveUp = (reason: RetryReason): void => {
       let sent: boolean;
       try {
@@ -268,20 +274,20 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     begin,
     dropRetry,
     abortHidden(xhr, st, abort) {
-      const view = views.get(xhr);
+      const view = weakGet(views, xhr);
       const shown = view?.readyState ?? (view?.subject ? kit.readyState(view.subject) : kit.readyState(xhr));
       const gen = (st.gen += 1);
       dropRetry(st);
       abort(); // its events stay hidden: st.hiding is still set
       st.hiding = false;
       if (shown >= 1 && shown <= 3) {
-        views.set(xhr, { subject: null, readyState: 4 });
+        weakSet(views, xhr, { subject: null, readyState: 4 });
         fire(xhr, 'readystatechange');
         fire(xhr, 'abort');
         fire(xhr, 'loadend');
       }
       // Unless a handler re-opened the object, it is UNSENT now.
-      if (states.get(xhr) === st && st.gen === gen) views.set(xhr, { subject: null, readyState: 0 });
+      if (weakGet(states, xhr) === st && st.gen === gen) weakSet(views, xhr, { subject: null, readyState: 0 });
     },
   };
 }

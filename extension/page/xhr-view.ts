@@ -4,6 +4,7 @@
  * the prototype: for an object with a view (a 401 being recovered) they answer from the view,
  * for every other object they are the native call. Cost for the others: one WeakMap lookup.
  */
+import { apply, weakGet } from '../../src/recovery/intrinsics';
 import type { WrapTraps } from './disguise';
 import type { XhrKit } from './xhr-kit';
 
@@ -19,18 +20,18 @@ function blank(kit: XhrKit, name: string, native: NativeFn, xhr: XMLHttpRequest,
     case 'getAllResponseHeaders':
       return '';
     case 'getResponseHeader':
-      return args.length < 1 ? Reflect.apply(native, xhr, args) : null; // the native's TypeError
+      return args.length < 1 ? apply(native, xhr, args) : null; // the native's TypeError
     case 'response': {
       const rt = kit.responseType(xhr);
       return rt === '' || rt === 'text' ? '' : null;
     }
     case 'responseText': {
       const rt = kit.responseType(xhr);
-      return rt === '' || rt === 'text' ? '' : Reflect.apply(native, xhr, args); // InvalidStateError
+      return rt === '' || rt === 'text' ? '' : apply(native, xhr, args); // InvalidStateError
     }
     case 'responseXML': {
       const rt = kit.responseType(xhr);
-      return rt === '' || rt === 'document' ? null : Reflect.apply(native, xhr, args); // InvalidStateError
+      return rt === '' || rt === 'document' ? null : apply(native, xhr, args); // InvalidStateError
     }
     default:
       return 1;
@@ -43,13 +44,13 @@ function viewTraps(kit: XhrKit, name: string): WrapTraps<Function> {
     apply(native, thisArg, args) {
       let view;
       try {
-        view = kit.views.get(thisArg as XMLHttpRequest);
+        view = weakGet(kit.views, thisArg as XMLHttpRequest);
       } catch {
         view = undefined;
       }
-      if (view === undefined) return Reflect.apply(native, thisArg, args);
+      if (view === undefined) return apply(native, thisArg, args);
       if (name === 'readyState' && view.readyState !== null) return view.readyState;
-      if (view.subject !== null) return Reflect.apply(native, view.subject, args);
+      if (view.subject !== null) return apply(native, view.subject, args);
       return blank(kit, name, native as NativeFn, thisArg as XMLHttpRequest, args);
     },
   };

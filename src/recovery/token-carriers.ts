@@ -13,11 +13,34 @@
  *   (RFC 6120 §6.4.2, RFC 4616 §2: base64 of `authzid NUL authcid NUL passwd`), the token being
  *   the password after `prefix` (Genesys Cloud's `authKey:`).
  *
- * Pure string work over captured-nothing code: no `atob`, `JSON`, `URL` or `TextEncoder`, so a
- * page that patches those globals sees no token pass through them.
+ * Pure string work: no `atob`, `JSON`, `URL` or `TextEncoder`, and wherever a token (stale or
+ * fresh) is read, written or compared, only the built-ins of ./intrinsics.ts (captured at
+ * document_start in the page probe) and index loops: a page that patches `String.prototype`,
+ * `RegExp.prototype`, `Array.prototype` or those globals later sees no token pass through them.
  */
 import type { TokenCarrierInput } from '../policy/schema';
 import type { TokenLedger } from './token-substitution';
+import {
+  charCodeAt,
+  codePointAt,
+  decodeUriComponent,
+  encodeUriComponent,
+  exec,
+  fromCharCode,
+  fromCodePoint,
+  includes,
+  indexOf,
+  join,
+  mapGet,
+  mapSet,
+  newRegExp,
+  push,
+  slice,
+  split,
+  startsWith,
+  test,
+  toLower,
+} from './intrinsics';
 
 /** A request header that carries the token, optionally after an authentication scheme. */
 export interface HeaderCarrier {
@@ -81,17 +104,17 @@ export function toTokenCarriers(list: readonly TokenCarrierInput[]): TokenCarrie
 
 // --- headers ----------------------------------------------------------------------------------
 
-const lower = (s: string): string => s.toLowerCase();
+const lower = toLower;
 
 function splitScheme(carrier: HeaderCarrier, value: string): { head: string; token: string; tail: string } | null {
-  const lead = /^\s*/.exec(value)?.[0] ?? '';
-  const trail = /\s*$/.exec(value)?.[0] ?? '';
-  const body = value.slice(lead.length, value.length - trail.length);
+  const lead = exec(/^\s*/, value)?.[0] ?? '';
+  const trail = exec(/\s*$/, value)?.[0] ?? '';
+  const body = slice(value, lead.length, value.length - trail.length);
   if (body.length === 0) return null;
   if (carrier.scheme === undefined || carrier.scheme === '') {
-    return /\s/.test(body) ? null : { head: lead, token: body, tail: trail };
+    return test(/\s/, body) ? null : { head: lead, token: body, tail: trail };
   }
-  const m = /^(\S+)([ \t]+)(\S+)$/.exec(body);
+  const m = exec(/^(\S+)([ \t]+)(\S+)$/, body);
   if (!m || lower(m[1] ?? '') !== lower(carrier.scheme)) return null;
   return { head: `${lead}${m[1] ?? ''}${m[2] ?? ''}`, token: m[3] ?? '', tail: trail };
 }
@@ -118,70 +141,66 @@ interface QueryParts {
 }
 
 function splitQuery(url: string): QueryParts | null {
-  const hash = url.indexOf('#');
-  const beforeHash = hash < 0 ? url : url.slice(0, hash);
-  const q = beforeHash.indexOf('?');
+  const hash = indexOf(url, '#');
+  const beforeHash = hash < 0 ? url : slice(url, 0, hash);
+  const q = indexOf(beforeHash, '?');
   if (q < 0) return null;
-  return { head: beforeHash.slice(0, q + 1), params: beforeHash.slice(q + 1).split('&'), tail: hash < 0 ? '' : url.slice(hash) };
+  return { head: slice(beforeHash, 0, q + 1), params: split(slice(beforeHash, q + 1), '&'), tail: hash < 0 ? '' : slice(url, hash) };
 }
 
 /** application/x-www-form-urlencoded decoding (WHATWG URL §5.1): `+` is a space; bad escapes kept. */
 function formDecode(s: string): string {
-  const spaced = s.replace(/\+/g, ' ');
+  const spaced = join(split(s, '+'), ' ');
   try {
-    return decodeURIComponent(spaced);
+    return decodeUriComponent(spaced);
   } catch {
     return spaced;
   }
 }
 
 function paramValue(param: string, name: string): string | null {
-  const eq = param.indexOf('=');
+  const eq = indexOf(param, '=');
   if (eq < 0) return null;
-  return formDecode(param.slice(0, eq)) === name ? formDecode(param.slice(eq + 1)) : null;
+  return formDecode(slice(param, 0, eq)) === name ? formDecode(slice(param, eq + 1)) : null;
 }
 
 /** The (decoded) value of the first non-empty query parameter `name`, else null. */
 export function readQueryToken(url: string, name: string): string | null {
-  if (!url.includes(name)) return null;
+  if (!includes(url, name)) return null;
   const parts = splitQuery(url);
   if (!parts) return null;
-  for (const p of parts.params) {
-    const v = paramValue(p, name);
+  for (let i = 0; i < parts.params.length; i++) {
+    const v = paramValue(parts.params[i] as string, name);
     if (v !== null && v.length > 0) return v;
   }
   return null;
 }
 
 /**
- * `encodeURIComponent` as it was when the module was evaluated: in the page probe that is
- * document_start, before a page script could replace it and see the fresh token go by.
- */
-const encodeUriComponent = encodeURIComponent;
-
-/**
  * The URL with every stale value of query parameter `name` replaced by the fresh token
  * (percent-encoded); every other byte kept. Null when nothing is to be replaced.
  */
 export function substituteQueryToken(url: string, name: string, ledger: TokenLedger): string | null {
-  if (!ledger.active || !url.includes(name)) return null;
+  if (!ledger.active || !includes(url, name)) return null;
   const parts = splitQuery(url);
   if (!parts) return null;
   let changed = false;
-  const params = parts.params.map((p) => {
+  const params = parts.params;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i] as string;
     const v = paramValue(p, name);
     const fresh = v === null ? null : ledger.replacementFor(v);
-    if (fresh === null) return p;
+    if (fresh === null) continue;
     let encoded: string;
     try {
       encoded = encodeUriComponent(fresh);
     } catch {
-      return p; // lone surrogate: not a usable token
+      continue; // lone surrogate: not a usable token
     }
     changed = true;
-    return `${p.slice(0, p.indexOf('=') + 1)}${encoded}`;
-  });
-  return changed ? `${parts.head}${params.join('&')}${parts.tail}` : null;
+    params[i] = `${slice(p, 0, indexOf(p, '=') + 1)}${encoded}`;
+  }
+  return changed ? `${parts.head}${join(params, '&')}${parts.tail}` : null;
 }
 
 // --- requests ---------------------------------------------------------------------------------
@@ -191,7 +210,8 @@ export type HeaderReader = (lowerName: string) => string | null;
 
 /** The first token the request carries, in carrier order, else null. */
 export function readRequestToken(carriers: readonly TokenCarrier[], header: HeaderReader, url: string): string | null {
-  for (const c of carriers) {
+  for (let i = 0; i < carriers.length; i++) {
+    const c = carriers[i] as TokenCarrier;
     if (isHeaderCarrier(c)) {
       const v = header(lower(c.name));
       const t = v === null ? null : readHeaderToken(c, v);
@@ -220,15 +240,15 @@ export function substituteRequest(
   if (!ledger.active) return null;
   const headers: [string, string][] = [];
   let newUrl: string | null = null;
-  const seen = new Set<string>();
-  for (const c of carriers) {
+  for (let i = 0; i < carriers.length; i++) {
+    const c = carriers[i] as TokenCarrier;
     if (isHeaderCarrier(c)) {
-      const v = header(lower(c.name));
+      const name = lower(c.name);
+      const v = header(name);
       const s = v === null ? null : substituteHeaderToken(c, v, ledger);
-      if (s !== null && !seen.has(lower(c.name))) {
-        seen.add(lower(c.name));
-        headers.push([c.name, s]);
-      }
+      let seen = false;
+      for (let k = 0; k < headers.length; k++) if (lower((headers[k] as [string, string])[0]) === name) seen = true;
+      if (s !== null && !seen) push(headers, [c.name, s]);
     } else if (isQueryCarrier(c)) {
       newUrl = substituteQueryToken(newUrl ?? url, c.name, ledger) ?? newUrl;
     }
@@ -252,7 +272,7 @@ const SIMPLE_UNESCAPE: Record<string, string> = { '"': '"', '\\': '\\', '/': '/'
 
 /** JSON string content to text; null when an escape is malformed. */
 export function unescapeJsonString(s: string): string | null {
-  if (!s.includes('\\')) return s;
+  if (!includes(s, '\\')) return s;
   let out = '';
   for (let i = 0; i < s.length; i += 1) {
     const ch = s[i] as string;
@@ -263,9 +283,9 @@ export function unescapeJsonString(s: string): string | null {
     const next = s[i + 1];
     if (next === undefined) return null;
     if (next === 'u') {
-      const hex = s.slice(i + 2, i + 6);
-      if (!/^[0-9a-fA-F]{4}$/.test(hex)) return null;
-      out += String.fromCharCode(parseInt(hex, 16));
+      const hex = slice(s, i + 2, i + 6);
+      if (!test(/^[0-9a-fA-F]{4}$/, hex)) return null;
+      out += fromCharCode(hexValue(hex));
       i += 5;
     } else {
       const simple = SIMPLE_UNESCAPE[next];
@@ -277,20 +297,36 @@ export function unescapeJsonString(s: string): string | null {
   return out;
 }
 
+/** The value of four hex digits (checked by the caller). */
+function hexValue(hex: string): number {
+  let n = 0;
+  for (let i = 0; i < hex.length; i++) {
+    const c = charCodeAt(hex, i) | 0x20; // lower case
+    n = n * 16 + (c >= 0x61 ? c - 0x57 : c - 0x30);
+  }
+  return n;
+}
+
 /** True when `s` holds a character a JSON string cannot carry as it is (`"`, `\`, U+0000–U+001F). */
 function needsJsonEscape(s: string): boolean {
-  for (const ch of s) if (ch === '"' || ch === '\\' || ch.charCodeAt(0) < 0x20) return true;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '"' || ch === '\\' || charCodeAt(s, i) < 0x20) return true;
+  }
   return false;
 }
+
+const HEX = '0123456789abcdef';
 
 /** Text as JSON string content: `"`, `\` and control characters escaped; `/` too when `slashes`. */
 export function escapeJsonString(s: string, slashes: boolean): string {
   let out = '';
-  for (const ch of s) {
-    const code = ch.charCodeAt(0);
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] as string;
+    const code = charCodeAt(s, i);
     if (ch === '"' || ch === '\\') out += `\\${ch}`;
     else if (ch === '/' && slashes) out += '\\/';
-    else if (code < 0x20) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else if (code < 0x20) out += `\\u00${HEX[code >> 4] as string}${HEX[code & 15] as string}`;
     else out += ch;
   }
   return out;
@@ -302,12 +338,24 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 function utf8Encode(s: string): number[] {
   const out: number[] = [];
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) as number;
-    if (cp < 0x80) out.push(cp);
-    else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
-    else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-    else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+  const put = (b: number): void => push(out, b);
+  for (let i = 0; i < s.length; i++) {
+    const cp = codePointAt(s, i);
+    if (cp > 0xffff) i++; // a surrogate pair: two code units
+    if (cp < 0x80) put(cp);
+    else if (cp < 0x800) {
+      put(0xc0 | (cp >> 6));
+      put(0x80 | (cp & 63));
+    } else if (cp < 0x10000) {
+      put(0xe0 | (cp >> 12));
+      put(0x80 | ((cp >> 6) & 63));
+      put(0x80 | (cp & 63));
+    } else {
+      put(0xf0 | (cp >> 18));
+      put(0x80 | ((cp >> 12) & 63));
+      put(0x80 | ((cp >> 6) & 63));
+      put(0x80 | (cp & 63));
+    }
   }
   return out;
 }
@@ -325,7 +373,7 @@ function utf8Decode(bytes: readonly number[]): string | null {
       if (c === undefined || c >> 6 !== 2) return null;
       cp = (cp << 6) | (c & 63);
     }
-    out += String.fromCodePoint(cp);
+    out += fromCodePoint(cp);
     i += n + 1;
   }
   return out;
@@ -347,16 +395,16 @@ function base64Encode(bytes: readonly number[]): string {
 
 /** Base64 (whitespace ignored) to bytes; null when it is not base64. */
 function base64Decode(text: string): number[] | null {
-  const s = text.replace(/\s+/g, '');
-  if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return null;
+  let s = '';
+  for (let i = 0; i < text.length; i++) if (!test(/\s/, text[i] as string)) s += text[i] as string;
+  if (s.length % 4 !== 0 || !test(/^[A-Za-z0-9+/]*={0,2}$/, s)) return null;
   const out: number[] = [];
+  const digit = (ch: string | undefined): number => (ch === '=' || ch === undefined ? 0 : indexOf(B64, ch));
   for (let i = 0; i < s.length; i += 4) {
-    const q = s.slice(i, i + 4);
-    const v = [...q].map((ch) => (ch === '=' ? 0 : B64.indexOf(ch)));
-    const n = ((v[0] as number) << 18) | ((v[1] as number) << 12) | ((v[2] as number) << 6) | (v[3] as number);
-    out.push((n >> 16) & 255);
-    if (q[2] !== '=') out.push((n >> 8) & 255);
-    if (q[3] !== '=') out.push(n & 255);
+    const n = (digit(s[i]) << 18) | (digit(s[i + 1]) << 12) | (digit(s[i + 2]) << 6) | digit(s[i + 3]);
+    push(out, (n >> 16) & 255);
+    if (s[i + 2] !== '=') push(out, (n >> 8) & 255);
+    if (s[i + 3] !== '=') push(out, n & 255);
   }
   return out;
 }
@@ -377,41 +425,41 @@ interface Found {
 }
 
 function findSasl(carrier: WsSaslCarrier, text: string): Found | null {
-  const m = SASL_AUTH_RE.exec(text);
+  const m = exec(SASL_AUTH_RE, text);
   if (!m || m[3] === undefined) return null;
   const bytes = base64Decode(m[3]);
   const plain = bytes === null ? null : utf8Decode(bytes);
   if (plain === null) return null;
   // authzid NUL authcid NUL passwd (RFC 4616 §2)
-  const parts = plain.split('\u0000');
+  const parts = split(plain, '\u0000');
   if (parts.length !== 3) return null;
   const password = parts[2] as string;
-  if (!password.startsWith(carrier.prefix) || password.length === carrier.prefix.length) return null;
+  if (!startsWith(password, carrier.prefix) || password.length === carrier.prefix.length) return null;
   const at = m.index + (m[1] as string).length;
   return {
-    token: password.slice(carrier.prefix.length),
+    token: slice(password, carrier.prefix.length),
     replace: (to) => {
       const encoded = base64Encode(utf8Encode(`${parts[0] ?? ''}\u0000${parts[1] ?? ''}\u0000${carrier.prefix}${to}`));
-      return `${text.slice(0, at)}${encoded}${text.slice(at + (m[3] as string).length)}`;
+      return `${slice(text, 0, at)}${encoded}${slice(text, at + (m[3] as string).length)}`;
     },
   };
 }
 
 /** Compiled carrier patterns (no flags, so no `lastIndex` state): compiled once, not per frame. */
-const compiled = new Map<string, RegExp | null>();
+let compiled = new Map<string, RegExp | null>();
 /** Most patterns kept compiled: a policy lists at most 16 carriers. */
 const MAX_COMPILED = 64;
 
 function compile(pattern: string): RegExp | null {
-  let re = compiled.get(pattern);
+  let re = mapGet(compiled, pattern);
   if (re === undefined) {
     try {
-      re = new RegExp(pattern);
+      re = newRegExp(pattern);
     } catch {
       re = null;
     }
-    if (compiled.size >= MAX_COMPILED) compiled.clear();
-    compiled.set(pattern, re);
+    if (compiled.size >= MAX_COMPILED) compiled = new Map();
+    mapSet(compiled, pattern, re);
   }
   return re;
 }
@@ -419,19 +467,19 @@ function compile(pattern: string): RegExp | null {
 function findPattern(carrier: WsPatternCarrier, text: string): Found | null {
   const re = compile(carrier.pattern);
   if (re === null) return null;
-  const m = re.exec(text);
+  const m = exec(re, text);
   const cap = m?.[1];
   if (!m || cap === undefined || cap.length === 0) return null;
   const token = unescapeJsonString(cap);
   if (token === null || token.length === 0) return null;
   // The group's offset: its first occurrence after the match start (`d` flag avoided for reach).
-  const at = text.indexOf(cap, m.index);
+  const at = indexOf(text, cap, m.index);
   const escaped = cap !== token;
   return {
     token,
     replace: (to) => {
-      const encoded = escaped || needsJsonEscape(to) ? escapeJsonString(to, cap.includes('\\/')) : to;
-      return `${text.slice(0, at)}${encoded}${text.slice(at + cap.length)}`;
+      const encoded = escaped || needsJsonEscape(to) ? escapeJsonString(to, includes(cap, '\\/')) : to;
+      return `${slice(text, 0, at)}${encoded}${slice(text, at + cap.length)}`;
     },
   };
 }
@@ -446,7 +494,8 @@ function find(carrier: WsCarrier, text: string): Found | null {
  * frames are not text: callers pass only strings.
  */
 export function readMessageToken(carriers: readonly TokenCarrier[], text: string): string | null {
-  for (const c of carriers) {
+  for (let i = 0; i < carriers.length; i++) {
+    const c = carriers[i] as TokenCarrier;
     if (!isWsCarrier(c)) continue;
     const f = find(c, text);
     if (f) return f.token;
@@ -456,7 +505,8 @@ export function readMessageToken(carriers: readonly TokenCarrier[], text: string
 
 /** The frame with its token `from` replaced by `to`, else null (no carrier holds `from`). */
 export function replaceMessageToken(carriers: readonly TokenCarrier[], text: string, from: string, to: string): string | null {
-  for (const c of carriers) {
+  for (let i = 0; i < carriers.length; i++) {
+    const c = carriers[i] as TokenCarrier;
     if (!isWsCarrier(c)) continue;
     const f = find(c, text);
     if (f && f.token === from) return f.replace(to);
@@ -474,7 +524,7 @@ export function substituteMessage(carriers: readonly TokenCarrier[], text: strin
 
 /** True for a SASL `<failure>` (RFC 6120 §6.4.5): the server refused the `<auth>`. */
 export function isSaslFailure(text: string): boolean {
-  return text.length <= MAX_SCANNED_FRAME && SASL_FAILURE_RE.test(text);
+  return text.length <= MAX_SCANNED_FRAME && test(SASL_FAILURE_RE, text);
 }
 
 /**
@@ -489,7 +539,7 @@ const AUTH_REFUSAL_RE =
 
 /** True when an incoming text frame or a close reason says the socket's credentials were refused. */
 export function namesAuthRefusal(text: string): boolean {
-  return text.length <= MAX_SCANNED_FRAME && (isSaslFailure(text) || AUTH_REFUSAL_RE.test(text));
+  return text.length <= MAX_SCANNED_FRAME && (isSaslFailure(text) || test(AUTH_REFUSAL_RE, text));
 }
 
 /** Close codes that mean "unauthorised" by the 4000 + HTTP status convention (RFC 6455 §7.4.2 private use). */

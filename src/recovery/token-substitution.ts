@@ -15,6 +15,8 @@ const setHas = Set.prototype.has;
 const setClear = Set.prototype.clear;
 const setValues = Set.prototype.values;
 const setIteratorNext = Object.getPrototypeOf(new Set<string>().values()).next as () => IteratorResult<string>;
+const setSize = Object.getOwnPropertyDescriptor(Set.prototype, 'size')?.get as () => number;
+const sizeOf = (set: Set<string>): number => reflectApply(setSize, set, []);
 
 /** Which tokens were rejected and which one replaces them. */
 export interface TokenLedger {
@@ -48,13 +50,13 @@ export function createTokenLedger(maxStale = 32): TokenLedger {
       return fresh;
     },
     get active() {
-      return fresh !== null && stale.size > 0;
+      return fresh !== null && sizeOf(stale) > 0;
     },
     markStale(token) {
       if (token.length === 0) return;
       reflectApply(setDelete, stale, [token]);
       reflectApply(setAdd, stale, [token]);
-      while (stale.size > Math.max(1, maxStale)) {
+      while (sizeOf(stale) > (maxStale > 1 ? maxStale : 1)) {
         const oldest = reflectApply(setIteratorNext, reflectApply(setValues, stale, []), []).value;
         if (oldest === undefined) break;
         reflectApply(setDelete, stale, [oldest]);

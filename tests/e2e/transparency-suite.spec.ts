@@ -358,28 +358,126 @@ test('a page with its own zod 4: its z.config and z.globalRegistry are left alon
   await wrapped.close();
 });
 
-test('patched Set.prototype.delete, Headers.prototype.set, encodeURIComponent, Promise.prototype.then and JSON.stringify never see the fresh token', async ({
-  context,
-  server,
-}) => {
-  const fresh = freshToken();
-  server.validTokens.add(fresh);
-  const page = await openFirst(context, server.wrapped, 'patched', fresh);
-  expect(await hasProbe(page)).toBe(true);
-  await configured(page);
-  // Each carrier and transport: the token header of fetch and XHR, the query parameter; then
-  // requests with the stale token again, substituted before they are sent.
-  const statuses = [];
-  for (const how of ['fetch-header', 'fetch-query', 'xhr'] as const) statuses.push(await staleRequest(page, how, `stale-${how}`));
-  for (const how of ['fetch-header', 'fetch-query', 'xhr'] as const) statuses.push(await staleRequest(page, how, `stale-${how}`));
-  expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-  const seen = await page.evaluate((token) => {
-    const all = (window as unknown as { __seen: string[] }).__seen;
-    return { total: all.length, control: all.includes('Set.delete:control'), withToken: all.filter((s) => s.includes(token)) };
-  }, fresh);
-  expect(seen.control).toBe(true);
-  expect(seen.withToken).toEqual([]);
-  await page.close();
+/** What the first script of fixtures/transparency/first-patched.html replaces and records. */
+const RECORDERS = [
+  'Set.delete',
+  'Set.add',
+  'Set.has',
+  'Map.get',
+  'Map.set',
+  'Map.has',
+  'Map.delete',
+  'Map.values',
+  'WeakMap.get',
+  'WeakMap.set',
+  'Headers.set',
+  'Headers.get',
+  'Headers.has',
+  'Headers.forEach',
+  'Headers.append',
+  'URLSearchParams.get',
+  'URLSearchParams.set',
+  'String.replace',
+  'String.split',
+  'String.indexOf',
+  'String.slice',
+  'String.startsWith',
+  'String.includes',
+  'String.iterator',
+  'RegExp.exec',
+  'RegExp.test',
+  'RegExp.replace',
+  'RegExp.split',
+  'Array.push',
+  'Array.join',
+  'Array.map',
+  'Array.slice',
+  'Array.iterator',
+  'ArrayIterator.next',
+  'TextEncoder.encode',
+  'Reflect.apply',
+  'Reflect.construct',
+  'Object.getPrototypeOf',
+  'Object.keys',
+  'decodeURIComponent',
+  'encodeURIComponent',
+  'JSON.stringify',
+  'Request.url',
+  'Request.headers',
+  'Request[Symbol.hasInstance]',
+  'Headers[Symbol.hasInstance]',
+  'Object.prototype.duplex',
+  'then',
+];
+
+type QuietWindow = { __sgQuiet<T>(fn: () => T): T; __sgPause(): void; __seen: string[]; __controls(): void };
+
+/** The default carriers and a socket.io-style CONNECT frame (as tests/e2e/token-carriers.spec.ts). */
+const CARRIERS_WITH_FRAME = [
+  { type: 'header', name: 'Authorization', scheme: 'Bearer' },
+  { type: 'query', name: 'access_token' },
+  { type: 'ws-message', pattern: '^40\\{"token":"((?:[^"\\\\]|\\\\.)+)"' },
+];
+
+test.describe('with a ws-message token carrier', () => {
+  test.use({ userConfig: { tokenCarriers: CARRIERS_WITH_FRAME } });
+
+  test('built-ins the page patches in its first script (strings, regular expressions, arrays and their iterator, Map, Set, WeakMap, Headers, URLSearchParams, Request getters, Reflect, URI coding, Promise.prototype.then, JSON.stringify) never see the fresh token', async ({
+    context,
+    server,
+  }) => {
+    const fresh = freshToken();
+    server.validTokens.add(fresh);
+    const page = await openFirst(context, server.wrapped, 'patched', fresh);
+    expect(await hasProbe(page)).toBe(true);
+    await configured(page);
+    // Each carrier and transport: the token header of fetch and XHR, the query parameter; then
+    // requests with the stale token again, substituted before they are sent.
+    const statuses = [];
+    for (const how of ['fetch-header', 'fetch-query', 'xhr'] as const) statuses.push(await staleRequest(page, how, `stale-${how}`));
+    for (const how of ['fetch-header', 'fetch-query', 'xhr'] as const) statuses.push(await staleRequest(page, how, `stale-${how}`));
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+    // A Request input, its header rewritten, and a socket whose URL carries the stale token: both substituted.
+    const requestStatus = await page.evaluate(
+      async () => (await fetch(new Request('/api/v2/auth/check', { headers: { Authorization: 'Bearer stale-fetch-header' } }))).status,
+    );
+    expect(requestStatus).toBe(200);
+    const socket = await page.evaluate(async () => {
+      const w = window as unknown as QuietWindow;
+      const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/ws?access_token=stale-fetch-query`);
+      const echo = await new Promise<string>((resolve, reject) => {
+        ws.onopen = () => ws.send('hello');
+        ws.onmessage = (e) => resolve(String(e.data));
+        ws.onerror = () => reject(new Error('socket failed'));
+      });
+      // A frame carrying the stale token goes out with the fresh one (the server echoes what it got).
+      const frameEcho = await new Promise<string>((resolve) => {
+        ws.onmessage = (e) => resolve(String(e.data));
+        ws.send('40{"token":"stale-fetch-query"}');
+      });
+      ws.close();
+      const url = w.__sgQuiet(() => ws.url);
+      return w.__sgQuiet(() => ({
+        echo,
+        fresh: url.includes('access_token=fresh-'),
+        stale: url.includes('stale-'),
+        frame: frameEcho.startsWith('echo:40{"token":"fresh-') && frameEcho.endsWith('"}'),
+      }));
+    });
+    expect(socket).toEqual({ echo: 'echo:hello', fresh: true, stale: false, frame: true });
+    // Every recorder works: a call of each with `fresh-control` was noted.
+    await page.evaluate(async () => {
+      (window as unknown as QuietWindow).__controls();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      (window as unknown as QuietWindow).__sgPause();
+    });
+    const seen = await page.evaluate(() => (window as unknown as QuietWindow).__seen);
+    const controls = seen.filter((s) => s.includes('fresh-control'));
+    const missing = RECORDERS.filter((r) => !controls.some((s) => s.startsWith(`${r}:`) || s.startsWith(`${r}(`)));
+    expect(missing).toEqual([]);
+    expect(seen.filter((s) => s.includes(fresh))).toEqual([]);
+    await page.close();
+  });
 });
 
 test('errors raised by the wrapped natives carry the native’s stack: same frames, message and class, no extension frame', async ({
