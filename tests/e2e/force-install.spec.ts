@@ -45,6 +45,7 @@ import {
   registeredPatterns,
   releaseFixture,
   storedEventSeqs,
+  storedUpdateEvents,
   workerOf,
 } from './support/force-install';
 import type { Release } from './support/force-install';
@@ -313,6 +314,13 @@ test('an update Chromium finds while the agent works, outside a call: the extens
   await expect.poll(async () => callReady(await appStatus(agent).catch(() => null)), { timeout: 20_000 }).toBe(true);
   const kept = new Set(await storedEventSeqs(updated));
   expect(oldEvents.filter((seq) => !kept.has(seq))).toEqual([]);
+  // The agent's timeline says so: applied by v1, the page reloaded by v2.
+  await expect
+    .poll(() => storedUpdateEvents(updated), { timeout: 10_000 })
+    .toEqual([
+      ['applying', v2.version],
+      ['reattached', v2.version],
+    ]);
   const t1 = Date.now();
   await stormRecovered(lab, agent);
   measured.stormRecoveryAfterUpdateS = since(t1);
@@ -379,6 +387,14 @@ test('an update Chromium finds during a call waits until the call has ended, the
   await expect.poll(async () => (await appStatus(agent).catch(() => null))?.loadCount, { timeout: 30_000 }).toBeGreaterThan(loadsBefore);
   measured.agentReloadedAfterHangupS = since(hungUp);
   await expect.poll(() => hasProbe(agent), { timeout: 10_000 }).toBe(true);
+  // The timeline: held back for the call, applied after it, the page reloaded by v2.
+  await expect
+    .poll(async () => storedUpdateEvents(await workerOf(context, id, { version: v2.version })), { timeout: 10_000 })
+    .toEqual([
+      ['deferred', v2.version],
+      ['applying', v2.version],
+      ['reattached', v2.version],
+    ]);
 
   await testInfo.attach('measured', { body: JSON.stringify(measured, null, 2), contentType: 'application/json' });
   console.log(`force-install update during a call measured: ${JSON.stringify(measured)}`);

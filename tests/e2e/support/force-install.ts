@@ -138,6 +138,31 @@ export const storedEventSeqs = (worker: Worker): Promise<number[]> =>
       }),
   );
 
+/** The stored `extension-update` events (src/session/types.ts), oldest first: `[phase, version]` each. */
+export const storedUpdateEvents = (worker: Worker): Promise<Array<[string, string]>> =>
+  worker.evaluate(
+    () =>
+      new Promise<Array<[string, string]>>((resolve, reject) => {
+        const open = indexedDB.open('softphone-guard');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const all = db.transaction('events', 'readonly').objectStore('events').getAll();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            db.close();
+            const rows = all.result as Array<{ type: string; at: number; data: { phase?: string; version?: string } }>;
+            resolve(
+              rows
+                .filter((e) => e.type === 'extension-update')
+                .sort((a, b) => a.at - b.at)
+                .map((e) => [String(e.data.phase), String(e.data.version)]),
+            );
+          };
+        };
+      }),
+  );
+
 /** The IT web server of the test: the files of one folder over HTTP on loopback. */
 export interface PackageServer {
   /** `http://127.0.0.1:<port>/` */
