@@ -17,16 +17,38 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_KEYS_DIR, PROJECT_ROOT, packageExtension } from './packager.mjs';
 
-const { values } = parseArgs({
-  options: {
-    'base-url': { type: 'string', default: 'https://extensions.example.com/softphone-guard/' },
-    out: { type: 'string', default: join(PROJECT_ROOT, 'release') },
-    key: { type: 'string' },
-    'keys-dir': { type: 'string', default: DEFAULT_KEYS_DIR },
-    replace: { type: 'string' },
-    dist: { type: 'string' },
-  },
-});
+const USAGE = `usage: npm run package -- [--base-url URL] [--out DIR] [--key PEM] [--replace update.xml]
+                            [--dist DIR] [--keys-dir DIR]
+  --base-url  where the CRX and update.xml will be served (HTTPS, ends with /)
+  --out       folder for the CRX, update.xml and store zip (default release/)
+  --key       the release key (PEM); default $SG_SIGNING_KEY, else .keys/softphone-guard-release.pem,
+              generated when missing
+  --replace   the update.xml now served; the new version must be higher (default the one in --out)
+  --dist      pack an existing build instead of building
+  --keys-dir  where a generated key goes (default .keys/)
+docs/deployment.md says what to do with the artefacts.`;
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      'base-url': { type: 'string', default: 'https://extensions.example.com/softphone-guard/' },
+      out: { type: 'string', default: join(PROJECT_ROOT, 'release') },
+      key: { type: 'string' },
+      'keys-dir': { type: 'string', default: DEFAULT_KEYS_DIR },
+      replace: { type: 'string' },
+      dist: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (error) {
+  console.error(`package: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 let distDir = values.dist ? resolve(values.dist) : undefined;
 let buildDir;
