@@ -251,36 +251,61 @@ function reportError(ctx: ProbeContext, ex: Exchange, err: unknown): void {
   }
 }
 
-/** What to send next, or null: the page gets `res`. */
-type Next = { args: unknown[] } | null;
+/**
+ * The next send's arguments, once decided. Kept here, never the value of a promise: every
+ * `await` reads the awaited promise's `constructor`, where a page's getter would get the
+ * promise and could read its value with a `then` it saved (ECMA-262 §27.2.4.7.1
+ * PromiseResolve), and these arguments carry the fresh token. Promises in this file settle
+ * with booleans, Responses and nothing else.
+ */
+interface NextSend {
+  args: unknown[] | null;
+}
 
-/** Asks the ladder about `res` (the answer to `current`) and prepares the retry it decides. */
-async function nextSend(ctx: ProbeContext, plan: Plan, ladder: RequestLadder, current: Exchange, res: Response): Promise<Next> {
+/**
+ * Asks the ladder about `res` (the answer to `current`) and prepares the retry it decides in
+ * `next.args`. @returns true when there is a retry to send, false when the page gets `res`
+ */
+async function nextSend(
+  ctx: ProbeContext,
+  plan: Plan,
+  ladder: RequestLadder,
+  current: Exchange,
+  res: Response,
+  next: NextSend,
+): Promise<boolean> {
+  next.args = null;
   const replay = plan.replay;
-  if (replay === null) return null;
+  if (replay === null) return false;
   const opaque = res.type === 'opaque' || res.type === 'opaqueredirect';
   const step = ladder.decide({ status: opaque ? 0 : res.status, retryAfter: () => res.headers.get('retry-after') });
   switch (step.kind) {
     case 'deliver':
-      return null;
+      return false;
     case 'token': {
-      const fresh = await ctx.broker.obtainFresh(ladder.bearer ?? '', plan.url, ladder.id());
+      // Whether a token came, not the token: the replay reads it from the ledger.
+      const P = ctx.natives.Promise;
+      const got = await new P<boolean>((resolve) =>
+        ctx.broker.obtainFresh(ladder.bearer ?? '', plan.url, ladder.id(), (fresh) => resolve(fresh !== null)),
+      );
       let built: Replay | null;
       try {
-        built = fresh === null ? null : replay();
+        built = got ? replay() : null;
       } catch {
         built = null;
       }
-      if (built === null || !built.substituted) return null;
+      if (built === null || !built.substituted) return false;
       report(ctx, current, res, { hidden: true });
-      return { args: built.args };
+      next.args = built.args;
+      return true;
     }
     case 'backoff':
       // Reported before the wait, so the incident opens when the failure happened.
       report(ctx, current, res, { hidden: true });
       await pause(ctx, step.delayMs, plan.signal);
       // Built after the wait: a token refreshed meanwhile is substituted.
-      return { args: replay().args };
+      next.args = replay().args;
+      return true;
     default: {
       const unhandled: never = step;
       return unhandled;
@@ -350,19 +375,22 @@ async function recover(
     throw err;
   }
   let current: Exchange = plan;
+  const next: NextSend = { args: null };
   for (;;) {
-    let next: Next;
+    let again: boolean;
     try {
-      next = await nextSend(ctx, plan, ladder, current, res);
+      again = await nextSend(ctx, plan, ladder, current, res, next);
     } catch (err) {
       if (err instanceof PageAbort) throw err.reason;
-      next = null; // the copy could not be made: the page gets the answer it has
+      again = false; // the copy could not be made: the page gets the answer it has
     }
-    if (next === null) {
+    if (!again || next.args === null) {
       await holdFor(ctx, report(ctx, current, res, { givenUp: ladder.givenUp }));
       return res;
     }
-    const bearer = plan.identity || ladder.request.tokenRetry ? bearerOfArgs(ctx, next.args) : null;
+    const args = next.args;
+    next.args = null;
+    const bearer = plan.identity || ladder.request.tokenRetry ? bearerOfArgs(ctx, args) : null;
     if (plan.identity) plan.token = bearer;
     const startedAt = ctx.now();
     ladder.sent(startedAt, bearer);
@@ -370,7 +398,7 @@ async function recover(
     const retry: Exchange = { ...plan, id: () => retryId, startedAt };
     let res2: Response;
     try {
-      res2 = await (apply(nativeFetch, thisArg, next.args) as Promise<Response>);
+      res2 = await (apply(nativeFetch, thisArg, args) as Promise<Response>);
     } catch (err) {
       ladder.answered(0);
       reportError(ctx, retry, err);

@@ -21,12 +21,15 @@ import type { Natives } from './natives';
 export interface TokenBroker {
   readonly ledger: TokenLedger;
   /**
-   * Marks `rejected` stale and resolves with a token to retry with, or null (no token within
-   * `tokenWaitMs`, `token-failed`, or no SHA-256 in this context). Never rejects.
+   * Marks `rejected` stale and calls `done` once, later (never synchronously), with a token to
+   * retry with, or null (no token within `tokenWaitMs`, `token-failed`, or no SHA-256 in this
+   * context). A callback, not a promise: every `await` or `then` of a promise reads its
+   * `constructor`, where a page's getter would get the promise and could take the token from it
+   * with its own saved `then` (ECMA-262 §27.2.4.7.1 PromiseResolve, §27.2.5.4.1 SpeciesConstructor).
    * @param url the rejected request's URL (reported in `token-needed`)
    * @param requestId the rejected request's id (the `token-needed` request id when it asks)
    */
-  obtainFresh(rejected: string, url: string, requestId: string): Promise<string | null>;
+  obtainFresh(rejected: string, url: string, requestId: string, done: (token: string | null) => void): void;
   /**
    * Handles a `token` command; `expiresAt` (epoch ms) when the token endpoint said; `replaces`:
    * a token the server refused where the probe could not see it (a WebSocket upgrade's 401,
@@ -90,37 +93,35 @@ export function createTokenBroker(deps: TokenBrokerDeps): TokenBroker {
 
   return {
     ledger,
-    obtainFresh(rejected, url, requestId) {
+    obtainFresh(rejected, url, requestId, done) {
       ledger.markStale(rejected);
-      // A token received earlier answers at once, unless it is known to have expired since.
+      // A token received earlier answers at once (in a microtask), unless it is known to have expired since.
       const known = ledger.replacementFor(rejected);
-      // The captured Promise, never the global: the page may have replaced it by now.
-      const P = natives.Promise;
-      if (known !== null && deps.now() < freshExpiresAt) return new P<string | null>((resolve) => resolve(known));
+      if (known !== null && deps.now() < freshExpiresAt) {
+        call(natives.queueMicrotask, natives.win, () => done(known));
+        return;
+      }
       const existing = mapGet(flights, rejected);
       if (existing) {
-        return new P<string | null>((resolve) => {
-          const prev = existing.resolve;
-          existing.resolve = (t) => {
-            prev(t);
-            resolve(t);
-          };
-        });
+        const prev = existing.resolve;
+        existing.resolve = (t) => {
+          prev(t);
+          done(t);
+        };
+        return;
       }
-      return new P<string | null>((resolve) => {
-        const flight: Flight = { requestId, rejected, timer: undefined, resolve };
-        mapSet(flights, rejected, flight);
-        flight.timer = call<number>(natives.setTimeout, natives.win, () => settle(flight, null), deps.waitMs());
-        call(
-          natives.promiseThen,
-          fingerprint(rejected),
-          (tokenHash: string) => {
-            if (mapGet(flights, rejected) !== flight) return;
-            deps.post({ type: 'token-needed', at: deps.now(), requestId, url: deps.truncateUrl(url), tokenHash });
-          },
-          () => settle(flight, null),
-        );
-      });
+      const flight: Flight = { requestId, rejected, timer: undefined, resolve: done };
+      mapSet(flights, rejected, flight);
+      flight.timer = call<number>(natives.setTimeout, natives.win, () => settle(flight, null), deps.waitMs());
+      call(
+        natives.promiseThen,
+        fingerprint(rejected),
+        (tokenHash: string) => {
+          if (mapGet(flights, rejected) !== flight) return;
+          deps.post({ type: 'token-needed', at: deps.now(), requestId, url: deps.truncateUrl(url), tokenHash });
+        },
+        () => settle(flight, null),
+      );
     },
     onToken(accessToken, expiresAt, replaces) {
       if (replaces !== undefined) ledger.markStale(replaces);

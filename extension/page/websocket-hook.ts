@@ -219,12 +219,13 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
     reportRefusal(sasl ? 'sasl-failure' : 'message', data);
     // Without a refresh strategy the refusal is reported only: the 401 incident leads to a safe reload.
     if (!ctx.config().tokenRefresh) return;
-    const pending = ctx.broker.obtainFresh(last.token, clip(url, MAX_URL), ctx.doc.nextId('w'));
+    // A callback, no promise: see TokenBroker.obtainFresh. It is called later, once `onFresh` is known.
+    let onFresh: ((fresh: string | null) => void) | null = null;
+    ctx.broker.obtainFresh(last.token, clip(url, MAX_URL), ctx.doc.nextId('w'), (fresh) => onFresh?.(fresh));
     if (!(sasl && natives.MessageEvent)) return;
     call(natives.stopImmediatePropagation, ev);
     const MessageEventCtor = natives.MessageEvent;
-    // The captured `then`: the page's own would see the fresh token go by.
-    call(natives.promiseThen, pending, (fresh: string | null) => {
+    onFresh = (fresh) => {
       const again = fresh === null ? null : replaceMessageToken(ctx.carriers(), last.frame, last.token, fresh);
       if (again !== null && fresh !== null && readyState() === OPEN) {
         try {
@@ -238,7 +239,7 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
       const copy = new MessageEventCtor('message', { data, origin: ev.origin, lastEventId: ev.lastEventId });
       redelivered.add(copy);
       call(natives.dispatchEvent, ws, copy);
-    });
+    };
   };
 
   listen('message', (ev) => {
@@ -266,7 +267,7 @@ function watchSocket(ctx: ProbeContext, ws: WebSocket, registry: WeakRegistry<We
     if (token !== null && !(token in refused) && closeNamesAuthRefusal(e.code, e.reason) && ctx.inAudience(urlOf())) {
       refused[token] = true;
       reportRefusal('close', `${e.code} ${e.reason}`);
-      if (ctx.config().tokenRefresh) void ctx.broker.obtainFresh(token, clip(urlOf(), MAX_URL), ctx.doc.nextId('w'));
+      if (ctx.config().tokenRefresh) ctx.broker.obtainFresh(token, clip(urlOf(), MAX_URL), ctx.doc.nextId('w'), () => undefined);
     }
   });
   listen('error', (ev) => {

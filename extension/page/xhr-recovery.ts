@@ -247,17 +247,12 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
       if (!sent) giveUp(xhr, st);
     };
     if (step.kind === 'token') {
-      // The captured `then`: the page's own would see the fresh token go by.
-      call(
-        ctx.natives.promiseThen,
-        ctx.broker.obtainFresh(ladder.bearer ?? '', st.url, ladder.id()),
-        (fresh: string | null) => {
-          if (!current()) return;
-          if (fresh === null) giveUp(xhr, st);
-          else sendOrGiveUp('unauthorized');
-        },
-        () => undefined,
-      );
+      // A callback, no promise: see TokenBroker.obtainFresh.
+      ctx.broker.obtainFresh(ladder.bearer ?? '', st.url, ladder.id(), (fresh) => {
+        if (!current()) return;
+        if (fresh === null) giveUp(xhr, st);
+        else sendOrGiveUp('unauthorized');
+      });
       return;
     }
     // Reported before the wait, so the incident opens when the failure happened.

@@ -407,6 +407,8 @@ const RECORDERS = [
   'Request[Symbol.hasInstance]',
   'Headers[Symbol.hasInstance]',
   'Object.prototype.duplex',
+  'Object.prototype.then',
+  'Promise.constructor',
   'then',
 ];
 
@@ -451,8 +453,10 @@ test.describe('with a ws-message token carrier', () => {
         ws.onerror = () => reject(new Error('socket failed'));
       });
       // A frame carrying the stale token goes out with the fresh one (the server echoes what it got).
-      const frameEcho = await new Promise<string>((resolve) => {
-        ws.onmessage = (e) => resolve(String(e.data));
+      // Read at once, unrecorded: the page's own promise would hand the echo to the patched `then`.
+      const frame = await new Promise<boolean>((resolve) => {
+        ws.onmessage = (e) =>
+          resolve(w.__sgQuiet(() => String(e.data).startsWith('echo:40{"token":"fresh-') && String(e.data).endsWith('"}')));
         ws.send('40{"token":"stale-fetch-query"}');
       });
       ws.close();
@@ -461,7 +465,7 @@ test.describe('with a ws-message token carrier', () => {
         echo,
         fresh: url.includes('access_token=fresh-'),
         stale: url.includes('stale-'),
-        frame: frameEcho.startsWith('echo:40{"token":"fresh-') && frameEcho.endsWith('"}'),
+        frame,
       }));
     });
     expect(socket).toEqual({ echo: 'echo:hello', fresh: true, stale: false, frame: true });
