@@ -15,13 +15,19 @@
  * sent observations are kept until acknowledged (at most {@link MAX_QUEUED}) and the
  * unacknowledged ones are sent again, in order, to the next worker, which skips those it
  * already stored; a message the dying worker received but had not committed is not lost.
+ *
+ * The port is opened with `chrome.runtime.connect`, not webextension-polyfill: the link uses
+ * nothing the polyfill adds (no promise-returning call), and loading the polyfill in every
+ * document, before the page's first scripts, costs main-thread time (docs/benchmarks.md, page load).
+ * The worker's messages are parsed by the parser `opts.parser` loads on the first one; messages
+ * that arrive while it loads wait for it, in order.
  */
-import browser from 'webextension-polyfill';
-import type { Runtime } from 'webextension-polyfill';
-import { RELAY_PORT_NAME, WorkerToRelaySchema } from '../../src/protocol/port';
-import type { ObsToWorker, RelayToWorker, SingleRelayMessage as Single } from '../../src/protocol/port';
-import { MAX_PAGE_BATCH } from '../../src/protocol/page';
+import type { ObsToWorker, RelayToWorker, SingleRelayMessage as Single, WorkerToRelay } from '../../src/protocol/port';
 import type { PageCommand } from '../../src/protocol/page';
+import { MAX_PAGE_BATCH, RELAY_PORT_NAME } from './wire';
+
+/** Parses a worker message: the message, or null when it is not one (src/protocol/port.ts `WorkerToRelaySchema`). */
+export type WorkerMessageParser = (raw: unknown) => WorkerToRelay | null;
 
 /** Observations kept while the worker is away. */
 export const MAX_QUEUED = 1000;
@@ -50,9 +56,14 @@ function nextMessage(queue: readonly Single[]): { message: RelayToWorker; count:
 /**
  * @param opts.onCommand called with each command the worker sends (already schema-checked)
  * @param opts.href current document URL, for `relay-hello`
+ * @param opts.parser loads the parser of the worker's messages (called once, on the first message)
  */
-export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; href: () => string }): PortLink {
-  let port: Runtime.Port | null = null;
+export function createPortLink(opts: {
+  onCommand: (cmd: PageCommand) => void;
+  href: () => string;
+  parser: () => Promise<WorkerMessageParser>;
+}): PortLink {
+  let port: chrome.runtime.Port | null = null;
   let reconnects = 0;
   let delay = RECONNECT_MIN_MS;
   let dead = false;
@@ -90,6 +101,35 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
     }
   };
 
+  const receive = (message: WorkerToRelay): void => {
+    if (message.type === 'ack') {
+      noteAck(message.seq);
+      return;
+    }
+    noteAnswer(message.cmd);
+    opts.onCommand(message.cmd);
+  };
+  let parse: WorkerMessageParser | null = null;
+  /** Worker messages that arrived while the parser loads, oldest first (null once it is loaded). */
+  let inbound: unknown[] | null = null;
+  const onWorkerMessage = (raw: unknown): void => {
+    if (parse) {
+      const message = parse(raw);
+      if (message) receive(message);
+      return;
+    }
+    if (inbound) {
+      if (inbound.length < MAX_QUEUED) inbound.push(raw);
+      return;
+    }
+    inbound = [raw];
+    void opts.parser().then((loaded) => {
+      parse = loaded;
+      for (const early of inbound ?? []) onWorkerMessage(early);
+      inbound = null;
+    });
+  };
+
   let flushScheduled = false;
   const flush = (): void => {
     flushScheduled = false;
@@ -122,25 +162,16 @@ export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; hr
 
   function connect(): void {
     if (dead || port) return;
-    let p: Runtime.Port;
+    let p: chrome.runtime.Port;
     try {
-      p = browser.runtime.connect({ name: RELAY_PORT_NAME });
+      p = chrome.runtime.connect({ name: RELAY_PORT_NAME });
     } catch {
       // "Extension context invalidated": the extension was updated or removed; stop quietly.
       dead = true;
       return;
     }
     port = p;
-    p.onMessage.addListener((raw: unknown) => {
-      const parsed = WorkerToRelaySchema.safeParse(raw);
-      if (!parsed.success) return;
-      if (parsed.data.type === 'ack') {
-        noteAck(parsed.data.seq);
-        return;
-      }
-      noteAnswer(parsed.data.cmd);
-      opts.onCommand(parsed.data.cmd);
-    });
+    p.onMessage.addListener((raw: unknown) => onWorkerMessage(raw));
     p.onDisconnect.addListener(() => {
       if (port === p) port = null;
       reconnects += 1;

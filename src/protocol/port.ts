@@ -12,6 +12,10 @@
  * those it already stored, so every observation is stored exactly once. Both fields are
  * optional: without them an observation is handled once, as it arrives, and not acknowledged.
  * The worker may acknowledge several observations with one `ack` (the highest `seq` stored).
+ *
+ * The two message schemas are `z.lazy`: each is built on its first parse, not when this module
+ * loads, so the relay, which parses only what the worker sends, never builds the relay → worker
+ * one (docs/benchmarks.md, page load). What each accepts is unchanged.
  */
 import { z } from 'zod';
 import { MAX_PAGE_BATCH, PageCommandSchema, PageObservationSchema } from './page';
@@ -26,27 +30,32 @@ export const DocIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 export const SeqSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /** Relay → worker: one page observation, already validated by the relay. */
-const ObsMessage = z.strictObject({ type: z.literal('obs'), obs: PageObservationSchema, seq: SeqSchema.optional() });
+const obsMessage = () => z.strictObject({ type: z.literal('obs'), obs: PageObservationSchema, seq: SeqSchema.optional() });
+type ObsMessage = ReturnType<typeof obsMessage>;
 
 /** Relay → worker messages. */
-export const RelayToWorkerSchema = z.discriminatedUnion('type', [
-  ObsMessage,
-  /**
-   * Several observations at once, in order (what the relay had queued in one task): one port
-   * message instead of one each. Handled exactly as the same `obs` messages one after another.
-   */
-  z.strictObject({ type: z.literal('obs-batch'), items: z.array(ObsMessage).min(1).max(MAX_PAGE_BATCH) }),
-  /** Sent on every (re)connect so the worker can re-push config after a restart. */
-  z.strictObject({
-    type: z.literal('relay-hello'),
-    href: z.string().max(2048),
-    reconnects: z.number().int().nonnegative(),
-    doc: DocIdSchema.optional(),
-  }),
-]);
+const relayToWorker = () => {
+  const ObsMessage = obsMessage();
+  return z.discriminatedUnion('type', [
+    ObsMessage,
+    /**
+     * Several observations at once, in order (what the relay had queued in one task): one port
+     * message instead of one each. Handled exactly as the same `obs` messages one after another.
+     */
+    z.strictObject({ type: z.literal('obs-batch'), items: z.array(ObsMessage).min(1).max(MAX_PAGE_BATCH) }),
+    /** Sent on every (re)connect so the worker can re-push config after a restart. */
+    z.strictObject({
+      type: z.literal('relay-hello'),
+      href: z.string().max(2048),
+      reconnects: z.number().int().nonnegative(),
+      doc: DocIdSchema.optional(),
+    }),
+  ]);
+};
+export const RelayToWorkerSchema = z.lazy(relayToWorker);
 export type RelayToWorker = z.infer<typeof RelayToWorkerSchema>;
 /** One observation message (alone, or an item of an `obs-batch`). */
-export type ObsToWorker = z.infer<typeof ObsMessage>;
+export type ObsToWorker = z.infer<ObsMessage>;
 /** A relay message other than `obs-batch`: what a batch stands for, one by one. */
 export type SingleRelayMessage = Exclude<RelayToWorker, { type: 'obs-batch' }>;
 
@@ -56,9 +65,11 @@ export function unpackRelayMessage(message: RelayToWorker): SingleRelayMessage[]
 }
 
 /** Worker → relay: a command for the probe, or the acknowledgement of stored observations. */
-export const WorkerToRelaySchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('cmd'), cmd: PageCommandSchema }),
-  /** Every observation of the document with `seq` ≤ this one is stored. */
-  z.strictObject({ type: z.literal('ack'), seq: SeqSchema }),
-]);
+export const WorkerToRelaySchema = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('cmd'), cmd: PageCommandSchema }),
+    /** Every observation of the document with `seq` ≤ this one is stored. */
+    z.strictObject({ type: z.literal('ack'), seq: SeqSchema }),
+  ]),
+);
 export type WorkerToRelay = z.infer<typeof WorkerToRelaySchema>;
