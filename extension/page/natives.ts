@@ -25,6 +25,7 @@ export const method = (obj: object | undefined, key: PropertyKey): AnyFn | undef
   return typeof v === 'function' ? (v as AnyFn) : undefined;
 };
 export const getter = (obj: object | undefined, key: PropertyKey): AnyFn | undefined => own(obj, key)?.get as AnyFn | undefined;
+export const setter = (obj: object | undefined, key: PropertyKey): AnyFn | undefined => own(obj, key)?.set as AnyFn | undefined;
 
 /** What {@link captureNatives} returns; see the module comment. */
 export type Natives = ReturnType<typeof captureNatives>;
@@ -117,6 +118,10 @@ export function captureNatives(win: Window & typeof globalThis) {
       response: getter(xhrProto, 'response'),
       withCredentials: getter(xhrProto, 'withCredentials'),
       timeout: getter(xhrProto, 'timeout'),
+      /** Setters for a retry's copy, whose URL or headers may carry the fresh token. */
+      setResponseType: setter(xhrProto, 'responseType'),
+      setWithCredentials: setter(xhrProto, 'withCredentials'),
+      setTimeout: setter(xhrProto, 'timeout'),
     },
     RTCPeerConnection: win.RTCPeerConnection,
     pc: {

@@ -90,12 +90,14 @@ export const IN_FLIGHT: XhrView = { subject: null, readyState: 1 };
 
 type XhrNatives = Natives['xhr'];
 type Present<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
+/** Natives a retry does without (it then keeps the XHR's defaults). */
+type Optional = 'withCredentials' | 'timeout' | 'setResponseType' | 'setWithCredentials' | 'setTimeout';
 
 /** Shared by xhr-hook.ts, xhr-recovery.ts, xhr-report.ts and xhr-view.ts. */
 export interface XhrKit {
   readonly ctx: ProbeContext;
   readonly NativeXhr: typeof XMLHttpRequest;
-  readonly x: Present<Omit<XhrNatives, 'withCredentials' | 'timeout'>> & Pick<XhrNatives, 'withCredentials' | 'timeout'>;
+  readonly x: Present<Omit<XhrNatives, Optional>> & Pick<XhrNatives, Optional>;
   readonly states: WeakMap<XMLHttpRequest, XhrState>;
   readonly views: WeakMap<XMLHttpRequest, XhrView>;
   /** Native readyState, whatever the view shows. */
@@ -150,6 +152,9 @@ export function createXhrKit(ctx: ProbeContext): XhrKit | null {
     responseText,
     withCredentials: n.withCredentials,
     timeout: n.timeout,
+    setResponseType: n.setResponseType,
+    setWithCredentials: n.setWithCredentials,
+    setTimeout: n.setTimeout,
   };
   return {
     ctx,

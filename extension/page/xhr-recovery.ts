@@ -202,9 +202,10 @@ export function createXhrRecovery(kit: XhrKit): XhrRecovery {
     if (!x.open || !x.setRequestHeader) return false;
     apply(x.open, r, openArgs);
     for (let i = 0; i < headers.length; i++) apply(x.setRequestHeader, r, headers[i]!);
-    r.responseType = kit.responseType(xhr) as XMLHttpRequestResponseType;
-    if (x.withCredentials) r.withCredentials = call<boolean>(x.withCredentials, xhr);
-    if (x.timeout) r.timeout = call<number>(x.timeout, xhr);
+    // The captured setters: the page's would get `r`, bound for the fresh token.
+    if (x.setResponseType) call(x.setResponseType, r, kit.responseType(xhr));
+    if (x.withCredentials && x.setWithCredentials) call(x.setWithCredentials, r, call<boolean>(x.withCredentials, xhr));
+    if (x.timeout && x.setTimeout) call(x.setTimeout, r, call<number>(x.timeout, xhr));
     for (const type of XHR_EVENTS) call(natives.addEventListener, r, type, onRetryEvent);
     weakSet(owners, r, xhr);
     const startedAt = ctx.now();
