@@ -45,7 +45,8 @@ export function readFetchCall(natives: Natives, args: unknown[]): FetchCall {
 }
 
 const urlOf = (natives: Natives, r: Request): string => (natives.requestUrl ? call<string>(natives.requestUrl, r) : r.url);
-const headersOf = (natives: Natives, r: Request): Headers => (natives.requestHeaders ? call<Headers>(natives.requestHeaders, r) : r.headers);
+const headersOf = (natives: Natives, r: Request): Headers =>
+  natives.requestHeaders ? call<Headers>(natives.requestHeaders, r) : r.headers;
 const headerGet = (natives: Natives, h: Headers, name: string): string | null =>
   natives.headersGet ? call<string | null>(natives.headersGet, h, name) : h.get(name);
 

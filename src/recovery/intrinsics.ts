@@ -111,7 +111,8 @@ export function withAt(list: readonly unknown[], at: number, v: unknown): unknow
  * the probe shares with it (OrdinaryHasInstance, ECMA-262 §7.3.21).
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const isInstance = (v: unknown, C: Function | undefined): boolean => C !== undefined && (apply(hasInstance as Fn, C, [v]) as boolean);
+export const isInstance = (v: unknown, C: Function | undefined): boolean =>
+  C !== undefined && (apply(hasInstance as Fn, C, [v]) as boolean);
 
 /** A copy of `members`' own enumerable properties on an object without prototype. */
 export function bare<T extends object>(members: T): T {

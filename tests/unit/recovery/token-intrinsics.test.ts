@@ -5,7 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTokenLedger } from '../../../src/recovery/token-substitution';
-import { readRequestToken, replaceMessageToken, substituteMessage, substituteRequest, substituteUrl } from '../../../src/recovery/token-carriers';
+import {
+  readRequestToken,
+  replaceMessageToken,
+  substituteMessage,
+  substituteRequest,
+  substituteUrl,
+} from '../../../src/recovery/token-carriers';
 import type { TokenCarrier } from '../../../src/recovery/token-carriers';
 import { join, split, withAt } from '../../../src/recovery/intrinsics';
 
