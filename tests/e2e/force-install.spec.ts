@@ -137,6 +137,24 @@ async function installByPolicy(
   return { v1, id, context, extensions, worker, startedAt, installedAt };
 }
 
+/**
+ * The lab agent opened in `context` and monitored, a publish storm recovered (after `stormRecovered`,
+ * seconds), and the `seq` of the events the extension stored by then.
+ */
+async function agentAfterStorm(
+  lab: Lab,
+  context: BrowserContext,
+  worker: Worker,
+): Promise<{ agent: Page; oldEvents: number[]; stormS: number }> {
+  const agent = await openAgentAt(context, `http://localhost:${lab.port}`, 'agent-1');
+  await monitoredAgent(agent);
+  const t0 = Date.now();
+  await stormRecovered(lab, agent);
+  const stormS = since(t0);
+  await expect.poll(async () => (await storedEventSeqs(worker)).length).toBeGreaterThan(0);
+  return { agent, oldEvents: await storedEventSeqs(worker), stormS };
+}
+
 test('a signed CRX is force-installed by policy under the printed ID, cannot be disabled, reads its policy, recovers a storm, and updates to version + 1 (chrome://extensions → Update) keeping its events', async ({
   lab,
   policy,
@@ -175,20 +193,15 @@ test('a signed CRX is force-installed by policy under the printed ID, cannot be 
   measured.policyReadS = since(started);
 
   // A publish storm: recovered silently, and stored.
-  const agent = await openAgentAt(context, `http://localhost:${lab.port}`, 'agent-1');
-  await monitoredAgent(agent);
-  let t0 = Date.now();
-  await stormRecovered(lab, agent);
-  measured.stormRecoveryS = since(t0);
-  await expect.poll(async () => (await storedEventSeqs(worker)).length).toBeGreaterThan(0);
-  const oldEvents = await storedEventSeqs(worker);
+  const { agent, oldEvents, stormS } = await agentAfterStorm(lab, context, worker);
+  measured.stormRecoveryS = stormS;
   measured.eventsBeforeUpdate = oldEvents.length;
 
   // Version + 1 on the server; Chromium's update check (chrome://extensions → Update, the one the
   // deployment guide gives to hurry a machine) finds it at the CRX's update_url and installs it.
   const v2 = await release.publish(nextVersion(v1.version));
   expect(v2.id).toBe(id);
-  t0 = Date.now();
+  let t0 = Date.now();
   await checkForUpdates(extensions);
   await installed(extensions, id, v2.version, 30_000);
   measured.updateS = since(t0);
@@ -232,11 +245,7 @@ test("the next browser start: Chromium's own update check installs version + 1 f
     const first = await installByPolicy({ release, policy, launch }, { userDataDir: profileDir });
     const { v1, id, worker } = first;
     contexts.push(first.context);
-    const agent = await openAgentAt(first.context, `http://localhost:${lab.port}`, 'agent-1');
-    await monitoredAgent(agent);
-    await stormRecovered(lab, agent);
-    await expect.poll(async () => (await storedEventSeqs(worker)).length).toBeGreaterThan(0);
-    const oldEvents = await storedEventSeqs(worker);
+    const { oldEvents } = await agentAfterStorm(lab, first.context, worker);
     measured.eventsBeforeUpdate = oldEvents.length;
     await first.context.close();
 
@@ -296,11 +305,7 @@ test('an update Chromium finds while the agent works, outside a call: the extens
   test.setTimeout(180_000);
   const measured: Record<string, unknown> = {};
   const { v1, id, context, extensions, worker } = await installByPolicy({ release, policy, launch });
-  const agent = await openAgentAt(context, `http://localhost:${lab.port}`, 'agent-1');
-  await monitoredAgent(agent);
-  await stormRecovered(lab, agent);
-  await expect.poll(async () => (await storedEventSeqs(worker)).length).toBeGreaterThan(0);
-  const oldEvents = await storedEventSeqs(worker);
+  const { agent, oldEvents } = await agentAfterStorm(lab, context, worker);
   const loadsBefore = (await appStatus(agent)).loadCount;
 
   // Version + 1 on the server. Chromium's 5-hourly check cannot be waited for in a test; the
