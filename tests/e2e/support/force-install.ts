@@ -119,30 +119,19 @@ export const managedPolicy = (worker: Worker): Promise<Record<string, unknown>> 
 export const registeredPatterns = (worker: Worker): Promise<string[][]> =>
   worker.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).map((s) => [...(s.matches ?? [])].sort()));
 
-/** The `seq` of every event in the extension's IndexedDB (`softphone-guard`, store `events`, extension/background/db.ts). */
-export const storedEventSeqs = (worker: Worker): Promise<number[]> =>
-  worker.evaluate(
-    () =>
-      new Promise<number[]>((resolve, reject) => {
-        const open = indexedDB.open('softphone-guard');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const keys = db.transaction('events', 'readonly').objectStore('events').getAllKeys();
-          keys.onerror = () => reject(keys.error);
-          keys.onsuccess = () => {
-            db.close();
-            resolve(keys.result.map(Number));
-          };
-        };
-      }),
-  );
+/** An event as the extension stores it (extension/background/db.ts, store `events`, key `seq`). */
+interface StoredEventRow {
+  seq: number;
+  type: string;
+  at: number;
+  data: Record<string, unknown>;
+}
 
-/** The stored `extension-update` events (src/session/types.ts), oldest first: `[phase, version]` each. */
-export const storedUpdateEvents = (worker: Worker): Promise<Array<[string, string]>> =>
+/** Every event in the extension's IndexedDB (`softphone-guard`, store `events`), in key order. */
+const storedEvents = (worker: Worker): Promise<StoredEventRow[]> =>
   worker.evaluate(
     () =>
-      new Promise<Array<[string, string]>>((resolve, reject) => {
+      new Promise<StoredEventRow[]>((resolve, reject) => {
         const open = indexedDB.open('softphone-guard');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
@@ -151,17 +140,21 @@ export const storedUpdateEvents = (worker: Worker): Promise<Array<[string, strin
           all.onerror = () => reject(all.error);
           all.onsuccess = () => {
             db.close();
-            const rows = all.result as Array<{ type: string; at: number; data: { phase?: string; version?: string } }>;
-            resolve(
-              rows
-                .filter((e) => e.type === 'extension-update')
-                .sort((a, b) => a.at - b.at)
-                .map((e) => [String(e.data.phase), String(e.data.version)]),
-            );
+            resolve(all.result as StoredEventRow[]);
           };
         };
       }),
   );
+
+/** The `seq` of every stored event. */
+export const storedEventSeqs = async (worker: Worker): Promise<number[]> => (await storedEvents(worker)).map((e) => Number(e.seq));
+
+/** The stored `extension-update` events (src/session/types.ts), oldest first: `[phase, version]` each. */
+export const storedUpdateEvents = async (worker: Worker): Promise<Array<[string, string]>> =>
+  (await storedEvents(worker))
+    .filter((e) => e.type === 'extension-update')
+    .sort((a, b) => a.at - b.at)
+    .map((e) => [String(e.data.phase), String(e.data.version)]);
 
 /** The IT web server of the test: the files of one folder over HTTP on loopback. */
 export interface PackageServer {
