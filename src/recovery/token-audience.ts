@@ -16,8 +16,10 @@
  * origins of `tokenRefresh.refreshUrl` (resolved against the document) and
  * `tokenRefresh.tokenUrl`, plus the configured entries — never "any host".
  *
- * Pure: no browser globals; the probe, the relay's worker and the policy checks use the same
- * functions.
+ * Pure: no browser globals. The worker (extension/background/relay-ports.ts) and the policy
+ * checks use these functions; the probe does not import them: the worker compiles each
+ * document's audience into one anchored expression per origin (src/match/audience-match.ts
+ * `tokenAudienceMatch`), which the probe tests with captured built-ins.
  */
 import { matchesPattern, parseMatchPattern } from '../match/match-pattern';
 import type { MatchPattern } from '../match/match-pattern';
