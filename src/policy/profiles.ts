@@ -10,6 +10,11 @@
  * Sources:
  * - Genesys Cloud: genesys-cloud-streaming-client (github purecloudlabs/genesys-cloud-streaming-client
  *   @0c618a978f8211fb765cab547e73af16563bea49, 19.8.1), purecloud-platform-client-v2@262.0.0.
+ *   The e2e lab runs the npm release 19.4.1 (GitHub aa266dfbcfc5d7d5aaf8df3ea8e0e3b8b82a1b51,
+ *   tests/lab/README.md); between the two commits src/client.ts, src/http-client.ts and
+ *   src/connection-manager.ts changed (a connectivity check, network-error retries, stanza ids),
+ *   but none of the lines cited below (hosts, `INITIAL_DELAY`, the bearer header, the SASL
+ *   `authKey:` password, `DEFAULT_STANZA_TIMEOUT`, the 14 s ping), so the profile holds for both.
  * - Amazon Connect: amazon-connect-streams (github amazon-connect/amazon-connect-streams
  *   @cc9c58756ce8be45c2d88d07bc604eb2b1955fa1, 2.28.2).
  * - Twilio Flex: @twilio/voice-sdk@2.18.5 (lib/twilio), @twilio/flex-plugin-scripts@7.1.2.
