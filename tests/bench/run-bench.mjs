@@ -5,7 +5,8 @@
  *   node tests/bench/run-bench.mjs [--runs N] [--smoke] [--out FILE] [--only a,b]
  *
  * Sections (`--only` takes section or figure names): overhead (fetch, fetch-protected,
- * ws-echo, pc-setup, page-load, call-cpu), detection, store, sizes, storm, recovery.
+ * ws-echo, pc-setup, page-load, call-cpu, call-cpu-page-polls), detection, store, sizes, storm,
+ * recovery.
  * Writes a JSON result (default bench-results/bench-<time>.json) and prints a table.
  * `--smoke`: one run, short loops and durations, one recovery scenario — a CI step. The exit
  * code is 1 only when something is broken (a figure could not be measured, the probe is
@@ -30,14 +31,14 @@ import { measureFirstRender, measureWriteRate } from './store.mjs';
 import { measureRefreshStorm } from './storm.mjs';
 import { formatResult } from './table.mjs';
 
-const OVERHEAD_IDS = ['fetch', 'fetch-protected', 'ws-echo', 'pc-setup', 'page-load', 'call-cpu'];
+const OVERHEAD_IDS = ['fetch', 'fetch-protected', 'ws-echo', 'pc-setup', 'page-load', 'call-cpu', 'call-cpu-page-polls'];
 const SECTIONS = ['overhead', 'detection', 'store', 'sizes', 'storm', 'recovery'];
 
 /** Loop sizes and durations: the full run and the smoke run. */
 const PLANS = {
   full: {
     runs: 5,
-    overhead: { fetchCalls: 2000, wsMessages: 20_000, pcSetups: 10, pageLoads: 10, callSeconds: 60 },
+    overhead: { fetchCalls: 2000, wsMessages: 20_000, pcSetups: 10, pageLoads: 10, callSeconds: 60, pollingCallSeconds: 30 },
     detectionSamples: 30,
     writeObservations: 20_000,
     storeEvents: 100_000,
@@ -48,7 +49,7 @@ const PLANS = {
   },
   smoke: {
     runs: 1,
-    overhead: { fetchCalls: 200, wsMessages: 2000, pcSetups: 3, pageLoads: 5, callSeconds: 10 },
+    overhead: { fetchCalls: 200, wsMessages: 2000, pcSetups: 3, pageLoads: 5, callSeconds: 10, pollingCallSeconds: 10 },
     detectionSamples: 5,
     writeObservations: 2000,
     storeEvents: 20_000,

@@ -83,12 +83,38 @@
   }
 
   let call = null;
-  /** A call that stays up: microphone (fake device) sent from one connection to the other. */
-  async function startCall() {
+  /**
+   * A call that stays up: microphone (fake device) sent from one connection to the other.
+   * With `pollMs` > 0 the page polls `getStats()` of both connections itself every `pollMs` ms
+   * and reads each report's RTP streams, as softphones do for their own call-quality display.
+   * @param {number} [pollMs] the page's own polling interval, ms (0: no polling)
+   */
+  async function startCall(pollMs = 0) {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     const pcs = await connectPair(stream);
-    call = { stream, pcs };
+    call = { stream, pcs, timer: null, polled: 0 };
+    if (pollMs > 0) {
+      const state = call;
+      state.timer = setInterval(() => {
+        for (const pc of pcs) {
+          pc.getStats().then(
+            (report) => {
+              let bytes = 0;
+              report.forEach((r) => {
+                if (r.type === 'inbound-rtp' || r.type === 'outbound-rtp') bytes += r.bytesReceived ?? r.bytesSent ?? 0;
+              });
+              if (bytes > 0) state.polled++;
+            },
+            () => undefined,
+          );
+        }
+      }, pollMs);
+    }
     return true;
+  }
+  /** How many of the page's own `getStats()` reports had RTP bytes (0 without polling). */
+  function pagePolls() {
+    return call ? call.polled : 0;
   }
   /** Audio bytes received so far by the receiving connection (the call is flowing). */
   async function callBytes() {
@@ -101,6 +127,7 @@
   }
   function stopCall() {
     if (!call) return;
+    if (call.timer !== null) clearInterval(call.timer);
     for (const pc of call.pcs) pc.close();
     for (const t of call.stream.getTracks()) t.stop();
     call = null;
@@ -134,5 +161,5 @@
     }
   }
 
-  window.bench = { fetchLoop, wsEcho, pcSetup, startCall, callBytes, stopCall, dropSample, probed };
+  window.bench = { fetchLoop, wsEcho, pcSetup, startCall, callBytes, pagePolls, stopCall, dropSample, probed };
 })();
