@@ -4,7 +4,7 @@
  * the page, the browser's natives) and per function. Used to explain an overhead ratio above
  * 1.05 (docs/benchmarks.md).
  *
- *   node tests/bench/profile-probe.mjs [--paths fetch,fetch-protected,pc-setup,ws-echo,page-load,call]
+ *   node tests/bench/profile-probe.mjs [--paths fetch,fetch-protected,pc-setup,ws-echo,page-load,call,call-page-polls]
  *
  * Sampling itself slows the page: compare scripts with each other, not with the benchmark's
  * wall-clock figures.
@@ -39,6 +39,12 @@ const PATHS = {
   call: {
     label: 'a call, 30 s (getStats polling)',
     before: (p) => p.evaluate(() => window.bench.startCall()),
+    run: (p) => p.waitForTimeout(30_000),
+    after: (p) => p.evaluate(() => window.bench.stopCall()),
+  },
+  'call-page-polls': {
+    label: 'a call, 30 s, the page polling getStats every 1 s itself',
+    before: (p) => p.evaluate(() => window.bench.startCall(1000)),
     run: (p) => p.waitForTimeout(30_000),
     after: (p) => p.evaluate(() => window.bench.stopCall()),
   },
