@@ -3,8 +3,9 @@
  * a frame of another site's page (docs/architecture.md §2 "Frames and workers"). Tab, frame,
  * document and the embedding page come from `port.sender`, never from a message; the session
  * is keyed by tab and frame (src/session/session-key.ts). On connect the worker pushes the
- * probe configuration and marks the tab not auto-discardable (./prevention.ts); observations
- * go to the session hub; `token-needed` goes to the token broker and its answer back to the
+ * probe configuration and marks the tab not auto-discardable (./prevention.ts); observations,
+ * each parsed here against the page schema (the relay only gates them by hand; one that fails is
+ * dropped, the rest of its batch kept, src/protocol/port.ts `readRelayMessage`), go to the session hub; `token-needed` goes to the token broker and its answer back to the
  * tab, when its URL is in the document's token audience (src/recovery/token-audience.ts; the
  * audience is resolved per document and sent in its probe configuration). Each document's
  * agent (user and organisation, from its `identity` observations) is remembered with its
@@ -39,7 +40,7 @@
  * document is served.
  */
 import type { Runtime } from 'webextension-polyfill';
-import { RELAY_PORT_NAME, RelayToWorkerSchema, unpackRelayMessage } from '../../src/protocol/port';
+import { readRelayMessage, RELAY_PORT_NAME } from '../../src/protocol/port';
 import type { SingleRelayMessage, WorkerToRelay } from '../../src/protocol/port';
 import type { PageCommand, PageObservation } from '../../src/protocol/page';
 import { toProbeConfig } from '../../src/policy/probe-config';
@@ -84,7 +85,7 @@ interface Link extends RelayLinkView {
    * `pending` while that cannot be told yet (see the module comment).
    */
   state: 'pending' | 'served' | 'ignored';
-  /** Messages received while `pending`, checked against the schema. */
+  /** Messages received while `pending`, already parsed (src/protocol/port.ts `readRelayMessage`). */
   queued: SingleRelayMessage[];
   /** The session key (src/session/session-key.ts): tab and frame. */
   key: number;
@@ -475,9 +476,10 @@ export function handleConnect(port: Runtime.Port): void {
   });
   port.onMessage.addListener((raw: unknown) => {
     if (link.state === 'ignored') return;
-    const parsed = RelayToWorkerSchema.safeParse(raw);
-    if (!parsed.success) return;
-    for (const message of unpackRelayMessage(parsed.data)) {
+    // Each observation parsed on its own (the relay only gates them): an invalid one is dropped, its siblings kept.
+    const read = readRelayMessage(raw, Date.now());
+    if (!read) return;
+    for (const message of read.messages) {
       if (link.state === 'served') {
         onRelayMessage(link, message);
         continue;

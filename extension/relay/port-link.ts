@@ -19,15 +19,37 @@
  * The port is opened with `chrome.runtime.connect`, not webextension-polyfill: the link uses
  * nothing the polyfill adds (no promise-returning call), and loading the polyfill in every
  * document, before the page's first scripts, costs main-thread time (docs/benchmarks.md, page load).
- * The worker's messages are parsed by the parser `opts.parser` loads on the first one; messages
- * that arrive while it loads wait for it, in order.
+ * The worker's messages are routed by their shape alone ({@link routeWorkerMessage}), not
+ * parsed: the worker is trusted, and the probe checks every command by hand
+ * (extension/page/command-check.ts). Nothing here loads a schema library.
  */
-import type { ObsToWorker, RelayToWorker, SingleRelayMessage as Single, WorkerToRelay } from '../../src/protocol/port';
+import type { ObsToWorker, RelayToWorker, SingleRelayMessage, WorkerToRelay } from '../../src/protocol/port';
 import type { PageCommand } from '../../src/protocol/page';
+import type { GatedObservation } from '../../src/protocol/admit';
 import { MAX_PAGE_BATCH, RELAY_PORT_NAME } from './wire';
 
-/** Parses a worker message: the message, or null when it is not one (src/protocol/port.ts `WorkerToRelaySchema`). */
-export type WorkerMessageParser = (raw: unknown) => WorkerToRelay | null;
+/** What the relay sends one by one: its observations as the gate admitted them (src/protocol/admit.ts). */
+type Single = SingleRelayMessage<GatedObservation>;
+
+/**
+ * How the relay routes a worker message (src/protocol/port.ts `WorkerToRelaySchema` is the
+ * contract), by its shape alone: the link needs only `type`, `seq` and the command's `type` and
+ * `requestId`, and the probe checks the whole command.
+ * @returns an `ack` with a positive safe-integer `seq`, a `cmd` whose `cmd` is an object with a
+ *   string `type`, or null (dropped)
+ */
+export function routeWorkerMessage(raw: unknown): WorkerToRelay | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const message = raw as { type?: unknown; seq?: unknown; cmd?: unknown };
+  if (message.type === 'ack') {
+    const { seq } = message;
+    return typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0 ? { type: 'ack', seq } : null;
+  }
+  if (message.type !== 'cmd') return null;
+  const { cmd } = message;
+  if (typeof cmd !== 'object' || cmd === null || typeof (cmd as { type?: unknown }).type !== 'string') return null;
+  return { type: 'cmd', cmd: cmd as PageCommand };
+}
 
 /** Observations kept while the worker is away. */
 export const MAX_QUEUED = 1000;
@@ -46,23 +68,18 @@ export interface PortLink {
  * The next port message from the head of `queue`: consecutive observations (at most
  * {@link MAX_PAGE_BATCH}) as one `obs-batch`, anything else alone. @returns the message and how many queue entries it carries
  */
-function nextMessage(queue: readonly Single[]): { message: RelayToWorker; count: number } {
+function nextMessage(queue: readonly Single[]): { message: RelayToWorker<GatedObservation>; count: number } {
   let count = 0;
   while (count < queue.length && count < MAX_PAGE_BATCH && queue[count]!.type === 'obs') count++;
   if (count <= 1) return { message: queue[0]!, count: 1 };
-  return { message: { type: 'obs-batch', items: queue.slice(0, count) as ObsToWorker[] }, count };
+  return { message: { type: 'obs-batch', items: queue.slice(0, count) as ObsToWorker<GatedObservation>[] }, count };
 }
 
 /**
- * @param opts.onCommand called with each command the worker sends (already schema-checked)
+ * @param opts.onCommand called with each command the worker sends (routed by shape; the probe checks it)
  * @param opts.href current document URL, for `relay-hello`
- * @param opts.parser loads the parser of the worker's messages (called once, on the first message)
  */
-export function createPortLink(opts: {
-  onCommand: (cmd: PageCommand) => void;
-  href: () => string;
-  parser: () => Promise<WorkerMessageParser>;
-}): PortLink {
+export function createPortLink(opts: { onCommand: (cmd: PageCommand) => void; href: () => string }): PortLink {
   let port: chrome.runtime.Port | null = null;
   let reconnects = 0;
   let delay = RECONNECT_MIN_MS;
@@ -73,7 +90,7 @@ export function createPortLink(opts: {
   const doc = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   let nextSeq = 1;
   /** Sent observations awaiting the worker's `ack`, oldest first. */
-  const unacked: ObsToWorker[] = [];
+  const unacked: ObsToWorker<GatedObservation>[] = [];
   /** True once a worker acknowledged: only then are unacknowledged observations resent. */
   let acking = false;
 
@@ -109,25 +126,9 @@ export function createPortLink(opts: {
     noteAnswer(message.cmd);
     opts.onCommand(message.cmd);
   };
-  let parse: WorkerMessageParser | null = null;
-  /** Worker messages that arrived while the parser loads, oldest first (null once it is loaded). */
-  let inbound: unknown[] | null = null;
   const onWorkerMessage = (raw: unknown): void => {
-    if (parse) {
-      const message = parse(raw);
-      if (message) receive(message);
-      return;
-    }
-    if (inbound) {
-      if (inbound.length < MAX_QUEUED) inbound.push(raw);
-      return;
-    }
-    inbound = [raw];
-    void opts.parser().then((loaded) => {
-      parse = loaded;
-      for (const early of inbound ?? []) onWorkerMessage(early);
-      inbound = null;
-    });
+    const message = routeWorkerMessage(raw);
+    if (message) receive(message);
   };
 
   let flushScheduled = false;
@@ -178,7 +179,7 @@ export function createPortLink(opts: {
       scheduleReconnect();
     });
     try {
-      p.postMessage({ type: 'relay-hello', href: opts.href().slice(0, 2048), reconnects, doc } satisfies RelayToWorker);
+      p.postMessage({ type: 'relay-hello', href: opts.href().slice(0, 2048), reconnects, doc } satisfies RelayToWorker<GatedObservation>);
       delay = RECONNECT_MIN_MS;
       if (reconnects > 0) {
         requeueUnacked();
@@ -197,7 +198,7 @@ export function createPortLink(opts: {
     send(input) {
       if (dead) return;
       const message: Single = input.type === 'obs' ? { ...input, seq: nextSeq++ } : input;
-      if (message.type === 'obs' && message.obs.type === 'token-needed') {
+      if (message.type === 'obs' && message.obs.type === 'token-needed' && typeof message.obs.requestId === 'string') {
         if (outstanding.size >= MAX_OUTSTANDING) outstanding.delete(outstanding.keys().next().value ?? '');
         outstanding.set(message.obs.requestId, { message, at: Date.now() });
       }

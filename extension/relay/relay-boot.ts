@@ -1,8 +1,8 @@
 /**
  * The relay's document_start part, kept tiny: it takes the probe's port (the exchange of
  * extension/page/handshake.ts, synchronous, before any page script) and listens on it.
- * The rest of the relay (./relay.ts, which opens the runtime port and loads its zod parsers
- * later still) is loaded on the port's first message — the probe's `hello`, a microtask after
+ * The rest of the relay (./relay.ts: the gate and the runtime port) is loaded on the port's
+ * first message — the probe's `hello`, a microtask after
  * document_start — and the messages that came before it is ready are handed to it in order. The relay listens
  * on nothing else: the window's messages never reach it.
  * (The bundler inlines ./relay.ts and initializes it lazily; nothing is fetched.)

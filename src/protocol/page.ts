@@ -5,27 +5,21 @@
  * envelope the other.
  *
  * The page is hostile: no page script can reach the port, but the probe runs in the page's
- * world, whose globals a page may alter. Every message is checked on receipt (the relay parses
- * observations with these schemas; the probe checks commands by hand with the same rules,
- * extension/page/command-check.ts), every string and array is bounded, and nothing in a
+ * world, whose globals a page may alter. Every message is checked on receipt (the relay gates
+ * observations by hand — type, rate, size, times: src/protocol/admit.ts — and the worker parses
+ * each with these schemas, src/protocol/port.ts; the probe checks commands by hand with the same
+ * rules, extension/page/command-check.ts), every string and array is bounded, and nothing in a
  * message chooses a URL, a storage key or an endpoint on the extension side.
  *
  * Times (`at`) are epoch milliseconds from the page's `Date.now()`; durations are ms.
  */
 import { z } from 'zod';
 
-/** Channel tag of every envelope; messages without it are ignored without parsing. */
-export const PAGE_CHANNEL = 'softphone-guard';
-/** Protocol version; bumped on any incompatible change to the schemas below. */
-export const PAGE_PROTOCOL_VERSION = 1;
-/** Largest serialized observation the relay forwards, in bytes (UTF-16 code units, approximated). */
-export const MAX_PAGE_MESSAGE_BYTES = 8 * 1024;
-/**
- * Most observations in one message on the probe's port: the probe sends arrays of
- * observations (extension/page/channel.ts); the relay drops a longer array whole and gates
- * each element.
- */
-export const MAX_PAGE_BATCH = 64;
+// The constants and the observation type list live in a schema-free module the relay reads too.
+import { MAX_PAGE_BATCH, MAX_PAGE_MESSAGE_BYTES, PAGE_CHANNEL, PAGE_OBSERVATION_TYPES, PAGE_PROTOCOL_VERSION } from './page-wire';
+import type { PageObservationTypeName } from './page-wire';
+
+export { MAX_PAGE_BATCH, MAX_PAGE_MESSAGE_BYTES, PAGE_CHANNEL, PAGE_OBSERVATION_TYPES, PAGE_PROTOCOL_VERSION };
 
 const MAX_URL = 2048;
 const MAX_TEXT = 256;
@@ -336,6 +330,13 @@ export const PageObservationSchema = z.discriminatedUnion('type', [
 ]);
 export type PageObservation = z.infer<typeof PageObservationSchema>;
 export type PageObservationType = PageObservation['type'];
+/** Holds ./page-wire.ts `PAGE_OBSERVATION_TYPES` equal to the union's types, both ways (a type error otherwise). */
+const observationTypesMatch: [PageObservationType] extends [PageObservationTypeName]
+  ? [PageObservationTypeName] extends [PageObservationType]
+    ? true
+    : false
+  : false = true;
+void observationTypesMatch;
 
 /** The retry settings the probe applies; bounds as in src/policy/probe-config.ts. */
 export const ProbeRetrySchema = z.strictObject({

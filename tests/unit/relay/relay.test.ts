@@ -7,9 +7,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PAGE_RATE_BURST } from '../../../src/protocol/admit';
 import type { RelayToWorker } from '../../../src/protocol/port';
+import type { GatedObservation } from '../../../src/protocol/admit';
 
 interface FakePort {
-  sent: RelayToWorker[];
+  sent: RelayToWorker<GatedObservation>[];
   deliver(raw: unknown): void;
 }
 
@@ -17,9 +18,8 @@ let ports: FakePort[];
 let idle: (() => void)[];
 let now: number;
 
-/** Lets the relay's pending work run (its `import()` of the parsers included). */
+/** Lets the relay's pending work run. */
 const settle = async (): Promise<void> => {
-  await import('../../../extension/relay/relay-parse');
   await new Promise((resolve) => setTimeout(resolve, 20));
 };
 
@@ -41,7 +41,7 @@ beforeEach(() => {
         const port: FakePort = { sent: [], deliver: (raw) => listeners.forEach((l) => l(raw)) };
         ports.push(port);
         return {
-          postMessage: (m: RelayToWorker) => port.sent.push(structuredClone(m)),
+          postMessage: (m: RelayToWorker<GatedObservation>) => port.sent.push(structuredClone(m)),
           onMessage: { addListener: (l: (raw: unknown) => void) => listeners.push(l) },
           onDisconnect: { addListener: () => undefined },
         };
@@ -86,11 +86,11 @@ describe('relay core', () => {
     expect(idle).toHaveLength(1);
     idle[0]!();
     await settle();
-    expect(observations(port).map((o) => (o as { socketId: string }).socketId)).toEqual(['a', 'b', 'c']);
+    expect(observations(port).map((o) => o.socketId)).toEqual(['a', 'b', 'c']);
     // Once parsing began, later batches go through at once.
     fromProbe([close('d', now)]);
     await settle();
-    expect(observations(port).map((o) => (o as { socketId: string }).socketId)).toEqual(['a', 'b', 'c', 'd']);
+    expect(observations(port).map((o) => o.socketId)).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('forwards at once a batch that asks for a token, with what came before it', async () => {
@@ -104,10 +104,7 @@ describe('relay core', () => {
   it('judges held observations by the time they arrived: rate buckets and clock clamps', async () => {
     const { fromProbe, port } = await start();
     const arrived = now;
-    fromProbe([
-      { type: 'not-an-observation', at: arrived },
-      { ...close('x', arrived), extra: 1 },
-    ]);
+    fromProbe([{ type: 'not-an-observation', at: arrived }, 'junk', [close('x', arrived)]]);
     for (let i = 0; i < 3; i++) fromProbe(Array.from({ length: 64 }, (_, j) => close(`s${i}-${j}`, 1)));
     now += 60_000;
     idle[0]!();
@@ -127,20 +124,62 @@ describe('relay core', () => {
     fromProbe([close('b', now)]);
     idle[0]!();
     await settle();
-    expect(observations(port).map((o) => (o as { socketId: string }).socketId)).toEqual(['b']);
+    expect(observations(port).map((o) => o.socketId)).toEqual(['b']);
   });
 
-  it("parses the worker's messages before the probe sees them, in order, dropping invalid ones", async () => {
+  it("routes the worker's commands to the probe at once, in order, by their shape alone", async () => {
     const { port, toProbe } = await start();
     port.deliver({ type: 'cmd', cmd: { type: 'token-failed', requestId: 'r1', reason: 'no' } });
+    // Not a command's shape: dropped here.
+    for (const junk of [
+      null,
+      'cmd',
+      { type: 'cmd' },
+      { type: 'cmd', cmd: 'token' },
+      { type: 'cmd', cmd: { type: 1 } },
+      { type: 'other' },
+    ]) {
+      port.deliver(junk);
+    }
+    // A command's shape with a field the probe will refuse: the probe checks it (extension/page/command-check.ts).
     port.deliver({ type: 'cmd', cmd: { type: 'token-failed', requestId: 'r2', reason: 'no', extra: 1 } });
-    port.deliver({ type: 'cmd', cmd: { type: 'token-failed', requestId: 'r3', reason: 'no' } });
-    await settle();
     expect(toProbe).toEqual([
       { channel: 'softphone-guard', v: 1, dir: 'to-page', msg: { type: 'token-failed', requestId: 'r1', reason: 'no' } },
-      { channel: 'softphone-guard', v: 1, dir: 'to-page', msg: { type: 'token-failed', requestId: 'r3', reason: 'no' } },
+      { channel: 'softphone-guard', v: 1, dir: 'to-page', msg: { type: 'token-failed', requestId: 'r2', reason: 'no', extra: 1 } },
     ]);
-    // No page observation was parsed for it: none were held.
+    // Nothing was held for it.
     expect(idle).toHaveLength(0);
+  });
+
+  it('replaces hello.href with the document URL it reads, and forwards what the worker must judge', async () => {
+    const { fromProbe, port } = await start();
+    fromProbe([
+      { type: 'hello', at: now, href: 'https://forged.test/', probeVersion: '1' },
+      { ...close('x', now), extra: 1 },
+    ]);
+    idle[0]!();
+    await settle();
+    expect(observations(port)).toEqual([
+      { type: 'hello', at: now, href: 'https://softphone.test/agent', probeVersion: '1' },
+      { ...close('x', now), extra: 1 },
+    ]);
+  });
+
+  it('sends the observations of one task as one obs-batch, numbered in order, Maps and Dates among them', async () => {
+    const { fromProbe, port } = await start();
+    fromProbe([tokenNeeded, { ...close('m', now), reason: new Map([[1, 2]]) }, { ...close('d', now), reason: new Date(0) }]);
+    await settle();
+    const batch = port.sent.find((m) => m.type === 'obs-batch');
+    expect(batch && batch.type === 'obs-batch' && batch.items.map((i) => i.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('routes acks with a positive safe-integer seq and commands with a string type, nothing else', async () => {
+    const { routeWorkerMessage } = await import('../../../extension/relay/port-link');
+    expect(routeWorkerMessage({ type: 'ack', seq: 3 })).toEqual({ type: 'ack', seq: 3 });
+    for (const seq of [0, -1, 1.5, 'all', Number.MAX_SAFE_INTEGER + 2, null]) expect(routeWorkerMessage({ type: 'ack', seq })).toBeNull();
+    const cmd = { type: 'reacquire-media' };
+    expect(routeWorkerMessage({ type: 'cmd', cmd })).toEqual({ type: 'cmd', cmd });
+    for (const raw of [undefined, 7, [], { type: 'cmd', cmd: null }, { type: 'cmd', cmd: [] }, { cmd }])
+      expect(routeWorkerMessage(raw)).toBeNull();
   });
 });
