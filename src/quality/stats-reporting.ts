@@ -7,11 +7,13 @@
  * call-quality warnings, docs/architecture.md §6) — is always posted, and so is the first good one after a
  * poor one, so the health the worker shows follows the call within one poll both ways. Each
  * posted summary travels page → relay → worker and is stored; the rest cost only the poll.
+ * The count is of poll intervals, not summaries: a quiet call that the probe polls every 2nd
+ * interval (extension/page/peer-connection-hook.ts) posts a good summary every 6 s.
  */
 import { POOR_JITTER_MS, POOR_MOS, POOR_PACKET_LOSS_PCT, POOR_RTT_MS } from '../session/call-quality';
 import type { StatsSummary } from './stats-summary';
 
-/** While quality is fine, one summary in this many is posted (every 5 s at the default 1 s poll). */
+/** While quality is fine, a summary is posted once this many poll intervals passed since the last post (5 s at the default 1 s poll). */
 export const STATS_POST_EVERY = 5;
 
 /**
@@ -29,12 +31,15 @@ export function poorSummary(s: Pick<StatsSummary, 'rttMs' | 'jitterMs' | 'packet
 
 /** The posting decision of one peer connection's summaries, in poll order. */
 export interface StatsReporter {
-  /** Whether to post `summary`, the newest of this connection; call once per summary. */
-  shouldPost(summary: Pick<StatsSummary, 'rttMs' | 'jitterMs' | 'packetLossPct' | 'mos'>): boolean;
+  /**
+   * Whether to post `summary`, the newest of this connection; call once per summary.
+   * @param intervals how many poll intervals it covers (a quiet call is polled less often); 1 by default
+   */
+  shouldPost(summary: Pick<StatsSummary, 'rttMs' | 'jitterMs' | 'packetLossPct' | 'mos'>, intervals?: number): boolean;
 }
 
 /**
- * @param every post one good summary in this many (≥ 1; 1 posts all)
+ * @param every post a good summary once this many intervals passed since the last post (≥ 1; 1 posts all)
  * @throws {RangeError} when `every` is not an integer ≥ 1
  */
 export function createStatsReporter(every: number = STATS_POST_EVERY): StatsReporter {
@@ -42,9 +47,9 @@ export function createStatsReporter(every: number = STATS_POST_EVERY): StatsRepo
   let sinceLastPost = every; // the first summary is posted
   let lastPostedPoor = false;
   return {
-    shouldPost(summary) {
+    shouldPost(summary, intervals = 1) {
       const poor = poorSummary(summary);
-      sinceLastPost += 1;
+      sinceLastPost += intervals;
       if (!poor && !lastPostedPoor && sinceLastPost < every) return false;
       sinceLastPost = 0;
       lastPostedPoor = poor;

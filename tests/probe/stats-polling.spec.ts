@@ -35,6 +35,11 @@ async function connect(page: Page, media: boolean): Promise<void> {
     .toEqual(['connected', 'connected']);
 }
 
+/** The ids of every connection the probe posted a state of. */
+async function pcIds(page: Page): Promise<string[]> {
+  return [...new Set((await observations(page, 'pc-state')).map((o) => o.pcId as string))];
+}
+
 test.describe('getStats polling', () => {
   test.beforeEach(async ({ plainBrowser, server }) => {
     await plainBrowser.grantPermissions(['microphone'], { origin: server.origin });
@@ -51,6 +56,74 @@ test.describe('getStats polling', () => {
     await expect
       .poll(async () => new Set((await observations(page, 'pc-stats')).map((o) => o.pcId)).size, { message: 'both call legs polled' })
       .toBe(2);
+    await expectAllValid(page);
+    await page.close();
+  });
+
+  test('each leg of a one-way call is summarized from its own stream: the receiving one in full, the sending one its RTT and bytes', async ({
+    plainBrowser,
+    server,
+  }) => {
+    const page = await openTierPage(plainBrowser, server, FAST);
+    await connect(page, true);
+    const legs = async (): Promise<{ recv?: string; send?: string }> => {
+      const stats = await observations(page, 'pc-stats');
+      return {
+        recv: stats.find((o) => (o.inboundAudioBytes as number) > 0 && o.mos !== null)?.pcId as string | undefined,
+        send: stats.find((o) => (o.outboundAudioBytes as number) > 0 && o.rttMs !== null)?.pcId as string | undefined,
+      };
+    };
+    await expect
+      .poll(async () => Object.values(await legs()).filter((id) => id !== undefined).length, {
+        message: 'a full summary of the receiving leg, RTT and bytes of the sending one',
+        timeout: 15_000,
+      })
+      .toBe(2);
+    const { recv, send } = await legs();
+    expect(recv).not.toBe(send);
+    const stats = await observations(page, 'pc-stats');
+    const full = stats.find((o) => o.pcId === recv && o.mos !== null)!;
+    expect(full.rttMs).toEqual(expect.any(Number));
+    expect(full.jitterMs).toEqual(expect.any(Number));
+    expect(full.packetLossPct).toEqual(expect.any(Number));
+    for (const o of stats.filter((x) => x.pcId === recv)) expect(o.outboundAudioBytes, 'the receiving leg sends nothing').toBe(0);
+    for (const o of stats.filter((x) => x.pcId === send)) {
+      expect(o.inboundAudioBytes, 'the sending leg receives nothing').toBe(0);
+      expect(o.jitterMs).toBeNull();
+    }
+    await expectAllValid(page);
+    await page.close();
+  });
+
+  test('a setup that completes posts its outcome, not the states on the way; a state that lasts is posted', async ({
+    plainBrowser,
+    server,
+  }) => {
+    const page = await openTierPage(plainBrowser, server, FAST);
+    await connect(page, false);
+    const ids = await pcIds(page);
+    await page.waitForTimeout(1500); // past the wait of any transient state
+    const states = await observations(page, 'pc-state');
+    for (const id of ids) {
+      const mine = states.filter((o) => o.pcId === id).map((o) => `${String(o.iceConnectionState)} ${String(o.connectionState)} ${String(o.signalingState)}`);
+      expect(mine.at(-1), id).toMatch(/^(connected|completed) connected stable$/);
+      expect(mine.filter((m) => / (new|connecting) /.test(m)), `${id}: ${mine.join(', ')}`).toEqual([]);
+      expect(new Set(mine).size, 'no state posted twice').toBe(mine.length);
+    }
+
+    // A connection left with its offer and no answer stays in have-local-offer: that is posted.
+    const before = (await observations(page, 'pc-state')).length;
+    await page.evaluate(async () => {
+      const c = new RTCPeerConnection();
+      c.createDataChannel('data');
+      await c.setLocalDescription(await c.createOffer());
+      (window as unknown as { __waiting: RTCPeerConnection }).__waiting = c;
+    });
+    await expect
+      .poll(async () => (await observations(page, 'pc-state')).slice(before).map((o) => o.signalingState), { timeout: 5000 })
+      .toContain('have-local-offer');
+    await page.evaluate(() => (window as unknown as { __waiting: RTCPeerConnection }).__waiting.close());
+    await expect.poll(async () => (await observations(page, 'pc-state')).slice(before).map((o) => o.signalingState).at(-1)).toBe('closed');
     await expectAllValid(page);
     await page.close();
   });

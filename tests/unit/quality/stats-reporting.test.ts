@@ -16,6 +16,14 @@ describe('stats reporting', () => {
     expect(posted[1]).toBe(false);
   });
 
+  it('counts poll intervals: summaries two intervals apart post a good one every third summary', () => {
+    const r = createStatsReporter();
+    const posted = Array.from({ length: 9 }, () => r.shouldPost(good, 2));
+    expect(posted).toEqual([true, false, false, true, false, false, true, false, false]);
+    // a poor summary is posted whatever its interval
+    expect(r.shouldPost(poor, 2)).toBe(true);
+  });
+
   it('posts every poor summary and the first good one after them', () => {
     const r = createStatsReporter();
     expect(r.shouldPost(good)).toBe(true);
