@@ -7,8 +7,9 @@
  * without prototype, `{"$huge":n}` a string of n characters, `{"$deep":n}` arrays nested n deep.
  *
  * Every message is an envelope `{channel, v, dir, msg}` (src/protocol/page.ts), most of them
- * with the right tag and direction so they reach the relay's schema check; some with a wrong
- * version, direction or extra keys.
+ * with the right tag and direction so their `msg` reaches the relay's gate (src/protocol/admit.ts:
+ * type, rate, size, times) and, when it passes, the worker's schema check (src/protocol/port.ts
+ * `readRelayMessage`); some with a wrong version, direction or extra keys.
  */
 import fc from 'fast-check';
 import { PageObservationSchema } from '../../../src/protocol/page';
