@@ -84,6 +84,12 @@ export const RelayToWorkerSchema = z.lazy(() => {
   ]);
 });
 
+/** Holds the written types above equal to the schema's (the observation left unparsed), both ways: a type error otherwise. */
+type Envelope = z.infer<typeof RelayToWorkerSchema>;
+const typesMatchSchema: [Envelope] extends [RelayToWorker<unknown>] ? ([RelayToWorker<unknown>] extends [Envelope] ? true : false) : false =
+  true;
+void typesMatchSchema;
+
 /**
  * How long before the worker's clock an observation's times may lie, ms. The relay clamps them
  * to {@link PAGE_CLOCK_PAST_MS} of the time it received them; between that and the worker's
