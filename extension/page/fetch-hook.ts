@@ -6,9 +6,10 @@
  * The arguments are first read once the way the native reads them (fetch-normalize.ts), so
  * none of the probe's own reads is visible to the page.
  *
- * The hot path (an unprotected request, no stale token known) is: read the URL, two glob
- * tests (each followed by the token-audience test only when it matched), call the native,
- * attach one reaction that posts only on failure. The native promise itself is returned.
+ * The hot path (an unprotected request, no stale token known) is: read the URL, look its
+ * absolute form and its class (protected, identity, in the token audience) up in a small table
+ * per URL string (fetch-classify.ts; the glob and audience tests run once per URL and
+ * configuration), call the native, attach one reaction that posts only on failure. The native promise itself is returned.
  * Only a protected request that may be recovered — it carries a bearer token and token
  * refresh is on, or it is idempotent and retries are on — gets a replayable
  * copy (its Request cloned before sending, or its init kept; never a ReadableStream body)
@@ -35,6 +36,8 @@ import { httpObservation } from '../../src/recovery/request-ladder';
 import type { GivenUp, HttpReport, RequestLadder } from '../../src/recovery/request-ladder';
 import { bearerOf, headerOf, isPlainObject, methodOf, readFetchCall, signalOf, substituteFetchArgs } from './fetch-args';
 import type { FetchCall } from './fetch-args';
+import { createUrlClassifier } from './fetch-classify';
+import type { UrlClassifier } from './fetch-classify';
 import { createFetchArgsNormalizer } from './fetch-normalize';
 import { MAX_TEXT, MAX_URL, clip, requestLadder } from './context';
 import type { ProbeContext } from './context';
@@ -79,19 +82,20 @@ interface Replay {
 
 const isAbort = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
 
-function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
+function planFetch(ctx: ProbeContext, urls: UrlClassifier, args: unknown[]): Plan {
   const { natives } = ctx;
   const { ledger } = ctx.doc;
   const call = readFetchCall(natives, args);
-  const url = ctx.absoluteUrl(call.rawUrl);
-  const isProtected = ctx.isProtected(url);
+  const url = urls.absolute(call.rawUrl);
+  const cls = urls.classify(url);
+  const isProtected = cls.protected;
   let requestId = '';
   const plan: Plan = {
     id: () => (requestId ||= ctx.doc.nextId('f')),
     url,
     method: methodOf(call),
     protected: isProtected,
-    identity: ctx.isIdentity(url),
+    identity: cls.identity,
     startedAt: ctx.now(),
     token: null,
     args,
@@ -102,9 +106,12 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
   let tokenRetry = false;
   let backoff = false;
   let hasIdempotencyKey = false;
+  // The token the page's own arguments carry, read at most once (undefined: not read yet).
+  let pageBearer: string | null | undefined;
   if (isProtected) {
     const policy = ctx.retryPolicy();
-    tokenRetry = ctx.config().tokenRefresh && bearerOf(natives, call, ctx.carriers()) !== null;
+    if (ctx.config().tokenRefresh) pageBearer = bearerOf(natives, call, ctx.carriers());
+    tokenRetry = pageBearer !== undefined && pageBearer !== null;
     hasIdempotencyKey = (headerOf(natives, call, 'idempotency-key') ?? '') !== '';
     backoff = policy.maxAttempts > 0 && policy.statuses.length > 0 && isRetryableMethod(plan.method, hasIdempotencyKey);
   }
@@ -112,11 +119,24 @@ function planFetch(ctx: ProbeContext, args: unknown[]): Plan {
   const spare = tokenRetry || backoff ? replayable(ctx, call) : null;
   // Stale tokens are replaced only towards the token audience (src/recovery/token-audience.ts);
   // a protected request is in it already.
-  const audience = isProtected || (ledger.active && ctx.inAudience(url));
+  const audience = isProtected || (ledger.active && urls.inAudience(cls, url));
   if (ledger.active && audience) plan.args = substituteFetchArgs(natives, call, ledger, ctx.carriers()) ?? args;
-  if (plan.identity) plan.token = bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args), ctx.carriers());
+  // The token the first send carries (the page's own unless a stale one was replaced), read once.
+  let sentToken: string | null | undefined;
+  const sentBearer = (): string | null => {
+    if (sentToken === undefined) {
+      sentToken =
+        plan.args === args
+          ? pageBearer !== undefined
+            ? pageBearer
+            : bearerOf(natives, call, ctx.carriers())
+          : bearerOf(natives, readFetchCall(natives, plan.args), ctx.carriers());
+    }
+    return sentToken;
+  };
+  if (plan.identity) plan.token = sentBearer();
   if (spare) {
-    const bearer = tokenRetry ? bearerOf(natives, plan.args === args ? call : readFetchCall(natives, plan.args), ctx.carriers()) : null;
+    const bearer = tokenRetry ? sentBearer() : null;
     const ladder = requestLadder(ctx, {
       transport: 'fetch',
       method: plan.method,
@@ -416,6 +436,7 @@ export function hookFetch(ctx: ProbeContext): void {
   const { natives } = ctx;
   if (!natives.fetch) return;
   const normalize = createFetchArgsNormalizer(natives);
+  const urls = createUrlClassifier(ctx);
   ctx.disguise.replaceMethod<NativeFetch>(natives.win, 'fetch', {
     apply(nativeFetch, thisArg, pageArgs) {
       let args: unknown[];
@@ -426,7 +447,7 @@ export function hookFetch(ctx: ProbeContext): void {
       }
       let plan: Plan | null;
       try {
-        plan = planFetch(ctx, args);
+        plan = planFetch(ctx, urls, args);
       } catch {
         plan = null;
       }
