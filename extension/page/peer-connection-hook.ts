@@ -13,9 +13,9 @@
  * While `connectionState` is `connected` and the connection carries media (a negotiated
  * transceiver that sends or receives: a data-channel-only connection has no call quality to
  * report), its stats are summarized every `statsIntervalMs` into `pc-stats`
- * (src/quality/stats-summary.ts), posted about every 5 s while quality is fine and every poll
+ * (src/quality/stats-summary.ts), posted every 5 s while quality is fine and every poll
  * while it is not (src/quality/stats-reporting.ts). One timer polls every such connection.
- * After {@link QUIET_AFTER} good polls in a row a connection is polled every
+ * After {@link QUIET_AFTER} good polls in a row a connection is polled about every
  * {@link QUIET_EVERY}th interval, and at every interval again after a poor summary or a state
  * change. A connection that only receives media is read through its receiver's `getStats()`,
  * one that only sends through its sender's: their reports hold that stream and what it
@@ -92,12 +92,13 @@ export const TRANSIENT_STATE_MS = 1000;
 
 /**
  * After this many polls in a row whose summaries cross no threshold, with no state change, a
- * connection is polled every {@link QUIET_EVERY}th interval until a summary crosses one or its
- * state changes (src/quality/stats-reporting.ts posts by intervals, so a good call's summaries
- * still go out about every 5 s).
+ * connection is polled every {@link QUIET_EVERY}th interval, and at the interval a good summary
+ * is due to be posted (src/quality/stats-reporting.ts counts intervals: 3 + 2, two polls in
+ * 5 s instead of five, and a good call's summary still goes out every 5 s), until a summary
+ * crosses a threshold or its state changes: a call that degrades is seen within 3 s.
  */
 export const QUIET_AFTER = 5;
-export const QUIET_EVERY = 2;
+export const QUIET_EVERY = 3;
 
 /** Wraps the constructor and `close`. @throws never */
 export function hookPeerConnection(ctx: ProbeContext): void {
@@ -205,6 +206,8 @@ export function hookPeerConnection(ctx: ProbeContext): void {
     let reader: Reader | null = null;
     /** Polls in a row whose summaries crossed no threshold. */
     let good = 0;
+    /** How many intervals the next poll's summary covers (more than 1 while the call is quiet). */
+    let span = 1;
     const reporter = createStatsReporter();
     const picker = reportGet && reportSize && reportForEach ? createStatsPicker() : null;
     const w: Watch = { closed: false, onClose: () => undefined, adopted: [], polling: false, pageReport: null, pageReportAt: 0 };
@@ -225,11 +228,13 @@ export function hookPeerConnection(ctx: ProbeContext): void {
       busy: false,
       wait: 0,
       poll(done) {
-        const intervals = good >= QUIET_AFTER ? QUIET_EVERY : 1;
+        const intervals = span;
         const pageReport = w.pageReport;
         w.pageReport = null;
+        // A quiet call skips intervals, but never the one a good summary is due to be posted at.
         const after = (): void => {
-          if (good >= QUIET_AFTER) p.wait = QUIET_EVERY - 1;
+          span = good >= QUIET_AFTER ? Math.min(QUIET_EVERY, reporter.intervalsToPost()) : 1;
+          p.wait = span - 1;
           done();
         };
         if (w.closed || reader === null) return after();
@@ -247,18 +252,27 @@ export function hookPeerConnection(ctx: ProbeContext): void {
             ? call<Promise<RTCStatsReport>>(pcn.getStats, pc)
             : call<Promise<RTCStatsReport>>(r.kind === 'receiver' ? receiverGetStats : senderGetStats, r.of);
         // The reader may change while the report comes (a renegotiation): a report of the old one is dropped.
-        asked
-          .then((report) => {
-            if (!w.closed && reader === r) summarize(report, ctx.now(), intervals);
-          })
-          .catch(() => undefined)
-          .finally(after);
+        // The captured `then`, one reaction for both outcomes: nothing the page patched sees the poll.
+        call(
+          natives.promiseThen,
+          asked,
+          (report: RTCStatsReport) => {
+            try {
+              if (!w.closed && reader === r) summarize(report, ctx.now(), intervals);
+            } catch {
+              // a report that cannot be read is skipped
+            }
+            after();
+          },
+          after,
+        );
       },
     };
 
     /** Starts or stops polling after a state change; any change polls at the full rate again. */
     const updatePolling = (connected: boolean): void => {
       good = 0;
+      span = 1;
       p.wait = 0;
       reader = !w.closed && connected ? readerOf(pc) : null;
       if (reader === null) {

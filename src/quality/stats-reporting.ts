@@ -7,8 +7,9 @@
  * call-quality warnings, docs/architecture.md §6) — is always posted, and so is the first good one after a
  * poor one, so the health the worker shows follows the call within one poll both ways. Each
  * posted summary travels page → relay → worker and is stored; the rest cost only the poll.
- * The count is of poll intervals, not summaries: a quiet call that the probe polls every 2nd
- * interval (extension/page/peer-connection-hook.ts) posts a good summary every 6 s.
+ * The count is of poll intervals, not summaries: a quiet call that the probe polls less often
+ * (extension/page/peer-connection-hook.ts, which times its polls by {@link StatsReporter.intervalsToPost})
+ * still posts a good summary every 5 s.
  */
 import { POOR_JITTER_MS, POOR_MOS, POOR_PACKET_LOSS_PCT, POOR_RTT_MS } from '../session/call-quality';
 import type { StatsSummary } from './stats-summary';
@@ -36,6 +37,8 @@ export interface StatsReporter {
    * @param intervals how many poll intervals it covers (a quiet call is polled less often); 1 by default
    */
   shouldPost(summary: Pick<StatsSummary, 'rttMs' | 'jitterMs' | 'packetLossPct' | 'mos'>, intervals?: number): boolean;
+  /** How many intervals from the last summary until a good one is posted again (≥ 1). */
+  intervalsToPost(): number;
 }
 
 /**
@@ -47,6 +50,9 @@ export function createStatsReporter(every: number = STATS_POST_EVERY): StatsRepo
   let sinceLastPost = every; // the first summary is posted
   let lastPostedPoor = false;
   return {
+    intervalsToPost() {
+      return Math.max(1, every - sinceLastPost);
+    },
     shouldPost(summary, intervals = 1) {
       const poor = poorSummary(summary);
       sinceLastPost += intervals;

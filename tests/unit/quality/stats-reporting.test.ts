@@ -24,6 +24,22 @@ describe('stats reporting', () => {
     expect(r.shouldPost(poor, 2)).toBe(true);
   });
 
+  it('says how many intervals remain until a good summary is posted, so polls timed by it keep the 5-interval cadence', () => {
+    const r = createStatsReporter();
+    expect(r.shouldPost(good)).toBe(true);
+    expect(r.intervalsToPost()).toBe(STATS_POST_EVERY);
+    // Polls two intervals apart, never past the due one: 2 + 2 + 1.
+    const spans: number[] = [];
+    const posted: boolean[] = [];
+    for (let i = 0; i < 6; i++) {
+      const span = Math.min(2, r.intervalsToPost());
+      spans.push(span);
+      posted.push(r.shouldPost(good, span));
+    }
+    expect(spans).toEqual([2, 2, 1, 2, 2, 1]);
+    expect(posted).toEqual([false, false, true, false, false, true]);
+  });
+
   it('posts every poor summary and the first good one after them', () => {
     const r = createStatsReporter();
     expect(r.shouldPost(good)).toBe(true);
