@@ -1,37 +1,20 @@
 /**
- * The relay's document_start part, kept tiny: it takes the probe's port (the exchange of
+ * The relay's document_start part: it takes the probe's port (the exchange of
  * extension/page/handshake.ts, synchronous, before any page script) and listens on it.
- * The rest of the relay (./relay.ts: the gate and the runtime port) is loaded on the port's
- * first message — the probe's `hello`, a microtask after
- * document_start — and the messages that came before it is ready are handed to it in order. The relay listens
- * on nothing else: the window's messages never reach it.
- * (The bundler inlines ./relay.ts and initializes it lazily; nothing is fetched.)
+ * The rest of the relay (./relay.ts: the gate and the runtime port) starts on the port's
+ * first message — the probe's `hello`, a microtask after document_start — and handles it and
+ * every later one, in order. The relay listens on nothing else: the window's messages never
+ * reach it.
  */
 import { ASK_EVENT, PORT_EVENT } from '../page/handshake';
+import { startRelay } from './relay';
 
-/** Port messages kept while ./relay.ts loads (the probe's first batches; a flood is cut here). */
-const MAX_EARLY = 256;
-
-/** Relays the probe's port once ./relay.ts is loaded. */
+/** Relays the probe's port, starting the relay on its first message. */
 function listen(port: MessagePort): void {
   let handle: ((event: MessageEvent) => void) | null = null;
-  let early: MessageEvent[] | null = null;
   port.addEventListener('message', (event: MessageEvent) => {
-    if (handle) {
-      handle(event);
-      return;
-    }
-    if (early) {
-      if (early.length < MAX_EARLY) early.push(event);
-      return;
-    }
-    early = [event];
-    void import('./relay').then(({ startRelay }) => {
-      const ready = startRelay(port);
-      for (const e of early ?? []) ready(e);
-      early = null;
-      handle = ready;
-    });
+    handle ??= startRelay(port);
+    handle(event);
   });
   port.start();
 }

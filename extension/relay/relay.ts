@@ -36,7 +36,7 @@ import { MAX_PAGE_BATCH } from './wire';
 
 /** The schema's bound on `hello.href` (src/protocol/page.ts). */
 const MAX_HELLO_HREF = 2048;
-/** Port messages kept before the first drain (as many as relay-boot.ts keeps while this module loads). */
+/** Port messages kept before the first drain (the probe's first batches; a flood is cut here). */
 export const MAX_DEFERRED = 256;
 /** The longest the first observations wait for an idle main thread, ms. */
 export const IDLE_TIMEOUT_MS = 50;
