@@ -33,7 +33,7 @@ import { extractIdentity } from '../../src/identity/extract-identity';
 import { apply } from '../../src/recovery/intrinsics';
 import { isRetryableMethod } from '../../src/recovery/backoff';
 import { httpObservation } from '../../src/recovery/request-ladder';
-import type { GivenUp, HttpReport, RequestLadder } from '../../src/recovery/request-ladder';
+import type { GivenUp, HttpReport, LadderStep, RequestLadder } from '../../src/recovery/request-ladder';
 import { bearerOf, headerOf, isPlainObject, methodOf, readFetchCall, signalOf, substituteFetchArgs } from './fetch-args';
 import type { FetchCall } from './fetch-args';
 import { createUrlClassifier } from './fetch-classify';
@@ -284,24 +284,38 @@ interface NextSend {
 
 /**
  * Asks the ladder about `res` (the answer to `current`) and prepares the retry it decides in
- * `next.args`. @returns true when there is a retry to send, false when the page gets `res`
+ * `next.args`. @returns false at once when the page gets `res` (the common case: no promise,
+ * no wait), else a promise of true when there is a retry to send, false when there is none
  */
-async function nextSend(
+function nextSend(
   ctx: ProbeContext,
   plan: Plan,
   ladder: RequestLadder,
   current: Exchange,
   res: Response,
   next: NextSend,
-): Promise<boolean> {
+): false | Promise<boolean> {
   next.args = null;
   const replay = plan.replay;
   if (replay === null) return false;
   const opaque = res.type === 'opaque' || res.type === 'opaqueredirect';
   const step = ladder.decide({ status: opaque ? 0 : res.status, retryAfter: () => res.headers.get('retry-after') });
+  if (step.kind === 'deliver') return false;
+  return prepareRetry(ctx, plan, ladder, current, res, next, step, replay);
+}
+
+/** The retry `step` decided: waits for what it needs and builds the send in `next.args`. */
+async function prepareRetry(
+  ctx: ProbeContext,
+  plan: Plan,
+  ladder: RequestLadder,
+  current: Exchange,
+  res: Response,
+  next: NextSend,
+  step: Exclude<LadderStep, { kind: 'deliver' }>,
+  replay: () => Replay,
+): Promise<boolean> {
   switch (step.kind) {
-    case 'deliver':
-      return false;
     case 'token': {
       // Whether a token came, not the token: the replay reads it from the ledger.
       const P = ctx.natives.Promise;
@@ -399,13 +413,15 @@ async function recover(
   for (;;) {
     let again: boolean;
     try {
-      again = await nextSend(ctx, plan, ladder, current, res, next);
+      const decided = nextSend(ctx, plan, ladder, current, res, next);
+      again = decided === false ? false : await decided;
     } catch (err) {
       if (err instanceof PageAbort) throw err.reason;
       again = false; // the copy could not be made: the page gets the answer it has
     }
     if (!again || next.args === null) {
-      await holdFor(ctx, report(ctx, current, res, { givenUp: ladder.givenUp }));
+      const read = report(ctx, current, res, { givenUp: ladder.givenUp });
+      if (read !== null) await holdFor(ctx, read);
       return res;
     }
     const args = next.args;

@@ -29,6 +29,8 @@ import { readRequestToken, substituteHeaderToken, substituteUrl } from '../../sr
 import { MAX_URL, clip, requestLadder } from './context';
 import type { ProbeContext } from './context';
 import { call } from './natives';
+import { createUrlClassifier } from './fetch-classify';
+import type { UrlClassifier } from './fetch-classify';
 import { IN_FLIGHT, XHR_EVENTS, createXhrKit, headerCarrierOf, setTokenHeader, tokenHeaderReader } from './xhr-kit';
 import type { XhrKit, XhrState } from './xhr-kit';
 import { createXhrRecovery } from './xhr-recovery';
@@ -67,9 +69,10 @@ function ladderOf(
   });
 }
 
-function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState {
+function newState(ctx: ProbeContext, urls: UrlClassifier, openArgs: unknown[], gen: number): XhrState {
   const openUrl = String(openArgs[1]);
-  const url = ctx.absoluteUrl(openUrl);
+  const url = urls.absolute(openUrl);
+  const cls = urls.classify(url);
   const st: Omit<XhrState, 'ladder'> = {
     gen,
     openArgs,
@@ -78,8 +81,8 @@ function newState(ctx: ProbeContext, openArgs: unknown[], gen: number): XhrState
     method: String(openArgs[0]).toUpperCase().slice(0, 16) || 'GET',
     // open(method, url) is async; with a third argument, its truthiness decides (XHR §3.5.1).
     async: openArgs.length < 3 || Boolean(openArgs[2]),
-    protected: ctx.isProtected(url),
-    identity: ctx.isIdentity(url),
+    protected: cls.protected,
+    identity: cls.identity,
     headers: [],
     tokenHeaders: [],
     body: undefined,
@@ -141,6 +144,7 @@ function createGuard(kit: XhrKit, recovery: XhrRecovery): (this: XMLHttpRequest,
 export function hookXhr(ctx: ProbeContext): void {
   const kit = createXhrKit(ctx);
   if (kit === null) return;
+  const urls = createUrlClassifier(ctx);
   const { natives } = ctx;
   const { ledger } = ctx.doc;
   const { states, views } = kit;
@@ -174,7 +178,8 @@ export function hookXhr(ctx: ProbeContext): void {
       const args = stringifyLeading(pageArgs, 2, 2);
       let callArgs = args;
       try {
-        if (ledger.active && args.length >= 2 && ctx.inAudience(ctx.absoluteUrl(String(args[1])))) {
+        const url = ledger.active && args.length >= 2 ? urls.absolute(String(args[1])) : null;
+        if (url !== null && urls.inAudience(urls.classify(url), url)) {
           const s = substituteUrl(ctx.carriers(), String(args[1]), ledger);
           if (s !== null) callArgs = withAt(args, 1, s);
         }
@@ -190,7 +195,7 @@ export function hookXhr(ctx: ProbeContext): void {
           recovery.dropRetry(prev);
         }
         weakDelete(views, xhr);
-        weakSet(states, xhr, newState(ctx, callArgs, (prev?.gen ?? 0) + 1));
+        weakSet(states, xhr, newState(ctx, urls, callArgs, (prev?.gen ?? 0) + 1));
       } catch {
         // observation only
       }
