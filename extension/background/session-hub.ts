@@ -54,8 +54,8 @@ export function settled(): Promise<void> {
 }
 
 /**
- * Everything but ticks and socket activity is stored. The probe already posts only every 5th
- * `pc-stats` of a good call and every one of a poor call (src/quality/stats-reporting.ts).
+ * Everything but ticks and socket activity is stored. The probe already posts a good call's
+ * `pc-stats` only about every 5 s, and every one of a poor call (src/quality/stats-reporting.ts).
  */
 function shouldStore(event: PageObservation | WorkerEvent): boolean {
   return event.type !== 'tick' && event.type !== 'ws-activity';

@@ -1,6 +1,7 @@
 /**
  * Call-quality series for the charts, from stored `pc-stats` events (src/protocol/page.ts
- * `PcStatsObservation`; the probe posts every 5th sample of a good call and every one of a poor call, src/quality/stats-reporting.ts).
+ * `PcStatsObservation`; the probe posts a good call's summary about every 5 s and every summary of a
+ * poor call, src/quality/stats-reporting.ts).
  * A "call" is one peer connection (`pcId`); its samples are sorted by time.
  */
 import type { StoredEvent } from '../protocol/ui';

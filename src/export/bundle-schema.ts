@@ -237,7 +237,9 @@ export const CallStatsSchema = z.object({
   pcId: z.string().describe("The page's id of the peer connection."),
   firstAt: epochMs.describe('First stored sample.'),
   lastAt: epochMs.describe('Last stored sample.'),
-  samples: count.describe('Stored `pc-stats` samples (the probe posts every 5th poll of a good call and every poll of a poor one).'),
+  samples: count.describe(
+    'Stored `pc-stats` samples (the probe posts the summary of a good call about every 5 s and every poll of a poor one).',
+  ),
   rttMs: MetricSummarySchema.describe('Round-trip time, ms; threshold above 400.'),
   jitterMs: MetricSummarySchema.describe('Jitter, ms; threshold above 30.'),
   packetLossPct: MetricSummarySchema.describe('Packet loss, percent; threshold above 1.'),
