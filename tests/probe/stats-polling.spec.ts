@@ -105,9 +105,14 @@ test.describe('getStats polling', () => {
     await page.waitForTimeout(1500); // past the wait of any transient state
     const states = await observations(page, 'pc-state');
     for (const id of ids) {
-      const mine = states.filter((o) => o.pcId === id).map((o) => `${String(o.iceConnectionState)} ${String(o.connectionState)} ${String(o.signalingState)}`);
+      const mine = states
+        .filter((o) => o.pcId === id)
+        .map((o) => `${String(o.iceConnectionState)} ${String(o.connectionState)} ${String(o.signalingState)}`);
       expect(mine.at(-1), id).toMatch(/^(connected|completed) connected stable$/);
-      expect(mine.filter((m) => / (new|connecting) /.test(m)), `${id}: ${mine.join(', ')}`).toEqual([]);
+      expect(
+        mine.filter((m) => / (new|connecting) /.test(m)),
+        `${id}: ${mine.join(', ')}`,
+      ).toEqual([]);
       expect(new Set(mine).size, 'no state posted twice').toBe(mine.length);
     }
 
@@ -123,7 +128,14 @@ test.describe('getStats polling', () => {
       .poll(async () => (await observations(page, 'pc-state')).slice(before).map((o) => o.signalingState), { timeout: 5000 })
       .toContain('have-local-offer');
     await page.evaluate(() => (window as unknown as { __waiting: RTCPeerConnection }).__waiting.close());
-    await expect.poll(async () => (await observations(page, 'pc-state')).slice(before).map((o) => o.signalingState).at(-1)).toBe('closed');
+    await expect
+      .poll(async () =>
+        (await observations(page, 'pc-state'))
+          .slice(before)
+          .map((o) => o.signalingState)
+          .at(-1),
+      )
+      .toBe('closed');
     await expectAllValid(page);
     await page.close();
   });
